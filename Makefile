@@ -1,0 +1,23 @@
+# The two commands of the README. Each installs whatever is missing first.
+.PHONY: serve test setup-serve setup-test build
+
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export TRUNK_SKIP_VERSION_CHECK := true
+
+## make serve: install the toolchain if needed, then serve the app on http://127.0.0.1:8080
+serve: setup-serve
+	trunk serve --dist target/serve-dist
+
+## make test: install everything if needed, then run every check and test layer
+test: setup-test
+	scripts/test.sh
+
+## make build: a release build into dist/
+build: setup-serve
+	trunk build --release
+
+setup-serve:
+	scripts/setup.sh serve
+
+setup-test:
+	scripts/setup.sh test

@@ -1,0 +1,121 @@
+//! The event store contract: one narrow trait, its in-memory implementation, and the
+//! conformance suite every implementation must pass.
+//!
+//! The trait is deliberately small (append, read one stream, read everything) so that
+//! the IndexedDB adapter in the app and [`MemStore`] here can be held to exactly the
+//! same contract by [`conformance::run_all`]. It says nothing about snapshots,
+//! projections or subscriptions; those are built on top of it.
+
+pub mod conformance;
+mod mem;
+
+pub use mem::MemStore;
+
+use crate::envelope::{EventEnvelope, NewEvent};
+use thiserror::Error;
+
+/// What the appender believes about the stream's current version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpectedVersion {
+    /// Append whatever the stream's version is.
+    Any,
+    /// The stream must not exist yet (it has no events).
+    NoStream,
+    /// The stream must have exactly this many events (its last event has this version).
+    Exact(u64),
+}
+
+impl std::fmt::Display for ExpectedVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExpectedVersion::Any => f.write_str("any version"),
+            ExpectedVersion::NoStream => f.write_str("no stream"),
+            ExpectedVersion::Exact(n) => write!(f, "version {n}"),
+        }
+    }
+}
+
+impl ExpectedVersion {
+    /// Whether a stream whose current version is `actual` (0 = no stream) satisfies this.
+    pub fn admits(self, actual: u64) -> bool {
+        match self {
+            ExpectedVersion::Any => true,
+            ExpectedVersion::NoStream => actual == 0,
+            ExpectedVersion::Exact(n) => actual == n,
+        }
+    }
+}
+
+/// Where an append landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppendResult {
+    /// Global position of the first appended event (equal to `last_position + 1` when
+    /// the batch was empty).
+    pub first_position: u64,
+    /// Global position of the last appended event (the store's head after the append).
+    pub last_position: u64,
+    /// The stream's version after the append: pass it as `ExpectedVersion::Exact` next.
+    pub stream_version: u64,
+}
+
+/// Why a store operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum StoreError {
+    /// Optimistic concurrency: someone else appended to the stream first.
+    #[error("stream \"{stream}\" was expected at {expected} but is at version {actual}")]
+    Conflict {
+        stream: String,
+        expected: ExpectedVersion,
+        actual: u64,
+    },
+    /// A stream id must be non-empty so events can be grouped and versioned.
+    #[error("a stream id must not be empty")]
+    EmptyStreamId,
+    /// The storage backend failed; nothing from the failed call was committed.
+    #[error("storage failed: {0}")]
+    Backend(String),
+}
+
+/// An append-only, totally ordered event log split into streams.
+///
+/// Positions: every stored event has a *global position* (1, 2, 3, … with no gaps, in
+/// commit order) and a *stream version* (1, 2, 3, … inside its stream). A stream that has
+/// no events has version 0 and does not exist.
+// Browser futures are not `Send`, so the trait uses plain `async fn` and callers are
+// generic over `S: EventStore` instead of boxing futures.
+#[allow(
+    async_fn_in_trait,
+    reason = "implementations run on a single-threaded browser executor"
+)]
+pub trait EventStore {
+    /// Appends `events` to `stream` if its current version satisfies `expected`.
+    ///
+    /// Contract: the version check and the writes are atomic. Either every event in the
+    /// batch is stored, consecutively, with consecutive stream versions and consecutive
+    /// global positions, or none is. On a version mismatch nothing is written and the
+    /// error is [`StoreError::Conflict`] naming the expected and the actual version.
+    /// An empty batch writes nothing but still checks the version.
+    async fn append(
+        &self,
+        stream: &str,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<AppendResult, StoreError>;
+
+    /// Reads the events of `stream` whose stream version is `>= from_version`, in version
+    /// order. An unknown stream reads as empty, not as an error.
+    async fn read_stream(
+        &self,
+        stream: &str,
+        from_version: u64,
+    ) -> Result<Vec<EventEnvelope>, StoreError>;
+
+    /// Reads at most `max` events whose global position is `>= from_position`, in position
+    /// order. Reading past the head returns an empty list. Paging with
+    /// `from_position = last.position + 1` visits every event exactly once.
+    async fn read_all(
+        &self,
+        from_position: u64,
+        max: usize,
+    ) -> Result<Vec<EventEnvelope>, StoreError>;
+}

@@ -1,0 +1,286 @@
+//! The conformance suite for [`EventStore`] implementations.
+//!
+//! Every implementation (MemStore natively, IdbStore in headless Chromium) runs this one
+//! suite, so they cannot drift apart. Each case gets a fresh, empty store from the
+//! caller's factory and panics with the case name and what went wrong. It needs no
+//! executor of its own: the caller drives the future.
+
+use super::{EventStore, ExpectedVersion, StoreError};
+use crate::envelope::NewEvent;
+use serde_json::json;
+use std::future::Future;
+
+fn event(n: u32) -> NewEvent {
+    NewEvent::new(
+        &format!("evt-{n}"),
+        "s",
+        "ThingHappened",
+        "dojo.conformance",
+    )
+    .with_data(json!({ "n": n }))
+}
+
+fn batch(range: std::ops::Range<u32>) -> Vec<NewEvent> {
+    range.map(event).collect()
+}
+
+/// Runs every case, each on a fresh store from `fresh(case_name)`.
+pub async fn run_all<S, F, Fut>(mut fresh: F)
+where
+    S: EventStore,
+    F: FnMut(&'static str) -> Fut,
+    Fut: Future<Output = S>,
+{
+    appends_are_read_back_in_order(&fresh("appends_are_read_back_in_order").await).await;
+    global_positions_are_gapless_across_streams(
+        &fresh("global_positions_are_gapless_across_streams").await,
+    )
+    .await;
+    conflicting_append_names_both_versions_and_writes_nothing(
+        &fresh("conflicting_append_names_both_versions_and_writes_nothing").await,
+    )
+    .await;
+    expected_version_variants_are_enforced(&fresh("expected_version_variants_are_enforced").await)
+        .await;
+    batch_is_atomic(&fresh("batch_is_atomic").await).await;
+    reads_start_from_the_middle(&fresh("reads_start_from_the_middle").await).await;
+    empty_stream_id_is_refused(&fresh("empty_stream_id_is_refused").await).await;
+    envelopes_keep_every_attribute(&fresh("envelopes_keep_every_attribute").await).await;
+}
+
+async fn appends_are_read_back_in_order(store: &impl EventStore) {
+    let result = store
+        .append("a", ExpectedVersion::NoStream, batch(1..4))
+        .await
+        .expect("appends_are_read_back_in_order: first append succeeds");
+    assert_eq!(
+        (
+            result.first_position,
+            result.last_position,
+            result.stream_version
+        ),
+        (1, 3, 3)
+    );
+    let read = store.read_stream("a", 1).await.expect("read_stream");
+    let ids: Vec<_> = read.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["evt-1", "evt-2", "evt-3"],
+        "appends_are_read_back_in_order"
+    );
+    let versions: Vec<_> = read.iter().map(|e| e.stream_version).collect();
+    assert_eq!(
+        versions,
+        [1, 2, 3],
+        "appends_are_read_back_in_order: versions"
+    );
+    assert!(
+        store
+            .read_stream("unknown", 1)
+            .await
+            .expect("read unknown")
+            .is_empty(),
+        "an unknown stream reads as empty"
+    );
+}
+
+async fn global_positions_are_gapless_across_streams(store: &impl EventStore) {
+    for (i, stream) in ["a", "b", "a", "c", "b"].iter().enumerate() {
+        store
+            .append(
+                stream,
+                ExpectedVersion::Any,
+                batch(i as u32 * 2..i as u32 * 2 + 2),
+            )
+            .await
+            .expect("append to several streams");
+    }
+    let all = store.read_all(1, 100).await.expect("read_all");
+    let positions: Vec<_> = all.iter().map(|e| e.position).collect();
+    assert_eq!(
+        positions,
+        (1..=10).collect::<Vec<_>>(),
+        "positions are 1..=10 with no gaps"
+    );
+    let a_versions: Vec<_> = store
+        .read_stream("a", 1)
+        .await
+        .expect("read a")
+        .iter()
+        .map(|e| (e.stream_version, e.position))
+        .collect();
+    assert_eq!(
+        a_versions,
+        [(1, 1), (2, 2), (3, 5), (4, 6)],
+        "stream a interleaves"
+    );
+}
+
+async fn conflicting_append_names_both_versions_and_writes_nothing(store: &impl EventStore) {
+    store
+        .append("a", ExpectedVersion::NoStream, batch(1..3))
+        .await
+        .expect("first append");
+    let err = store
+        .append("a", ExpectedVersion::Exact(1), batch(3..5))
+        .await
+        .expect_err("a stale expected version is a conflict");
+    assert_eq!(
+        err,
+        StoreError::Conflict {
+            stream: "a".into(),
+            expected: ExpectedVersion::Exact(1),
+            actual: 2
+        }
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("version 1") && message.contains("version 2"),
+        "{message}"
+    );
+    assert_eq!(
+        store.read_all(1, 100).await.expect("read_all").len(),
+        2,
+        "nothing written"
+    );
+}
+
+async fn expected_version_variants_are_enforced(store: &impl EventStore) {
+    store
+        .append("a", ExpectedVersion::Exact(0), batch(1..2))
+        .await
+        .expect("Exact(0) means the stream is new");
+    let err = store
+        .append("a", ExpectedVersion::NoStream, batch(2..3))
+        .await
+        .expect_err("NoStream on an existing stream conflicts");
+    assert!(
+        matches!(err, StoreError::Conflict { actual: 1, .. }),
+        "{err:?}"
+    );
+    let ok = store
+        .append("a", ExpectedVersion::Any, batch(2..3))
+        .await
+        .expect("Any always appends");
+    assert_eq!(ok.stream_version, 2);
+    let ok = store
+        .append("a", ExpectedVersion::Exact(2), batch(3..4))
+        .await
+        .expect("the right exact version appends");
+    assert_eq!(ok.stream_version, 3);
+    let empty = store
+        .append("a", ExpectedVersion::Exact(3), Vec::new())
+        .await
+        .expect("an empty batch at the right version succeeds");
+    assert_eq!((empty.stream_version, empty.last_position), (3, 3));
+    let err = store
+        .append("a", ExpectedVersion::Exact(9), Vec::new())
+        .await
+        .expect_err("an empty batch still checks the version");
+    assert!(
+        matches!(err, StoreError::Conflict { actual: 3, .. }),
+        "{err:?}"
+    );
+}
+
+async fn batch_is_atomic(store: &impl EventStore) {
+    store
+        .append("a", ExpectedVersion::NoStream, batch(1..3))
+        .await
+        .expect("first append");
+    let ok = store
+        .append("b", ExpectedVersion::NoStream, batch(10..15))
+        .await
+        .expect("a five-event batch");
+    assert_eq!(
+        (ok.first_position, ok.last_position),
+        (3, 7),
+        "batch positions are consecutive"
+    );
+    store
+        .append("b", ExpectedVersion::NoStream, batch(20..25))
+        .await
+        .expect_err("a rejected batch");
+    let all = store.read_all(1, 100).await.expect("read_all");
+    assert_eq!(all.len(), 7, "the rejected batch left nothing behind");
+    let b: Vec<_> = all
+        .iter()
+        .filter(|e| e.stream_id == "b")
+        .map(|e| e.stream_version)
+        .collect();
+    assert_eq!(b, [1, 2, 3, 4, 5]);
+}
+
+async fn reads_start_from_the_middle(store: &impl EventStore) {
+    store
+        .append("a", ExpectedVersion::NoStream, batch(1..11))
+        .await
+        .expect("ten events");
+    let tail = store.read_stream("a", 8).await.expect("read_stream from 8");
+    let versions: Vec<_> = tail.iter().map(|e| e.stream_version).collect();
+    assert_eq!(versions, [8, 9, 10], "read_stream from the middle");
+    let page = store.read_all(4, 3).await.expect("read_all page");
+    let positions: Vec<_> = page.iter().map(|e| e.position).collect();
+    assert_eq!(positions, [4, 5, 6], "read_all honours from and max");
+    assert!(
+        store.read_all(11, 5).await.expect("past head").is_empty(),
+        "past the head is empty"
+    );
+    let mut seen = Vec::new();
+    let mut from = 1;
+    loop {
+        let page = store.read_all(from, 4).await.expect("paging");
+        let Some(last) = page.last() else { break };
+        from = last.position + 1;
+        seen.extend(page.iter().map(|e| e.position));
+    }
+    assert_eq!(
+        seen,
+        (1..=10).collect::<Vec<_>>(),
+        "paging visits each event once"
+    );
+}
+
+async fn empty_stream_id_is_refused(store: &impl EventStore) {
+    let err = store
+        .append("", ExpectedVersion::Any, batch(1..2))
+        .await
+        .expect_err("an empty stream id is refused");
+    assert_eq!(err, StoreError::EmptyStreamId);
+    assert!(store.read_all(1, 10).await.expect("read_all").is_empty());
+}
+
+async fn envelopes_keep_every_attribute(store: &impl EventStore) {
+    let event = NewEvent::new(
+        "evt-x",
+        "customer-7",
+        "CustomerRegistered",
+        "dojo.customers",
+    )
+    .with_time("2026-11-27T10:00:00Z")
+    .with_data(json!({"name": "Ada", "tags": [1, 2.5, null, true], "nested": {"k": "v"}}))
+    .with_correlation("corr-1", "cmd-1");
+    store
+        .append("customer-7", ExpectedVersion::NoStream, vec![event.clone()])
+        .await
+        .expect("append one");
+    let stored = store.read_all(1, 1).await.expect("read_all").remove(0);
+    assert_eq!(stored.id, event.id);
+    assert_eq!(stored.source, event.source);
+    assert_eq!(stored.event_type, event.event_type);
+    assert_eq!(stored.time, event.time);
+    assert_eq!(stored.subject, event.subject);
+    assert_eq!(stored.data, event.data);
+    assert_eq!(stored.correlation_id.as_deref(), Some("corr-1"));
+    assert_eq!(stored.causation_id.as_deref(), Some("cmd-1"));
+    assert_eq!(stored.specversion, "1.0");
+    assert_eq!(stored.datacontenttype.as_deref(), Some("application/json"));
+    assert_eq!(
+        (
+            stored.stream_id.as_str(),
+            stored.stream_version,
+            stored.position
+        ),
+        ("customer-7", 1, 1)
+    );
+}

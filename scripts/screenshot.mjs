@@ -1,0 +1,42 @@
+// Takes screenshots of the built app (dist/) for a person to look at:
+//   node scripts/screenshot.mjs OUT_DIR
+// Serves dist/ on 127.0.0.1, publishes a few events, and captures light and dark views.
+import { chromium } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+
+const out = process.argv[2] || 'target/screenshots';
+const port = 4199;
+mkdirSync(out, { recursive: true });
+const server = spawn('node', ['e2e/serve.mjs', 'dist', String(port)], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 500));
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
+});
+try {
+  for (const scheme of ['light', 'dark']) {
+    const page = await browser.newPage({ colorScheme: scheme, viewport: { width: 1280, height: 900 } });
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.getByTestId('publish-form').waitFor();
+    const publish = async (stream, type, data) => {
+      await page.getByTestId('publish-stream').fill(stream);
+      await page.getByTestId('publish-type').fill(type);
+      await page.getByTestId('publish-data').fill(data);
+      await page.getByTestId('publish-submit').click();
+      await page.getByTestId('publish-status').filter({ hasText: 'Appended' }).waitFor();
+    };
+    await publish('customer-42', 'CustomerRegistered', '{"name":"Ada Lovelace","postcode":"EH1 1AA"}');
+    await publish('quote-7', 'QuoteRequested', '{"customerId":"customer-42","cover":"home"}');
+    await publish('quote-7', 'QuoteIssued', '{"premium":450}');
+    await page.getByTestId('publish-data').fill('{"premium": 450,}');
+    await page.getByTestId('publish-submit').click();
+    await page.getByTestId('event-row').first().locator('summary').click();
+    await page.screenshot({ path: `${out}/event-store-${scheme}.png`, fullPage: true });
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  server.kill();
+}
+console.log(`screenshots in ${out}`);

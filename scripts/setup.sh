@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Installs what the project needs and skips what is already there.
+#   scripts/setup.sh serve   wasm target, trunk, wasm-bindgen-cli, npm packages (wasm-opt)
+#   scripts/setup.sh test    all of the above, plus Debian chromium and chromium-driver
+# Everything comes from a package registry (crates.io, npm, Debian); nothing downloads a
+# prebuilt binary or a browser from anywhere else.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.21.14
+mode=${1:-test}
+say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# The wasm-bindgen version the app is locked to; the CLI must match it exactly.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+ensure_wasm_target() {
+  if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "wasm32-unknown-unknown target: present"
+  else
+    say "installing the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_trunk() {
+  if command -v trunk >/dev/null && trunk --version | grep -q " $TRUNK_VERSION\$"; then
+    say "trunk $TRUNK_VERSION: present"
+  else
+    say "installing trunk $TRUNK_VERSION from crates.io (about 16 minutes on 2 cores)"
+    cargo install trunk --version "$TRUNK_VERSION" --locked
+  fi
+}
+
+ensure_wasm_bindgen() {
+  local want
+  want=$(wasm_bindgen_version)
+  if command -v wasm-bindgen >/dev/null && wasm-bindgen --version | grep -q " $want\$" \
+    && command -v wasm-bindgen-test-runner >/dev/null; then
+    say "wasm-bindgen-cli $want: present"
+    return
+  fi
+  say "installing wasm-bindgen-cli $want (matches Cargo.lock)"
+  # --locked is preferred; some releases pin a dependency version the registry no longer
+  # serves, in which case the resolver picks compatible versions instead.
+  cargo install wasm-bindgen-cli --version "$want" --locked --force \
+    || cargo install wasm-bindgen-cli --version "$want" --force
+}
+
+ensure_npm_packages() {
+  if [ -x node_modules/.bin/playwright ] && [ -x node_modules/.bin/wasm-opt ] \
+    && [ node_modules/.package-lock.json -nt package-lock.json ]; then
+    say "npm packages: present"
+  else
+    say "installing npm packages from package-lock.json (Playwright without its browser, axe-core, binaryen)"
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+  fi
+}
+
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+    say "chromium and chromedriver: present ($(/usr/bin/chromium --version 2>/dev/null | head -1))"
+  else
+    say "installing Debian chromium and chromium-driver"
+    as_root apt-get update
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+  fi
+}
+
+ensure_wasm_target
+ensure_trunk
+ensure_wasm_bindgen
+ensure_npm_packages
+if [ "$mode" = test ]; then
+  ensure_chromium
+fi
+say "done"

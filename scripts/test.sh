@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Runs every check and test layer in order and prints each layer's summary:
+# formatting, clippy (native and wasm), native tests, browser tests (wasm-bindgen-test in
+# headless Chromium), a release build, and end-to-end tests (Playwright + axe).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+export TRUNK_SKIP_VERSION_CHECK=true
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+export CHROMEDRIVER=/usr/bin/chromedriver
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120}
+
+summaries=()
+layer() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+started=$(date +%s)
+
+layer "format"
+cargo fmt --all -- --check
+summaries+=("format: cargo fmt --check clean")
+
+layer "clippy (native, all targets)"
+cargo clippy --workspace --all-targets -- -D warnings
+layer "clippy (wasm32, app)"
+cargo clippy --target wasm32-unknown-unknown -p event-dojo --all-targets -- -D warnings
+summaries+=("clippy: clean on native and wasm32")
+
+layer "native tests"
+native_log=$(mktemp)
+cargo test --workspace 2>&1 | tee "$native_log"
+native=$(awk '/^test result:/ { p += $4; f += $6 } END { printf "%d passed, %d failed", p, f }' "$native_log")
+summaries+=("native (cargo test --workspace): $native")
+
+layer "browser tests (wasm-bindgen-test, headless Chromium)"
+browser_log=$(mktemp)
+cargo test --target wasm32-unknown-unknown -p event-dojo --test idb_store 2>&1 | tee "$browser_log"
+browser=$(awk '/^test result:/ { p += $4; f += $6 } END { printf "%d passed, %d failed", p, f }' "$browser_log")
+summaries+=("browser (wasm-bindgen-test in Chromium): $browser")
+
+layer "release build (trunk build --release)"
+trunk build --release
+wasm=$(ls dist/*.wasm)
+raw=$(stat -c %s "$wasm")
+gz=$(gzip -9 -c "$wasm" | wc -c)
+summaries+=("release wasm: $raw bytes, $gz bytes gzipped")
+
+layer "end-to-end tests (Playwright + axe, Chromium)"
+e2e_log=$(mktemp)
+set +e
+npx playwright test 2>&1 | tee "$e2e_log"
+e2e_status=${PIPESTATUS[0]}
+set -e
+e2e_passed=$(grep -oE '^ +[0-9]+ passed' "$e2e_log" | grep -oE '[0-9]+' | tail -1)
+e2e_failed=$(grep -oE '^ +[0-9]+ failed' "$e2e_log" | grep -oE '[0-9]+' | tail -1)
+summaries+=("end-to-end (Playwright): ${e2e_passed:-0} passed, ${e2e_failed:-0} failed")
+
+layer "summary ($(( $(date +%s) - started ))s)"
+printf '  %s\n' "${summaries[@]}"
+if [ "$e2e_status" -ne 0 ]; then
+  echo "end-to-end tests failed"
+  exit "$e2e_status"
+fi
+# One plain closing line over every layer, for CI parsers.
+total_passed=0
+total_failed=0
+for s in "$native" "$browser" "${e2e_passed:-0} passed, ${e2e_failed:-0} failed"; do
+  total_passed=$(( total_passed + $(echo "$s" | grep -oE '^[0-9]+') ))
+  total_failed=$(( total_failed + $(echo "$s" | grep -oE '[0-9]+ failed' | grep -oE '^[0-9]+') ))
+done
+echo "$total_passed passed, $total_failed failed"

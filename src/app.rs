@@ -1,0 +1,53 @@
+//! The app shell: opens the event store, provides it through context, and routes between
+//! the pages. A failure to open storage is shown through the shared error view.
+
+use crate::components::ErrorView;
+use crate::features::event_log::{EventDetailPage, EventStorePage};
+use crate::state::StoreContext;
+use crate::storage::{IdbStore, DB_NAME};
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let opened = LocalResource::new(|| IdbStore::open(DB_NAME));
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="app-header">
+                <div class="brand">
+                    <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
+                        <rect width="32" height="32" rx="7"/>
+                        <path d="M6 10h20M9 10v15M23 10v15M7 15h18"/>
+                    </svg>
+                    <span class="brand-name">"Event Dojo"</span>
+                </div>
+                <nav aria-label="Main">
+                    <A href="/" exact=true>"Event store"</A>
+                </nav>
+            </header>
+            <main id="main" tabindex="-1">
+                {move || match opened.get() {
+                    None => view! { <p class="muted" data-testid="app-loading">"Opening the event store…"</p> }.into_any(),
+                    Some(Err(e)) => view! {
+                        <ErrorView title="Could not open the event store" message=e.to_string()
+                            hint="Event Dojo keeps your work in IndexedDB. Private windows or disabled site storage can block it."/>
+                    }.into_any(),
+                    Some(Ok(store)) => {
+                        provide_context(StoreContext::new(store));
+                        view! {
+                            <Routes fallback=|| view! {
+                                <ErrorView title="Page not found" message="There is nothing at this address."
+                                    hint="Use the navigation above."/>
+                            }>
+                                <Route path=path!("/") view=EventStorePage/>
+                                <Route path=path!("/event/:position") view=EventDetailPage/>
+                            </Routes>
+                        }.into_any()
+                    }
+                }}
+            </main>
+        </Router>
+    }
+}

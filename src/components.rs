@@ -1,0 +1,5 @@
+//! Widgets shared by several features.
+
+mod error_view;
+
+pub use error_view::ErrorView;

@@ -1,0 +1,3 @@
+//! The workshop's features, one folder each: components plus their private helpers.
+
+pub mod event_log;

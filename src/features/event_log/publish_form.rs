@@ -1,0 +1,147 @@
+//! The publish form: stream, event type, source, optional expected version and JSON data.
+//! Every field is validated by the engine before anything is appended; errors appear
+//! inline next to their field and the log is left untouched.
+
+use crate::components::ErrorView;
+use crate::state::use_store;
+use dojo_engine::publish::{parse_expected_version, Field, FieldError, PublishForm as Form};
+use dojo_engine::EventStore;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+const SAMPLE_DATA: &str = "{\n  \"customerId\": \"customer-42\",\n  \"name\": \"Ada Lovelace\",\n  \"postcode\": \"EH1 1AA\"\n}";
+
+fn new_event_id() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| format!("evt-{}", js_sys::Date::now()))
+}
+
+fn now_rfc3339() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string())
+}
+
+#[component]
+pub fn PublishForm() -> impl IntoView {
+    let ctx = use_store();
+    let stream = RwSignal::new("customer-42".to_owned());
+    let event_type = RwSignal::new("CustomerRegistered".to_owned());
+    let source = RwSignal::new("dojo.console".to_owned());
+    let expected = RwSignal::new(String::new());
+    let data = RwSignal::new(SAMPLE_DATA.to_owned());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let expected_error = RwSignal::new(None::<String>);
+    let store_error = RwSignal::new(None::<String>);
+    let status = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let error_for = move |field: Field| {
+        move || {
+            errors.with(|errs| {
+                errs.iter()
+                    .find(|e| e.field == field)
+                    .map(|e| e.message.clone())
+            })
+        }
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        status.set(None);
+        store_error.set(None);
+        let form = Form {
+            stream: stream.get_untracked(),
+            event_type: event_type.get_untracked(),
+            source: source.get_untracked(),
+            data: data.get_untracked(),
+        };
+        let version = parse_expected_version(&expected.get_untracked());
+        expected_error.set(
+            version
+                .as_ref()
+                .err()
+                .map(|e| format!("Expected version {e}")),
+        );
+        let event = form.validate(&new_event_id(), &now_rfc3339());
+        errors.set(event.as_ref().err().cloned().unwrap_or_default());
+        let (Ok(event), Ok(version)) = (event, version) else {
+            return;
+        };
+        let ctx = ctx.clone();
+        let stream_id = form.stream.trim().to_owned();
+        busy.set(true);
+        spawn_local(async move {
+            match ctx.store.append(&stream_id, version, vec![event]).await {
+                Ok(result) => {
+                    status.set(Some(format!(
+                        "Appended to {stream_id} as version {} at position {}.",
+                        result.stream_version, result.last_position
+                    )));
+                    ctx.changed();
+                }
+                Err(e) => store_error.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <form class="publish-form" on:submit=submit novalidate data-testid="publish-form">
+            <TextField label="Stream" id="publish-stream" value=stream error=Signal::derive(error_for(Field::Stream))
+                hint="The aggregate instance, e.g. customer-42"/>
+            <TextField label="Event type" id="publish-type" value=event_type error=Signal::derive(error_for(Field::EventType))
+                hint="Past tense: what happened"/>
+            <TextField label="Source" id="publish-source" value=source error=Signal::derive(error_for(Field::Source))
+                hint="The producer, reverse-DNS style"/>
+            <TextField label="Expected version" id="publish-expected" value=expected error=Signal::derive(move || expected_error.get())
+                hint="Blank appends at any version; a number enforces optimistic concurrency"/>
+            <div class="field">
+                <label for="publish-data">"Data (JSON object)"</label>
+                <textarea id="publish-data" rows="8" spellcheck="false" bind:value=data
+                    data-testid="publish-data"
+                    aria-invalid=move || error_for(Field::Data)().is_some().to_string()
+                    aria-describedby="publish-data-error"></textarea>
+                <p id="publish-data-error" class="field-error" data-testid="publish-data-error" aria-live="polite">
+                    {error_for(Field::Data)}
+                </p>
+            </div>
+            <div class="form-actions">
+                <button type="submit" class="primary" disabled=move || busy.get() data-testid="publish-submit">
+                    "Append event"
+                </button>
+                <span class="form-status" role="status" data-testid="publish-status">{move || status.get()}</span>
+            </div>
+            {move || store_error.get().map(|message| view! {
+                <ErrorView title="The event was not appended" message=message
+                    hint="Nothing was written. If the stream moved on, read its version in the log and try again."/>
+            })}
+        </form>
+    }
+}
+
+/// A labelled single-line input with its hint and inline error.
+#[component]
+fn TextField(
+    label: &'static str,
+    id: &'static str,
+    value: RwSignal<String>,
+    error: Signal<Option<String>>,
+    hint: &'static str,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = format!("{hint_id} {error_id}");
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id type="text" autocomplete="off" spellcheck="false" bind:value=value
+                data-testid=id aria-invalid=move || error.get().is_some().to_string() aria-describedby=described/>
+            <p id=hint_id class="field-hint">{hint}</p>
+            <p id=error_id.clone() class="field-error" data-testid=error_id aria-live="polite">{move || error.get()}</p>
+        </div>
+    }
+}

@@ -1,0 +1,6 @@
+//! Persistence in the browser: the IndexedDB implementation of the engine's
+//! `EventStore` trait. Nothing outside this module touches IndexedDB.
+
+mod idb;
+
+pub use idb::{IdbStore, DB_NAME, SCHEMA_VERSION};

@@ -1,0 +1,253 @@
+//! `IdbStore`: the engine's `EventStore` over IndexedDB, through `indexed_db_futures`.
+//!
+//! Schema (version [`SCHEMA_VERSION`]):
+//! - `events`: one record per event, keyed in-line by `globalposition`, with a unique
+//!   index `stream_version` on `[streamid, streamversion]`. The envelope itself is kept as
+//!   its CloudEvents JSON text, so numbers and key order survive exactly.
+//! - `streams`: stream id → current stream version.
+//! - `meta`: `"head"` → the last global position.
+//!
+//! Every append runs its version check and all its writes in one read-write transaction
+//! over the three stores, and awaits nothing but that transaction's own requests, so the
+//! browser cannot auto-commit it half way. IndexedDB serialises read-write transactions
+//! with overlapping scopes, which makes the check-then-write safe across tabs too.
+
+use dojo_engine::{AppendResult, EventEnvelope, EventStore, ExpectedVersion, NewEvent, StoreError};
+use indexed_db_futures::database::{Database, VersionChangeEvent};
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::KeyRange;
+use serde::{Deserialize, Serialize};
+
+/// The database the app uses.
+pub const DB_NAME: &str = "event-dojo";
+/// The schema version this build expects; `upgrade` migrates from every older one.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const EVENTS: &str = "events";
+const STREAMS: &str = "streams";
+const META: &str = "meta";
+const STREAM_VERSION_INDEX: &str = "stream_version";
+const HEAD_KEY: &str = "head";
+
+/// One row of the `events` object store.
+#[derive(Serialize, Deserialize)]
+struct EventRecord {
+    globalposition: f64,
+    streamid: String,
+    streamversion: f64,
+    envelope: String,
+}
+
+/// An open connection to the event store database. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct IdbStore {
+    db: Database,
+}
+
+fn backend(context: &str, error: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(format!("{context}: {error}"))
+}
+
+impl IdbStore {
+    /// Opens (creating or migrating as needed) the database called `name`.
+    pub async fn open(name: &str) -> Result<Self, StoreError> {
+        let db = Database::open(name)
+            .with_version(SCHEMA_VERSION)
+            .with_on_upgrade_needed(upgrade)
+            .await
+            .map_err(|e| backend("opening the event database failed", e))?;
+        Ok(Self { db })
+    }
+
+    /// Deletes the database called `name` (used by tests to start from nothing).
+    pub async fn delete(name: &str) -> Result<(), StoreError> {
+        Database::delete_by_name(name)
+            .map_err(|e| backend("deleting the database failed", e))?
+            .await
+            .map_err(|e| backend("deleting the database failed", e))
+    }
+
+    /// Closes the connection so the database can be deleted or upgraded.
+    pub fn close(self) {
+        self.db.close();
+    }
+
+    /// The global position of the newest event, or 0 when the store is empty.
+    pub async fn head(&self) -> Result<u64, StoreError> {
+        let tx = self
+            .db
+            .transaction(META)
+            .build()
+            .map_err(|e| backend("reading the head failed", e))?;
+        let meta = tx
+            .object_store(META)
+            .map_err(|e| backend("reading the head failed", e))?;
+        read_counter(&meta, HEAD_KEY).await
+    }
+}
+
+/// Creates or migrates the schema. Each arm moves one version forward, so a database at
+/// any older version reaches [`SCHEMA_VERSION`] by running the arms in order.
+fn upgrade(event: VersionChangeEvent, db: Database) -> indexed_db_futures::Result<()> {
+    let old = event.old_version() as u32;
+    if old < 1 {
+        let events = db
+            .create_object_store(EVENTS)
+            .with_key_path("globalposition".into())
+            .build()?;
+        events
+            .create_index(STREAM_VERSION_INDEX, ["streamid", "streamversion"].into())
+            .with_unique(true)
+            .build()?;
+        db.create_object_store(STREAMS).build()?;
+        db.create_object_store(META).build()?;
+    }
+    Ok(())
+}
+
+async fn read_counter(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    key: &str,
+) -> Result<u64, StoreError> {
+    let value: Option<f64> = store
+        .get(key)
+        .primitive()
+        .map_err(|e| backend("reading a counter failed", e))?
+        .await
+        .map_err(|e| backend("reading a counter failed", e))?;
+    Ok(value.map_or(0, |v| v as u64))
+}
+
+fn decode(
+    records: impl IntoIterator<Item = indexed_db_futures::Result<EventRecord>>,
+) -> Result<Vec<EventEnvelope>, StoreError> {
+    records
+        .into_iter()
+        .map(|record| {
+            let record = record.map_err(|e| backend("reading an event failed", e))?;
+            EventEnvelope::from_cloudevent_json(&record.envelope).map_err(|e| {
+                backend(
+                    &format!("event at position {} is corrupt", record.globalposition),
+                    e,
+                )
+            })
+        })
+        .collect()
+}
+
+impl EventStore for IdbStore {
+    async fn append(
+        &self,
+        stream: &str,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<AppendResult, StoreError> {
+        if stream.is_empty() {
+            return Err(StoreError::EmptyStreamId);
+        }
+        let fail = |e: indexed_db_futures::error::Error| backend("appending failed", e);
+        let tx = self
+            .db
+            .transaction([EVENTS, STREAMS, META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(fail)?;
+        let events_store = tx.object_store(EVENTS).map_err(fail)?;
+        let streams = tx.object_store(STREAMS).map_err(fail)?;
+        let meta = tx.object_store(META).map_err(fail)?;
+
+        let actual = read_counter(&streams, stream).await?;
+        if !expected.admits(actual) {
+            // Dropping the transaction without committing rolls it back.
+            return Err(StoreError::Conflict {
+                stream: stream.to_owned(),
+                expected,
+                actual,
+            });
+        }
+        let head = read_counter(&meta, HEAD_KEY).await?;
+        let mut version = actual;
+        let mut position = head;
+        for event in events {
+            version += 1;
+            position += 1;
+            let envelope = EventEnvelope::recorded(event, stream, version, position);
+            let record = EventRecord {
+                globalposition: position as f64,
+                streamid: stream.to_owned(),
+                streamversion: version as f64,
+                envelope: envelope.to_cloudevent_json(),
+            };
+            events_store
+                .add(record)
+                .serde()
+                .map_err(fail)?
+                .await
+                .map_err(fail)?;
+        }
+        streams
+            .put(version as f64)
+            .with_key(stream)
+            .primitive()
+            .map_err(fail)?
+            .await
+            .map_err(fail)?;
+        meta.put(position as f64)
+            .with_key(HEAD_KEY)
+            .primitive()
+            .map_err(fail)?
+            .await
+            .map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        Ok(AppendResult {
+            first_position: head + 1,
+            last_position: position,
+            stream_version: version,
+        })
+    }
+
+    async fn read_stream(
+        &self,
+        stream: &str,
+        from_version: u64,
+    ) -> Result<Vec<EventEnvelope>, StoreError> {
+        let fail = |e: indexed_db_futures::error::Error| backend("reading a stream failed", e);
+        let tx = self.db.transaction(EVENTS).build().map_err(fail)?;
+        let events = tx.object_store(EVENTS).map_err(fail)?;
+        let index = events.index(STREAM_VERSION_INDEX).map_err(fail)?;
+        // Compound keys serialise as JS arrays: [streamid, streamversion].
+        let lower = (stream.to_owned(), from_version.max(1) as f64);
+        let upper = (stream.to_owned(), f64::MAX);
+        let records = index
+            .get_all::<EventRecord>()
+            .with_query::<(String, f64), _>(KeyRange::Bound(lower, false, upper, false))
+            .serde()
+            .map_err(fail)?
+            .await
+            .map_err(fail)?;
+        decode(records)
+    }
+
+    async fn read_all(
+        &self,
+        from_position: u64,
+        max: usize,
+    ) -> Result<Vec<EventEnvelope>, StoreError> {
+        if max == 0 {
+            return Ok(Vec::new());
+        }
+        let fail = |e: indexed_db_futures::error::Error| backend("reading the log failed", e);
+        let tx = self.db.transaction(EVENTS).build().map_err(fail)?;
+        let store = tx.object_store(EVENTS).map_err(fail)?;
+        let records = store
+            .get_all::<EventRecord>()
+            .with_query::<f64, _>(KeyRange::LowerBound(from_position.max(1) as f64, false))
+            .with_limit(u32::try_from(max).unwrap_or(u32::MAX))
+            .serde()
+            .map_err(fail)?
+            .await
+            .map_err(fail)?;
+        decode(records)
+    }
+}
