@@ -19,7 +19,7 @@ async fn fresh(name: &str) -> IdbStore {
 
 #[wasm_bindgen_test]
 async fn idb_store_passes_the_event_store_conformance_suite() {
-    conformance::run_all(|case| fresh(case)).await;
+    conformance::run_all(fresh).await;
 }
 
 #[wasm_bindgen_test]
