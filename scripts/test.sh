@@ -50,8 +50,9 @@ set +e
 npx playwright test 2>&1 | tee "$e2e_log"
 e2e_status=${PIPESTATUS[0]}
 set -e
-e2e_passed=$(grep -oE '^ +[0-9]+ passed' "$e2e_log" | grep -oE '[0-9]+' | tail -1)
-e2e_failed=$(grep -oE '^ +[0-9]+ failed' "$e2e_log" | grep -oE '[0-9]+' | tail -1)
+count() { awk -v word="$1" '$1 ~ /^[0-9]+$/ && $2 == word { n = $1 } END { print n + 0 }' "$e2e_log"; }
+e2e_passed=$(count passed)
+e2e_failed=$(count failed)
 summaries+=("end-to-end (Playwright): ${e2e_passed:-0} passed, ${e2e_failed:-0} failed")
 
 layer "summary ($(( $(date +%s) - started ))s)"
@@ -65,6 +66,6 @@ total_passed=0
 total_failed=0
 for s in "$native" "$browser" "${e2e_passed:-0} passed, ${e2e_failed:-0} failed"; do
   total_passed=$(( total_passed + $(echo "$s" | grep -oE '^[0-9]+') ))
-  total_failed=$(( total_failed + $(echo "$s" | grep -oE '[0-9]+ failed' | grep -oE '^[0-9]+') ))
+  total_failed=$(( total_failed + $(echo "$s" | awk '{ print $3 + 0 }') ))
 done
 echo "$total_passed passed, $total_failed failed"

@@ -28,6 +28,8 @@
 //! ```
 
 pub mod envelope;
+pub mod json;
+pub mod pattern;
 pub mod publish;
 pub mod store;
 

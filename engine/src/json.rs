@@ -1,0 +1,558 @@
+//! A small JSON reader that keeps what `serde_json::Value` throws away and patterns need:
+//! the literal text of every number, the position of every value, and error messages in
+//! the wording of Jackson (the parser behind AWS's pattern compiler).
+//!
+//! Objects keep their members in document order; a repeated key replaces the earlier
+//! one (the last one wins, as in AWS and in JavaScript). This is not a general-purpose
+//! JSON library: it reads one document from a string and nothing else.
+
+use std::fmt;
+
+/// A JSON value with positions and literal number text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json {
+    Null,
+    Bool(bool),
+    /// The number exactly as written, e.g. `3.0e2`.
+    Number(String),
+    String(String),
+    Array(Vec<Spanned>),
+    /// Members in document order, keys unique (the last duplicate wins).
+    Object(Vec<(String, Spanned)>),
+}
+
+/// A value and where it starts in the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned {
+    pub value: Json,
+    /// Byte offset of the value's first character.
+    pub offset: usize,
+}
+
+/// A syntax error, with its 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+    pub offset: usize,
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} (line {}, column {})",
+            self.message, self.line, self.column
+        )
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Parses one JSON document; anything but whitespace after it is an error.
+pub fn parse(text: &str) -> Result<Spanned, JsonError> {
+    let mut reader = Reader {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        depth: 0,
+    };
+    reader.skip_ws();
+    let value = reader.value()?;
+    reader.skip_ws();
+    if reader.pos < reader.bytes.len() {
+        return Err(reader.unexpected("expected end of input"));
+    }
+    Ok(value)
+}
+
+/// Deepest nesting accepted, so hostile input cannot overflow the stack.
+const MAX_DEPTH: usize = 256;
+
+struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    depth: usize,
+}
+
+impl Reader<'_> {
+    fn error(&self, message: String, offset: usize) -> JsonError {
+        let (line, column) = line_column(self.text, offset);
+        JsonError {
+            message,
+            line,
+            column,
+            offset,
+        }
+    }
+
+    fn current_char(&self) -> Option<char> {
+        self.text[self.pos..].chars().next()
+    }
+
+    fn unexpected(&self, expected: &str) -> JsonError {
+        match self.current_char() {
+            None => self.error(format!("Unexpected end-of-input: {expected}"), self.pos),
+            Some(c) => self.error(
+                format!(
+                    "Unexpected character ('{c}' (code {})): {expected}",
+                    c as u32
+                ),
+                self.pos,
+            ),
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn value(&mut self) -> Result<Spanned, JsonError> {
+        let offset = self.pos;
+        let value = match self.bytes.get(self.pos) {
+            None => {
+                return Err(self.error("Unexpected end-of-input: expected a value".into(), offset))
+            }
+            Some(b'{') => self.nested(Self::object)?,
+            Some(b'[') => self.nested(Self::array)?,
+            Some(b'"') => Json::String(self.string()?),
+            Some(b'-' | b'0'..=b'9') => Json::Number(self.number()?),
+            Some(b't' | b'f' | b'n' | b'a'..=b'z' | b'A'..=b'Z' | b'_') => self.word()?,
+            Some(_) => return Err(self.unexpected("expected a value")),
+        };
+        Ok(Spanned { value, offset })
+    }
+
+    fn nested(&mut self, f: fn(&mut Self) -> Result<Json, JsonError>) -> Result<Json, JsonError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(
+                format!("Document nested more than {MAX_DEPTH} levels deep"),
+                self.pos,
+            ));
+        }
+        let result = f(self);
+        self.depth -= 1;
+        result
+    }
+
+    fn word(&mut self) -> Result<Json, JsonError> {
+        let start = self.pos;
+        while let Some(b) = self.bytes.get(self.pos) {
+            if b.is_ascii_alphanumeric() || *b == b'_' {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        match &self.text[start..self.pos] {
+            "true" => Ok(Json::Bool(true)),
+            "false" => Ok(Json::Bool(false)),
+            "null" => Ok(Json::Null),
+            token => Err(self.error(
+                format!(
+                    "Unrecognized token '{token}': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
+                ),
+                start,
+            )),
+        }
+    }
+
+    fn number(&mut self) -> Result<String, JsonError> {
+        let start = self.pos;
+        let b = self.bytes;
+        if b.get(self.pos) == Some(&b'-') {
+            self.pos += 1;
+        }
+        let int_start = self.pos;
+        while matches!(b.get(self.pos), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+        if self.pos == int_start {
+            return Err(self
+                .unexpected("expected digit (0-9) to follow minus sign, for valid numeric value"));
+        }
+        if b[int_start] == b'0' && self.pos - int_start > 1 {
+            return Err(self.error(
+                "Invalid numeric value: Leading zeroes not allowed".into(),
+                int_start,
+            ));
+        }
+        if b.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            let frac = self.pos;
+            while matches!(b.get(self.pos), Some(b'0'..=b'9')) {
+                self.pos += 1;
+            }
+            if self.pos == frac {
+                return Err(self.unexpected("Decimal point not followed by a digit"));
+            }
+        }
+        if matches!(b.get(self.pos), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(b.get(self.pos), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            let exp = self.pos;
+            while matches!(b.get(self.pos), Some(b'0'..=b'9')) {
+                self.pos += 1;
+            }
+            if self.pos == exp {
+                return Err(self.unexpected("Exponent indicator not followed by a digit"));
+            }
+        }
+        Ok(self.text[start..self.pos].to_owned())
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        let start = self.pos;
+        self.pos += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            let run = self.pos;
+            while let Some(&b) = self.bytes.get(self.pos) {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(&self.text[run..self.pos]);
+            match self.bytes.get(self.pos) {
+                None => {
+                    return Err(self.error(
+                        "Unexpected end-of-input: was expecting closing quote for a string value".into(),
+                        start,
+                    ))
+                }
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let escape = self.bytes.get(self.pos).copied();
+                    self.pos += 1;
+                    match escape {
+                        Some(b'"') => out.push('"'),
+                        Some(b'\\') => out.push('\\'),
+                        Some(b'/') => out.push('/'),
+                        Some(b'b') => out.push('\u{8}'),
+                        Some(b'f') => out.push('\u{c}'),
+                        Some(b'n') => out.push('\n'),
+                        Some(b'r') => out.push('\r'),
+                        Some(b't') => out.push('\t'),
+                        Some(b'u') => out.push(self.unicode_escape()?),
+                        _ => {
+                            self.pos -= 1;
+                            let c = self.current_char().unwrap_or(' ');
+                            return Err(self.error(
+                                format!("Unrecognized character escape '{c}' (code {})", c as u32),
+                                self.pos,
+                            ));
+                        }
+                    }
+                }
+                Some(&b) => {
+                    return Err(self.error(
+                        format!(
+                            "Illegal unquoted character ((CTRL-CHAR, code {b})): has to be escaped using backslash to be included in string value"
+                        ),
+                        self.pos,
+                    ))
+                }
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let digits = self.text.get(self.pos..self.pos + 4).unwrap_or("");
+        let value = u32::from_str_radix(digits, 16)
+            .ok()
+            .filter(|_| digits.len() == 4);
+        match value {
+            Some(v) => {
+                self.pos += 4;
+                Ok(v)
+            }
+            None => Err(self.error(
+                "Unexpected character: expected a hex-digit for character escape sequence".into(),
+                self.pos,
+            )),
+        }
+    }
+
+    fn unicode_escape(&mut self) -> Result<char, JsonError> {
+        let first = self.hex4()?;
+        let code = if (0xD800..0xDC00).contains(&first) && self.text[self.pos..].starts_with("\\u")
+        {
+            let save = self.pos;
+            self.pos += 2;
+            let second = self.hex4()?;
+            if (0xDC00..0xE000).contains(&second) {
+                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+            } else {
+                self.pos = save;
+                first
+            }
+        } else {
+            first
+        };
+        // A lone surrogate has no Rust char; keep the replacement character in its place.
+        Ok(char::from_u32(code).unwrap_or('\u{FFFD}'))
+    }
+
+    fn array(&mut self) -> Result<Json, JsonError> {
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            return Ok(Json::Array(items));
+        }
+        loop {
+            self.skip_ws();
+            if self.bytes.get(self.pos) == Some(&b']') {
+                return Err(self.unexpected("expected a value"));
+            }
+            items.push(self.value()?);
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Json::Array(items));
+                }
+                None => {
+                    return Err(self.error(
+                        "Unexpected end-of-input: expected close marker for Array".into(),
+                        self.pos,
+                    ))
+                }
+                Some(_) => {
+                    return Err(self.unexpected("was expecting comma to separate Array entries"))
+                }
+            }
+        }
+    }
+
+    fn object(&mut self) -> Result<Json, JsonError> {
+        self.pos += 1;
+        let mut members: Vec<(String, Spanned)> = Vec::new();
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            return Ok(Json::Object(members));
+        }
+        loop {
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b'"') => {}
+                None => {
+                    return Err(self.error(
+                        "Unexpected end-of-input: expected close marker for Object".into(),
+                        self.pos,
+                    ))
+                }
+                Some(_) => {
+                    return Err(self.unexpected("was expecting double-quote to start field name"))
+                }
+            }
+            let key = self.string()?;
+            self.skip_ws();
+            if self.bytes.get(self.pos) != Some(&b':') {
+                return Err(
+                    self.unexpected("was expecting a colon to separate field name and value")
+                );
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let value = self.value()?;
+            // The last duplicate wins, and takes the place of the first.
+            members.retain(|(k, _)| *k != key);
+            members.push((key, value));
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Json::Object(members));
+                }
+                None => {
+                    return Err(self.error(
+                        "Unexpected end-of-input: expected close marker for Object".into(),
+                        self.pos,
+                    ))
+                }
+                Some(_) => {
+                    return Err(self.unexpected("was expecting comma to separate Object entries"))
+                }
+            }
+        }
+    }
+}
+
+impl Json {
+    /// Compact JSON text for this value (numbers keep their literal text).
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        match self {
+            Json::Null => out.push_str("null"),
+            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Json::Number(n) => out.push_str(n),
+            Json::String(s) => write_string(s, out),
+            Json::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.value.write(out);
+                }
+                out.push(']');
+            }
+            Json::Object(members) => {
+                out.push('{');
+                for (i, (k, v)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(k, out);
+                    out.push(':');
+                    v.value.write(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    /// Converts a `serde_json::Value` (numbers keep serde_json's rendering).
+    pub fn from_serde(value: &serde_json::Value) -> Json {
+        match value {
+            serde_json::Value::Null => Json::Null,
+            serde_json::Value::Bool(b) => Json::Bool(*b),
+            serde_json::Value::Number(n) => Json::Number(n.to_string()),
+            serde_json::Value::String(s) => Json::String(s.clone()),
+            serde_json::Value::Array(items) => Json::Array(
+                items
+                    .iter()
+                    .map(|v| Spanned {
+                        value: Json::from_serde(v),
+                        offset: 0,
+                    })
+                    .collect(),
+            ),
+            serde_json::Value::Object(map) => Json::Object(
+                map.iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            Spanned {
+                                value: Json::from_serde(v),
+                                offset: 0,
+                            },
+                        )
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Writes `s` as a JSON string literal.
+pub fn write_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keep_their_literal_text() {
+        let v = parse(r#"[3.0e2, -0, 300, 1E+3]"#).expect("valid");
+        let Json::Array(items) = v.value else {
+            panic!("array")
+        };
+        let texts: Vec<_> = items.iter().map(|i| i.value.to_text()).collect();
+        assert_eq!(texts, ["3.0e2", "-0", "300", "1E+3"]);
+    }
+
+    #[test]
+    fn the_last_duplicate_key_wins() {
+        let v = parse(r#"{"a": 1, "b": 2, "a": 3}"#).expect("valid");
+        assert_eq!(v.value.to_text(), r#"{"b":2,"a":3}"#);
+    }
+
+    #[test]
+    fn bare_words_get_jacksons_unrecognized_token_message() {
+        let e = parse(r#"{"a": [abc]}"#).expect_err("bare word");
+        assert_eq!(
+            e.message,
+            "Unrecognized token 'abc': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
+        );
+        assert_eq!((e.line, e.column), (1, 8));
+    }
+
+    #[test]
+    fn structural_errors_name_the_character_and_position() {
+        let e = parse("{\n  \"a\": [1,]\n}").expect_err("trailing comma");
+        assert_eq!(
+            e.message,
+            "Unexpected character (']' (code 93)): expected a value"
+        );
+        assert_eq!((e.line, e.column), (2, 11));
+        let e = parse(r#"{"a" 1}"#).expect_err("missing colon");
+        assert!(e.message.contains("was expecting a colon"), "{}", e.message);
+        let e = parse(r#"{"a": 1"#).expect_err("unterminated");
+        assert_eq!(
+            e.message,
+            "Unexpected end-of-input: expected close marker for Object"
+        );
+        let e = parse(r#"{a: 1}"#).expect_err("unquoted key");
+        assert!(e.message.contains("double-quote to start field name"));
+    }
+
+    #[test]
+    fn escapes_and_surrogate_pairs_decode() {
+        let v = parse(r#""a\"b\\c\u00e9\ud83d\ude00""#).expect("valid");
+        assert_eq!(v.value, Json::String("a\"b\\cé😀".into()));
+    }
+
+    #[test]
+    fn hostile_nesting_is_refused_not_overflowed() {
+        let deep = "[".repeat(10_000);
+        assert!(parse(&deep)
+            .expect_err("too deep")
+            .message
+            .contains("nested more than"));
+    }
+}

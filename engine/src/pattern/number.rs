@@ -1,0 +1,149 @@
+//! JSON numbers as the pattern languages compare them.
+//!
+//! A number is *comparable* when its double reproduces its decimal text exactly: the
+//! shortest decimal that round-trips the double has the same value as the text. `0.1`,
+//! `300.0` and `3e2` are comparable; `3.0000000000000001` and `9007199254740993` (2^53+1)
+//! are not, because their doubles print as `3` and `9007199254740992`. Comparable numbers
+//! compare by value; the others compare by literal text only and never satisfy a
+//! `numeric` condition (event-ruler since 2024).
+
+/// A number with its literal text.
+#[derive(Debug, Clone)]
+pub struct Num {
+    pub text: String,
+    pub value: f64,
+    pub comparable: bool,
+}
+
+impl PartialEq for Num {
+    /// Numeric equality for comparable numbers, literal text otherwise.
+    fn eq(&self, other: &Self) -> bool {
+        if self.comparable && other.comparable {
+            self.value == other.value
+        } else {
+            self.text == other.text
+        }
+    }
+}
+
+impl Num {
+    /// Reads the literal text of a JSON number (already known to be valid JSON).
+    pub fn parse(text: &str) -> Num {
+        let value: f64 = text.parse().unwrap_or(f64::NAN);
+        Num {
+            text: text.to_owned(),
+            value,
+            comparable: is_comparable(text, value),
+        }
+    }
+}
+
+/// Whether `value` (the double nearest `text`) reproduces `text` exactly.
+pub fn is_comparable(text: &str, value: f64) -> bool {
+    if !value.is_finite() {
+        return false;
+    }
+    let Some(decimal) = Decimal::read(text) else {
+        return false;
+    };
+    // Any decimal of at most 15 significant digits in the normal range survives the round
+    // trip through a double (DBL_DIG), so the slow comparison is needed only beyond that.
+    if decimal.digits.len() <= 15 && decimal.exponent.abs() < 290 {
+        return true;
+    }
+    let shortest = format!("{value:e}");
+    Decimal::read(&shortest).is_some_and(|d| d.same_value(&decimal))
+}
+
+/// A decimal number as significant digits and a power of ten: value = digits × 10^exponent.
+#[derive(Debug, PartialEq)]
+struct Decimal {
+    negative: bool,
+    /// No leading or trailing zeros; empty for zero.
+    digits: Vec<u8>,
+    exponent: i64,
+}
+
+impl Decimal {
+    fn read(text: &str) -> Option<Decimal> {
+        let (negative, rest) = match text.strip_prefix('-') {
+            Some(r) => (true, r),
+            None => (false, text),
+        };
+        let (mantissa, exp) = match rest.find(['e', 'E']) {
+            Some(i) => (&rest[..i], rest[i + 1..].parse::<i64>().ok()?),
+            None => (rest, 0),
+        };
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let mut digits: Vec<u8> = int.bytes().chain(frac.bytes()).map(|b| b - b'0').collect();
+        let mut exponent = exp - frac.len() as i64;
+        let leading = digits.iter().take_while(|&&d| d == 0).count();
+        digits.drain(..leading);
+        while digits.last() == Some(&0) {
+            digits.pop();
+            exponent += 1;
+        }
+        if digits.is_empty() {
+            exponent = 0;
+        }
+        Some(Decimal {
+            negative,
+            digits,
+            exponent,
+        })
+    }
+
+    fn same_value(&self, other: &Decimal) -> bool {
+        self.digits == other.digits
+            && self.exponent == other.exponent
+            && (self.digits.is_empty() || self.negative == other.negative)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_decimals_are_comparable() {
+        for text in [
+            "0",
+            "-0",
+            "0.1",
+            "300",
+            "300.0",
+            "3.0e2",
+            "3.018e2",
+            "-5e9",
+            "1e300",
+            "123456789012345",
+        ] {
+            assert!(Num::parse(text).comparable, "{text}");
+        }
+    }
+
+    #[test]
+    fn numbers_a_double_cannot_hold_are_not_comparable() {
+        for text in [
+            "3.0000000000000001",
+            "9007199254740993",
+            "1e400",
+            "0.30000000000000000001",
+        ] {
+            assert!(!Num::parse(text).comparable, "{text}");
+        }
+        assert!(Num::parse("9007199254740992").comparable);
+        assert!(Num::parse("0.30000000000000004").comparable);
+    }
+
+    #[test]
+    fn comparable_numbers_are_equal_by_value_and_others_by_text() {
+        assert_eq!(Num::parse("300"), Num::parse("3.0e2"));
+        assert_eq!(Num::parse("-0"), Num::parse("0"));
+        assert_ne!(Num::parse("3.0000000000000001"), Num::parse("3"));
+        assert_eq!(
+            Num::parse("3.0000000000000001"),
+            Num::parse("3.0000000000000001")
+        );
+    }
+}
