@@ -75,6 +75,19 @@ pub fn parse(text: &str) -> Result<Spanned, JsonError> {
     Ok(value)
 }
 
+/// Reads the JSON string whose opening quote is at byte `offset`: its value and the
+/// offset just past its closing quote.
+pub fn parse_string_at(text: &str, offset: usize) -> Result<(String, usize), JsonError> {
+    let mut reader = Reader {
+        text,
+        bytes: text.as_bytes(),
+        pos: offset,
+        depth: 0,
+    };
+    let value = reader.string()?;
+    Ok((value, reader.pos))
+}
+
 /// Deepest nesting accepted, so hostile input cannot overflow the stack.
 const MAX_DEPTH: usize = 256;
 

@@ -14,6 +14,7 @@
 //! reasons are AWS's own texts. MQTT filters are separate: see [`mqtt`].
 
 pub mod cidr;
+pub mod compiled;
 
 mod eval;
 mod explain;
@@ -23,7 +24,7 @@ mod parse;
 pub mod sns;
 pub mod wildcard;
 
-pub use eval::{flatten, Leaf, LeafValue};
+pub use eval::{flatten, Leaf, LeafValue, ValueRef};
 pub use explain::{
     explain, explain_json, BranchExplanation, ConditionOutcome, Explanation, FieldExplanation,
 };

@@ -7,7 +7,7 @@
 //! sits in (its *trail*); fields matched by leaves inside the same array must agree on
 //! the element, which is how arrays of objects match element by element.
 
-use super::number::Num;
+use super::number::{Num, NumRef};
 use super::*;
 use std::collections::HashMap;
 
@@ -35,6 +35,15 @@ impl LeafValue {
         }
     }
 
+    pub fn as_ref(&self) -> ValueRef<'_> {
+        match self {
+            LeafValue::String(s) => ValueRef::Str(s),
+            LeafValue::Number(n) => ValueRef::Num(n.as_ref()),
+            LeafValue::Bool(b) => ValueRef::Bool(*b),
+            LeafValue::Null => ValueRef::Null,
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             LeafValue::String(_) => "a string",
@@ -43,6 +52,15 @@ impl LeafValue {
             LeafValue::Null => "null",
         }
     }
+}
+
+/// A borrowed scalar, as the compiled matcher reads it straight from event text.
+#[derive(Debug, Clone, Copy)]
+pub enum ValueRef<'a> {
+    Str(&'a str),
+    Num(NumRef<'a>),
+    Bool(bool),
+    Null,
 }
 
 /// One scalar in the event, where it is, and which array elements contain it.
@@ -138,24 +156,27 @@ impl Matcher {
     /// Whether one leaf value satisfies this alternative. `Exists` is decided per field,
     /// not per value: here `exists: true` accepts any value and `exists: false` none.
     pub fn matches(&self, value: &LeafValue) -> bool {
-        use LeafValue as V;
+        self.matches_ref(value.as_ref())
+    }
+
+    /// [`Matcher::matches`] on a borrowed value.
+    pub fn matches_ref(&self, value: ValueRef) -> bool {
+        use ValueRef as V;
         match (self, value) {
             (Matcher::Exists(present), _) => *present,
             (Matcher::AnythingBut(but), v) => !but.excludes(v),
-            (Matcher::Exact(Literal::String(p)), V::String(s)) => p == s,
-            (Matcher::Exact(Literal::Number(p)), V::Number(n)) => p == n,
-            (Matcher::Exact(Literal::Bool(p)), V::Bool(b)) => p == b,
+            (Matcher::Exact(Literal::String(p)), V::Str(s)) => p == s,
+            (Matcher::Exact(Literal::Number(p)), V::Num(n)) => p.as_ref().same(&n),
+            (Matcher::Exact(Literal::Bool(p)), V::Bool(b)) => *p == b,
             (Matcher::Exact(Literal::Null), V::Null) => true,
-            (Matcher::ExactIp(_, range) | Matcher::Cidr(_, range), V::String(s)) => {
-                range.contains(s)
-            }
-            (Matcher::Prefix(p), V::String(s)) => s.starts_with(p.as_str()),
-            (Matcher::Suffix(p), V::String(s)) => s.ends_with(p.as_str()),
-            (Matcher::PrefixIgnoreCase(p), V::String(s)) => starts_with_ignore_case(s, p),
-            (Matcher::SuffixIgnoreCase(p), V::String(s)) => ends_with_ignore_case(s, p),
-            (Matcher::EqualsIgnoreCase(p), V::String(s)) => equals_ignore_case(p, s),
-            (Matcher::Wildcard(w), V::String(s)) => w.matches(s),
-            (Matcher::Numeric(range), V::Number(n)) => n.comparable && range.admits(n.value),
+            (Matcher::ExactIp(_, range) | Matcher::Cidr(_, range), V::Str(s)) => range.contains(s),
+            (Matcher::Prefix(p), V::Str(s)) => s.starts_with(p.as_str()),
+            (Matcher::Suffix(p), V::Str(s)) => s.ends_with(p.as_str()),
+            (Matcher::PrefixIgnoreCase(p), V::Str(s)) => starts_with_ignore_case(s, p),
+            (Matcher::SuffixIgnoreCase(p), V::Str(s)) => ends_with_ignore_case(s, p),
+            (Matcher::EqualsIgnoreCase(p), V::Str(s)) => equals_ignore_case(p, s),
+            (Matcher::Wildcard(w), V::Str(s)) => w.matches(s),
+            (Matcher::Numeric(range), V::Num(n)) => n.comparable && range.admits(n.value),
             _ => false,
         }
     }
@@ -164,22 +185,22 @@ impl Matcher {
 impl AnythingBut {
     /// Whether `value` is one of the excluded values. Values of another type are never
     /// excluded, so they satisfy `anything-but`.
-    pub fn excludes(&self, value: &LeafValue) -> bool {
+    pub fn excludes(&self, value: ValueRef) -> bool {
         match (self, value) {
-            (AnythingBut::Strings(list), LeafValue::String(s)) => list.iter().any(|x| x == s),
-            (AnythingBut::Numbers(list), LeafValue::Number(n)) => list.iter().any(|x| x == n),
-            (AnythingBut::Prefixes(list), LeafValue::String(s)) => {
+            (AnythingBut::Strings(list), ValueRef::Str(s)) => list.iter().any(|x| x == s),
+            (AnythingBut::Numbers(list), ValueRef::Num(n)) => {
+                list.iter().any(|x| x.as_ref().same(&n))
+            }
+            (AnythingBut::Prefixes(list), ValueRef::Str(s)) => {
                 list.iter().any(|p| s.starts_with(p.as_str()))
             }
-            (AnythingBut::Suffixes(list), LeafValue::String(s)) => {
+            (AnythingBut::Suffixes(list), ValueRef::Str(s)) => {
                 list.iter().any(|p| s.ends_with(p.as_str()))
             }
-            (AnythingBut::EqualsIgnoreCase(list), LeafValue::String(s)) => {
+            (AnythingBut::EqualsIgnoreCase(list), ValueRef::Str(s)) => {
                 list.iter().any(|p| equals_ignore_case(p, s))
             }
-            (AnythingBut::Wildcards(list), LeafValue::String(s)) => {
-                list.iter().any(|w| w.matches(s))
-            }
+            (AnythingBut::Wildcards(list), ValueRef::Str(s)) => list.iter().any(|w| w.matches(s)),
             _ => false,
         }
     }

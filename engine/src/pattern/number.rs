@@ -18,6 +18,30 @@ pub struct Num {
 impl PartialEq for Num {
     /// Numeric equality for comparable numbers, literal text otherwise.
     fn eq(&self, other: &Self) -> bool {
+        self.as_ref().same(&other.as_ref())
+    }
+}
+
+/// A borrowed [`Num`], so hot paths need not allocate the text.
+#[derive(Debug, Clone, Copy)]
+pub struct NumRef<'a> {
+    pub text: &'a str,
+    pub value: f64,
+    pub comparable: bool,
+}
+
+impl<'a> NumRef<'a> {
+    pub fn parse(text: &'a str) -> NumRef<'a> {
+        let value: f64 = text.parse().unwrap_or(f64::NAN);
+        NumRef {
+            text,
+            value,
+            comparable: is_comparable(text, value),
+        }
+    }
+
+    /// Numeric equality for comparable numbers, literal text otherwise.
+    pub fn same(&self, other: &NumRef) -> bool {
         if self.comparable && other.comparable {
             self.value == other.value
         } else {
@@ -27,6 +51,14 @@ impl PartialEq for Num {
 }
 
 impl Num {
+    pub fn as_ref(&self) -> NumRef<'_> {
+        NumRef {
+            text: &self.text,
+            value: self.value,
+            comparable: self.comparable,
+        }
+    }
+
     /// Reads the literal text of a JSON number (already known to be valid JSON).
     pub fn parse(text: &str) -> Num {
         let value: f64 = text.parse().unwrap_or(f64::NAN);
@@ -43,16 +75,31 @@ pub fn is_comparable(text: &str, value: f64) -> bool {
     if !value.is_finite() {
         return false;
     }
+    // Any decimal of at most 15 significant digits in the normal range survives the round
+    // trip through a double (DBL_DIG), so the slow comparison is needed only beyond that.
+    if significant_digits(text) <= 15 && (value == 0.0 || (1e-290..1e290).contains(&value.abs())) {
+        return true;
+    }
     let Some(decimal) = Decimal::read(text) else {
         return false;
     };
-    // Any decimal of at most 15 significant digits in the normal range survives the round
-    // trip through a double (DBL_DIG), so the slow comparison is needed only beyond that.
-    if decimal.digits.len() <= 15 && decimal.exponent.abs() < 290 {
-        return true;
-    }
     let shortest = format!("{value:e}");
     Decimal::read(&shortest).is_some_and(|d| d.same_value(&decimal))
+}
+
+/// How many significant digits the mantissa of a JSON number has, without allocating.
+fn significant_digits(text: &str) -> usize {
+    let mantissa = text.split(['e', 'E']).next().unwrap_or("");
+    let digits = mantissa.bytes().filter(u8::is_ascii_digit);
+    let leading_zeros = digits.clone().take_while(|&d| d == b'0').count();
+    let total = digits.clone().count();
+    let trailing_zeros = mantissa
+        .bytes()
+        .rev()
+        .filter(u8::is_ascii_digit)
+        .take_while(|&d| d == b'0')
+        .count();
+    total.saturating_sub(leading_zeros + trailing_zeros)
 }
 
 /// A decimal number as significant digits and a power of ten: value = digits × 10^exponent.

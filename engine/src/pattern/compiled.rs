@@ -1,0 +1,844 @@
+//! The compiled matcher: many patterns in one structure, matched against an event in one
+//! pass over its text.
+//!
+//! Compilation interns every field path into a trie of path segments and gives each
+//! field an index of the conditions that mention it: a hash map for exact strings and
+//! numbers, byte tries for prefixes and suffixes, and a short list for the rest. Matching
+//! scans the event's JSON text once, descending only into keys some pattern names and
+//! skipping everything else without parsing it. Each leaf found is looked up in its
+//! field's index, which marks *slots* (one per field of each pattern branch). A branch
+//! matches when all its slots are filled, the absent fields are absent, and the filling
+//! leaves agree on shared array elements.
+//!
+//! It gives the same answers as the reference evaluator ([`EventPattern::matches`]),
+//! which the property tests check, with one documented exception: it reads the event text
+//! as it comes, so a key repeated inside one object counts every time instead of only the
+//! last time. Events entering the workshop are parsed first, which removes repeats.
+
+use super::eval::ValueRef;
+use super::number::{Num, NumRef};
+use super::*;
+use crate::json::{Json, JsonError};
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+
+/// Index of a pattern in the list given to [`RuleSet::new`].
+pub type RuleId = u32;
+
+/// How a slot is satisfied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SlotKind {
+    /// Needs a matching leaf.
+    Required,
+    /// `exists: false` or a value: satisfied when the field is absent, else needs a leaf.
+    Either,
+    /// `exists: false` only.
+    Absent,
+}
+
+#[derive(Debug, Clone)]
+struct Slot {
+    subrule: u32,
+    field: u32,
+    kind: SlotKind,
+}
+
+#[derive(Debug, Clone)]
+struct SubRule {
+    rule: RuleId,
+    slots: std::ops::Range<u32>,
+    required: u32,
+}
+
+#[derive(Debug, Default, Clone)]
+struct PathNode {
+    children: FxHashMap<Box<str>, u32>,
+    field: Option<u32>,
+}
+
+/// A trie over bytes whose nodes carry the slots of the strings ending there.
+#[derive(Debug, Clone)]
+struct ByteTrie {
+    nodes: Vec<TrieNode>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct TrieNode {
+    edges: Vec<(u8, u32)>,
+    slots: Vec<u32>,
+}
+
+impl Default for ByteTrie {
+    fn default() -> Self {
+        ByteTrie {
+            nodes: vec![TrieNode::default()],
+        }
+    }
+}
+
+impl ByteTrie {
+    fn insert(&mut self, bytes: impl Iterator<Item = u8>, slot: u32) {
+        let mut node = 0usize;
+        for b in bytes {
+            node = match self.nodes[node].edges.iter().find(|(x, _)| *x == b) {
+                Some(&(_, next)) => next as usize,
+                None => {
+                    let next = self.nodes.len();
+                    self.nodes.push(TrieNode::default());
+                    self.nodes[node].edges.push((b, next as u32));
+                    next
+                }
+            };
+        }
+        self.nodes[node].slots.push(slot);
+    }
+
+    /// Calls `f` with the slots of every stored string that is a prefix of `bytes`.
+    fn walk(&self, bytes: impl Iterator<Item = u8>, mut f: impl FnMut(u32)) {
+        let mut node = 0usize;
+        self.nodes[0].slots.iter().for_each(|&s| f(s));
+        for b in bytes {
+            match self.nodes[node].edges.iter().find(|(x, _)| *x == b) {
+                Some(&(_, next)) => node = next as usize,
+                None => return,
+            }
+            self.nodes[node].slots.iter().for_each(|&s| f(s));
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.nodes.len() == 1 && self.nodes[0].slots.is_empty()
+    }
+}
+
+/// Every condition on one field path, indexed by how it is matched.
+#[derive(Debug, Default, Clone)]
+struct FieldIndex {
+    exact: FxHashMap<Box<str>, Vec<u32>>,
+    numbers: FxHashMap<u64, Vec<(u32, Num)>>,
+    bools: [Vec<u32>; 2],
+    nulls: Vec<u32>,
+    prefixes: ByteTrie,
+    suffixes: ByteTrie,
+    any: Vec<u32>,
+    others: Vec<(u32, Matcher)>,
+}
+
+fn number_key(value: f64) -> u64 {
+    // -0 and 0 are equal numbers and must share a key.
+    if value == 0.0 {
+        0
+    } else {
+        value.to_bits()
+    }
+}
+
+impl FieldIndex {
+    fn add(&mut self, matcher: &Matcher, slot: u32) {
+        match matcher {
+            Matcher::Exact(Literal::String(s)) => {
+                self.exact.entry(s.as_str().into()).or_default().push(slot)
+            }
+            Matcher::Exact(Literal::Number(n)) => self
+                .numbers
+                .entry(number_key(n.value))
+                .or_default()
+                .push((slot, n.clone())),
+            Matcher::Exact(Literal::Bool(b)) => self.bools[*b as usize].push(slot),
+            Matcher::Exact(Literal::Null) => self.nulls.push(slot),
+            Matcher::Prefix(p) => self.prefixes.insert(p.bytes(), slot),
+            Matcher::Suffix(p) => self.suffixes.insert(p.bytes().rev(), slot),
+            Matcher::Exists(true) => self.any.push(slot),
+            Matcher::Exists(false) => {}
+            other => self.others.push((slot, other.clone())),
+        }
+    }
+}
+
+/// A scalar read from event text: strings unescaped only when they hold escapes.
+#[derive(Debug, Clone)]
+enum Scalar<'a> {
+    Str(Cow<'a, str>),
+    Num(&'a str),
+    Bool(bool),
+    Null,
+}
+
+/// A set of patterns compiled for matching together.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    paths: Vec<PathNode>,
+    fields: Vec<FieldIndex>,
+    slots: Vec<Slot>,
+    subrules: Vec<SubRule>,
+    /// Sub-rules with no required slot: no leaf can announce them, so every event checks them.
+    always: Vec<u32>,
+    rules: usize,
+}
+
+/// Reusable per-event state, so matching allocates nothing in the steady state.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    generation: u32,
+    slot_seen: Vec<u32>,
+    sub_seen: Vec<u32>,
+    sub_count: Vec<u32>,
+    field_seen: Vec<u32>,
+    rule_seen: Vec<u32>,
+    touched: Vec<u32>,
+    /// (slot, trail start, trail length) for every slot a leaf filled.
+    hits: Vec<(u32, u32, u32)>,
+    trails: Vec<(u32, u32)>,
+    stack: Vec<(u32, u32)>,
+    arrays: u32,
+    matched: Vec<RuleId>,
+}
+
+impl RuleSet {
+    /// Compiles the patterns; [`RuleId`]s are their positions in `patterns`.
+    pub fn new<'p>(patterns: impl IntoIterator<Item = &'p EventPattern>) -> RuleSet {
+        let mut set = RuleSet {
+            paths: vec![PathNode::default()],
+            fields: Vec::new(),
+            slots: Vec::new(),
+            subrules: Vec::new(),
+            always: Vec::new(),
+            rules: 0,
+        };
+        for (rule, pattern) in patterns.into_iter().enumerate() {
+            set.rules += 1;
+            for branch in &pattern.branches {
+                set.add_branch(rule as RuleId, branch);
+            }
+        }
+        set
+    }
+
+    /// How many patterns were compiled.
+    pub fn len(&self) -> usize {
+        self.rules
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules == 0
+    }
+
+    fn field_id(&mut self, path: &str) -> u32 {
+        let mut node = 0usize;
+        for segment in path.split('.') {
+            node = match self.paths[node].children.get(segment) {
+                Some(&n) => n as usize,
+                None => {
+                    let n = self.paths.len();
+                    self.paths.push(PathNode::default());
+                    self.paths[node].children.insert(segment.into(), n as u32);
+                    n
+                }
+            };
+        }
+        match self.paths[node].field {
+            Some(f) => f,
+            None => {
+                let f = self.fields.len() as u32;
+                self.fields.push(FieldIndex::default());
+                self.paths[node].field = Some(f);
+                f
+            }
+        }
+    }
+
+    fn add_branch(&mut self, rule: RuleId, branch: &[Field]) {
+        let subrule = self.subrules.len() as u32;
+        let start = self.slots.len() as u32;
+        let mut required = 0;
+        for field in branch {
+            let field_id = self.field_id(&field.path);
+            let absent = field.matchers.contains(&Matcher::Exists(false));
+            let values = field.matchers.iter().any(|m| *m != Matcher::Exists(false));
+            let kind = match (absent, values) {
+                (true, true) => SlotKind::Either,
+                (true, false) => SlotKind::Absent,
+                _ => SlotKind::Required,
+            };
+            required += (kind == SlotKind::Required) as u32;
+            let slot = self.slots.len() as u32;
+            self.slots.push(Slot {
+                subrule,
+                field: field_id,
+                kind,
+            });
+            for matcher in &field.matchers {
+                self.fields[field_id as usize].add(matcher, slot);
+            }
+        }
+        self.subrules.push(SubRule {
+            rule,
+            slots: start..self.slots.len() as u32,
+            required,
+        });
+        if required == 0 {
+            self.always.push(subrule);
+        }
+    }
+
+    /// A scratch area sized for this rule set.
+    pub fn scratch(&self) -> Scratch {
+        Scratch {
+            slot_seen: vec![0; self.slots.len()],
+            sub_seen: vec![0; self.subrules.len()],
+            sub_count: vec![0; self.subrules.len()],
+            field_seen: vec![0; self.fields.len()],
+            rule_seen: vec![0; self.rules],
+            ..Scratch::default()
+        }
+    }
+
+    /// The ids of the patterns that match the event text, in increasing order. The text
+    /// must be one JSON object; malformed text is an error, though the scan checks only
+    /// the parts it reads.
+    pub fn matches_text<'s>(
+        &self,
+        event: &str,
+        scratch: &'s mut Scratch,
+    ) -> Result<&'s [RuleId], JsonError> {
+        self.begin(scratch);
+        let mut scan = Scan {
+            text: event,
+            b: event.as_bytes(),
+            pos: 0,
+            set: self,
+            scratch,
+            depth: 0,
+        };
+        scan.ws();
+        if scan.peek() != Some(b'{') {
+            return Err(scan.error("the event must be a JSON object"));
+        }
+        scan.object(0)?;
+        Ok(self.finish(scratch))
+    }
+
+    /// [`RuleSet::matches_text`] on an event already parsed.
+    pub fn matches_json<'s>(&self, event: &Json, scratch: &'s mut Scratch) -> &'s [RuleId] {
+        self.begin(scratch);
+        self.walk(event, 0, scratch);
+        self.finish(scratch)
+    }
+
+    fn walk(&self, value: &Json, node: usize, scratch: &mut Scratch) {
+        match value {
+            Json::Object(members) => {
+                for (key, child) in members {
+                    if let Some(next) = self.child(node, key) {
+                        self.walk(&child.value, next, scratch);
+                    }
+                }
+            }
+            Json::Array(items) => {
+                let id = scratch.arrays;
+                scratch.arrays += 1;
+                for (i, item) in items.iter().enumerate() {
+                    scratch.stack.push((id, i as u32));
+                    self.walk(&item.value, node, scratch);
+                    scratch.stack.pop();
+                }
+            }
+            scalar => {
+                if let Some(field) = self.paths[node].field {
+                    let s = match scalar {
+                        Json::String(s) => Scalar::Str(Cow::Borrowed(s.as_str())),
+                        Json::Number(n) => Scalar::Num(n),
+                        Json::Bool(b) => Scalar::Bool(*b),
+                        _ => Scalar::Null,
+                    };
+                    self.leaf(field, s, scratch);
+                }
+            }
+        }
+    }
+
+    /// The trie node for `key` under `node`; a dotted key walks one segment per part.
+    fn child(&self, node: usize, key: &str) -> Option<usize> {
+        if !key.contains('.') {
+            return self.paths[node].children.get(key).map(|&n| n as usize);
+        }
+        key.split('.').try_fold(node, |n, seg| {
+            self.paths[n].children.get(seg).map(|&c| c as usize)
+        })
+    }
+
+    fn begin(&self, scratch: &mut Scratch) {
+        if scratch.slot_seen.len() != self.slots.len() {
+            *scratch = self.scratch();
+        }
+        scratch.generation = scratch.generation.wrapping_add(1);
+        if scratch.generation == 0 {
+            // After 2^32 events the stamps wrap: start clean once.
+            *scratch = self.scratch();
+            scratch.generation = 1;
+        }
+        scratch.touched.clear();
+        scratch.hits.clear();
+        scratch.trails.clear();
+        scratch.stack.clear();
+        scratch.arrays = 0;
+        scratch.matched.clear();
+    }
+
+    fn leaf(&self, field: u32, value: Scalar, scratch: &mut Scratch) {
+        let g = scratch.generation;
+        scratch.field_seen[field as usize] = g;
+        let index = &self.fields[field as usize];
+        let mut trail: Option<(u32, u32)> = None;
+        let mut hit = |slot: u32, scratch: &mut Scratch| {
+            let (start, len) = *trail.get_or_insert_with(|| {
+                let start = scratch.trails.len() as u32;
+                scratch.trails.extend_from_slice(&scratch.stack);
+                (start, scratch.stack.len() as u32)
+            });
+            scratch.hits.push((slot, start, len));
+            if scratch.slot_seen[slot as usize] != g {
+                scratch.slot_seen[slot as usize] = g;
+                let s = &self.slots[slot as usize];
+                if s.kind == SlotKind::Required {
+                    let sub = s.subrule as usize;
+                    if scratch.sub_seen[sub] != g {
+                        scratch.sub_seen[sub] = g;
+                        scratch.sub_count[sub] = 0;
+                        scratch.touched.push(sub as u32);
+                    }
+                    scratch.sub_count[sub] += 1;
+                }
+            }
+        };
+        for &slot in &index.any {
+            hit(slot, scratch);
+        }
+        let number;
+        let as_ref = match &value {
+            Scalar::Str(s) => {
+                if let Some(slots) = index.exact.get(s.as_ref()) {
+                    slots.iter().for_each(|&slot| hit(slot, scratch));
+                }
+                if !index.prefixes.is_empty() {
+                    index.prefixes.walk(s.bytes(), |slot| hit(slot, scratch));
+                }
+                if !index.suffixes.is_empty() {
+                    index
+                        .suffixes
+                        .walk(s.bytes().rev(), |slot| hit(slot, scratch));
+                }
+                ValueRef::Str(s)
+            }
+            Scalar::Num(text) => {
+                if index.numbers.is_empty() && index.others.is_empty() {
+                    return;
+                }
+                number = NumRef::parse(text);
+                if let Some(candidates) = index.numbers.get(&number_key(number.value)) {
+                    for (slot, n) in candidates {
+                        if n.as_ref().same(&number) {
+                            hit(*slot, scratch);
+                        }
+                    }
+                }
+                ValueRef::Num(number)
+            }
+            Scalar::Bool(b) => {
+                index.bools[*b as usize]
+                    .iter()
+                    .for_each(|&slot| hit(slot, scratch));
+                ValueRef::Bool(*b)
+            }
+            Scalar::Null => {
+                index.nulls.iter().for_each(|&slot| hit(slot, scratch));
+                ValueRef::Null
+            }
+        };
+        for (slot, matcher) in &index.others {
+            if matcher.matches_ref(as_ref) {
+                hit(*slot, scratch);
+            }
+        }
+    }
+
+    fn finish<'s>(&self, scratch: &'s mut Scratch) -> &'s [RuleId] {
+        let g = scratch.generation;
+        let touched = std::mem::take(&mut scratch.touched);
+        for &sub in touched.iter().chain(self.always.iter()) {
+            let s = &self.subrules[sub as usize];
+            if (s.required > 0 && scratch.sub_count[sub as usize] != s.required)
+                || scratch.rule_seen[s.rule as usize] == g
+            {
+                continue;
+            }
+            if self.subrule_holds(s, scratch) {
+                scratch.rule_seen[s.rule as usize] = g;
+                scratch.matched.push(s.rule);
+            }
+        }
+        scratch.touched = touched;
+        scratch.matched.sort_unstable();
+        &scratch.matched
+    }
+
+    fn subrule_holds(&self, sub: &SubRule, scratch: &Scratch) -> bool {
+        let g = scratch.generation;
+        let mut needed: Vec<u32> = Vec::new();
+        for slot in sub.slots.clone() {
+            let s = &self.slots[slot as usize];
+            let present = scratch.field_seen[s.field as usize] == g;
+            let filled = scratch.slot_seen[slot as usize] == g;
+            let ok = match s.kind {
+                SlotKind::Absent => !present,
+                SlotKind::Either => !present || filled,
+                SlotKind::Required => filled,
+            };
+            if !ok {
+                return false;
+            }
+            if present && s.kind != SlotKind::Absent {
+                needed.push(slot);
+            }
+        }
+        if needed.len() <= 1 {
+            return true;
+        }
+        // Leaves that sit in no array agree with everything.
+        let candidates: Vec<Vec<&[(u32, u32)]>> = needed
+            .iter()
+            .map(|&slot| {
+                scratch
+                    .hits
+                    .iter()
+                    .filter(|h| h.0 == slot)
+                    .map(|&(_, start, len)| &scratch.trails[start as usize..(start + len) as usize])
+                    .collect()
+            })
+            .collect();
+        if candidates.iter().all(|c| c.iter().any(|t| t.is_empty())) {
+            return true;
+        }
+        fn search<'t>(
+            i: usize,
+            candidates: &[Vec<&'t [(u32, u32)]>],
+            chosen: &mut Vec<&'t [(u32, u32)]>,
+        ) -> bool {
+            let Some(options) = candidates.get(i) else {
+                return true;
+            };
+            for trail in options {
+                if chosen.iter().all(|c| super::eval::consistent(c, trail)) {
+                    chosen.push(trail);
+                    if search(i + 1, candidates, chosen) {
+                        return true;
+                    }
+                    chosen.pop();
+                }
+            }
+            false
+        }
+        search(0, &candidates, &mut Vec::new())
+    }
+}
+
+/// A one-pass reader of event text that only parses what some pattern needs.
+struct Scan<'a, 's> {
+    text: &'a str,
+    b: &'a [u8],
+    pos: usize,
+    set: &'s RuleSet,
+    scratch: &'s mut Scratch,
+    depth: usize,
+}
+
+const MAX_DEPTH: usize = 256;
+
+impl<'a> Scan<'a, '_> {
+    fn error(&self, message: &str) -> JsonError {
+        let (line, column) = crate::json::line_column(self.text, self.pos);
+        JsonError {
+            message: message.to_owned(),
+            line,
+            column,
+            offset: self.pos,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8, what: &str) -> Result<(), JsonError> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.error(what))
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), JsonError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error("the event is nested too deeply"));
+        }
+        Ok(())
+    }
+
+    /// Reads a string at `pos` (which is at the opening quote).
+    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+        let start = self.pos + 1;
+        match memchr::memchr2(b'"', b'\\', &self.b[start..]) {
+            Some(i) if self.b[start + i] == b'"' => {
+                self.pos = start + i + 1;
+                Ok(Cow::Borrowed(&self.text[start..start + i]))
+            }
+            Some(_) => {
+                let from = self.pos;
+                let mut probe = crate::json::parse_string_at(self.text, from)
+                    .map_err(|e| self.error(&e.message))?;
+                self.pos = probe.1;
+                Ok(Cow::Owned(std::mem::take(&mut probe.0)))
+            }
+            None => Err(self.error("unterminated string")),
+        }
+    }
+
+    fn skip_string(&mut self) -> Result<(), JsonError> {
+        let mut i = self.pos + 1;
+        loop {
+            match memchr::memchr2(b'"', b'\\', &self.b[i..]) {
+                Some(j) if self.b[i + j] == b'"' => {
+                    self.pos = i + j + 1;
+                    return Ok(());
+                }
+                Some(j) => i += j + 2,
+                None => return Err(self.error("unterminated string")),
+            }
+            if i > self.b.len() {
+                return Err(self.error("unterminated string"));
+            }
+        }
+    }
+
+    fn skip_value(&mut self) -> Result<(), JsonError> {
+        match self.peek() {
+            Some(b'"') => self.skip_string(),
+            Some(b'{' | b'[') => {
+                let mut depth = 0usize;
+                while let Some(&c) = self.b.get(self.pos) {
+                    match c {
+                        b'"' => {
+                            self.skip_string()?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                self.pos += 1;
+                                return Ok(());
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.pos += 1;
+                }
+                Err(self.error("unterminated object or array"))
+            }
+            Some(_) => {
+                while let Some(c) = self.peek() {
+                    if matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+                Ok(())
+            }
+            None => Err(self.error("unexpected end of the event")),
+        }
+    }
+
+    fn object(&mut self, node: usize) -> Result<(), JsonError> {
+        self.enter()?;
+        self.pos += 1;
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(());
+        }
+        loop {
+            self.ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("expected a quoted key"));
+            }
+            let key = self.string()?;
+            self.ws();
+            self.expect(b':', "expected ':' after a key")?;
+            self.ws();
+            match self.set.child(node, &key) {
+                Some(child) => self.value(child)?,
+                None => self.skip_value()?,
+            }
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(());
+                }
+                _ => return Err(self.error("expected ',' or '}' in an object")),
+            }
+        }
+    }
+
+    fn array(&mut self, node: usize) -> Result<(), JsonError> {
+        self.enter()?;
+        self.pos += 1;
+        let id = self.scratch.arrays;
+        self.scratch.arrays += 1;
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(());
+        }
+        let mut index = 0;
+        loop {
+            self.ws();
+            self.scratch.stack.push((id, index));
+            self.value(node)?;
+            self.scratch.stack.pop();
+            index += 1;
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(());
+                }
+                _ => return Err(self.error("expected ',' or ']' in an array")),
+            }
+        }
+    }
+
+    fn value(&mut self, node: usize) -> Result<(), JsonError> {
+        let path = &self.set.paths[node];
+        match self.peek() {
+            Some(b'{') if !path.children.is_empty() => self.object(node),
+            Some(b'[') => self.array(node),
+            Some(b'{') => self.skip_value(),
+            _ => match path.field {
+                None => self.skip_value(),
+                Some(field) => {
+                    let scalar = self.scalar()?;
+                    self.set.leaf(field, scalar, self.scratch);
+                    Ok(())
+                }
+            },
+        }
+    }
+
+    fn scalar(&mut self) -> Result<Scalar<'a>, JsonError> {
+        let rest = &self.b[self.pos..];
+        let word = |w: &[u8]| rest.starts_with(w);
+        Ok(match self.peek() {
+            Some(b'"') => Scalar::Str(self.string()?),
+            Some(b't') if word(b"true") => {
+                self.pos += 4;
+                Scalar::Bool(true)
+            }
+            Some(b'f') if word(b"false") => {
+                self.pos += 5;
+                Scalar::Bool(false)
+            }
+            Some(b'n') if word(b"null") => {
+                self.pos += 4;
+                Scalar::Null
+            }
+            Some(b'-' | b'0'..=b'9') => {
+                let start = self.pos;
+                while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = self.peek() {
+                    self.pos += 1;
+                }
+                Scalar::Num(&self.text[start..self.pos])
+            }
+            _ => return Err(self.error("expected a value")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(patterns: &[&str]) -> RuleSet {
+        let parsed: Vec<EventPattern> = patterns
+            .iter()
+            .map(|p| EventPattern::eventbridge(p).expect("valid"))
+            .collect();
+        RuleSet::new(&parsed)
+    }
+
+    fn ids(set: &RuleSet, event: &str) -> Vec<RuleId> {
+        let mut scratch = set.scratch();
+        set.matches_text(event, &mut scratch)
+            .expect("valid event")
+            .to_vec()
+    }
+
+    #[test]
+    fn matches_many_patterns_in_one_pass() {
+        let s = set(&[
+            r#"{"source":["a"]}"#,
+            r#"{"source":[{"prefix":"a"}],"detail":{"n":[{"numeric":[">",5]}]}}"#,
+            r#"{"detail":{"n":[{"exists":false}]}}"#,
+            r#"{"source":[{"suffix":"z"}]}"#,
+        ]);
+        assert_eq!(ids(&s, r#"{"source":"a","detail":{"n":6}}"#), [0, 1]);
+        assert_eq!(ids(&s, r#"{"source":"abz","detail":{}}"#), [2, 3]);
+        assert_eq!(ids(&s, r#"{"other":{"deep":[1,{"x":"y"}]}}"#), [2]);
+    }
+
+    #[test]
+    fn arrays_of_objects_match_element_by_element() {
+        let s = set(&[r#"{"e":{"first":["Anna"],"last":["Jones"]}}"#]);
+        assert!(ids(
+            &s,
+            r#"{"e":[{"first":"Anna","last":"Smith"},{"first":"Peter","last":"Jones"}]}"#
+        )
+        .is_empty());
+        assert_eq!(
+            ids(
+                &s,
+                r#"{"e":[{"first":"Peter","last":"Smith"},{"first":"Anna","last":"Jones"}]}"#
+            ),
+            [0]
+        );
+    }
+
+    #[test]
+    fn escaped_strings_and_dotted_keys_are_read() {
+        let s = set(&[r#"{"a":{"b":["x\"y"]}}"#]);
+        assert_eq!(ids(&s, r#"{"a.b":"x\"y"}"#), [0]);
+        assert_eq!(ids(&s, r#"{"skip":"q\\\"","a":{"b":"x\u0022y"}}"#), [0]);
+    }
+
+    #[test]
+    fn malformed_events_are_errors() {
+        let s = set(&[r#"{"a":["x"]}"#]);
+        let mut scratch = s.scratch();
+        assert!(s.matches_text(r#"["a"]"#, &mut scratch).is_err());
+        assert!(s.matches_text(r#"{"a":"x""#, &mut scratch).is_err());
+    }
+}

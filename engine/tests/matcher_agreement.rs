@@ -1,0 +1,171 @@
+//! Property test: the compiled matcher gives exactly the reference evaluator's answers on
+//! generated patterns and events, both from event text and from a parsed event.
+
+use dojo_engine::json;
+use dojo_engine::pattern::compiled::RuleSet;
+use dojo_engine::pattern::EventPattern;
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+fn scalar() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        prop::sample::select(vec!["x", "xy", "ab", "", "AB", "10.0.0.1", "a*b", "é"])
+            .prop_map(Value::from),
+        prop::sample::select(vec![0.0, 1.0, 1.5, -2.0, 300.0, 1e-7]).prop_map(|n| json!(n)),
+        Just(json!(300)),
+        any::<bool>().prop_map(Value::from),
+        Just(Value::Null),
+    ]
+}
+
+fn leafish() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        3 => scalar(),
+        1 => prop::collection::vec(scalar(), 0..3).prop_map(Value::from),
+    ]
+}
+
+fn event() -> impl Strategy<Value = Value> {
+    let element = (prop::option::of(leafish()), prop::option::of(leafish())).prop_map(|(x, y)| {
+        let mut m = serde_json::Map::new();
+        if let Some(x) = x {
+            m.insert("x".into(), x);
+        }
+        if let Some(y) = y {
+            m.insert("y".into(), y);
+        }
+        Value::Object(m)
+    });
+    (
+        prop::option::of(leafish()),
+        prop::option::of(leafish()),
+        prop::option::of((prop::option::of(leafish()), prop::option::of(leafish()))),
+        prop::option::of(prop::collection::vec(element, 0..3)),
+    )
+        .prop_map(|(a, b, c, arr)| {
+            let mut m = serde_json::Map::new();
+            if let Some(a) = a {
+                m.insert("a".into(), a);
+            }
+            if let Some(b) = b {
+                m.insert("b".into(), b);
+            }
+            if let Some((d, e)) = c {
+                let mut inner = serde_json::Map::new();
+                if let Some(d) = d {
+                    inner.insert("d".into(), d);
+                }
+                if let Some(e) = e {
+                    inner.insert("e".into(), e);
+                }
+                m.insert("c".into(), Value::Object(inner));
+            }
+            if let Some(arr) = arr {
+                m.insert("arr".into(), Value::Array(arr));
+            }
+            Value::Object(m)
+        })
+}
+
+fn matcher() -> impl Strategy<Value = Value> {
+    let s = || prop::sample::select(vec!["x", "xy", "ab", "a", "AB", "y", "é"]);
+    prop_oneof![
+        scalar(),
+        s().prop_map(|p| json!({ "prefix": p })),
+        s().prop_map(|p| json!({ "suffix": p })),
+        s().prop_map(|p| json!({ "equals-ignore-case": p })),
+        s().prop_map(|p| json!({ "prefix": { "equals-ignore-case": p } })),
+        prop::sample::select(vec!["*", "x*", "*b", "a*b"]).prop_map(|p| json!({ "wildcard": p })),
+        s().prop_map(|p| json!({ "anything-but": p })),
+        prop::sample::select(vec![0, 1, 300]).prop_map(|n| json!({ "anything-but": [n] })),
+        s().prop_map(|p| json!({ "anything-but": { "prefix": p } })),
+        prop::sample::select(vec![-1.0, 0.0, 1.0, 100.0])
+            .prop_map(|n| json!({ "numeric": [">", n] })),
+        prop::sample::select(vec![0.0, 1.5, 300.0]).prop_map(|n| json!({ "numeric": ["=", n] })),
+        Just(json!({ "numeric": [">=", 0, "<", 2] })),
+        any::<bool>().prop_map(|b| json!({ "exists": b })),
+        Just(json!({ "cidr": "10.0.0.0/8" })),
+    ]
+}
+
+fn field() -> impl Strategy<Value = (Vec<&'static str>, Value)> {
+    (
+        prop::sample::select(vec![
+            vec!["a"],
+            vec!["b"],
+            vec!["c", "d"],
+            vec!["c", "e"],
+            vec!["arr", "x"],
+            vec!["arr", "y"],
+            vec!["c.d"],
+        ]),
+        prop::collection::vec(matcher(), 1..3).prop_map(Value::from),
+    )
+}
+
+fn insert(target: &mut serde_json::Map<String, Value>, path: &[&str], value: Value) {
+    match path {
+        [last] => {
+            target.insert(last.to_string(), value);
+        }
+        [first, rest @ ..] => {
+            let entry = target.entry(first.to_string()).or_insert_with(|| json!({}));
+            if let Value::Object(inner) = entry {
+                insert(inner, rest, value);
+            }
+        }
+        [] => {}
+    }
+}
+
+fn pattern() -> impl Strategy<Value = String> {
+    let conj = || {
+        prop::collection::vec(field(), 1..4).prop_map(|fields| {
+            let mut m = serde_json::Map::new();
+            for (path, v) in fields {
+                insert(&mut m, &path, v);
+            }
+            m
+        })
+    };
+    (
+        conj(),
+        prop::option::of(prop::collection::vec(conj(), 2..3)),
+    )
+        .prop_map(|(mut base, or)| {
+            if let Some(branches) = or {
+                base.insert(
+                    "$or".into(),
+                    Value::Array(branches.into_iter().map(Value::Object).collect()),
+                );
+            }
+            Value::Object(base).to_string()
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
+
+    #[test]
+    fn compiled_matcher_agrees_with_the_reference_evaluator(
+        patterns in prop::collection::vec(pattern(), 1..5),
+        event in event(),
+    ) {
+        let parsed: Vec<EventPattern> = patterns.iter().filter_map(|p| EventPattern::eventbridge(p).ok()).collect();
+        prop_assume!(!parsed.is_empty());
+        let text = event.to_string();
+        let tree = json::parse(&text).expect("serde_json writes valid JSON").value;
+        let expected: Vec<u32> = parsed
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.matches(&tree))
+            .map(|(i, _)| i as u32)
+            .collect();
+        let set = RuleSet::new(&parsed);
+        let mut scratch = set.scratch();
+        let from_text = set.matches_text(&text, &mut scratch).expect("valid event").to_vec();
+        prop_assert_eq!(&from_text, &expected, "text scan; patterns {:?}; event {}", patterns, text);
+        let from_tree = set.matches_json(&tree, &mut scratch).to_vec();
+        prop_assert_eq!(&from_tree, &expected, "tree walk; patterns {:?}; event {}", patterns, text);
+    }
+}
