@@ -1,5 +1,5 @@
 # The two commands of the README. Each installs whatever is missing first.
-.PHONY: serve test setup-serve setup-test build
+.PHONY: serve test setup-serve setup-test build bench
 
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
@@ -15,6 +15,11 @@ test: setup-test
 ## make build: a release build into dist/
 build: setup-serve
 	trunk build --release
+
+## make bench: the matcher benchmark on a generated 100,000-event corpus
+bench:
+	cargo build --profile native-release -p dojo-cli
+	./target/native-release/dojo bench match
 
 setup-serve:
 	scripts/setup.sh serve

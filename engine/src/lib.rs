@@ -31,6 +31,7 @@ pub mod envelope;
 pub mod json;
 pub mod pattern;
 pub mod publish;
+pub mod rng;
 pub mod store;
 
 pub use envelope::{EventEnvelope, NewEvent};

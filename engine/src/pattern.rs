@@ -217,6 +217,23 @@ impl EventPattern {
     }
 }
 
+/// The reference evaluator over many patterns: flattens the event once, then checks the
+/// patterns one by one. Returns the indexes of those that match.
+pub fn reference_matches(patterns: &[EventPattern], event: &Json) -> Vec<u32> {
+    let leaves = flatten(event);
+    let index = eval::LeafIndex::new(&leaves);
+    patterns
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            p.branches
+                .iter()
+                .any(|b| eval::branch_matches(b, &leaves, &index))
+        })
+        .map(|(i, _)| i as u32)
+        .collect()
+}
+
 /// Case folding as event-ruler does it: a pattern character accepts itself and its
 /// single-character lower- and upper-case forms.
 pub(crate) fn fold_eq(pattern: char, event: char) -> bool {

@@ -111,6 +111,67 @@ impl ByteTrie {
     }
 }
 
+/// Numeric ranges cut the number line into pieces (each boundary point, and the open
+/// stretches between them); every piece lists the ranges that cover it, so one binary
+/// search finds all ranges holding a value.
+#[derive(Debug, Default, Clone)]
+struct RangeIndex {
+    pending: Vec<(u32, Numeric)>,
+    bounds: Vec<f64>,
+    /// `2i`: the stretch below `bounds[i]`; `2i + 1`: the point `bounds[i]`; last: above all.
+    pieces: Vec<Vec<u32>>,
+}
+
+impl RangeIndex {
+    fn build(&mut self) {
+        let mut bounds: Vec<f64> = self
+            .pending
+            .iter()
+            .flat_map(|(_, n)| [n.lower.map(|b| b.value), n.upper.map(|b| b.value)])
+            .flatten()
+            .collect();
+        bounds.sort_by(f64::total_cmp);
+        bounds.dedup();
+        let representative = |piece: usize| -> f64 {
+            let i = piece / 2;
+            if piece % 2 == 1 {
+                return bounds[i];
+            }
+            match (i.checked_sub(1).map(|j| bounds[j]), bounds.get(i)) {
+                (None, Some(&hi)) => hi - hi.abs().max(1.0),
+                (Some(lo), None) => lo + lo.abs().max(1.0),
+                (Some(lo), Some(&hi)) => lo / 2.0 + hi / 2.0,
+                (None, None) => 0.0,
+            }
+        };
+        let count = bounds.len() * 2 + 1;
+        self.bounds = bounds.clone();
+        self.pieces = (0..count)
+            .map(|piece| {
+                let x = representative(piece);
+                self.pending
+                    .iter()
+                    .filter(|(_, n)| n.admits(x))
+                    .map(|(slot, _)| *slot)
+                    .collect()
+            })
+            .collect();
+    }
+
+    fn covering(&self, x: f64) -> &[u32] {
+        if self.pieces.is_empty() {
+            return &[];
+        }
+        let i = self.bounds.partition_point(|b| *b < x);
+        let piece = if self.bounds.get(i) == Some(&x) {
+            2 * i + 1
+        } else {
+            2 * i
+        };
+        &self.pieces[piece]
+    }
+}
+
 /// Every condition on one field path, indexed by how it is matched.
 #[derive(Debug, Default, Clone)]
 struct FieldIndex {
@@ -121,7 +182,44 @@ struct FieldIndex {
     prefixes: ByteTrie,
     suffixes: ByteTrie,
     any: Vec<u32>,
+    ranges: RangeIndex,
+    /// `equals-ignore-case` values by their case-folded form, verified on lookup.
+    ignore_case: FxHashMap<String, Vec<(u32, String)>>,
+    /// Wildcards filed under the literal text before their first star, verified on lookup.
+    wildcard_heads: ByteTrie,
+    wildcards: Vec<(u32, super::wildcard::Wildcard)>,
     others: Vec<(u32, Matcher)>,
+}
+
+/// A case-insensitive key: equal for any two strings `equals-ignore-case` accepts
+/// (it may also be equal for a few it rejects, which the verification removes).
+fn fold_key(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let mut upper = c.to_uppercase();
+            let u = match (upper.next(), upper.next()) {
+                (Some(u), None) => u,
+                _ => c,
+            };
+            let mut lower = u.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) => l,
+                _ => u,
+            }
+        })
+        .collect()
+}
+
+/// The literal characters before a wildcard's first star, as UTF-8 bytes.
+fn wildcard_head(w: &super::wildcard::Wildcard) -> Vec<u8> {
+    let mut head = String::new();
+    for t in &w.tokens {
+        match t {
+            super::wildcard::Token::Char(c) => head.push(*c),
+            super::wildcard::Token::Star => break,
+        }
+    }
+    head.into_bytes()
 }
 
 fn number_key(value: f64) -> u64 {
@@ -150,6 +248,17 @@ impl FieldIndex {
             Matcher::Suffix(p) => self.suffixes.insert(p.bytes().rev(), slot),
             Matcher::Exists(true) => self.any.push(slot),
             Matcher::Exists(false) => {}
+            Matcher::Numeric(n) => self.ranges.pending.push((slot, n.clone())),
+            Matcher::EqualsIgnoreCase(p) => self
+                .ignore_case
+                .entry(fold_key(p))
+                .or_default()
+                .push((slot, p.clone())),
+            Matcher::Wildcard(w) => {
+                self.wildcard_heads
+                    .insert(wildcard_head(w).into_iter(), self.wildcards.len() as u32);
+                self.wildcards.push((slot, w.clone()));
+            }
             other => self.others.push((slot, other.clone())),
         }
     }
@@ -210,6 +319,9 @@ impl RuleSet {
             for branch in &pattern.branches {
                 set.add_branch(rule as RuleId, branch);
             }
+        }
+        for field in &mut set.fields {
+            field.ranges.build();
         }
         set
     }
@@ -428,10 +540,30 @@ impl RuleSet {
                         .suffixes
                         .walk(s.bytes().rev(), |slot| hit(slot, scratch));
                 }
+                if !index.ignore_case.is_empty() {
+                    if let Some(candidates) = index.ignore_case.get(&fold_key(s)) {
+                        for (slot, p) in candidates {
+                            if equals_ignore_case(p, s) {
+                                hit(*slot, scratch);
+                            }
+                        }
+                    }
+                }
+                if !index.wildcards.is_empty() {
+                    index.wildcard_heads.walk(s.bytes(), |i| {
+                        let (slot, w) = &index.wildcards[i as usize];
+                        if w.matches(s) {
+                            hit(*slot, scratch);
+                        }
+                    });
+                }
                 ValueRef::Str(s)
             }
             Scalar::Num(text) => {
-                if index.numbers.is_empty() && index.others.is_empty() {
+                if index.numbers.is_empty()
+                    && index.others.is_empty()
+                    && index.ranges.pieces.is_empty()
+                {
                     return;
                 }
                 number = NumRef::parse(text);
@@ -441,6 +573,10 @@ impl RuleSet {
                             hit(*slot, scratch);
                         }
                     }
+                }
+                let covering = index.ranges.covering(number.value);
+                if !covering.is_empty() && number.comparable() {
+                    covering.iter().for_each(|&slot| hit(slot, scratch));
                 }
                 ValueRef::Num(number)
             }
@@ -628,31 +764,40 @@ impl<'a> Scan<'a, '_> {
         }
     }
 
+    /// Skips the object or array at `pos`. Only quotes, brackets and braces matter, so it
+    /// jumps from one closing byte or quote to the next with `memchr` (which uses the
+    /// CPU's vector instructions) and counts the opening bytes in between.
+    fn skip_container(&mut self) -> Result<(), JsonError> {
+        let b = self.b;
+        let mut i = self.pos + 1;
+        let mut depth = 1usize;
+        while let Some(j) = memchr::memchr3(b'"', b']', b'}', &b[i..]) {
+            let stop = i + j;
+            depth += b[i..stop]
+                .iter()
+                .filter(|&&c| c == b'[' || c == b'{')
+                .count();
+            if b[stop] == b'"' {
+                self.pos = stop;
+                self.skip_string()?;
+                i = self.pos;
+                continue;
+            }
+            depth -= 1;
+            i = stop + 1;
+            if depth == 0 {
+                self.pos = i;
+                return Ok(());
+            }
+        }
+        self.pos = b.len();
+        Err(self.error("unterminated object or array"))
+    }
+
     fn skip_value(&mut self) -> Result<(), JsonError> {
         match self.peek() {
             Some(b'"') => self.skip_string(),
-            Some(b'{' | b'[') => {
-                let mut depth = 0usize;
-                while let Some(&c) = self.b.get(self.pos) {
-                    match c {
-                        b'"' => {
-                            self.skip_string()?;
-                            continue;
-                        }
-                        b'{' | b'[' => depth += 1,
-                        b'}' | b']' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                self.pos += 1;
-                                return Ok(());
-                            }
-                        }
-                        _ => {}
-                    }
-                    self.pos += 1;
-                }
-                Err(self.error("unterminated object or array"))
-            }
+            Some(b'{' | b'[') => self.skip_container(),
             Some(_) => {
                 while let Some(c) = self.peek() {
                     if matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
@@ -832,6 +977,34 @@ mod tests {
         let s = set(&[r#"{"a":{"b":["x\"y"]}}"#]);
         assert_eq!(ids(&s, r#"{"a.b":"x\"y"}"#), [0]);
         assert_eq!(ids(&s, r#"{"skip":"q\\\"","a":{"b":"x\u0022y"}}"#), [0]);
+    }
+
+    #[test]
+    fn numeric_ranges_respect_open_and_closed_bounds() {
+        let s = set(&[
+            r#"{"n":[{"numeric":[">",0,"<=",5]}]}"#,
+            r#"{"n":[{"numeric":[">=",5]}]}"#,
+            r#"{"n":[{"numeric":["<",0]}]}"#,
+            r#"{"n":[{"numeric":["=",2.5]}]}"#,
+            r#"{"n":[{"numeric":[">",-1e308,"<",1e308]}]}"#,
+        ]);
+        assert_eq!(ids(&s, r#"{"n":0}"#), [4]);
+        assert_eq!(ids(&s, r#"{"n":5}"#), [0, 1, 4]);
+        assert_eq!(ids(&s, r#"{"n":2.5}"#), [0, 3, 4]);
+        assert_eq!(ids(&s, r#"{"n":-0.5}"#), [2, 4]);
+        assert_eq!(ids(&s, r#"{"n":1e309}"#), Vec::<u32>::new());
+        assert_eq!(ids(&s, r#"{"n":3.0000000000000001}"#), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn wildcards_and_ignore_case_use_their_indexes() {
+        let s = set(&[
+            r#"{"b":[{"wildcard":"*b"}]}"#,
+            r#"{"b":[{"wildcard":"a*"}]}"#,
+            r#"{"b":[{"equals-ignore-case":"A*B"}]}"#,
+        ]);
+        assert_eq!(ids(&s, r#"{"b":"a*b"}"#), [0, 1, 2]);
+        assert_eq!(ids(&s, r#"{"b":"xb"}"#), [0]);
     }
 
     #[test]

@@ -176,7 +176,7 @@ impl Matcher {
             (Matcher::SuffixIgnoreCase(p), V::Str(s)) => ends_with_ignore_case(s, p),
             (Matcher::EqualsIgnoreCase(p), V::Str(s)) => equals_ignore_case(p, s),
             (Matcher::Wildcard(w), V::Str(s)) => w.matches(s),
-            (Matcher::Numeric(range), V::Num(n)) => n.comparable && range.admits(n.value),
+            (Matcher::Numeric(range), V::Num(n)) => range.admits(n.value) && n.comparable(),
             _ => false,
         }
     }

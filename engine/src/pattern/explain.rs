@@ -339,12 +339,14 @@ fn outcome(matcher: &Matcher, values: &[&LeafValue]) -> ConditionOutcome {
 }
 
 impl FieldExplanation {
-    /// "`detail.premium` is 450", "`tags` has 1, 2 or 3", "`x` is missing".
+    /// "`detail.premium` is 450", "`tags` has values 1, 2 and 3", "`x` is missing".
     pub fn subject(&self) -> String {
         match self.values.as_slice() {
             [] => format!("`{}` {}", self.path, self.found),
             [one] => format!("`{}` is {one}", self.path),
-            many => format!("`{}` has {}", self.path, list(many)),
+            [init @ .., last] => {
+                format!("`{}` has values {} and {last}", self.path, init.join(", "))
+            }
         }
     }
 }

@@ -101,6 +101,58 @@ pub fn matches(filter: &str, topic: &str) -> bool {
     topic_levels.next().is_none()
 }
 
+/// Why a filter matches a topic or not, one short sentence per level.
+pub fn explain(filter: &str, topic: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    if topic.starts_with('$') && (filter.starts_with('+') || filter.starts_with('#')) {
+        lines.push(format!(
+            "topic \"{topic}\" starts with '$', and a filter whose first level is a wildcard never matches such topics [MQTT-4.7.2-1]"
+        ));
+        return lines;
+    }
+    let topic_levels: Vec<&str> = topic.split('/').collect();
+    for (i, level) in filter.split('/').enumerate() {
+        let n = i + 1;
+        match (level, topic_levels.get(i)) {
+            ("#", _) => {
+                let rest = topic_levels
+                    .get(i..)
+                    .map(|r| r.join("/"))
+                    .unwrap_or_default();
+                lines.push(format!(
+                    "level {n}: '#' matches the rest of the topic (\"{rest}\")"
+                ));
+                return lines;
+            }
+            ("+", Some(t)) => lines.push(format!("level {n}: '+' matches \"{t}\"")),
+            (lit, Some(t)) if lit == *t => {
+                lines.push(format!("level {n}: \"{lit}\" equals \"{t}\""))
+            }
+            (lit, Some(t)) => {
+                lines.push(format!(
+                    "level {n}: \"{lit}\" does not equal \"{t}\" (topics are case-sensitive)"
+                ));
+                return lines;
+            }
+            (lit, None) => {
+                lines.push(format!(
+                    "level {n}: the filter wants \"{lit}\" but the topic has only {} level(s)",
+                    topic_levels.len()
+                ));
+                return lines;
+            }
+        }
+    }
+    let filter_levels = filter.split('/').count();
+    if topic_levels.len() > filter_levels {
+        lines.push(format!(
+            "the topic has {} more level(s) than the filter; end the filter with /# to match deeper topics",
+            topic_levels.len() - filter_levels
+        ));
+    }
+    lines
+}
+
 /// A validated filter, ready to match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicFilter(String);
@@ -178,6 +230,17 @@ mod tests {
         assert!(validate_filter("/").is_ok());
         assert_eq!(validate_filter(""), Err(TopicError::Empty));
         assert_eq!(validate_filter("a\0b"), Err(TopicError::NullCharacter(2)));
+    }
+
+    #[test]
+    fn explanations_name_the_deciding_level() {
+        assert_eq!(
+            explain("a/+/c", "a/b/d").last().map(String::as_str),
+            Some("level 3: \"c\" does not equal \"d\" (topics are case-sensitive)")
+        );
+        assert!(explain("#", "$SYS/x")[0].contains("starts with '$'"));
+        assert!(explain("a/b", "a/b/c")[2].contains("1 more level"));
+        assert!(explain("sport/#", "sport")[1].contains("'#' matches the rest"));
     }
 
     #[test]

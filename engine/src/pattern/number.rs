@@ -1,11 +1,14 @@
 //! JSON numbers as the pattern languages compare them.
 //!
-//! A number is *comparable* when its double reproduces its decimal text exactly: the
-//! shortest decimal that round-trips the double has the same value as the text. `0.1`,
-//! `300.0` and `3e2` are comparable; `3.0000000000000001` and `9007199254740993` (2^53+1)
-//! are not, because their doubles print as `3` and `9007199254740992`. Comparable numbers
-//! compare by value; the others compare by literal text only and never satisfy a
-//! `numeric` condition (event-ruler since 2024).
+//! A number is *comparable* when its double reproduces its decimal text exactly: written
+//! out to as many significant digits as the text has, the double gives back the text.
+//! `0.1`, `300.0`, `3e2` and `37.730438355350252` (the double nearest it, printed to 17
+//! digits) are comparable; `3.0000000000000001` and `9007199254740993` (2^53+1) are not,
+//! because their doubles print as `3.0000000000000000` and `9007199254740992`.
+//! Comparable numbers compare by value as doubles; the others compare by literal text
+//! only and never satisfy a `numeric` condition (event-ruler since 2024). Reading
+//! "reproduces" at the text's own precision keeps 17-digit coordinates (as GeoJSON
+//! writers print them) equal to their shortest form, as AWS and Quamina treat them.
 
 /// A number with its literal text.
 #[derive(Debug, Clone)]
@@ -22,31 +25,32 @@ impl PartialEq for Num {
     }
 }
 
-/// A borrowed [`Num`], so hot paths need not allocate the text.
+/// A borrowed number, so hot paths need not allocate the text. Whether it is comparable
+/// is worked out only when a comparison needs it, which is rare: two numbers whose
+/// doubles differ are different whatever their texts.
 #[derive(Debug, Clone, Copy)]
 pub struct NumRef<'a> {
     pub text: &'a str,
     pub value: f64,
-    pub comparable: bool,
 }
 
 impl<'a> NumRef<'a> {
     pub fn parse(text: &'a str) -> NumRef<'a> {
-        let value: f64 = text.parse().unwrap_or(f64::NAN);
         NumRef {
             text,
-            value,
-            comparable: is_comparable(text, value),
+            value: text.parse().unwrap_or(f64::NAN),
         }
+    }
+
+    pub fn comparable(&self) -> bool {
+        is_comparable(self.text, self.value)
     }
 
     /// Numeric equality for comparable numbers, literal text otherwise.
     pub fn same(&self, other: &NumRef) -> bool {
-        if self.comparable && other.comparable {
-            self.value == other.value
-        } else {
-            self.text == other.text
-        }
+        // Equal texts parse to equal doubles, so differing doubles settle it at once.
+        self.value == other.value
+            && (self.text == other.text || (self.comparable() && other.comparable()))
     }
 }
 
@@ -55,7 +59,6 @@ impl Num {
         NumRef {
             text: &self.text,
             value: self.value,
-            comparable: self.comparable,
         }
     }
 
@@ -83,8 +86,9 @@ pub fn is_comparable(text: &str, value: f64) -> bool {
     let Some(decimal) = Decimal::read(text) else {
         return false;
     };
-    let shortest = format!("{value:e}");
-    Decimal::read(&shortest).is_some_and(|d| d.same_value(&decimal))
+    let digits = decimal.digits.len().max(1);
+    let rendered = format!("{value:.*e}", digits - 1);
+    Decimal::read(&rendered).is_some_and(|d| d.same_value(&decimal))
 }
 
 /// How many significant digits the mantissa of a JSON number has, without allocating.
@@ -181,6 +185,8 @@ mod tests {
         }
         assert!(Num::parse("9007199254740992").comparable);
         assert!(Num::parse("0.30000000000000004").comparable);
+        assert!(Num::parse("37.730438355350252").comparable);
+        assert!(Num::parse("0.1000000000000000055511151231257827").comparable);
     }
 
     #[test]
@@ -188,6 +194,10 @@ mod tests {
         assert_eq!(Num::parse("300"), Num::parse("3.0e2"));
         assert_eq!(Num::parse("-0"), Num::parse("0"));
         assert_ne!(Num::parse("3.0000000000000001"), Num::parse("3"));
+        assert_eq!(
+            Num::parse("37.730438355350252"),
+            Num::parse("37.73043835535025")
+        );
         assert_eq!(
             Num::parse("3.0000000000000001"),
             Num::parse("3.0000000000000001")

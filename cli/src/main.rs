@@ -1,0 +1,142 @@
+//! `dojo`: the workshop's command line, for learners and instructors who test patterns
+//! outside the browser (like `aws events test-event-pattern`) and for benchmarking the
+//! compiled matcher. All logic is in `dojo-engine`; this crate reads files and flags.
+
+mod bench;
+mod corpus;
+mod dialect;
+
+use clap::{Parser, Subcommand};
+use dialect::{Dialect, Failure};
+use std::io::{self, BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "dojo", version, about = "Event Dojo on the command line")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Test and validate patterns: EventBridge, SNS filter policies, MQTT topic filters.
+    #[command(subcommand)]
+    Pattern(PatternCommand),
+    /// Benchmarks; each ends with one JSON object per line.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum PatternCommand {
+    /// Match one event against one pattern and explain why. Exit 0 on a match, 1 on no
+    /// match, 2 when the pattern or the event is invalid (the reason goes to stderr).
+    /// With --batch, read JSON lines from stdin and answer one JSON line each.
+    Test {
+        /// The pattern, filter policy or MQTT filter file.
+        #[arg(long, required_unless_present = "batch")]
+        pattern: Option<PathBuf>,
+        /// The event (EventBridge), attributes map (sns-attributes), body (sns-body) or topic (mqtt).
+        #[arg(long, required_unless_present = "batch")]
+        event: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Dialect::Eventbridge)]
+        dialect: Dialect,
+        /// Read {"pattern":..,"event":..} (or the dialect's fields) lines from stdin.
+        #[arg(long, conflicts_with_all = ["pattern", "event"])]
+        batch: bool,
+    },
+    /// Validate a pattern. Exit 0 when valid, 2 with the reason on stderr when not.
+    Check {
+        pattern: PathBuf,
+        #[arg(long, value_enum, default_value_t = Dialect::Eventbridge)]
+        dialect: Dialect,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Events per second of the compiled matcher against the reference evaluator.
+    Match(bench::MatchArgs),
+}
+
+fn read(path: &PathBuf) -> Result<String, Failure> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Failure::Input(format!("cannot read {}: {e}", path.display())))
+}
+
+fn fail(failure: &Failure) -> ExitCode {
+    eprintln!("{}", failure.message());
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Pattern(PatternCommand::Check { pattern, dialect }) => {
+            match read(&pattern).and_then(|text| dialect::check(dialect, &text)) {
+                Ok(summary) => {
+                    println!("{summary}");
+                    ExitCode::SUCCESS
+                }
+                Err(f) => fail(&f),
+            }
+        }
+        Command::Pattern(PatternCommand::Test {
+            batch: true,
+            dialect,
+            ..
+        }) => {
+            let stdin = io::stdin();
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            for line in stdin.lock().lines() {
+                let answer = match line {
+                    Ok(line) => dialect::batch_line(dialect, &line),
+                    Err(e) => serde_json::json!({ "error": format!("cannot read stdin: {e}") }),
+                };
+                if writeln!(out, "{answer}").is_err() {
+                    return ExitCode::from(2);
+                }
+            }
+            if out.flush().is_err() {
+                return ExitCode::from(2);
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Pattern(PatternCommand::Test {
+            pattern,
+            event,
+            dialect,
+            ..
+        }) => {
+            let (Some(pattern), Some(event)) = (pattern, event) else {
+                return fail(&Failure::Input(
+                    "--pattern and --event are required without --batch".into(),
+                ));
+            };
+            let outcome = read(&pattern)
+                .and_then(|p| read(&event).map(|e| (p, e)))
+                .and_then(|(p, e)| dialect::test(dialect, &p, &e));
+            match outcome {
+                Ok((matched, explanation)) => {
+                    println!("{matched}");
+                    print!("{explanation}");
+                    if matched {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    }
+                }
+                Err(f) => fail(&f),
+            }
+        }
+        Command::Bench(BenchCommand::Match(args)) => match bench::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}

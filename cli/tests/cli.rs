@@ -1,0 +1,382 @@
+//! The `dojo` binary end to end: every dialect, every exit code, and batch mode.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn dojo(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dojo"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dojo runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().expect("dojo finishes")
+}
+
+/// Writes `text` to a fresh file in a per-test folder and returns its path.
+fn file(test: &str, name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dojo-cli-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write file");
+    path
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn test_files(test: &str, pattern: &str, event: &str, dialect: &str) -> Output {
+    let p = file(test, "pattern.json", pattern);
+    let e = file(test, "event.json", event);
+    dojo(
+        &[
+            "pattern",
+            "test",
+            "--pattern",
+            p.to_str().expect("utf8"),
+            "--event",
+            e.to_str().expect("utf8"),
+            "--dialect",
+            dialect,
+        ],
+        None,
+    )
+}
+
+#[test]
+fn a_match_prints_true_with_the_explanation_and_exits_0() {
+    let out = test_files(
+        "match",
+        r#"{"detail":{"premium":[{"numeric":[">",500]}]}}"#,
+        r#"{"detail":{"premium":600}}"#,
+        "eventbridge",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("true\n"), "{text}");
+    assert!(text.contains("`detail.premium` is 600"), "{text}");
+}
+
+#[test]
+fn no_match_prints_false_and_why_and_exits_1() {
+    let out = test_files(
+        "nomatch",
+        r#"{"detail":{"premium":[{"numeric":[">",500]}]}}"#,
+        r#"{"detail":{"premium":450}}"#,
+        "eventbridge",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.starts_with("false\n"), "{text}");
+    assert!(
+        text.contains(r#"`detail.premium` is 450; {"numeric":[">",500]} needs a number > 500"#),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_invalid_pattern_exits_2_with_the_aws_reason_on_stderr() {
+    let out = test_files(
+        "invalid",
+        r#"{"source":"aws.ec2"}"#,
+        r#"{"source":"aws.ec2"}"#,
+        "eventbridge",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty());
+    assert!(
+        stderr(&out).contains(
+            r#"Event pattern is not valid. Reason: "source" must be an object or an array"#
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_invalid_event_exits_2() {
+    let out = test_files("badevent", r#"{"a":["x"]}"#, r#"{"a": "x""#, "eventbridge");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the event is not valid JSON"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn sns_attribute_dialect_reads_typed_attributes() {
+    let attrs =
+        r#"{"price":{"Type":"Number","Value":"3.015e2"},"store":{"Type":"String","Value":"corp"}}"#;
+    let out = test_files(
+        "sns-attr",
+        r#"{"price":[{"numeric":[">",300]}],"store":["corp"]}"#,
+        attrs,
+        "sns-attributes",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = test_files(
+        "sns-attr-nested",
+        r#"{"a":{"b":["x"]}}"#,
+        attrs,
+        "sns-attributes",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("does not support nested filter policy"));
+}
+
+#[test]
+fn sns_body_dialect_needs_a_json_object_body() {
+    let out = test_files(
+        "sns-body",
+        r#"{"order":{"total":[{"numeric":[">=",10]}]}}"#,
+        r#"{"order":{"total":12}}"#,
+        "sns-body",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let out = test_files(
+        "sns-body-text",
+        r#"{"order":["x"]}"#,
+        "just some text",
+        "sns-body",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("not a JSON object"));
+}
+
+#[test]
+fn mqtt_dialect_takes_a_filter_and_a_topic() {
+    let out = test_files("mqtt", "sensors/+/temp", "sensors/kitchen/temp", "mqtt");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("'+' matches \"kitchen\""));
+    let out = test_files("mqtt-no", "\"sensors/#\"", "\"$SYS/x\"", "mqtt");
+    assert_eq!(out.status.code(), Some(1));
+    let out = test_files("mqtt-bad", "sensors/temp#", "sensors/temp", "mqtt");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("'#' must be the last character"));
+}
+
+#[test]
+fn check_validates_each_dialect() {
+    let ok = file("check", "ok.json", r#"{"$or":[{"a":[1]},{"b":[2]}]}"#);
+    let out = dojo(&["pattern", "check", ok.to_str().expect("utf8")], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out).contains("valid: 2 branches"),
+        "{}",
+        stdout(&out)
+    );
+    let bad = file("check", "bad.json", r#"{"a":[{"numeric":[">",5,"<",1]}]}"#);
+    let out = dojo(&["pattern", "check", bad.to_str().expect("utf8")], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("Bottom must be less than top"));
+    let sns = file(
+        "check",
+        "sns.json",
+        r#"{"a":[{"anything-but":{"suffix":"x"}}]}"#,
+    );
+    let out = dojo(
+        &[
+            "pattern",
+            "check",
+            sns.to_str().expect("utf8"),
+            "--dialect",
+            "sns-attributes",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("Unsupported anything-but pattern: suffix"));
+    let filter = file("check", "filter.txt", "a/+/#");
+    let out = dojo(
+        &[
+            "pattern",
+            "check",
+            filter.to_str().expect("utf8"),
+            "--dialect",
+            "mqtt",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn batch_answers_one_line_per_input_line_in_order() {
+    let input = [
+        r#"{"pattern":{"source":["a"]},"event":{"source":"a"}}"#,
+        r#"{"pattern":{"source":["a"]},"event":{"source":"b"}}"#,
+        r#"{"pattern":{"source":"a"},"event":{"source":"a"}}"#,
+        r#"{"pattern":"{\"n\":[3.0000000000000001]}","event":"{\"n\":3}"}"#,
+        r#"not json"#,
+        r#"{"pattern":{"a":[300]},"event":{"a":3.0e2}}"#,
+    ]
+    .join("\n");
+    let out = dojo(&["pattern", "test", "--batch"], Some(&input));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let lines: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 6);
+    assert_eq!(lines[0], r#"{"match":true}"#);
+    assert_eq!(lines[1], r#"{"match":false}"#);
+    assert_eq!(
+        lines[2],
+        r#"{"error":"\"source\" must be an object or an array"}"#
+    );
+    assert_eq!(lines[3], r#"{"match":false}"#);
+    assert!(
+        lines[4].starts_with(r#"{"error":"the input line is not valid JSON"#),
+        "{}",
+        lines[4]
+    );
+    assert_eq!(lines[5], r#"{"match":true}"#);
+}
+
+#[test]
+fn batch_answers_every_dialect() {
+    let sns = [
+        r#"{"policy":{"color":["red"]},"attributes":{"color":{"Type":"String","Value":"red"}}}"#,
+        r#"{"policy":{"tags":["b"]},"attributes":{"tags":{"Type":"String.Array","Value":"[\"a\",\"b\"]"}}}"#,
+        r#"{"policy":{"blob":[{"exists":true}]},"attributes":{"blob":{"Type":"Binary","Value":"AA=="}}}"#,
+        r#"{"policy":{"a":["1"],"b":["1"],"c":["1"],"d":["1"],"e":["1"],"f":["1"]},"attributes":{}}"#,
+    ]
+    .join("\n");
+    let out = dojo(
+        &["pattern", "test", "--batch", "--dialect", "sns-attributes"],
+        Some(&sns),
+    );
+    assert_eq!(
+        stdout(&out),
+        "{\"match\":true}\n{\"match\":true}\n{\"match\":false}\n{\"error\":\"Filter policy can not have more than 5 keys\"}\n"
+    );
+    let body = [
+        r#"{"policy":{"a":{"b":["x"]}},"body":{"a":{"b":"x"}}}"#,
+        r#"{"policy":{"a":{"b":["x"]}},"body":"{\"a\":{\"b\":\"x\"}}"}"#,
+        r#"{"policy":{"a":["x"]},"body":"plain text"}"#,
+        r#"{"policy":{"a":[{"anything-but":{"suffix":"x"}}]},"body":{}}"#,
+    ]
+    .join("\n");
+    let out = dojo(
+        &["pattern", "test", "--batch", "--dialect", "sns-body"],
+        Some(&body),
+    );
+    assert_eq!(
+        stdout(&out),
+        "{\"match\":true}\n{\"match\":true}\n{\"match\":false}\n{\"error\":\"Unsupported anything-but pattern: suffix\"}\n"
+    );
+    let mqtt = [
+        r#"{"filter":"a/+/c","topic":"a/b/c"}"#,
+        r##"{"filter":"#","topic":"$SYS/x"}"##,
+        r##"{"filter":"a/#/c","topic":"a/b/c"}"##,
+        r##"{"filter":"sport/#","topic":"sport"}"##,
+    ]
+    .join("\n");
+    let out = dojo(
+        &["pattern", "test", "--batch", "--dialect", "mqtt"],
+        Some(&mqtt),
+    );
+    let lines: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
+    assert_eq!(lines[0], r#"{"match":true}"#);
+    assert_eq!(lines[1], r#"{"match":false}"#);
+    assert!(
+        lines[2].starts_with(r##"{"error":"'#' must be the last character"##),
+        "{}",
+        lines[2]
+    );
+    assert_eq!(lines[3], r#"{"match":true}"#);
+}
+
+#[test]
+fn bench_prints_a_table_and_one_json_line_per_set() {
+    let out = dojo(
+        &[
+            "bench",
+            "match",
+            "--events",
+            "300",
+            "--rules",
+            "1,10",
+            "--families",
+            "exact,numeric",
+            "--reference-seconds",
+            "0.05",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let json: Vec<serde_json::Value> = text
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(json.len(), 4);
+    assert_eq!(json[0]["bench"], "match/exact/1-rules");
+    assert_eq!(json[0]["unit"], "events/s");
+    assert_eq!(json[0]["baseline"], "reference-evaluator");
+    assert!(json
+        .iter()
+        .all(|j| j["value"].as_f64().is_some_and(|v| v > 0.0) && j["ratio"].as_f64().is_some()));
+    assert!(text.contains("| exact | 10 |"));
+}
+
+#[test]
+fn bench_checks_counts_against_an_expected_file() {
+    let events = file(
+        "bench-file",
+        "events.jsonl",
+        "{\"a\":\"x\"}\n{\"a\":\"y\"}\n{\"a\":\"x\"}\n",
+    );
+    let patterns = file(
+        "bench-file",
+        "p.json",
+        r#"[{"a":["x"]},{"a":[{"prefix":""}]}]"#,
+    );
+    let good = file("bench-file", "good.json", "[2,3]");
+    let bad = file("bench-file", "bad.json", "[1,3]");
+    let run = |expected: &PathBuf| {
+        dojo(
+            &[
+                "bench",
+                "match",
+                "--events-file",
+                events.to_str().expect("utf8"),
+                "--patterns-file",
+                patterns.to_str().expect("utf8"),
+                "--expected",
+                expected.to_str().expect("utf8"),
+                "--reference-seconds",
+                "0.01",
+            ],
+            None,
+        )
+    };
+    let out = run(&good);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("| equal |"));
+    let out = run(&bad);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("differ from the expected counts"));
+}
