@@ -27,6 +27,16 @@ enum Command {
     /// Benchmarks; each ends with one JSON object per line.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Run simulation scripts (see docs/sim-format.md).
+    #[command(subcommand)]
+    Sim(SimCommand),
+}
+
+#[derive(Subcommand)]
+enum SimCommand {
+    /// Run a script and print its trace, receives, results and errors as JSON lines,
+    /// then the metrics and a summary with the trace hash. Exit 2 if the script is invalid.
+    Run { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -129,6 +139,32 @@ fn main() -> ExitCode {
                     }
                 }
                 Err(f) => fail(&f),
+            }
+        }
+        Command::Sim(SimCommand::Run { file }) => {
+            let text = match read(&file) {
+                Ok(t) => t,
+                Err(f) => return fail(&f),
+            };
+            let records = dojo_engine::sim::script::Script::from_json(&text)
+                .and_then(|s| dojo_engine::sim::script::run(&s));
+            match records {
+                Ok(records) => {
+                    let mut out = io::BufWriter::new(io::stdout().lock());
+                    for r in records {
+                        let line = serde_json::to_string(&r).unwrap_or_else(|e| {
+                            format!("{{\"record\":\"error\",\"error\":\"{e}\"}}")
+                        });
+                        if writeln!(out, "{line}").is_err() {
+                            return ExitCode::from(2);
+                        }
+                    }
+                    if out.flush().is_err() {
+                        return ExitCode::from(2);
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&Failure::Input(format!("{}: {e}", file.display()))),
             }
         }
         Command::Bench(BenchCommand::Match(args)) => match bench::run(&args) {

@@ -380,3 +380,74 @@ fn bench_checks_counts_against_an_expected_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("differ from the expected counts"));
 }
+
+#[test]
+fn sim_run_runs_both_documented_examples() {
+    for example in ["dlq-and-visibility.json", "bus-fanout-fifo-mqtt.json"] {
+        let path = format!("{}/../docs/examples/{example}", env!("CARGO_MANIFEST_DIR"));
+        let out = dojo(&["sim", "run", &path], None);
+        assert_eq!(out.status.code(), Some(0), "{example}: {}", stderr(&out));
+        let records: Vec<serde_json::Value> = stdout(&out)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+            .collect();
+        assert!(records.iter().any(|r| r["record"] == "trace"));
+        assert!(records.iter().any(|r| r["record"] == "receive"));
+        let summary = records.last().expect("a summary");
+        assert_eq!(summary["record"], "summary");
+        assert_eq!(summary["trace_hash"].as_str().map(str::len), Some(64));
+        let again = dojo(&["sim", "run", &path], None);
+        assert_eq!(stdout(&again), stdout(&out), "{example} is deterministic");
+    }
+    let path = format!(
+        "{}/../docs/examples/dlq-and-visibility.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = stdout(&dojo(&["sim", "run", &path], None));
+    assert!(
+        text.contains(r#""kind":"moved_to_dlq","dlq":"quote-requests-dlq""#),
+        "{text}"
+    );
+}
+
+#[test]
+fn sim_run_rejects_an_invalid_script_naming_the_path() {
+    let script = file(
+        "sim-bad",
+        "bad.json",
+        r#"{"seed":1,"topology":{"queues":[{"name":"q"}]},"steps":[{"at_ms":5,"send":{"queue":"q","body":"x"}},{"at_ms":1,"advance":{}}]}"#,
+    );
+    let out = dojo(&["sim", "run", script.to_str().expect("utf8")], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("steps[1].at_ms: 1 is earlier than the previous step's 5"),
+        "{}",
+        stderr(&out)
+    );
+    let script = file(
+        "sim-bad",
+        "bad2.json",
+        r#"{"seed":1,"steps":[{"at_ms":0,"receive":{"queue":"q","consumer":"c","maxx":1}}]}"#,
+    );
+    let out = dojo(&["sim", "run", script.to_str().expect("utf8")], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("steps[0].receive.maxx"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn sim_run_reports_refused_steps_and_goes_on() {
+    let script = file(
+        "sim-err",
+        "s.json",
+        r#"{"seed":1,"topology":{"queues":[{"name":"q.fifo","fifo":true}]},"steps":[{"at_ms":0,"send":{"queue":"q.fifo","body":"x"}},{"at_ms":1,"send":{"queue":"q.fifo","body":"x","group_id":"g","dedup_id":"d"}}]}"#,
+    );
+    let out = dojo(&["sim", "run", script.to_str().expect("utf8")], None);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.contains(r#""record":"error","step":0,"at_ms":0,"action":"send","error":"MissingParameter: The request must contain the parameter MessageGroupId.""#), "{text}");
+    assert!(text.contains(r#""kind":"enqueued""#));
+}

@@ -32,7 +32,9 @@ pub mod json;
 pub mod pattern;
 pub mod publish;
 pub mod rng;
+pub mod sim;
 pub mod store;
+pub mod topology;
 
 pub use envelope::{EventEnvelope, NewEvent};
 pub use store::{AppendResult, EventStore, ExpectedVersion, MemStore, StoreError};

@@ -1,0 +1,630 @@
+//! The topology model: which queues, topics, subscriptions, buses, rules, targets,
+//! archives, handlers and MQTT settings a scenario has, as serde JSON.
+//!
+//! [`Topology::from_json`] reports problems with the JSON path of the offending value
+//! (`rules[2].targets[0].input_transformer`), both for shape errors (through
+//! `serde_path_to_error`) and for semantic ones checked by [`Topology::validate`]: unknown
+//! references, FIFO/standard mismatches, AWS limits, invalid patterns and templates.
+
+use crate::pattern::{self, EventPattern};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use thiserror::Error;
+
+/// A problem in a topology, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{path}: {message}")]
+pub struct TopologyError {
+    pub path: String,
+    pub message: String,
+}
+
+fn problem<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, TopologyError> {
+    Err(TopologyError {
+        path: path.into(),
+        message: message.into(),
+    })
+}
+
+/// The whole wiring of a scenario.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Topology {
+    pub queues: Vec<QueueConfig>,
+    pub topics: Vec<TopicConfig>,
+    pub subscriptions: Vec<SubscriptionConfig>,
+    /// Custom buses; `default` always exists.
+    pub buses: Vec<BusConfig>,
+    pub rules: Vec<RuleConfig>,
+    pub archives: Vec<ArchiveConfig>,
+    /// Service handlers: consumers that subscriptions and rules deliver to directly.
+    pub handlers: Vec<HandlerConfig>,
+    pub mqtt: MqttConfig,
+}
+
+fn d30() -> u32 {
+    30
+}
+fn d4days() -> u32 {
+    345_600
+}
+fn d256k() -> usize {
+    262_144
+}
+fn d100k() -> usize {
+    100_000
+}
+fn dtrue() -> bool {
+    true
+}
+fn ddefault() -> String {
+    "default".into()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueConfig {
+    pub name: String,
+    /// FIFO queues' names end in `.fifo`.
+    #[serde(default)]
+    pub fifo: bool,
+    #[serde(default = "d30")]
+    pub visibility_timeout_s: u32,
+    /// Queue delay, 0–900 s.
+    #[serde(default)]
+    pub delay_s: u32,
+    /// 60 s to 14 days; default 4 days.
+    #[serde(default = "d4days")]
+    pub retention_s: u32,
+    /// 1,024 B to 1 MiB; default 256 KiB.
+    #[serde(default = "d256k")]
+    pub max_message_bytes: usize,
+    /// Default long-poll wait, 0–20 s.
+    #[serde(default)]
+    pub receive_wait_s: u32,
+    #[serde(default)]
+    pub redrive: Option<Redrive>,
+    #[serde(default)]
+    pub content_based_dedup: bool,
+    /// Deduplicate per message group (high-throughput mode) instead of per queue.
+    #[serde(default)]
+    pub dedup_scope_group: bool,
+    /// Most messages held (a simulation bound; sends beyond it are refused).
+    #[serde(default = "d100k")]
+    pub capacity: usize,
+}
+
+impl QueueConfig {
+    pub fn named(name: &str) -> QueueConfig {
+        QueueConfig {
+            name: name.into(),
+            fifo: name.ends_with(".fifo"),
+            visibility_timeout_s: 30,
+            delay_s: 0,
+            retention_s: 345_600,
+            max_message_bytes: 262_144,
+            receive_wait_s: 0,
+            redrive: None,
+            content_based_dedup: false,
+            dedup_scope_group: false,
+            capacity: 100_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Redrive {
+    pub dlq: String,
+    pub max_receive_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicConfig {
+    pub name: String,
+    #[serde(default)]
+    pub fifo: bool,
+    #[serde(default)]
+    pub content_based_dedup: bool,
+}
+
+/// Where a subscription or target delivers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Endpoint {
+    Queue(String),
+    Topic(String),
+    Bus(String),
+    Handler(String),
+}
+
+impl Endpoint {
+    pub fn describe(&self) -> String {
+        match self {
+            Endpoint::Queue(n) => format!("queue:{n}"),
+            Endpoint::Topic(n) => format!("topic:{n}"),
+            Endpoint::Bus(n) => format!("bus:{n}"),
+            Endpoint::Handler(n) => format!("handler:{n}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FilterPolicyScope {
+    #[default]
+    MessageAttributes,
+    MessageBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionConfig {
+    pub topic: String,
+    pub endpoint: Endpoint,
+    #[serde(default)]
+    pub filter_policy: Option<serde_json::Value>,
+    #[serde(default)]
+    pub filter_policy_scope: FilterPolicyScope,
+    /// Deliver the bare message instead of the SNS JSON envelope.
+    #[serde(default)]
+    pub raw_message_delivery: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusConfig {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleConfig {
+    pub name: String,
+    #[serde(default = "ddefault")]
+    pub bus: String,
+    pub pattern: serde_json::Value,
+    #[serde(default = "dtrue")]
+    pub enabled: bool,
+    #[serde(default)]
+    pub targets: Vec<TargetConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    pub id: String,
+    pub endpoint: Endpoint,
+    #[serde(default)]
+    pub input_path: Option<String>,
+    #[serde(default)]
+    pub input_transformer: Option<InputTransformer>,
+    #[serde(default)]
+    pub retry_policy: RetryPolicy,
+    /// A standard SQS queue for events that fail for good.
+    #[serde(default)]
+    pub dlq: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputTransformer {
+    #[serde(default)]
+    pub input_paths_map: BTreeMap<String, String>,
+    pub input_template: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetryPolicy {
+    /// 60–86,400 s.
+    pub maximum_event_age_s: u32,
+    /// 0–185.
+    pub maximum_retry_attempts: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            maximum_event_age_s: 86_400,
+            maximum_retry_attempts: 185,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchiveConfig {
+    pub name: String,
+    #[serde(default = "ddefault")]
+    pub bus: String,
+    #[serde(default)]
+    pub pattern: Option<serde_json::Value>,
+    /// 0 keeps events forever.
+    #[serde(default)]
+    pub retention_days: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandlerConfig {
+    pub name: String,
+    /// Fail this many deliveries first (to exercise retries), with `error_code`.
+    #[serde(default)]
+    pub fail_first: u32,
+    /// Fail every delivery.
+    #[serde(default)]
+    pub fail_always: bool,
+    /// `THROTTLING`, `TIMEOUT` (retried) or `NO_PERMISSIONS`, `NO_RESOURCE` (not retried).
+    #[serde(default = "throttling")]
+    pub error_code: String,
+}
+
+fn throttling() -> String {
+    "THROTTLING".into()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MqttConfig {
+    /// How long a client takes to PUBACK a QoS 1 delivery.
+    pub ack_after_ms: u64,
+    /// QoS 1 messages kept per offline persistent session; the oldest is dropped beyond it.
+    pub session_queue_limit: usize,
+    /// Most retained messages the broker keeps.
+    pub retained_limit: usize,
+}
+
+impl Default for MqttConfig {
+    fn default() -> Self {
+        MqttConfig {
+            ack_after_ms: 5,
+            session_queue_limit: 1000,
+            retained_limit: 10_000,
+        }
+    }
+}
+
+pub const MAX_TARGETS_PER_RULE: usize = 5;
+pub const MAX_RULES_PER_BUS: usize = 300;
+const RETRIABLE: &[&str] = &["THROTTLING", "TIMEOUT", "INTERNAL_ERROR"];
+const NOT_RETRIABLE: &[&str] = &["NO_PERMISSIONS", "NO_RESOURCE", "RESOURCE_ALREADY_EXISTS"];
+
+pub(crate) fn is_retriable(code: &str) -> bool {
+    !NOT_RETRIABLE.contains(&code)
+}
+
+impl Topology {
+    /// Parses and validates topology JSON.
+    pub fn from_json(text: &str) -> Result<Topology, TopologyError> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let topology: Topology =
+            serde_path_to_error::deserialize(de).map_err(|e| TopologyError {
+                path: if e.path().to_string() == "." {
+                    "topology".into()
+                } else {
+                    e.path().to_string()
+                },
+                message: e.inner().to_string(),
+            })?;
+        topology.validate()?;
+        Ok(topology)
+    }
+
+    /// Checks references, limits, FIFO pairings, patterns and templates.
+    pub fn validate(&self) -> Result<(), TopologyError> {
+        let mut queues = BTreeMap::new();
+        for (i, q) in self.queues.iter().enumerate() {
+            let p = format!("queues[{i}]");
+            if q.name.is_empty() || q.name.len() > 80 {
+                return problem(format!("{p}.name"), "a queue name has 1 to 80 characters");
+            }
+            if q.fifo != q.name.ends_with(".fifo") {
+                return problem(
+                    format!("{p}.name"),
+                    "a FIFO queue's name must end in .fifo, and only a FIFO queue's may",
+                );
+            }
+            if queues.insert(q.name.as_str(), q).is_some() {
+                return problem(
+                    format!("{p}.name"),
+                    format!("another queue is already named \"{}\"", q.name),
+                );
+            }
+            if q.delay_s > 900 {
+                return problem(
+                    format!("{p}.delay_s"),
+                    "DelaySeconds must be between 0 and 900",
+                );
+            }
+            if q.visibility_timeout_s > 43_200 {
+                return problem(
+                    format!("{p}.visibility_timeout_s"),
+                    "VisibilityTimeout must be between 0 and 43200 seconds (12 hours)",
+                );
+            }
+            if !(60..=1_209_600).contains(&q.retention_s) {
+                return problem(
+                    format!("{p}.retention_s"),
+                    "MessageRetentionPeriod must be between 60 seconds and 14 days (1209600)",
+                );
+            }
+            if !(1024..=1_048_576).contains(&q.max_message_bytes) {
+                return problem(
+                    format!("{p}.max_message_bytes"),
+                    "MaximumMessageSize must be between 1024 and 1048576 bytes",
+                );
+            }
+            if q.receive_wait_s > 20 {
+                return problem(
+                    format!("{p}.receive_wait_s"),
+                    "ReceiveMessageWaitTimeSeconds must be between 0 and 20",
+                );
+            }
+            if q.capacity == 0 {
+                return problem(
+                    format!("{p}.capacity"),
+                    "a queue must be able to hold at least one message",
+                );
+            }
+        }
+        for (i, q) in self.queues.iter().enumerate() {
+            if let Some(r) = &q.redrive {
+                let p = format!("queues[{i}].redrive");
+                let Some(dlq) = queues.get(r.dlq.as_str()) else {
+                    return problem(
+                        format!("{p}.dlq"),
+                        format!("there is no queue named \"{}\"", r.dlq),
+                    );
+                };
+                if dlq.fifo != q.fifo {
+                    return problem(format!("{p}.dlq"), "a dead-letter queue must be the same type as its source (FIFO with FIFO, standard with standard)");
+                }
+                if r.dlq == q.name {
+                    return problem(
+                        format!("{p}.dlq"),
+                        "a queue cannot be its own dead-letter queue",
+                    );
+                }
+                if !(1..=1000).contains(&r.max_receive_count) {
+                    return problem(
+                        format!("{p}.max_receive_count"),
+                        "maxReceiveCount must be between 1 and 1000",
+                    );
+                }
+            }
+        }
+        let mut topics = BTreeMap::new();
+        for (i, t) in self.topics.iter().enumerate() {
+            if t.fifo != t.name.ends_with(".fifo") {
+                return problem(
+                    format!("topics[{i}].name"),
+                    "a FIFO topic's name must end in .fifo, and only a FIFO topic's may",
+                );
+            }
+            if topics.insert(t.name.as_str(), t).is_some() {
+                return problem(
+                    format!("topics[{i}].name"),
+                    format!("another topic is already named \"{}\"", t.name),
+                );
+            }
+        }
+        let handlers: BTreeSet<&str> = self.handlers.iter().map(|h| h.name.as_str()).collect();
+        for (i, h) in self.handlers.iter().enumerate() {
+            if !RETRIABLE.contains(&h.error_code.as_str())
+                && !NOT_RETRIABLE.contains(&h.error_code.as_str())
+            {
+                return problem(
+                    format!("handlers[{i}].error_code"),
+                    format!(
+                        "unknown error code \"{}\"; use one of {}",
+                        h.error_code,
+                        [RETRIABLE, NOT_RETRIABLE].concat().join(", ")
+                    ),
+                );
+            }
+        }
+        let mut buses: BTreeSet<&str> = BTreeSet::from(["default"]);
+        for (i, b) in self.buses.iter().enumerate() {
+            if !buses.insert(b.name.as_str()) {
+                return problem(
+                    format!("buses[{i}].name"),
+                    format!("a bus named \"{}\" already exists", b.name),
+                );
+            }
+        }
+        let check_endpoint = |path: String, e: &Endpoint| -> Result<(), TopologyError> {
+            let known = match e {
+                Endpoint::Queue(n) => queues.contains_key(n.as_str()),
+                Endpoint::Topic(n) => topics.contains_key(n.as_str()),
+                Endpoint::Bus(n) => buses.contains(n.as_str()),
+                Endpoint::Handler(n) => handlers.contains(n.as_str()),
+            };
+            if known {
+                Ok(())
+            } else {
+                problem(path, format!("{} does not exist", e.describe()))
+            }
+        };
+        for (i, s) in self.subscriptions.iter().enumerate() {
+            let p = format!("subscriptions[{i}]");
+            let Some(topic) = topics.get(s.topic.as_str()) else {
+                return problem(
+                    format!("{p}.topic"),
+                    format!("there is no topic named \"{}\"", s.topic),
+                );
+            };
+            check_endpoint(format!("{p}.endpoint"), &s.endpoint)?;
+            match &s.endpoint {
+                Endpoint::Queue(q) if queues[q.as_str()].fifo && !topic.fifo => {
+                    return problem(
+                        format!("{p}.endpoint"),
+                        "a FIFO queue can subscribe only to a FIFO topic",
+                    );
+                }
+                Endpoint::Handler(_) | Endpoint::Topic(_) | Endpoint::Bus(_) if topic.fifo => {
+                    return problem(
+                        format!("{p}.endpoint"),
+                        "a FIFO topic delivers only to SQS queues",
+                    );
+                }
+                Endpoint::Topic(_) | Endpoint::Bus(_) => {
+                    return problem(
+                        format!("{p}.endpoint"),
+                        "a topic subscription delivers to a queue or a handler",
+                    );
+                }
+                _ => {}
+            }
+            if let Some(policy) = &s.filter_policy {
+                let dialect = match s.filter_policy_scope {
+                    FilterPolicyScope::MessageAttributes => pattern::Dialect::SnsAttributes,
+                    FilterPolicyScope::MessageBody => pattern::Dialect::SnsBody,
+                };
+                if let Err(e) = EventPattern::parse(&policy.to_string(), dialect) {
+                    return problem(format!("{p}.filter_policy"), e.aws_message());
+                }
+            }
+        }
+        let mut rule_names = BTreeSet::new();
+        let mut per_bus: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, r) in self.rules.iter().enumerate() {
+            let p = format!("rules[{i}]");
+            if !buses.contains(r.bus.as_str()) {
+                return problem(
+                    format!("{p}.bus"),
+                    format!("there is no bus named \"{}\"", r.bus),
+                );
+            }
+            if !rule_names.insert((r.bus.as_str(), r.name.as_str())) {
+                return problem(
+                    format!("{p}.name"),
+                    format!("bus \"{}\" already has a rule named \"{}\"", r.bus, r.name),
+                );
+            }
+            let count = per_bus.entry(r.bus.as_str()).or_default();
+            *count += 1;
+            if *count > MAX_RULES_PER_BUS {
+                return problem(
+                    p.clone(),
+                    format!(
+                        "LimitExceededException: a bus can have at most {MAX_RULES_PER_BUS} rules"
+                    ),
+                );
+            }
+            if let Err(e) = EventPattern::eventbridge(&r.pattern.to_string()) {
+                return problem(format!("{p}.pattern"), e.aws_message());
+            }
+            if r.targets.len() > MAX_TARGETS_PER_RULE {
+                return problem(
+                    format!("{p}.targets[{MAX_TARGETS_PER_RULE}]"),
+                    format!("LimitExceededException: a rule can have at most {MAX_TARGETS_PER_RULE} targets"),
+                );
+            }
+            let mut ids = BTreeSet::new();
+            for (j, t) in r.targets.iter().enumerate() {
+                let tp = format!("{p}.targets[{j}]");
+                if !ids.insert(t.id.as_str()) {
+                    return problem(
+                        format!("{tp}.id"),
+                        format!("another target of this rule has the id \"{}\"", t.id),
+                    );
+                }
+                check_endpoint(format!("{tp}.endpoint"), &t.endpoint)?;
+                if t.input_path.is_some() && t.input_transformer.is_some() {
+                    return problem(
+                        tp,
+                        "a target takes an input_path or an input_transformer, not both",
+                    );
+                }
+                if let Some(path) = &t.input_path {
+                    if let Err(e) = crate::sim::transform::parse_path(path) {
+                        return problem(format!("{tp}.input_path"), e.to_string());
+                    }
+                }
+                if let Some(tr) = &t.input_transformer {
+                    if let Err(e) = crate::sim::transform::validate(tr, &t.id) {
+                        return problem(format!("{tp}.input_transformer"), e.to_string());
+                    }
+                }
+                let rp = &t.retry_policy;
+                if !(60..=86_400).contains(&rp.maximum_event_age_s) {
+                    return problem(
+                        format!("{tp}.retry_policy.maximum_event_age_s"),
+                        "MaximumEventAgeInSeconds must be between 60 and 86400",
+                    );
+                }
+                if rp.maximum_retry_attempts > 185 {
+                    return problem(
+                        format!("{tp}.retry_policy.maximum_retry_attempts"),
+                        "MaximumRetryAttempts must be between 0 and 185",
+                    );
+                }
+                if let Some(dlq) = &t.dlq {
+                    match queues.get(dlq.as_str()) {
+                        None => return problem(format!("{tp}.dlq"), format!("there is no queue named \"{dlq}\"")),
+                        Some(q) if q.fifo => return problem(format!("{tp}.dlq"), "a rule target's dead-letter queue must be a standard SQS queue, not FIFO"),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        for (i, a) in self.archives.iter().enumerate() {
+            if !buses.contains(a.bus.as_str()) {
+                return problem(
+                    format!("archives[{i}].bus"),
+                    format!("there is no bus named \"{}\"", a.bus),
+                );
+            }
+            if let Some(pattern) = &a.pattern {
+                if let Err(e) = EventPattern::eventbridge(&pattern.to_string()) {
+                    return problem(format!("archives[{i}].pattern"), e.aws_message());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shape_errors_name_the_json_path() {
+        let err = Topology::from_json(r#"{"rules":[{"name":"r","pattern":{"a":["x"]},"targets":[{"id":"t","endpoint":{"queue":"q"},"input_transformer":{"input_template":5}}]}]}"#)
+            .expect_err("bad template type");
+        assert_eq!(
+            err.path,
+            "rules[0].targets[0].input_transformer.input_template"
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_with_their_path() {
+        let err = Topology::from_json(r#"{"queues":[{"name":"q","visibilty_timeout_s":5}]}"#)
+            .expect_err("typo");
+        assert_eq!(err.path, "queues[0].visibilty_timeout_s");
+        assert!(err.message.contains("unknown field"), "{}", err.message);
+    }
+
+    #[test]
+    fn semantic_errors_name_the_path() {
+        let six: Vec<String> = (0..6)
+            .map(|i| format!(r#"{{"id":"t{i}","endpoint":{{"queue":"q"}}}}"#))
+            .collect();
+        let text = format!(
+            r#"{{"queues":[{{"name":"q"}}],"rules":[{{"name":"r","pattern":{{"a":["x"]}},"targets":[{}]}}]}}"#,
+            six.join(",")
+        );
+        let err = Topology::from_json(&text).expect_err("six targets");
+        assert_eq!(err.path, "rules[0].targets[5]");
+        assert!(err.message.starts_with("LimitExceededException"));
+        let err = Topology::from_json(r#"{"rules":[{"name":"r","pattern":{"a":"x"}}]}"#)
+            .expect_err("bad pattern");
+        assert_eq!(err.to_string(), "rules[0].pattern: Event pattern is not valid. Reason: \"a\" must be an object or an array");
+        let err = Topology::from_json(r#"{"queues":[{"name":"a.fifo","fifo":true,"redrive":{"dlq":"b","max_receive_count":3}},{"name":"b"}]}"#)
+            .expect_err("type mismatch");
+        assert_eq!(err.path, "queues[0].redrive.dlq");
+    }
+}

@@ -1,0 +1,868 @@
+//! Seeded simulation tests of the channels' semantics (spec §1.7–1.9, 2, 3, 4), named as
+//! sentences, plus determinism and property tests. Each failure message names its seed.
+
+use dojo_engine::pattern::sns::MessageAttribute;
+use dojo_engine::sim::script::{run, Record, Script};
+use dojo_engine::sim::{
+    PublishRequest, PutEventsEntry, ReceiveRequest, ReplayRequest, SendRequest, TraceKind, World,
+};
+use dojo_engine::topology::Topology;
+use proptest::prelude::*;
+use serde_json::json;
+
+fn world(topology: serde_json::Value) -> World {
+    let t = Topology::from_json(&topology.to_string()).unwrap_or_else(|e| panic!("topology: {e}"));
+    World::new(&t, 1).expect("valid topology")
+}
+
+fn send(w: &mut World, queue: &str, body: &str) -> String {
+    w.send(&SendRequest {
+        queue: queue.into(),
+        body: body.into(),
+        ..Default::default()
+    })
+    .expect("send")
+}
+
+fn send_fifo(w: &mut World, queue: &str, body: &str, group: &str, dedup: Option<&str>) -> String {
+    w.send(&SendRequest {
+        queue: queue.into(),
+        body: body.into(),
+        group_id: Some(group.into()),
+        dedup_id: dedup.map(Into::into),
+        ..Default::default()
+    })
+    .expect("send")
+}
+
+/// Receives now and returns the (message id, receipt handle) pairs.
+fn receive(w: &mut World, queue: &str, consumer: &str, max: u32) -> Vec<(String, String)> {
+    w.receive(&ReceiveRequest {
+        queue: queue.into(),
+        consumer: consumer.into(),
+        max,
+        wait_s: None,
+        visibility_timeout_s: None,
+        step: None,
+    })
+    .expect("receive");
+    w.take_completed_receives()
+        .into_iter()
+        .flat_map(|r| r.messages)
+        .map(|m| (m.message_id, m.receipt_handle))
+        .collect()
+}
+
+fn kinds(w: &World, pred: impl Fn(&TraceKind) -> bool) -> usize {
+    w.trace().iter().filter(|e| pred(&e.kind)).count()
+}
+
+#[test]
+fn a_message_not_deleted_within_its_visibility_timeout_is_delivered_again() {
+    let mut w = world(json!({"queues": [{"name": "q", "visibility_timeout_s": 30}]}));
+    let id = send(&mut w, "q", "hello");
+    assert_eq!(receive(&mut w, "q", "a", 1)[0].0, id);
+    w.run_until(29_999);
+    assert!(
+        receive(&mut w, "q", "b", 1).is_empty(),
+        "still invisible before the timeout"
+    );
+    w.run_until(30_000);
+    let again = receive(&mut w, "q", "b", 1);
+    assert_eq!(again[0], (id.clone(), format!("{id}/r2")));
+    assert_eq!(
+        kinds(&w, |k| matches!(
+            k,
+            TraceKind::VisibilityExpired { receive_count: 1 }
+        )),
+        1
+    );
+}
+
+#[test]
+fn a_stale_receipt_handle_does_not_delete() {
+    let mut w = world(json!({"queues": [{"name": "q", "visibility_timeout_s": 1}]}));
+    send(&mut w, "q", "x");
+    let first = receive(&mut w, "q", "a", 1)[0].1.clone();
+    w.run_until(1000);
+    let second = receive(&mut w, "q", "b", 1)[0].1.clone();
+    assert!(w
+        .delete("q", &first)
+        .expect("succeeds")
+        .starts_with("not deleted"));
+    assert_eq!(w.delete("q", &second).expect("deletes"), "deleted");
+    assert!(w.delete("q", &second).is_err(), "the message is gone");
+}
+
+#[test]
+fn a_message_moves_to_the_dlq_when_a_receive_would_exceed_max_receive_count() {
+    let mut w = world(json!({"queues": [
+        {"name": "q", "visibility_timeout_s": 1, "redrive": {"dlq": "dlq", "max_receive_count": 3}},
+        {"name": "dlq"}]}));
+    let id = send(&mut w, "q", "poison");
+    for n in 0..3 {
+        w.run_until(n * 1000);
+        assert_eq!(
+            receive(&mut w, "q", "worker", 1).len(),
+            1,
+            "receive {}",
+            n + 1
+        );
+    }
+    w.run_until(3000);
+    assert!(
+        receive(&mut w, "q", "worker", 1).is_empty(),
+        "the fourth receive moves it instead"
+    );
+    assert_eq!(kinds(&w, |k| matches!(k, TraceKind::MovedToDlq { .. })), 1);
+    let in_dlq = receive(&mut w, "dlq", "ops", 1);
+    assert_eq!(in_dlq[0].0, id, "the DLQ keeps the message id");
+    assert_eq!(w.metrics()["queue:q"].dlq_depth, Some(1));
+}
+
+#[test]
+fn fifo_group_is_blocked_while_its_head_is_in_flight() {
+    let mut w = world(
+        json!({"queues": [{"name": "o.fifo", "fifo": true, "content_based_dedup": true, "visibility_timeout_s": 10}]}),
+    );
+    let a1 = send_fifo(&mut w, "o.fifo", "a1", "A", None);
+    let a2 = send_fifo(&mut w, "o.fifo", "a2", "A", None);
+    let b1 = send_fifo(&mut w, "o.fifo", "b1", "B", None);
+    let first = receive(&mut w, "o.fifo", "w1", 1);
+    assert_eq!(first[0].0, a1);
+    let second = receive(&mut w, "o.fifo", "w2", 10);
+    assert_eq!(
+        second.iter().map(|m| m.0.as_str()).collect::<Vec<_>>(),
+        [b1.as_str()],
+        "group A is locked"
+    );
+    w.delete("o.fifo", &first[0].1).expect("delete a1");
+    assert_eq!(
+        receive(&mut w, "o.fifo", "w2", 10)[0].0,
+        a2,
+        "A unlocks after the head is deleted"
+    );
+}
+
+#[test]
+fn fifo_receive_fills_a_batch_from_one_group_first() {
+    let mut w =
+        world(json!({"queues": [{"name": "o.fifo", "fifo": true, "content_based_dedup": true}]}));
+    let a1 = send_fifo(&mut w, "o.fifo", "a1", "A", None);
+    let b1 = send_fifo(&mut w, "o.fifo", "b1", "B", None);
+    let a2 = send_fifo(&mut w, "o.fifo", "a2", "A", None);
+    let got: Vec<String> = receive(&mut w, "o.fifo", "w", 10)
+        .into_iter()
+        .map(|m| m.0)
+        .collect();
+    assert_eq!(got, [a1, a2, b1]);
+}
+
+#[test]
+fn fifo_duplicates_are_dropped_within_five_minutes_and_accepted_after() {
+    let mut w = world(json!({"queues": [{"name": "o.fifo", "fifo": true}]}));
+    let first = send_fifo(&mut w, "o.fifo", "x", "g", Some("d1"));
+    w.run_until(299_999);
+    assert_eq!(
+        send_fifo(&mut w, "o.fifo", "x", "g", Some("d1")),
+        first,
+        "a duplicate returns the original id"
+    );
+    assert_eq!(
+        kinds(&w, |k| matches!(k, TraceKind::Deduplicated { .. })),
+        1
+    );
+    w.run_until(300_000);
+    assert_ne!(
+        send_fifo(&mut w, "o.fifo", "x", "g", Some("d1")),
+        first,
+        "after the window it is a new message"
+    );
+    assert_eq!(w.metrics()["queue:o.fifo"].sent, 2);
+}
+
+#[test]
+fn content_based_deduplication_hashes_the_body_only() {
+    let mut w =
+        world(json!({"queues": [{"name": "o.fifo", "fifo": true, "content_based_dedup": true}]}));
+    let a = send_fifo(&mut w, "o.fifo", "same", "g1", None);
+    assert_eq!(
+        send_fifo(&mut w, "o.fifo", "same", "g2", None),
+        a,
+        "queue scope: groups do not matter"
+    );
+    assert_ne!(send_fifo(&mut w, "o.fifo", "other", "g1", None), a);
+}
+
+#[test]
+fn fifo_sends_without_a_group_or_dedup_id_are_refused_and_change_nothing() {
+    let mut w = world(json!({"queues": [{"name": "o.fifo", "fifo": true}]}));
+    let e = w
+        .send(&SendRequest {
+            queue: "o.fifo".into(),
+            body: "x".into(),
+            ..Default::default()
+        })
+        .expect_err("no group");
+    assert!(e.0.starts_with("MissingParameter"), "{e}");
+    let e = w
+        .send(&SendRequest {
+            queue: "o.fifo".into(),
+            body: "x".into(),
+            group_id: Some("g".into()),
+            ..Default::default()
+        })
+        .expect_err("no dedup");
+    assert!(e.0.contains("ContentBasedDeduplication"), "{e}");
+    assert!(w.trace().is_empty());
+}
+
+#[test]
+fn queue_and_message_delays_hide_messages_until_they_end() {
+    let mut w = world(json!({"queues": [{"name": "q", "delay_s": 5}]}));
+    send(&mut w, "q", "x");
+    w.send(&SendRequest {
+        queue: "q".into(),
+        body: "y".into(),
+        delay_s: Some(1),
+        ..Default::default()
+    })
+    .expect("send");
+    assert!(receive(&mut w, "q", "a", 10).is_empty());
+    w.run_until(1000);
+    assert_eq!(
+        receive(&mut w, "q", "a", 10).len(),
+        1,
+        "the per-message delay overrides the queue's"
+    );
+    w.run_until(5000);
+    assert_eq!(receive(&mut w, "q", "a", 10).len(), 1);
+}
+
+#[test]
+fn a_long_poll_returns_when_a_message_arrives() {
+    let mut w = world(json!({"queues": [{"name": "q"}]}));
+    w.receive(&ReceiveRequest {
+        queue: "q".into(),
+        consumer: "a".into(),
+        max: 1,
+        wait_s: Some(20),
+        visibility_timeout_s: None,
+        step: Some(0),
+    })
+    .expect("poll");
+    assert!(w.take_completed_receives().is_empty(), "waiting");
+    w.run_until(3000);
+    send(&mut w, "q", "late");
+    let done = w.take_completed_receives();
+    assert_eq!(
+        (
+            done[0].requested_at_ms,
+            done[0].returned_at_ms,
+            done[0].messages.len()
+        ),
+        (0, 3000, 1)
+    );
+}
+
+#[test]
+fn oversized_messages_and_full_queues_are_refused() {
+    let mut w = world(json!({"queues": [{"name": "q", "max_message_bytes": 1024, "capacity": 1}]}));
+    assert!(w
+        .send(&SendRequest {
+            queue: "q".into(),
+            body: "x".repeat(1025),
+            ..Default::default()
+        })
+        .expect_err("too big")
+        .0
+        .contains("shorter than 1024"));
+    send(&mut w, "q", "one");
+    assert!(w
+        .send(&SendRequest {
+            queue: "q".into(),
+            body: "two".into(),
+            ..Default::default()
+        })
+        .expect_err("full")
+        .0
+        .starts_with("QueueFull"));
+}
+
+#[test]
+fn messages_past_retention_are_dropped() {
+    let mut w = world(json!({"queues": [{"name": "q", "retention_s": 60}]}));
+    send(&mut w, "q", "old");
+    w.run_until(60_000);
+    assert_eq!(w.metrics()["queue:q"].dropped, 1);
+    assert!(receive(&mut w, "q", "a", 1).is_empty());
+}
+
+fn attr(v: &str, t: &str) -> MessageAttribute {
+    MessageAttribute {
+        data_type: t.into(),
+        value: v.into(),
+    }
+}
+
+#[test]
+fn a_topic_fans_out_through_filter_policies() {
+    let mut w = world(json!({
+    "queues": [{"name": "comms"}, {"name": "audit"}, {"name": "big"}],
+    "topics": [{"name": "quotes"}],
+    "subscriptions": [
+        {"topic": "quotes", "endpoint": {"queue": "comms"}, "filter_policy": {"type": ["QuoteIssued"]}},
+        {"topic": "quotes", "endpoint": {"queue": "audit"}},
+        {"topic": "quotes", "endpoint": {"queue": "big"}, "filter_policy": {"premium": [{"numeric": [">", 500]}]}, "raw_message_delivery": true}
+    ]}));
+    let attrs = [
+        ("type".to_string(), attr("QuoteIssued", "String")),
+        ("premium".to_string(), attr("450", "Number")),
+    ]
+    .into();
+    w.publish(&PublishRequest {
+        topic: "quotes".into(),
+        message: "m1".into(),
+        attributes: attrs,
+        ..Default::default()
+    })
+    .expect("publish");
+    assert_eq!(receive(&mut w, "comms", "c", 10).len(), 1);
+    assert_eq!(receive(&mut w, "audit", "a", 10).len(), 1);
+    assert!(receive(&mut w, "big", "b", 10).is_empty());
+    let misses: Vec<String> = w
+        .trace()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Routed {
+                matched: false,
+                reason,
+                ..
+            } => Some(reason.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(misses.len(), 1);
+    assert!(misses[0].contains("`premium` is 450"), "{}", misses[0]);
+}
+
+#[test]
+fn a_fifo_topic_keeps_group_order_into_a_fifo_queue() {
+    let mut w = world(json!({
+        "queues": [{"name": "q.fifo", "fifo": true}],
+        "topics": [{"name": "t.fifo", "fifo": true, "content_based_dedup": true}],
+        "subscriptions": [{"topic": "t.fifo", "endpoint": {"queue": "q.fifo"}, "raw_message_delivery": true}]}));
+    for body in ["1", "2", "2"] {
+        w.publish(&PublishRequest {
+            topic: "t.fifo".into(),
+            message: body.into(),
+            group_id: Some("g".into()),
+            ..Default::default()
+        })
+        .expect("publish");
+    }
+    w.receive(&ReceiveRequest {
+        queue: "q.fifo".into(),
+        consumer: "c".into(),
+        max: 10,
+        wait_s: None,
+        visibility_timeout_s: None,
+        step: None,
+    })
+    .expect("receive");
+    let bodies: Vec<String> = w.take_completed_receives()[0]
+        .messages
+        .iter()
+        .map(|m| m.body.clone())
+        .collect();
+    assert_eq!(bodies, ["1", "2"], "in order, the duplicate removed");
+}
+
+#[test]
+fn a_rule_takes_five_targets_and_refuses_a_sixth() {
+    let targets = |n: usize| {
+        (0..n)
+            .map(|i| json!({"id": format!("t{i}"), "endpoint": {"queue": "q"}}))
+            .collect::<Vec<_>>()
+    };
+    let five = json!({"queues": [{"name": "q"}], "rules": [{"name": "r", "pattern": {"source": ["s"]}, "targets": targets(5)}]});
+    let mut w = world(five);
+    w.put_events(
+        "default",
+        &[PutEventsEntry {
+            source: "s".into(),
+            detail_type: "T".into(),
+            detail: json!({}),
+            resources: vec![],
+            time: None,
+        }],
+    )
+    .expect("put");
+    assert_eq!(w.metrics()["queue:q"].sent, 5);
+    let six = json!({"queues": [{"name": "q"}], "rules": [{"name": "r", "pattern": {"source": ["s"]}, "targets": targets(6)}]});
+    let e = Topology::from_json(&six.to_string()).expect_err("six targets");
+    assert_eq!(e.path, "rules[0].targets[5]");
+}
+
+#[test]
+fn an_input_transformer_rewrites_the_event_and_invalid_output_is_dropped_silently() {
+    let mut w = world(json!({
+    "queues": [{"name": "q"}],
+    "rules": [{"name": "r", "pattern": {"source": ["s"]}, "targets": [
+        {"id": "ok", "endpoint": {"queue": "q"}, "input_transformer": {"input_paths_map": {"c": "$.detail.customer"}, "input_template": "{\"who\": <c>, \"rule\": \"<aws.events.rule-name>\"}"}},
+        {"id": "bad", "endpoint": {"queue": "q"}, "input_transformer": {"input_paths_map": {"p": "$.detail"}, "input_template": "{\"p\": \"<p>\" \"x\"}"}}
+    ]}]}));
+    let results = w
+        .put_events(
+            "default",
+            &[PutEventsEntry {
+                source: "s".into(),
+                detail_type: "T".into(),
+                detail: json!({"customer": "c-1"}),
+                resources: vec![],
+                time: None,
+            }],
+        )
+        .expect("put");
+    assert!(results[0].event_id.is_some(), "PutEvents itself succeeds");
+    w.receive(&ReceiveRequest {
+        queue: "q".into(),
+        consumer: "c".into(),
+        max: 10,
+        wait_s: None,
+        visibility_timeout_s: None,
+        step: None,
+    })
+    .expect("receive");
+    let bodies: Vec<String> = w.take_completed_receives()[0]
+        .messages
+        .iter()
+        .map(|m| m.body.clone())
+        .collect();
+    assert_eq!(bodies, ["{\"who\": \"c-1\", \"rule\": \"r\"}"]);
+    assert!(w.trace().iter().any(
+        |e| matches!(&e.kind, TraceKind::Dropped { reason } if reason.contains("invalid JSON"))
+    ));
+}
+
+#[test]
+fn failing_deliveries_are_retried_then_sent_to_the_dlq_with_error_attributes() {
+    let mut w = world(json!({
+        "queues": [{"name": "dlq"}],
+        "handlers": [{"name": "crm", "fail_always": true, "error_code": "THROTTLING"}],
+        "rules": [{"name": "r", "pattern": {"source": ["s"]}, "targets": [
+            {"id": "t", "endpoint": {"handler": "crm"}, "dlq": "dlq", "retry_policy": {"maximum_event_age_s": 3600, "maximum_retry_attempts": 3}}]}]}));
+    w.put_events(
+        "default",
+        &[PutEventsEntry {
+            source: "s".into(),
+            detail_type: "T".into(),
+            detail: json!({}),
+            resources: vec![],
+            time: None,
+        }],
+    )
+    .expect("put");
+    w.run_until(3_600_000);
+    assert_eq!(kinds(&w, |k| matches!(k, TraceKind::Retried { .. })), 3);
+    w.receive(&ReceiveRequest {
+        queue: "dlq".into(),
+        consumer: "ops".into(),
+        max: 1,
+        wait_s: None,
+        visibility_timeout_s: None,
+        step: None,
+    })
+    .expect("receive");
+    let m = &w.take_completed_receives()[0].messages[0];
+    assert_eq!(m.attributes["ERROR_CODE"].value, "THROTTLING");
+    assert_eq!(
+        m.attributes["EXHAUSTED_RETRY_CONDITION"].value,
+        "MaximumRetryAttempts"
+    );
+    assert_eq!(m.attributes["RETRY_ATTEMPTS"].value, "3");
+    assert_eq!(
+        m.attributes["RULE_ARN"].value,
+        "arn:aws:events:us-east-1:123456789012:rule/r"
+    );
+    assert!(m.attributes["TARGET_ARN"].value.ends_with(":function:crm"));
+}
+
+#[test]
+fn non_retriable_errors_go_straight_to_the_dlq() {
+    let mut w = world(json!({
+        "queues": [{"name": "dlq"}],
+        "handlers": [{"name": "h", "fail_always": true, "error_code": "NO_PERMISSIONS"}],
+        "rules": [{"name": "r", "pattern": {"source": ["s"]}, "targets": [{"id": "t", "endpoint": {"handler": "h"}, "dlq": "dlq"}]}]}));
+    w.put_events(
+        "default",
+        &[PutEventsEntry {
+            source: "s".into(),
+            detail_type: "T".into(),
+            detail: json!({}),
+            resources: vec![],
+            time: None,
+        }],
+    )
+    .expect("put");
+    assert_eq!(kinds(&w, |k| matches!(k, TraceKind::Retried { .. })), 0);
+    assert_eq!(w.metrics()["queue:dlq"].sent, 1);
+}
+
+#[test]
+fn the_event_age_limit_stops_retries() {
+    let mut w = world(json!({
+        "handlers": [{"name": "h", "fail_always": true}],
+        "rules": [{"name": "r", "pattern": {"source": ["s"]}, "targets": [{"id": "t", "endpoint": {"handler": "h"}, "retry_policy": {"maximum_event_age_s": 60, "maximum_retry_attempts": 185}}]}]}));
+    w.put_events(
+        "default",
+        &[PutEventsEntry {
+            source: "s".into(),
+            detail_type: "T".into(),
+            detail: json!({}),
+            resources: vec![],
+            time: None,
+        }],
+    )
+    .expect("put");
+    w.run_until_idle();
+    let dropped = w
+        .trace()
+        .iter()
+        .find_map(|e| match &e.kind {
+            TraceKind::Dropped { reason } => Some(reason.clone()),
+            _ => None,
+        })
+        .expect("dropped");
+    assert!(
+        dropped.contains("MaximumEventAgeInSeconds") && dropped.contains("no DLQ"),
+        "{dropped}"
+    );
+    assert!(w.now() <= 60_000 + 1);
+}
+
+#[test]
+fn an_archive_replays_its_window_with_replay_name() {
+    let mut w = world(json!({
+        "queues": [{"name": "q"}],
+        "rules": [{"name": "r", "pattern": {"source": ["s"]}, "targets": [{"id": "t", "endpoint": {"queue": "q"}}]},
+                  {"name": "live-only", "pattern": {"replay-name": [{"exists": false}]}, "targets": [{"id": "t", "endpoint": {"queue": "q"}}]}],
+        "archives": [{"name": "a", "pattern": {"source": ["s"]}}]}));
+    let entry = |s: &str| PutEventsEntry {
+        source: s.into(),
+        detail_type: "T".into(),
+        detail: json!({}),
+        resources: vec![],
+        time: None,
+    };
+    w.put_events("default", &[entry("s"), entry("other")])
+        .expect("put");
+    assert_eq!(w.metrics()["queue:q"].sent, 3, "r once, live-only twice");
+    w.run_until(120_000);
+    let n = w
+        .start_replay(&ReplayRequest {
+            name: "again".into(),
+            archive: "a".into(),
+            event_start_time: "2026-01-01T00:00:00Z".into(),
+            event_end_time: "2026-01-01T00:01:00Z".into(),
+            rules: None,
+        })
+        .expect("replay");
+    assert_eq!(n, 1, "only the archived event in the window");
+    assert_eq!(
+        w.metrics()["queue:q"].sent,
+        4,
+        "live-only skips the replayed event"
+    );
+    w.receive(&ReceiveRequest {
+        queue: "q".into(),
+        consumer: "c".into(),
+        max: 10,
+        wait_s: None,
+        visibility_timeout_s: None,
+        step: None,
+    })
+    .expect("receive");
+    let replayed: Vec<serde_json::Value> = w.take_completed_receives()[0]
+        .messages
+        .iter()
+        .map(|m| serde_json::from_str(&m.body).expect("json"))
+        .filter(|v: &serde_json::Value| v.get("replay-name").is_some())
+        .collect();
+    assert_eq!(replayed.len(), 1);
+    assert_eq!(replayed[0]["replay-name"], "again");
+}
+
+#[test]
+fn a_retained_message_reaches_new_subscribers_and_an_empty_payload_clears_it() {
+    let mut w = world(json!({}));
+    w.mqtt_connect("pub", true).expect("connect");
+    w.mqtt_publish("pub", "home/temp", "21", 1, true)
+        .expect("publish");
+    w.mqtt_connect("sub", true).expect("connect");
+    w.mqtt_subscribe("sub", "home/#", 0).expect("subscribe");
+    let got: Vec<(bool, Option<u8>)> = w
+        .trace()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Delivered {
+                consumer,
+                retain,
+                qos,
+                ..
+            } if consumer == "sub" => Some((*retain, *qos)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [(true, Some(0))],
+        "retained, at min(stored 1, granted 0)"
+    );
+    w.mqtt_publish("pub", "home/temp", "", 0, true)
+        .expect("clear");
+    w.mqtt_connect("late", true).expect("connect");
+    w.mqtt_subscribe("late", "home/#", 1).expect("subscribe");
+    assert!(!w
+        .trace()
+        .iter()
+        .any(|e| matches!(&e.kind, TraceKind::Delivered { consumer, .. } if consumer == "late")));
+}
+
+#[test]
+fn wildcard_filters_skip_dollar_topics() {
+    let mut w = world(json!({}));
+    w.mqtt_connect("c", true).expect("connect");
+    w.mqtt_subscribe("c", "#", 0).expect("subscribe");
+    w.mqtt_subscribe("c", "$SYS/#", 0).expect("subscribe");
+    w.mqtt_publish("c", "$SYS/load", "1", 0, false)
+        .expect("publish");
+    w.mqtt_publish("c", "a/b", "1", 0, false).expect("publish");
+    assert_eq!(
+        kinds(&w, |k| matches!(k, TraceKind::Delivered { .. })),
+        2,
+        "one copy each: $SYS only via $SYS/#"
+    );
+}
+
+#[test]
+fn qos1_unacknowledged_messages_are_redelivered_with_dup_on_reconnect() {
+    let mut w = world(json!({"mqtt": {"ack_after_ms": 100}}));
+    w.mqtt_connect("pub", true).expect("connect");
+    w.mqtt_connect("sub", false).expect("connect");
+    w.mqtt_subscribe("sub", "x", 1).expect("subscribe");
+    w.mqtt_subscribe("sub", "+", 0).expect("subscribe");
+    w.mqtt_publish("pub", "x", "m", 1, false).expect("publish");
+    w.run_until(50);
+    w.mqtt_disconnect("sub").expect("drop before PUBACK");
+    w.mqtt_publish("pub", "x", "while offline", 1, false)
+        .expect("publish");
+    w.mqtt_publish("pub", "x", "qos0 offline", 0, false)
+        .expect("publish");
+    w.run_until(1000);
+    w.mqtt_connect("sub", false).expect("reconnect");
+    w.run_until(2000);
+    let deliveries: Vec<(bool, Option<u8>)> = w
+        .trace()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Delivered {
+                consumer, dup, qos, ..
+            } if consumer == "sub" => Some((*dup, *qos)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        deliveries,
+        [(false, Some(1)), (true, Some(1)), (false, Some(1))],
+        "one copy at the highest QoS; DUP on redelivery; queued QoS 1 after"
+    );
+    assert_eq!(
+        kinds(
+            &w,
+            |k| matches!(k, TraceKind::Acknowledged { how, .. } if how.starts_with("PUBACK"))
+        ),
+        2
+    );
+    assert!(w
+        .trace()
+        .iter()
+        .any(|e| matches!(&e.kind, TraceKind::Dropped { reason } if reason.contains("QoS 0"))));
+}
+
+#[test]
+fn the_same_script_and_seed_give_the_same_trace_hash() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/examples/bus-fanout-fifo-mqtt.json"
+    ))
+    .expect("example");
+    let script = Script::from_json(&text).expect("valid script");
+    let hash = |s: &Script| match run(s).expect("runs").last() {
+        Some(Record::Summary { trace_hash, .. }) => trace_hash.clone(),
+        other => panic!("no summary: {other:?}"),
+    };
+    assert_eq!(hash(&script), hash(&script));
+    let mut other_seed = script.clone();
+    other_seed.seed += 1;
+    assert_ne!(
+        hash(&script),
+        hash(&other_seed),
+        "the seed drives event ids and jitter"
+    );
+}
+
+#[test]
+fn a_large_mixed_scenario_is_deterministic() {
+    let build = |seed: u64| {
+        let mut w = World::new(&Topology::from_json(&json!({
+            "queues": [{"name": "q", "visibility_timeout_s": 2, "redrive": {"dlq": "dlq", "max_receive_count": 4}}, {"name": "dlq"},
+                       {"name": "f.fifo", "fifo": true, "content_based_dedup": true, "visibility_timeout_s": 3}],
+            "handlers": [{"name": "h", "fail_first": 50}],
+            "rules": [{"name": "r", "pattern": {"detail": {"n": [{"numeric": [">", 10]}]}}, "targets": [{"id": "t", "endpoint": {"handler": "h"}, "retry_policy": {"maximum_event_age_s": 600, "maximum_retry_attempts": 5}}, {"id": "q", "endpoint": {"queue": "q"}}]}]
+        }).to_string()).expect("topology"), seed).expect("world");
+        let mut rng = dojo_engine::rng::SeededRng::new(seed);
+        for i in 0..2000u64 {
+            w.run_until(i * 50);
+            match rng.below(5) {
+                0 => {
+                    send(&mut w, "q", &format!("m{i}"));
+                }
+                1 => {
+                    send_fifo(
+                        &mut w,
+                        "f.fifo",
+                        &format!("f{i}"),
+                        &format!("g{}", rng.below(4)),
+                        None,
+                    );
+                }
+                2 => {
+                    w.put_events(
+                        "default",
+                        &[PutEventsEntry {
+                            source: "s".into(),
+                            detail_type: "T".into(),
+                            detail: json!({"n": rng.below(20)}),
+                            resources: vec![],
+                            time: None,
+                        }],
+                    )
+                    .expect("put");
+                }
+                3 => {
+                    let got = receive(
+                        &mut w,
+                        if rng.below(2) == 0 { "q" } else { "f.fifo" },
+                        "c",
+                        3,
+                    );
+                    if rng.below(2) == 0 {
+                        for (_, h) in got {
+                            let q = if h.starts_with("f.fifo") {
+                                "f.fifo"
+                            } else {
+                                "q"
+                            };
+                            w.delete(q, &h).expect("delete");
+                        }
+                    }
+                }
+                _ => {
+                    receive(&mut w, "dlq", "ops", 10);
+                }
+            }
+        }
+        w.run_until_idle();
+        (w.trace().len(), w.trace_hash())
+    };
+    let (len, hash) = build(99);
+    assert!(len > 4000, "a large trace ({len} entries)");
+    assert_eq!(build(99), (len, hash.clone()), "seed 99 reproduces");
+    assert_ne!(build(100).1, hash);
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Send,
+    Receive(u32),
+    DeleteAll,
+    Wait(u64),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        Just(Op::Send),
+        (1u32..=10).prop_map(Op::Receive),
+        Just(Op::DeleteAll),
+        (0u64..5000).prop_map(Op::Wait)
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+    /// Every message sent is, at the end, exactly one of: deleted once, still in the queue,
+    /// or in the DLQ; and no message is ever in flight with two consumers at once.
+    #[test]
+    fn no_message_is_lost_or_duplicated_beyond_at_least_once(seed in any::<u64>(), ops in prop::collection::vec(op(), 1..120)) {
+        let mut w = World::new(&Topology::from_json(&json!({"queues": [
+            {"name": "q", "visibility_timeout_s": 1, "redrive": {"dlq": "dlq", "max_receive_count": 3}}, {"name": "dlq"}]}).to_string()).expect("t"), seed).expect("w");
+        let mut sent = std::collections::BTreeSet::new();
+        let mut deleted = std::collections::BTreeMap::<String, u32>::new();
+        let mut held: Vec<(String, String)> = Vec::new();
+        for (i, o) in ops.iter().enumerate() {
+            match o {
+                Op::Send => { sent.insert(send(&mut w, "q", &format!("m{i}"))); }
+                Op::Receive(n) => held.extend(receive(&mut w, "q", &format!("c{}", i % 3), *n)),
+                Op::DeleteAll => for (id, h) in held.drain(..) {
+                    if w.delete("q", &h).map(|o| o == "deleted").unwrap_or(false) { *deleted.entry(id).or_default() += 1; }
+                },
+                Op::Wait(ms) => { let t = w.now() + ms; w.run_until(t); }
+            }
+        }
+        prop_assert!(deleted.values().all(|&n| n == 1), "seed {seed}: a message was deleted twice");
+        let m = w.metrics();
+        let remaining = m["queue:q"].depth + m["queue:q"].in_flight + m["queue:q"].delayed;
+        let in_dlq = m["queue:dlq"].sent as usize;
+        prop_assert_eq!(sent.len(), deleted.len() + remaining + in_dlq, "seed {}: every message is accounted for", seed);
+    }
+
+    /// Within a message group, a message is delivered only after every earlier message of
+    /// that group was deleted.
+    #[test]
+    fn fifo_order_is_never_overtaken_within_a_group(seed in any::<u64>(), ops in prop::collection::vec(op(), 1..120)) {
+        let mut w = World::new(&Topology::from_json(&json!({"queues": [{"name": "f.fifo", "fifo": true, "content_based_dedup": true, "visibility_timeout_s": 1}]}).to_string()).expect("t"), seed).expect("w");
+        let mut order: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        let mut gone = std::collections::BTreeSet::new();
+        let mut held: Vec<(String, String)> = Vec::new();
+        let mut rng = dojo_engine::rng::SeededRng::new(seed);
+        for (i, o) in ops.iter().enumerate() {
+            match o {
+                Op::Send => {
+                    let g = format!("g{}", rng.below(3));
+                    let id = send_fifo(&mut w, "f.fifo", &format!("m{i}"), &g, None);
+                    order.entry(g).or_default().push(id);
+                }
+                Op::Receive(n) => {
+                    let batch = receive(&mut w, "f.fifo", "c", *n);
+                    let ids: Vec<String> = batch.iter().map(|(id, _)| id.clone()).collect();
+                    for (k, (id, h)) in batch.into_iter().enumerate() {
+                        let group = order.iter().find(|(_, ids)| ids.contains(&id)).map(|(g, _)| g.clone()).expect("known");
+                        let earlier: Vec<&String> = order[&group].iter().take_while(|x| **x != id).collect();
+                        // Earlier messages of the group are deleted, or came first in this batch.
+                        prop_assert!(
+                            earlier.iter().all(|e| gone.contains(*e) || ids[..k].contains(*e)),
+                            "seed {}: {} overtook an earlier message of {}", seed, id, group
+                        );
+                        held.push((id, h));
+                    }
+                }
+                Op::DeleteAll => for (id, h) in held.drain(..) {
+                    if w.delete("f.fifo", &h).map(|o| o == "deleted").unwrap_or(false) { gone.insert(id); }
+                },
+                Op::Wait(ms) => { let t = w.now() + ms; w.run_until(t); }
+            }
+        }
+    }
+}
