@@ -5,6 +5,7 @@
 mod bench;
 mod corpus;
 mod dialect;
+mod replay_bench;
 
 use clap::{Parser, Subcommand};
 use dialect::{Dialect, Failure};
@@ -69,6 +70,8 @@ enum PatternCommand {
 enum BenchCommand {
     /// Events per second of the compiled matcher against the reference evaluator.
     Match(bench::MatchArgs),
+    /// Replay throughput and time-travel seek latency over an insurance history.
+    Replay(replay_bench::ReplayArgs),
 }
 
 fn read(path: &PathBuf) -> Result<String, Failure> {
@@ -167,6 +170,13 @@ fn main() -> ExitCode {
                 Err(e) => fail(&Failure::Input(format!("{}: {e}", file.display()))),
             }
         }
+        Command::Bench(BenchCommand::Replay(args)) => match replay_bench::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::from(2)
+            }
+        },
         Command::Bench(BenchCommand::Match(args)) => match bench::run(&args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {

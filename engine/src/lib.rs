@@ -27,14 +27,18 @@
 //! # });
 //! ```
 
+pub mod domain;
 pub mod envelope;
 pub mod json;
 pub mod pattern;
+pub mod projection;
 pub mod publish;
 pub mod rng;
 pub mod sim;
 pub mod store;
+pub mod timetravel;
 pub mod topology;
+pub mod workload;
 
 pub use envelope::{EventEnvelope, NewEvent};
 pub use store::{AppendResult, EventStore, ExpectedVersion, MemStore, StoreError};

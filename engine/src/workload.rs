@@ -1,0 +1,183 @@
+//! A deterministic insurance workload: customers registering, asking for quotes, accepting
+//! some, binding policies, moving house, and Comms telling them about it. Used by the
+//! replay benchmark, the property tests and the scenario presets.
+
+use crate::domain::{pricing, Channel, Cover, DomainEvent, QUOTE_VALIDITY_MS};
+use crate::rng::SeededRng;
+
+const GIVEN: &[&str] = &[
+    "Ada", "Grace", "Alan", "Mary", "Tim", "Barbara", "Edsger", "Frances", "Ken", "Radia",
+];
+const FAMILY: &[&str] = &[
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Somerville",
+    "Berners-Lee",
+    "Liskov",
+    "Dijkstra",
+    "Allen",
+    "Thompson",
+    "Perlman",
+];
+const POSTCODES: &[&str] = &[
+    "EH1 1AA", "G2 3BB", "M1 4CC", "B5 6DD", "SW1A 1AA", "LS2 7EE", "AB10 1FF", "NE1 8GG",
+    "E1 6HH", "CV1 2JJ",
+];
+
+/// `n` events of the insurance workload, in time order, with their times in ms.
+pub fn insurance_history(n: usize, seed: u64) -> Vec<(u64, DomainEvent)> {
+    let mut rng = SeededRng::new(seed);
+    let mut out = Vec::with_capacity(n + 16);
+    let mut t = 0u64;
+    let mut customer = 0u64;
+    while out.len() < n {
+        customer += 1;
+        let c = format!("c{customer}");
+        let postcode = rng.pick(POSTCODES).to_string();
+        let birth_year = 1940 + rng.below(65) as u16;
+        t += 1 + rng.below(2000);
+        out.push((
+            t,
+            DomainEvent::CustomerRegistered {
+                customer_id: c.clone(),
+                given_name: rng.pick(GIVEN).to_string(),
+                family_name: rng.pick(FAMILY).to_string(),
+                email: format!("{c}@example.com"),
+                phone: format!("+44 7700 {:06}", customer % 1_000_000),
+                postcode: postcode.clone(),
+                birth_year,
+            },
+        ));
+        let quotes = 1 + rng.below(3);
+        for q in 0..quotes {
+            let quote = format!("{c}-q{q}");
+            let cover = *rng.pick(&[Cover::Home, Cover::Car, Cover::Travel]);
+            let sum = 5_000 + rng.below(400_000);
+            t += 1 + rng.below(500);
+            out.push((
+                t,
+                DomainEvent::QuoteRequested {
+                    quote_id: quote.clone(),
+                    customer_id: c.clone(),
+                    cover,
+                    sum_insured: sum,
+                },
+            ));
+            let premium = pricing::premium_pence(cover, sum, birth_year, &postcode, 2026);
+            t += 1 + rng.below(200);
+            out.push((
+                t,
+                DomainEvent::QuoteIssued {
+                    quote_id: quote.clone(),
+                    customer_id: c.clone(),
+                    premium_pence: premium,
+                    expires_at_ms: t + QUOTE_VALIDITY_MS,
+                },
+            ));
+            let n1 = format!("{quote}-n1");
+            out.push((
+                t,
+                DomainEvent::NotificationRequested {
+                    notification_id: n1.clone(),
+                    customer_id: c.clone(),
+                    channel: Channel::Email,
+                    template: "quote-issued".into(),
+                    about: quote.clone(),
+                },
+            ));
+            t += 1 + rng.below(100);
+            out.push((
+                t,
+                DomainEvent::EmailSent {
+                    notification_id: n1,
+                    customer_id: c.clone(),
+                    to: format!("{c}@example.com"),
+                    subject: format!("Your quote {quote} is ready"),
+                },
+            ));
+            match rng.below(10) {
+                0..=5 => {
+                    t += 1 + rng.below(5000);
+                    out.push((
+                        t,
+                        DomainEvent::QuoteAccepted {
+                            quote_id: quote.clone(),
+                            customer_id: c.clone(),
+                        },
+                    ));
+                    let policy = format!("{quote}-p");
+                    t += 1 + rng.below(100);
+                    out.push((
+                        t,
+                        DomainEvent::PolicyBound {
+                            policy_id: policy.clone(),
+                            quote_id: quote.clone(),
+                            customer_id: c.clone(),
+                            premium_pence: premium,
+                        },
+                    ));
+                    let n2 = format!("{quote}-n2");
+                    out.push((
+                        t,
+                        DomainEvent::NotificationRequested {
+                            notification_id: n2.clone(),
+                            customer_id: c.clone(),
+                            channel: Channel::Sms,
+                            template: "policy-bound".into(),
+                            about: policy.clone(),
+                        },
+                    ));
+                    t += 1 + rng.below(100);
+                    out.push((
+                        t,
+                        DomainEvent::SmsSent {
+                            notification_id: n2,
+                            customer_id: c.clone(),
+                            to: format!("+44 7700 {:06}", customer % 1_000_000),
+                            text: format!("Policy {policy} is active"),
+                        },
+                    ));
+                    if rng.below(20) == 0 {
+                        t += 1 + rng.below(10_000);
+                        out.push((
+                            t,
+                            DomainEvent::PolicyCancelled {
+                                policy_id: policy,
+                                customer_id: c.clone(),
+                                reason: "moved abroad".into(),
+                            },
+                        ));
+                    }
+                }
+                6..=7 => {
+                    t += QUOTE_VALIDITY_MS / 1000;
+                    out.push((
+                        t,
+                        DomainEvent::QuoteExpired {
+                            quote_id: quote.clone(),
+                            customer_id: c.clone(),
+                        },
+                    ));
+                }
+                _ => {}
+            }
+        }
+        if rng.below(8) == 0 {
+            t += 1 + rng.below(1000);
+            let mut moved = rng.pick(POSTCODES).to_string();
+            if moved == postcode {
+                moved = "KY16 9AJ".into();
+            }
+            out.push((
+                t,
+                DomainEvent::AddressChanged {
+                    customer_id: c.clone(),
+                    postcode: moved,
+                },
+            ));
+        }
+    }
+    out.truncate(n);
+    out
+}
