@@ -50,7 +50,8 @@ pub fn valid_postcode(p: &str) -> bool {
         && outward.len() > letters
         && outward.len() <= 4
         && outward
-            .chars().nth(letters)
+            .chars()
+            .nth(letters)
             .is_some_and(|c| c.is_ascii_digit())
         && inward.len() == 3
         && inward.chars().next().is_some_and(|c| c.is_ascii_digit())
