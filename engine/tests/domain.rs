@@ -258,7 +258,7 @@ fn a_policy_is_bound_from_an_accepted_quote_only() {
         customer_id: "c1".into(),
         premium_pence: 1,
     };
-    given::<Policy>(&[bound.clone()])
+    given::<Policy>(std::slice::from_ref(&bound))
         .when(bind(quote_after(&[requested(), issued(100), accepted()])))
         .then_err(DomainError::PolicyExists("p1".into()));
 }
@@ -276,11 +276,11 @@ fn a_policy_is_cancelled_once() {
         customer_id: "c1".into(),
         reason: "sold the car".into(),
     };
-    given::<Policy>(&[bound.clone()])
+    given::<Policy>(std::slice::from_ref(&bound))
         .when(PolicyCommand::CancelPolicy {
             reason: "sold the car".into(),
         })
-        .then(&[cancelled.clone()]);
+        .then(std::slice::from_ref(&cancelled));
     given::<Policy>(&[bound, cancelled])
         .when(PolicyCommand::CancelPolicy {
             reason: "again".into(),
