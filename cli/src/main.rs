@@ -149,6 +149,25 @@ fn main() -> ExitCode {
                 Ok(t) => t,
                 Err(f) => return fail(&f),
             };
+            let is_scenario = serde_json::from_str::<serde_json::Value>(&text)
+                .is_ok_and(|v| v.get("style").is_some());
+            if is_scenario {
+                return match dojo_engine::services::Scenario::from_json(&text) {
+                    Ok(scenario) => {
+                        let mut out = io::BufWriter::new(io::stdout().lock());
+                        for record in dojo_engine::services::report(&scenario) {
+                            if writeln!(out, "{record}").is_err() {
+                                return ExitCode::from(2);
+                            }
+                        }
+                        if out.flush().is_err() {
+                            return ExitCode::from(2);
+                        }
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => fail(&Failure::Input(format!("{}: {e}", file.display()))),
+                };
+            }
             let records = dojo_engine::sim::script::Script::from_json(&text)
                 .and_then(|s| dojo_engine::sim::script::run(&s));
             match records {

@@ -34,6 +34,7 @@ pub mod pattern;
 pub mod projection;
 pub mod publish;
 pub mod rng;
+pub mod services;
 pub mod sim;
 pub mod store;
 pub mod timetravel;
