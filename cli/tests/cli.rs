@@ -454,27 +454,70 @@ fn sim_run_reports_refused_steps_and_goes_on() {
 
 #[test]
 fn sim_run_accepts_a_scenario_and_prints_read_models_and_style_numbers() {
-    let path = format!("{}/../engine/presets/callback-hotspot.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../engine/presets/callback-hotspot.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let out = dojo(&["sim", "run", &path], None);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let records: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
-    let metrics = records.iter().find(|r| r["record"] == "style_metrics").expect("style metrics");
-    assert!(metrics["metrics"]["callbacks"].as_u64().is_some_and(|n| n > 0));
-    let models = records.iter().find(|r| r["record"] == "read_models").expect("read models");
-    assert!(models["models"]["QuoteDashboardView"]["accepted"]["count"].as_u64().is_some_and(|n| n > 0));
+    let records: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let metrics = records
+        .iter()
+        .find(|r| r["record"] == "style_metrics")
+        .expect("style metrics");
+    assert!(metrics["metrics"]["callbacks"]
+        .as_u64()
+        .is_some_and(|n| n > 0));
+    let models = records
+        .iter()
+        .find(|r| r["record"] == "read_models")
+        .expect("read models");
+    assert!(models["models"]["QuoteDashboardView"]["accepted"]["count"]
+        .as_u64()
+        .is_some_and(|n| n > 0));
     assert_eq!(records.last().expect("summary")["record"], "summary");
-    let spike = format!("{}/../engine/presets/spike.json", env!("CARGO_MANIFEST_DIR"));
+    let spike = format!(
+        "{}/../engine/presets/spike.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = stdout(&dojo(&["sim", "run", &spike], None));
-    let decoupling: serde_json::Value = text.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json")).find(|r| r["record"] == "decoupling").expect("decoupling");
-    assert!(decoupling["report"]["load_balancer_failed"].as_u64().is_some_and(|n| n > 0));
+    let decoupling: serde_json::Value = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))
+        .find(|r| r["record"] == "decoupling")
+        .expect("decoupling");
+    assert!(decoupling["report"]["load_balancer_failed"]
+        .as_u64()
+        .is_some_and(|n| n > 0));
     assert_eq!(decoupling["report"]["queue_failed"], 0);
 }
 
 #[test]
 fn bench_replay_prints_throughput_seek_latency_and_memory() {
-    let out = dojo(&["bench", "replay", "--events", "5000", "--interval", "100", "--seeks", "50", "--baseline-seeks", "5"], None);
+    let out = dojo(
+        &[
+            "bench",
+            "replay",
+            "--events",
+            "5000",
+            "--interval",
+            "100",
+            "--seeks",
+            "50",
+            "--baseline-seeks",
+            "5",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let json: Vec<serde_json::Value> = stdout(&out).lines().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).expect("json")).collect();
+    let json: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
     assert_eq!(json[0]["bench"], "replay/full/5000-events");
     assert_eq!(json[1]["baseline"], "fold-from-zero");
     assert!(json[1]["ratio"].as_f64().is_some());

@@ -82,6 +82,8 @@ pub struct StyleMetrics {
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub timeline: Timeline,
+    /// The channel trace with snapshots of the queues' contents.
+    pub channels: crate::sim::contents::ChannelTimeline,
     pub world: WorldSummary,
     pub metrics: StyleMetrics,
     pub sent: Vec<SentMessage>,
@@ -100,6 +102,20 @@ pub struct WorldSummary {
 impl Outcome {
     pub fn read_models(&self) -> &ReadModels {
         &self.timeline.head().read_models
+    }
+
+    /// Everything observable after history entry `position`: every read model and
+    /// aggregate, and every queue's contents at that entry's time.
+    pub fn state_at(
+        &self,
+        position: u64,
+    ) -> (
+        crate::timetravel::WorldState,
+        crate::sim::contents::ChannelContents,
+    ) {
+        let state = self.timeline.state_at(position);
+        let channels = self.channels.at_time(state.at_ms);
+        (state, channels)
     }
 
     /// The read models and outputs that differ between two runs (for example branches).
@@ -699,8 +715,13 @@ pub fn run(scenario: &Scenario, quarantine: bool) -> Outcome {
         trace_hash: system.world.trace_hash(),
         channels: serde_json::to_value(system.world.metrics()).unwrap_or(Value::Null),
     };
+    let channels = crate::sim::contents::ChannelTimeline::new(
+        system.world.trace(),
+        scenario.snapshot_interval.max(1),
+    );
     Outcome {
         timeline: system.timeline,
+        channels,
         world,
         metrics: system.metrics,
         sent: system.sent,

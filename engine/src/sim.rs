@@ -10,6 +10,7 @@
 //! methods there are the commands the UI and the script runner call.
 
 mod bus;
+pub mod contents;
 mod mqtt;
 mod queue;
 pub mod script;

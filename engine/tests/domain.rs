@@ -491,3 +491,55 @@ fn a_read_model_reports_its_lag_behind_the_write_head() {
     };
     assert_eq!(models.customers.checkpoint().lag(head), (2, 20));
 }
+
+#[test]
+fn required_fields_are_named_when_missing() {
+    let mut cmd = register("", "EH1 1AA");
+    given::<Customer>(&[])
+        .when(cmd.clone())
+        .then_err(DomainError::Missing {
+            field: "customer_id",
+        });
+    if let CustomerCommand::RegisterCustomer {
+        customer_id,
+        given_name,
+        ..
+    } = &mut cmd
+    {
+        *customer_id = "c1".into();
+        *given_name = " ".into();
+    }
+    given::<Customer>(&[])
+        .when(cmd)
+        .then_err(DomainError::Missing {
+            field: "given_name",
+        });
+    given::<Notification>(&[])
+        .when(CommsCommand::RequestNotification {
+            notification_id: "n1".into(),
+            customer_id: "c1".into(),
+            channel: Channel::Email,
+            template: String::new(),
+            about: "q1".into(),
+        })
+        .then_err(DomainError::Missing { field: "template" });
+}
+
+#[test]
+fn an_expired_quote_cannot_be_accepted_or_expired_again() {
+    let expired = DomainEvent::QuoteExpired {
+        quote_id: "q1".into(),
+        customer_id: "c1".into(),
+    };
+    given::<Quote>(&[requested(), issued(100), expired.clone()])
+        .when(QuoteCommand::AcceptQuote { now_ms: 200 })
+        .then_err(DomainError::QuoteExpired("q1".into(), 100));
+    given::<Quote>(&[requested(), issued(100), expired])
+        .when(QuoteCommand::ExpireQuote { now_ms: 200 })
+        .then_err(DomainError::WrongQuoteStatus {
+            quote: "q1".into(),
+            status: "expired",
+            action: "ExpireQuote",
+            needed: "issued",
+        });
+}

@@ -238,3 +238,94 @@ fn invalid_scenarios_name_the_offending_path() {
     let err = Scenario::from_json(r#"{"style":"sideways","seed":1}"#).expect_err("invalid");
     assert_eq!(err.path, "style");
 }
+
+#[test]
+fn state_at_includes_every_queue_s_contents_at_that_moment() {
+    let text = presets()
+        .into_iter()
+        .find(|(n, _)| *n == "spike")
+        .expect("preset")
+        .1;
+    let out = run(&Scenario::from_json(text).expect("valid"), false);
+    // Find the busiest moment of the Quote Generator's queue, by seeking through history.
+    let busiest = (1..=out.timeline.len() as u64)
+        .step_by(25)
+        .map(|p| {
+            let (_, channels) = out.state_at(p);
+            channels
+                .queues
+                .get("quote-generator")
+                .map_or(0, |q| q.len())
+        })
+        .max()
+        .expect("positions");
+    assert!(
+        busiest > 50,
+        "the spike is visible in the queue's contents ({busiest})"
+    );
+    let (end_state, end_channels) = out.state_at(out.timeline.len() as u64);
+    assert_eq!(&end_state.read_models, out.read_models());
+    assert!(
+        end_channels.queues.values().all(|q| q.is_empty()),
+        "everything was processed by the end"
+    );
+}
+
+mod properties {
+    use super::*;
+    use dojo_engine::services::WorkloadConfig;
+    use proptest::prelude::*;
+
+    fn scenario(seed: u64, customers: u32, style: Style) -> Scenario {
+        Scenario {
+            name: String::new(),
+            description: String::new(),
+            style,
+            seed,
+            poll_interval_ms: 500,
+            snapshot_interval: 20,
+            inputs: Vec::new(),
+            workload: Some(WorkloadConfig {
+                customers,
+                quotes_per_customer: 2,
+                accept_percent: 50,
+                move_percent: 30,
+                spread_ms: 20_000,
+                spike: None,
+            }),
+            decoupling: None,
+        }
+    }
+
+    fn style() -> impl Strategy<Value = Style> {
+        prop::sample::select(vec![
+            Style::Notification,
+            Style::EventCarriedState,
+            Style::EventSourcing,
+            Style::Cqrs,
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
+
+        #[test]
+        fn a_branch_with_no_edits_equals_the_original(seed in any::<u64>(), customers in 1u32..8, style in style()) {
+            let s = scenario(seed, customers, style);
+            let original = run(&s, false);
+            let same = branch(&s, &[]).expect("branch");
+            prop_assert_eq!(original.timeline.entries(), same.timeline.entries(), "seed {}", seed);
+            prop_assert_eq!(&original.sent, &same.would_have_sent);
+            prop_assert!(same.sent.is_empty());
+        }
+
+        #[test]
+        fn every_style_reaches_the_same_read_models(seed in any::<u64>(), customers in 1u32..6) {
+            let reference = run(&scenario(seed, customers, Style::EventSourcing), false);
+            for style in [Style::Notification, Style::EventCarriedState, Style::Cqrs] {
+                let other = run(&scenario(seed, customers, style), false);
+                prop_assert_eq!(other.read_models().dashboard.counts.clone(), reference.read_models().dashboard.counts.clone(), "seed {} {:?}", seed, style);
+            }
+        }
+    }
+}

@@ -341,7 +341,14 @@ impl World {
         q.sent += 1;
         let depth = q.messages.len();
         let retention_at = first + u64::from(config.retention_s) * 1000;
-        self.record(&channel, &id, TraceKind::Enqueued { depth });
+        self.record(
+            &channel,
+            &id,
+            TraceKind::Enqueued {
+                depth,
+                body: request.body.clone(),
+            },
+        );
         if delay_ms > 0 {
             let reason = if request.delay_s.is_some() {
                 "per-message DelaySeconds"

@@ -35,8 +35,8 @@ pub enum TraceKind {
         matched: bool,
         reason: String,
     },
-    /// The message is in a queue and can be received.
-    Enqueued { depth: usize },
+    /// The message is in a queue (the body as enqueued; `depth` counts every message held).
+    Enqueued { depth: usize, body: String },
     /// The message waits before it can be received.
     Delayed { until_ms: SimTime, reason: String },
     /// A consumer got the message.
