@@ -32,6 +32,7 @@ use crate::domain::{
 };
 use crate::projection::{CustomerView, Projection, ReadModels};
 use crate::sim::{PutEventsEntry, ReceiveRequest, World};
+use crate::store::{EventStore, ExpectedVersion, MemStore};
 use crate::timetravel::Timeline;
 use crate::topology::Topology;
 use serde::Serialize;
@@ -164,6 +165,8 @@ struct System {
     notifications: BTreeMap<String, Notification>,
     replicas: BTreeMap<&'static str, BTreeMap<String, Customer>>,
     projection: CustomerView,
+    /// The event store every event is appended to (the source of truth for event sourcing).
+    store: MemStore,
     metrics: StyleMetrics,
     callbacks_by_second: BTreeMap<u64, u64>,
     staleness_total: u64,
@@ -192,7 +195,23 @@ impl System {
     fn record(&mut self, events: Vec<DomainEvent>) {
         for event in events {
             let now = self.now();
-            self.timeline.append(now, event.clone());
+            let position = self.timeline.append(now, event.clone());
+            let stored = serde_json::to_value(event.to_stored()).expect("plain data");
+            let new = crate::envelope::NewEvent::new(
+                &format!("evt-{position}"),
+                &event.stream_id(),
+                event.type_name(),
+                "dojo.insurance",
+            )
+            .with_time(&crate::sim::iso_time(now))
+            .with_data(stored);
+            if let Err(e) = now_or_never(self.store.append(
+                &event.stream_id(),
+                ExpectedVersion::Any,
+                vec![new],
+            )) {
+                self.refuse("event-store", event.type_name().into(), e.to_string());
+            }
             let mut detail = serde_json::to_value(&event).expect("plain data")["data"].clone();
             if self.style == Style::Notification {
                 // Thin: only the ids, so consumers must call back for the details.
@@ -270,6 +289,18 @@ impl System {
         }
     }
 
+    /// Folds a customer from its stream in the event store, upcasting old versions.
+    fn replay_customer(&self, id: &str) -> Customer {
+        let stream = format!("customer-{id}");
+        let events = now_or_never(self.store.read_stream(&stream, 1)).unwrap_or_default();
+        events
+            .iter()
+            .filter_map(|e| e.data.as_ref())
+            .filter_map(|d| serde_json::from_value::<crate::domain::StoredEvent>(d.clone()).ok())
+            .filter_map(|stored| crate::domain::upcast(&stored).ok())
+            .fold(Customer::default(), |c, e| c.apply(&e))
+    }
+
     /// How `service` learns about a customer, by style.
     fn customer_for(&mut self, service: &'static str, id: &str) -> Customer {
         match self.style {
@@ -287,14 +318,8 @@ impl System {
                 .and_then(|r| r.get(id))
                 .cloned()
                 .unwrap_or_default(),
-            Style::EventSourcing => self
-                .timeline
-                .head()
-                .aggregates
-                .customers
-                .get(id)
-                .cloned()
-                .unwrap_or_default(),
+            // The log is the source of truth: replay the customer's stream from the store.
+            Style::EventSourcing => self.replay_customer(id),
             Style::Cqrs => match self.projection.customers.get(id) {
                 // The read model has what Comms and pricing need, from the log as it has read it.
                 Some(_) => self
@@ -652,6 +677,17 @@ impl System {
     }
 }
 
+/// Drives a future that completes without waiting (the in-memory store's always do).
+/// The engine has no executor and needs none: nothing it awaits can be pending.
+fn now_or_never<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => v,
+        std::task::Poll::Pending => unreachable!("MemStore futures are always ready"),
+    }
+}
+
 /// A published bus event back as a domain event (fat events only).
 fn event_of(bus_event: &Value) -> Option<DomainEvent> {
     let mut data = bus_event["detail"].clone();
@@ -674,6 +710,7 @@ pub fn run(scenario: &Scenario, quarantine: bool) -> Outcome {
         notifications: BTreeMap::new(),
         replicas: BTreeMap::new(),
         projection: CustomerView::default(),
+        store: MemStore::default(),
         metrics: StyleMetrics::default(),
         callbacks_by_second: BTreeMap::new(),
         staleness_total: 0,
