@@ -33,6 +33,14 @@ try {
     await page.getByTestId('publish-submit').click();
     await page.getByTestId('event-row').first().locator('summary').click();
     await page.screenshot({ path: `${out}/event-store-${scheme}.png`, fullPage: true });
+    await page.getByRole('link', { name: 'Pattern sandbox' }).click();
+    await page.getByTestId('sandbox-verdict').waitFor();
+    await page.getByTestId('sandbox-test-log').click();
+    await page.getByTestId('sandbox-log-summary').waitFor();
+    await page.screenshot({ path: `${out}/sandbox-${scheme}.png`, fullPage: true });
+    await page.getByTestId('sandbox-pattern').fill('{\n  "source": "dojo.quotes"\n}');
+    await page.getByTestId('sandbox-pattern-error').filter({ hasText: 'Reason' }).waitFor();
+    await page.screenshot({ path: `${out}/sandbox-invalid-${scheme}.png`, fullPage: true });
     await page.close();
   }
 } finally {

@@ -3,6 +3,7 @@
 
 use crate::components::ErrorView;
 use crate::features::event_log::{EventDetailPage, EventStorePage};
+use crate::features::pattern_sandbox::PatternSandboxPage;
 use crate::state::StoreContext;
 use crate::storage::{IdbStore, DB_NAME};
 use leptos::prelude::*;
@@ -25,6 +26,7 @@ pub fn App() -> impl IntoView {
                 </div>
                 <nav aria-label="Main">
                     <A href="/" exact=true>"Event store"</A>
+                    <A href="/sandbox">"Pattern sandbox"</A>
                 </nav>
             </header>
             <main id="main" tabindex="-1">
@@ -43,6 +45,7 @@ pub fn App() -> impl IntoView {
                             }>
                                 <Route path=path!("/") view=EventStorePage/>
                                 <Route path=path!("/event/:position") view=EventDetailPage/>
+                                <Route path=path!("/sandbox") view=PatternSandboxPage/>
                             </Routes>
                         }.into_any()
                     }

@@ -1,3 +1,4 @@
 //! The workshop's features, one folder each: components plus their private helpers.
 
 pub mod event_log;
+pub mod pattern_sandbox;

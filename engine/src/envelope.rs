@@ -81,6 +81,22 @@ impl EventEnvelope {
         }
     }
 
+    /// The event as EventBridge would deliver it: `detail-type` is the CloudEvents type,
+    /// `detail` the data, and the envelope fields a rule can match on around them.
+    pub fn to_eventbridge_event(&self) -> Value {
+        serde_json::json!({
+            "version": "0",
+            "id": self.id,
+            "detail-type": self.event_type,
+            "source": self.source,
+            "account": "123456789012",
+            "time": self.time.clone().unwrap_or_default(),
+            "region": "us-east-1",
+            "resources": [],
+            "detail": self.data.clone().unwrap_or_else(|| serde_json::json!({})),
+        })
+    }
+
     /// The envelope as CloudEvents JSON.
     pub fn to_cloudevent_json(&self) -> String {
         serde_json::to_string(self).expect("an envelope holds only JSON-representable values")
@@ -162,6 +178,16 @@ mod tests {
                 "globalposition": 7, "correlationid": "c1", "causationid": "cmd-1"
             })
         );
+    }
+
+    #[test]
+    fn an_envelope_maps_to_an_eventbridge_event() {
+        let event = NewEvent::new("e1", "c-1", "QuoteIssued", "dojo.quotes")
+            .with_data(json!({"premium": 450}));
+        let eb = EventEnvelope::recorded(event, "quote-1", 1, 1).to_eventbridge_event();
+        assert_eq!(eb["detail-type"], "QuoteIssued");
+        assert_eq!(eb["source"], "dojo.quotes");
+        assert_eq!(eb["detail"]["premium"], 450);
     }
 
     #[test]
