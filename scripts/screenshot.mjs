@@ -41,6 +41,19 @@ try {
     await page.getByTestId('sandbox-pattern').fill('{\n  "source": "dojo.quotes"\n}');
     await page.getByTestId('sandbox-pattern-error').filter({ hasText: 'Reason' }).waitFor();
     await page.screenshot({ path: `${out}/sandbox-invalid-${scheme}.png`, fullPage: true });
+    await page.getByRole('link', { name: 'Workshop' }).click();
+    await page.getByTestId('scenario-preset').selectOption('callback-hotspot');
+    await page.getByTestId('scenario-style').selectOption('notification');
+    await page.getByTestId('scenario-run').click();
+    await page.getByTestId('run-summary').waitFor();
+    await page.getByTestId('compare-style').selectOption('event_carried_state');
+    await page.getByTestId('debugger-jump').fill('40');
+    await page.getByTestId('debugger-jump').press('Enter');
+    await page.getByTestId('branches').locator('summary').click();
+    await page.getByTestId('skip-3').click();
+    await page.getByTestId('branch-compare').click();
+    await page.getByTestId('branch-comparison').waitFor();
+    await page.screenshot({ path: `${out}/workshop-${scheme}.png`, fullPage: true });
     await page.close();
   }
 } finally {

@@ -4,6 +4,7 @@
 use crate::components::ErrorView;
 use crate::features::event_log::{EventDetailPage, EventStorePage};
 use crate::features::pattern_sandbox::PatternSandboxPage;
+use crate::features::workshop::WorkshopPage;
 use crate::state::StoreContext;
 use crate::storage::{IdbStore, DB_NAME};
 use leptos::prelude::*;
@@ -27,6 +28,7 @@ pub fn App() -> impl IntoView {
                 <nav aria-label="Main">
                     <A href="/" exact=true>"Event store"</A>
                     <A href="/sandbox">"Pattern sandbox"</A>
+                    <A href="/workshop">"Workshop"</A>
                 </nav>
             </header>
             <main id="main" tabindex="-1">
@@ -46,6 +48,7 @@ pub fn App() -> impl IntoView {
                                 <Route path=path!("/") view=EventStorePage/>
                                 <Route path=path!("/event/:position") view=EventDetailPage/>
                                 <Route path=path!("/sandbox") view=PatternSandboxPage/>
+                                <Route path=path!("/workshop") view=WorkshopPage/>
                             </Routes>
                         }.into_any()
                     }

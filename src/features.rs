@@ -2,3 +2,4 @@
 
 pub mod event_log;
 pub mod pattern_sandbox;
+pub mod workshop;

@@ -1,0 +1,113 @@
+// Journeys in the workshop: run a scenario, travel through time, break on a pattern,
+// fork a branch and compare it, compare two styles, and reload without losing anything.
+import { test, expect } from '@playwright/test';
+import { axeViolations } from './axe.mjs';
+import { WorkshopPage } from './pages/workshop.mjs';
+
+test('time travel moves read models and queues together, by buttons and keys', async ({ page }) => {
+  const ws = new WorkshopPage(page);
+  await ws.open();
+  await ws.runScenario('quote-journey', 'event_carried_state');
+  await expect(ws.position).toHaveText('#12 of 12');
+  await expect(page.getByTestId('rm-dashboard')).toContainText('accepted1');
+  await page.getByTestId('debugger-start').click();
+  await expect(ws.position).toHaveText('#0 of 12');
+  await expect(page.getByTestId('rm-customers').locator('tbody tr')).toHaveCount(0);
+  await page.getByTestId('debugger-forward').click();
+  await expect(ws.entryType).toHaveText('CustomerRegistered');
+  await expect(page.getByTestId('rm-customers').locator('tbody tr.changed')).toHaveCount(1);
+  await expect(page.getByTestId('rm-changes')).toContainText('CustomerView c1');
+  // Keyboard: focus the debugger, then arrows, End and Home.
+  await ws.debugger.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(ws.entryType).toHaveText('QuoteRequested');
+  await expect(page.getByTestId('queue-quote-generator')).toContainText('1 visible');
+  await page.keyboard.press('End');
+  await expect(ws.position).toHaveText('#12 of 12');
+  await page.keyboard.press('Home');
+  await expect(ws.position).toHaveText('#0 of 12');
+  await page.getByTestId('debugger-jump').fill('7');
+  await page.getByTestId('debugger-jump').press('Enter');
+  await expect(ws.entryType).toHaveText('PolicyBound');
+});
+
+test('a breakpoint pattern jumps to the next and previous matching events', async ({ page }) => {
+  const ws = new WorkshopPage(page);
+  await ws.open();
+  await ws.runScenario('quote-journey', 'cqrs');
+  await page.getByTestId('debugger-start').click();
+  await page.getByTestId('debugger-breakpoint').fill('{"type": ["EmailSent"]}');
+  await page.getByTestId('debugger-next-match').click();
+  await expect(ws.entryType).toHaveText('EmailSent');
+  await expect(ws.position).toHaveText('#5 of 12');
+  await page.getByTestId('debugger-next-match').click();
+  await expect(ws.position).toHaveText('#12 of 12');
+  await page.getByTestId('debugger-prev-match').click();
+  await expect(ws.position).toHaveText('#5 of 12');
+  await page.getByTestId('debugger-breakpoint').fill('{"type": "EmailSent"}');
+  await page.getByTestId('debugger-next-match').click();
+  await expect(page.getByTestId('debugger-breakpoint-note')).toContainText('"type" must be an object or an array');
+  await expect(ws.position).toHaveText('#5 of 12');
+});
+
+test('playing advances through the history', async ({ page }) => {
+  const ws = new WorkshopPage(page);
+  await ws.open();
+  await ws.runScenario('quote-journey', 'notification');
+  await page.getByTestId('debugger-start').click();
+  await page.getByTestId('debugger-play').click();
+  await expect(ws.position).not.toHaveText('#0 of 12', { timeout: 5000 });
+  await page.getByTestId('debugger-play').click();
+  await expect(page.getByTestId('debugger-play')).toHaveText('Play');
+});
+
+test('a what-if branch that skips the quote request loses everything it caused', async ({ page }) => {
+  const ws = new WorkshopPage(page);
+  await ws.open();
+  await ws.runScenario('quote-journey', 'event_carried_state');
+  await page.getByTestId('branches').locator('summary').click();
+  await page.getByTestId('skip-1').click();
+  await expect(page.getByTestId('branch-list')).toContainText('skip #1: RequestQuote q1 for c1');
+  await page.getByTestId('branch-compare').click();
+  const comparison = page.getByTestId('branch-comparison');
+  await expect(comparison).toContainText('main vs skip #1');
+  await expect(page.getByTestId('branch-outbox')).toHaveText('would have sent 1 (held back)');
+  await expect(page.getByTestId('branch-diff')).toContainText('QuoteDashboardView accepted');
+});
+
+test('two styles compared side by side show the callback hotspot', async ({ page }) => {
+  const ws = new WorkshopPage(page);
+  await ws.open();
+  await ws.runScenario('callback-hotspot', 'notification');
+  await page.getByTestId('compare-style').selectOption('event_carried_state');
+  const table = page.getByTestId('metrics-table');
+  await expect(table).toContainText('Event-carried state transfer');
+  const row = table.locator('tr', { hasText: 'Callbacks to Customer Management' });
+  await expect(row.locator('td').nth(0)).toHaveText('625');
+  await expect(row.locator('td').nth(1)).toHaveText('0');
+});
+
+test('a reload restores the scenario, the cursor and the branches', async ({ page }) => {
+  const ws = new WorkshopPage(page);
+  await ws.open();
+  await ws.runScenario('quote-journey', 'event_sourcing');
+  await page.getByTestId('debugger-jump').fill('4');
+  await page.getByTestId('debugger-jump').press('Enter');
+  await page.getByTestId('branches').locator('summary').click();
+  await page.getByTestId('skip-2').click();
+  await page.reload();
+  await expect(ws.position).toHaveText('#4 of 12');
+  await expect(ws.style).toHaveValue('event_sourcing');
+  await expect(page.getByTestId('branch-list')).toContainText('skip #2: AcceptQuote q1');
+});
+
+test('the workshop has no axe violations', async ({ page }) => {
+  const ws = new WorkshopPage(page);
+  await ws.open();
+  expect(await axeViolations(page)).toEqual([]);
+  await ws.runScenario('quote-journey', 'event_carried_state');
+  await page.getByTestId('branches').locator('summary').click();
+  await page.getByTestId('skip-1').click();
+  await page.getByTestId('branch-compare').click();
+  expect(await axeViolations(page)).toEqual([]);
+});

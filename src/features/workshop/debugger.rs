@@ -1,0 +1,247 @@
+//! The time-travel controls: a slider over the whole history, step ±1, jump to start or
+//! end, play and pause at several speeds (including the original timing), breakpoints on
+//! an event pattern, and the keyboard (←/→ step, space plays or pauses, Home/End).
+
+use super::{session, Workshop};
+use dojo_engine::pattern::EventPattern;
+use dojo_engine::sim::iso_time;
+use leptos::prelude::*;
+use std::time::Duration;
+
+const TICK_MS: u64 = 100;
+
+#[component]
+pub fn Debugger() -> impl IntoView {
+    let ws = use_context::<Workshop>().expect("the workshop page provides its state");
+    let len = Memo::new(move |_| {
+        ws.outcome
+            .with(|o| o.as_ref().map_or(0, |o| o.timeline.len() as u64))
+    });
+    let playing = RwSignal::new(false);
+    // Events per second; 0 plays in the original timing.
+    let speed = RwSignal::new(5u32);
+    let carry = StoredValue::new(0f64);
+    let sim_cursor = StoredValue::new(0u64);
+    let handle = StoredValue::new_local(None::<IntervalHandle>);
+    let breakpoint = RwSignal::new(r#"{"type": ["QuoteIssued"]}"#.to_owned());
+    let breakpoint_note = RwSignal::new(None::<String>);
+
+    let set_position = move |p: u64| {
+        let p = p.min(len.get_untracked());
+        ws.position.set(p);
+        ws.session.update(|s| s.position = p);
+        session::save(&ws.session.get_untracked());
+    };
+    let at_ms = move |p: u64| {
+        ws.outcome.with_untracked(|o| {
+            o.as_ref()
+                .and_then(|o| {
+                    p.checked_sub(1)
+                        .and_then(|i| o.timeline.entries().get(i as usize))
+                        .map(|e| e.at_ms)
+                })
+                .unwrap_or(0)
+        })
+    };
+    let stop = move || {
+        playing.set(false);
+        handle.update_value(|h| {
+            if let Some(h) = h.take() {
+                h.clear();
+            }
+        });
+    };
+    let tick = move || {
+        let p = ws.position.get_untracked();
+        if p >= len.get_untracked() {
+            stop();
+            return;
+        }
+        let next = match speed.get_untracked() {
+            0 => {
+                // Original timing: simulated time advances with wall time.
+                let t = sim_cursor.get_value() + TICK_MS;
+                sim_cursor.set_value(t);
+                ws.outcome.with_untracked(|o| {
+                    o.as_ref()
+                        .map_or(p, |o| {
+                            o.timeline.entries().partition_point(|e| e.at_ms <= t) as u64
+                        })
+                        .max(p)
+                })
+            }
+            s => {
+                let due = carry.get_value() + f64::from(s) * TICK_MS as f64 / 1000.0;
+                let whole = due.floor();
+                carry.set_value(due - whole);
+                p + whole as u64
+            }
+        };
+        set_position(next);
+    };
+    let play = move || {
+        if playing.get_untracked() {
+            stop();
+            return;
+        }
+        if ws.position.get_untracked() >= len.get_untracked() {
+            set_position(0);
+        }
+        sim_cursor.set_value(at_ms(ws.position.get_untracked()));
+        carry.set_value(0.0);
+        playing.set(true);
+        if let Ok(h) = set_interval_with_handle(tick, Duration::from_millis(TICK_MS)) {
+            handle.set_value(Some(h));
+        }
+    };
+    on_cleanup(move || {
+        handle.update_value(|h| {
+            if let Some(h) = h.take() {
+                h.clear();
+            }
+        })
+    });
+
+    let jump_to_match = move |forward: bool| {
+        let text = breakpoint.get_untracked();
+        let pattern = match EventPattern::eventbridge(&text) {
+            Ok(p) => p,
+            Err(e) => {
+                breakpoint_note.set(Some(e.to_string()));
+                return;
+            }
+        };
+        let from = ws.position.get_untracked();
+        let found = ws.outcome.with_untracked(|o| {
+            o.as_ref().and_then(|o| {
+                if forward {
+                    o.timeline.next_matching(from, &pattern)
+                } else {
+                    o.timeline.previous_matching(from, &pattern)
+                }
+            })
+        });
+        match found {
+            Some(p) => {
+                breakpoint_note.set(Some(format!("Stopped at #{p}.")));
+                set_position(p);
+            }
+            None => breakpoint_note.set(Some(format!(
+                "No {} event matches.",
+                if forward { "later" } else { "earlier" }
+            ))),
+        }
+    };
+
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let target_is_input = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|el| {
+                matches!(
+                    el.tag_name().as_str(),
+                    "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"
+                )
+            });
+        let p = ws.position.get_untracked();
+        let handled = match ev.key().as_str() {
+            "ArrowLeft" if !target_is_input || ev.alt_key() => {
+                set_position(p.saturating_sub(1));
+                true
+            }
+            "ArrowRight" if !target_is_input || ev.alt_key() => {
+                set_position(p + 1);
+                true
+            }
+            "Home" if !target_is_input => {
+                set_position(0);
+                true
+            }
+            "End" if !target_is_input => {
+                set_position(len.get_untracked());
+                true
+            }
+            " " if !target_is_input => {
+                play();
+                true
+            }
+            _ => false,
+        };
+        if handled {
+            ev.prevent_default();
+        }
+    };
+
+    let current = move || {
+        let p = ws.position.get();
+        ws.outcome.with(|o| {
+            let o = o.as_ref()?;
+            let e = o.timeline.entries().get(p.checked_sub(1)? as usize)?;
+            let data = serde_json::to_value(&e.event).ok()?["data"].clone();
+            Some((
+                e.position,
+                e.at_ms,
+                e.event.type_name(),
+                e.event.stream_id(),
+                serde_json::to_string_pretty(&data).unwrap_or_default(),
+            ))
+        })
+    };
+
+    view! {
+        <section class="panel debugger" aria-labelledby="debugger-heading" tabindex="0" on:keydown=on_key data-testid="debugger">
+            <h2 id="debugger-heading">"Time travel"</h2>
+            <p class="muted keys">"Keys: ← → step, space plays or pauses, Home and End jump."</p>
+            <div class="scrubber">
+                <label for="debugger-slider" class="visually-hidden">"Position in the history"</label>
+                <input id="debugger-slider" type="range" min="0" max=move || len.get().to_string() step="1"
+                    prop:value=move || ws.position.get().to_string() data-testid="debugger-slider"
+                    on:input=move |ev| set_position(event_target_value(&ev).parse().unwrap_or(0))/>
+                <output for="debugger-slider" data-testid="debugger-position">{move || format!("#{} of {}", ws.position.get(), len.get())}</output>
+            </div>
+            <div class="debugger-controls" role="toolbar" aria-label="Time-travel controls">
+                <button type="button" class="secondary" on:click=move |_| set_position(0) data-testid="debugger-start" aria-label="Jump to the start">"Start"</button>
+                <button type="button" class="secondary" on:click=move |_| set_position(ws.position.get_untracked().saturating_sub(1)) data-testid="debugger-back" aria-label="Step back">"◀"</button>
+                <button type="button" class="secondary" on:click=move |_| play() data-testid="debugger-play">
+                    {move || if playing.get() { "Pause" } else { "Play" }}
+                </button>
+                <button type="button" class="secondary" on:click=move |_| set_position(ws.position.get_untracked() + 1) data-testid="debugger-forward" aria-label="Step forward">"▶"</button>
+                <button type="button" class="secondary" on:click=move |_| set_position(len.get_untracked()) data-testid="debugger-end" aria-label="Jump to the end">"End"</button>
+                <label for="debugger-speed">"Speed"</label>
+                <select id="debugger-speed" on:change=move |ev| speed.set(event_target_value(&ev).parse().unwrap_or(5))>
+                    <option value="1">"1 event/s"</option>
+                    <option value="5" selected>"5 events/s"</option>
+                    <option value="20">"20 events/s"</option>
+                    <option value="100">"100 events/s"</option>
+                    <option value="0">"Original timing"</option>
+                </select>
+                <label for="debugger-jump">"Jump to"</label>
+                <input id="debugger-jump" type="number" min="0" class="jump" data-testid="debugger-jump"
+                    on:change=move |ev| set_position(event_target_value(&ev).parse().unwrap_or(0))/>
+            </div>
+            <div class="current-entry" data-testid="debugger-entry">
+                {move || match current() {
+                    None => view! { <p class="muted">"Before the first event: every read model is empty."</p> }.into_any(),
+                    Some((pos, at, ty, stream, data)) => view! {
+                        <p>
+                            <span class="badge position">{format!("#{pos}")}</span>" "
+                            <strong data-testid="debugger-type">{ty}</strong>" "
+                            <span class="event-stream">{stream}</span>" "
+                            <span class="muted">{format!("{} (+{at} ms)", iso_time(at))}</span>
+                        </p>
+                        <pre class="json">{data}</pre>
+                    }.into_any(),
+                }}
+            </div>
+            <div class="breakpoint">
+                <label for="debugger-breakpoint">"Breakpoint: an EventBridge pattern over {type, data}"</label>
+                <input id="debugger-breakpoint" type="text" spellcheck="false" bind:value=breakpoint data-testid="debugger-breakpoint"/>
+                <div class="form-actions">
+                    <button type="button" class="secondary" on:click=move |_| jump_to_match(false) data-testid="debugger-prev-match">"Previous match"</button>
+                    <button type="button" class="secondary" on:click=move |_| jump_to_match(true) data-testid="debugger-next-match">"Next match"</button>
+                    <span class="form-status" role="status" data-testid="debugger-breakpoint-note">{move || breakpoint_note.get()}</span>
+                </div>
+            </div>
+        </section>
+    }
+}

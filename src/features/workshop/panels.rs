@@ -1,0 +1,370 @@
+//! The workshop's panels: read models at the cursor (changes since the previous step
+//! highlighted, lag behind the write head), queue contents, the integration style's costs
+//! with a side-by-side comparison, and what-if branches compared with the main line.
+
+use super::{
+    scenario_of, session, style_from, style_key, style_name, BranchSpec, Workshop, STYLES,
+};
+use dojo_engine::domain::QuoteStatus;
+use dojo_engine::projection::{Projection, RowDiff};
+use dojo_engine::services::{self, Edit, Input, Outcome, StyleMetrics};
+use leptos::prelude::*;
+use std::sync::Arc;
+
+const MAX_ROWS: usize = 25;
+
+fn ws() -> Workshop {
+    use_context::<Workshop>().expect("the workshop page provides its state")
+}
+
+fn pounds(pence: u64) -> String {
+    format!("£{}.{:02}", pence / 100, pence % 100)
+}
+
+/// (state at the cursor, state one step before), from the outcome's snapshots.
+fn states(
+    ws: Workshop,
+) -> Memo<
+    Option<(
+        dojo_engine::timetravel::WorldState,
+        dojo_engine::timetravel::WorldState,
+        dojo_engine::sim::contents::ChannelContents,
+    )>,
+> {
+    Memo::new(move |_| {
+        let p = ws.position.get();
+        ws.outcome.with(|o| {
+            let o = o.as_ref()?;
+            let (now, channels) = o.state_at(p);
+            let before = o.timeline.state_at(p.saturating_sub(1));
+            Some((now, before, channels))
+        })
+    })
+}
+
+#[component]
+pub fn ReadModelsPanel() -> impl IntoView {
+    let ws = ws();
+    let states = states(ws);
+    let head = Memo::new(move |_| {
+        ws.outcome.with(|o| {
+            o.as_ref().map_or((0, 0), |o| {
+                (o.timeline.head().position, o.timeline.head().at_ms)
+            })
+        })
+    });
+    let changed = Memo::new(move |_| {
+        states.with(|s| {
+            s.as_ref()
+                .map(|(now, before, _)| before.read_models.diff(&now.read_models))
+                .unwrap_or_default()
+        })
+    });
+    let is_changed = move |model: &'static str, key: &str| {
+        changed.with(|c| c.iter().any(|d: &RowDiff| d.model == model && d.key == key))
+    };
+    let lag = move |checkpoint: u64, at: u64| {
+        let (hp, ht) = head.get();
+        format!(
+            "checkpoint #{checkpoint} · lag behind the write head: {} events, {} ms",
+            hp.saturating_sub(checkpoint),
+            ht.saturating_sub(at)
+        )
+    };
+    view! {
+        <section class="panel read-models" aria-labelledby="rm-heading" data-testid="read-models">
+            <h2 id="rm-heading">"Read models at the cursor"</h2>
+            <p class="muted" data-testid="rm-changes">{move || {
+                let c = changed.get();
+                if c.is_empty() { "No read model changed at this step.".to_owned() } else {
+                    format!("Changed at this step: {}", c.iter().map(|d| format!("{} {}", d.model, d.key)).collect::<Vec<_>>().join(", "))
+                }
+            }}</p>
+            {move || states.get().map(|(now, _, _)| {
+                let rm = now.read_models.clone();
+                let cv = rm.customers.clone();
+                let dash = rm.dashboard.clone();
+                let outbox = rm.outbox.clone();
+                let by_pc = rm.by_postcode.clone();
+                let customers_total = cv.customers.len();
+                view! {
+                    <div class="rm">
+                        <h3>"CustomerView"</h3>
+                        <p class="lag">{lag(cv.checkpoint().position, cv.checkpoint().at_ms)}</p>
+                        <table data-testid="rm-customers">
+                            <thead><tr><th scope="col">"Customer"</th><th scope="col">"Name"</th><th scope="col">"Postcode"</th><th scope="col">"Quotes"</th><th scope="col">"Policies"</th></tr></thead>
+                            <tbody>
+                                {cv.customers.iter().take(MAX_ROWS).map(|(id, r)| view! {
+                                    <tr class:changed=is_changed("CustomerView", id)>
+                                        <td>{id.clone()}</td><td>{r.name.clone()}</td><td>{r.postcode.clone()}</td><td>{r.quotes}</td><td>{r.active_policies}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        {(customers_total > MAX_ROWS).then(|| view! { <p class="muted">{format!("… and {} more", customers_total - MAX_ROWS)}</p> })}
+                    </div>
+                    <div class="rm">
+                        <h3>"QuoteDashboardView"</h3>
+                        <p class="lag">{lag(dash.checkpoint().position, dash.checkpoint().at_ms)}</p>
+                        <table data-testid="rm-dashboard">
+                            <thead><tr><th scope="col">"Status"</th><th scope="col">"Quotes"</th><th scope="col">"Premiums"</th></tr></thead>
+                            <tbody>
+                                {[QuoteStatus::Requested, QuoteStatus::Issued, QuoteStatus::Accepted, QuoteStatus::Expired].into_iter().map(|s| view! {
+                                    <tr class:changed=is_changed("QuoteDashboardView", s.name())>
+                                        <td>{s.name()}</td><td>{dash.count(s)}</td><td>{pounds(dash.premium(s))}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                    <div class="rm">
+                        <h3>"CommsOutboxView"</h3>
+                        <p class="lag">{lag(outbox.checkpoint().position, outbox.checkpoint().at_ms)}</p>
+                        <p data-testid="rm-outbox">{format!("{} pending; sent {} emails and {} SMS.", outbox.pending.len(), outbox.sent_email, outbox.sent_sms)}</p>
+                    </div>
+                    <div class="rm">
+                        <h3>"CustomersByPostcodeView"</h3>
+                        <p class="lag">{lag(by_pc.checkpoint().position, by_pc.checkpoint().at_ms)}</p>
+                        <table>
+                            <thead><tr><th scope="col">"District"</th><th scope="col">"Customers"</th></tr></thead>
+                            <tbody>
+                                {by_pc.districts.iter().map(|(d, set)| view! {
+                                    <tr class:changed=is_changed("CustomersByPostcodeView", d)><td>{d.clone()}</td><td>{set.len()}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+            })}
+        </section>
+    }
+}
+
+#[component]
+pub fn QueuesPanel() -> impl IntoView {
+    let ws = ws();
+    let states = states(ws);
+    view! {
+        <section class="panel queues" aria-labelledby="queues-heading" data-testid="queues">
+            <h2 id="queues-heading">"Queues at the cursor"</h2>
+            {move || states.get().map(|(_, _, channels)| {
+                channels.queues.iter().map(|(name, messages)| {
+                    let count = |state: &str| messages.values().filter(|m| m.state == state).count();
+                    view! {
+                        <div class="queue-row">
+                            <strong>{name.clone()}</strong>
+                            <span data-testid=format!("queue-{name}")>{format!(" {} visible, {} in flight, {} delayed", count("visible"), count("in_flight"), count("delayed"))}</span>
+                        </div>
+                    }
+                }).collect_view()
+            })}
+        </section>
+    }
+}
+
+fn metric_rows(m: &StyleMetrics) -> Vec<(&'static str, String)> {
+    vec![
+        ("Callbacks to Customer Management", m.callbacks.to_string()),
+        (
+            "Busiest second's callbacks",
+            m.peak_callbacks_per_s.to_string(),
+        ),
+        ("Events published", m.events_published.to_string()),
+        ("Mean payload", format!("{} B", m.mean_payload_bytes)),
+        ("Replica updates", m.replica_updates.to_string()),
+        (
+            "Replica staleness (max / mean)",
+            format!("{} / {} ms", m.max_staleness_ms, m.mean_staleness_ms),
+        ),
+        (
+            "Read-model lag (max)",
+            format!(
+                "{} events, {} ms",
+                m.max_read_model_lag_events, m.max_read_model_lag_ms
+            ),
+        ),
+        (
+            "Deepest queue",
+            m.peak_queue_depth
+                .iter()
+                .max_by_key(|(_, d)| **d)
+                .map(|(q, d)| format!("{q}: {d}"))
+                .unwrap_or_default(),
+        ),
+    ]
+}
+
+#[component]
+pub fn MetricsPanel() -> impl IntoView {
+    let ws = ws();
+    let other = Memo::new(move |_| {
+        let s = ws.session.get();
+        let style = s.compare_with?;
+        let scenario = scenario_of(&super::Session { style, ..s })?;
+        Some(Arc::new(services::run(&scenario, true).metrics))
+    });
+    let choose = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        ws.session.update(|s| {
+            s.compare_with = if v.is_empty() {
+                None
+            } else {
+                Some(style_from(&v))
+            }
+        });
+        session::save(&ws.session.get_untracked());
+    };
+    view! {
+        <section class="panel metrics" aria-labelledby="metrics-heading" data-testid="metrics">
+            <h2 id="metrics-heading">"What the style costs"</h2>
+            <div class="field">
+                <label for="compare-style">"Compare with"</label>
+                <select id="compare-style" on:change=choose data-testid="compare-style">
+                    <option value="">"(nothing)"</option>
+                    {STYLES.iter().map(|(s, n)| view! { <option value=style_key(*s)>{*n}</option> }).collect_view()}
+                </select>
+            </div>
+            {move || {
+                let main = ws.outcome.get()?.metrics.clone();
+                let style = ws.session.get().style;
+                let second = other.get();
+                let compare = ws.session.get().compare_with;
+                let right = second.as_ref().map(|m| metric_rows(m));
+                Some(view! {
+                    <table data-testid="metrics-table">
+                        <thead><tr>
+                            <th scope="col">"Measure"</th>
+                            <th scope="col">{style_name(style)}</th>
+                            {compare.map(|c| view! { <th scope="col">{style_name(c)}</th> })}
+                        </tr></thead>
+                        <tbody>
+                            {metric_rows(&main).into_iter().enumerate().map(|(i, (label, value))| view! {
+                                <tr><th scope="row">{label}</th><td>{value}</td>
+                                {right.as_ref().map(|r| view! { <td>{r[i].1.clone()}</td> })}</tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                })
+            }}
+        </section>
+    }
+}
+
+fn describe(input: &Input) -> String {
+    match input {
+        Input::RegisterCustomer { customer_id, .. } => format!("RegisterCustomer {customer_id}"),
+        Input::ChangeAddress {
+            customer_id,
+            postcode,
+        } => format!("ChangeAddress {customer_id} → {postcode}"),
+        Input::ChangeContactPreferences { customer_id, .. } => {
+            format!("ChangeContactPreferences {customer_id}")
+        }
+        Input::RequestQuote {
+            quote_id,
+            customer_id,
+            cover,
+            ..
+        } => format!("RequestQuote {quote_id} for {customer_id} ({cover:?})"),
+        Input::AcceptQuote { quote_id } => format!("AcceptQuote {quote_id}"),
+    }
+}
+
+#[component]
+pub fn BranchesPanel() -> impl IntoView {
+    let ws = ws();
+    let inputs = Memo::new(move |_| {
+        scenario_of(&ws.session.get())
+            .map(|s| s.all_inputs())
+            .unwrap_or_default()
+    });
+    let compared = RwSignal::new(None::<(String, Arc<Outcome>)>);
+    let skip = move |index: usize| {
+        let label =
+            inputs.with_untracked(|i| i.get(index).map(|t| describe(&t.input)).unwrap_or_default());
+        ws.session.update(|s| {
+            let name = format!("skip #{index}: {label}");
+            if !s.branches.iter().any(|b| b.name == name) {
+                s.branches.push(BranchSpec {
+                    name,
+                    edits: vec![Edit::Skip { index }],
+                });
+            }
+        });
+        session::save(&ws.session.get_untracked());
+    };
+    let compare = move |b: BranchSpec| {
+        let Some(scenario) = scenario_of(&ws.session.get_untracked()) else {
+            return;
+        };
+        if let Ok(out) = services::branch(&scenario, &b.edits) {
+            compared.set(Some((b.name, Arc::new(out))));
+        }
+    };
+    let remove = move |name: String| {
+        ws.session.update(|s| s.branches.retain(|b| b.name != name));
+        compared.update(|c| {
+            if c.as_ref().is_some_and(|(n, _)| *n == name) {
+                *c = None;
+            }
+        });
+        session::save(&ws.session.get_untracked());
+    };
+    view! {
+        <section class="panel branches" aria-labelledby="branches-heading" data-testid="branches">
+            <h2 id="branches-heading">"What-if branches"</h2>
+            <p class="muted">"Fork the history by leaving out one input; the services run again, so what it caused disappears. A branch never sends anything: its messages go to a \"would have sent\" outbox."</p>
+            <details>
+                <summary>{move || format!("Inputs ({})", inputs.with(Vec::len))}</summary>
+                <ol class="inputs" start="0">
+                    {move || inputs.get().into_iter().enumerate().take(40).map(|(i, t)| view! {
+                        <li>
+                            <span>{format!("{} ms: {}", t.at_ms, describe(&t.input))}</span>" "
+                            <button type="button" class="chip" on:click=move |_| skip(i) data-testid=format!("skip-{i}")>"Fork: skip this"</button>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </details>
+            <ul class="branch-list" data-testid="branch-list">
+                <li><strong>"main"</strong>" (the run above)"</li>
+                {move || ws.session.get().branches.into_iter().map(|b| {
+                    let name = b.name.clone();
+                    let name2 = b.name.clone();
+                    view! {
+                        <li>
+                            <span>{b.name.clone()}</span>" "
+                            <button type="button" class="secondary" on:click=move |_| compare(b.clone()) data-testid="branch-compare">"Compare with main"</button>" "
+                            <button type="button" class="secondary" on:click=move |_| remove(name.clone()) aria-label=format!("Delete branch {name2}")>"Delete"</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {move || compared.get().and_then(|(name, branch)| {
+                let main = ws.outcome.get()?;
+                let diffs = main.read_models().diff(branch.read_models());
+                Some(view! {
+                    <div class="comparison" data-testid="branch-comparison">
+                        <h3>{format!("main vs {name}")}</h3>
+                        <table>
+                            <thead><tr><th scope="col">"Measure"</th><th scope="col">"main"</th><th scope="col">"branch"</th></tr></thead>
+                            <tbody>
+                                <tr><th scope="row">"Events"</th><td>{main.timeline.len()}</td><td>{branch.timeline.len()}</td></tr>
+                                <tr><th scope="row">"Messages"</th><td>{format!("{} sent", main.sent.len())}</td>
+                                    <td data-testid="branch-outbox">{format!("would have sent {} (held back)", branch.would_have_sent.len())}</td></tr>
+                                <tr><th scope="row">"Refused commands"</th><td>{main.refusals.len()}</td><td>{branch.refusals.len()}</td></tr>
+                            </tbody>
+                        </table>
+                        <h4>{format!("{} read-model rows differ", diffs.len())}</h4>
+                        <ul class="diff-list" data-testid="branch-diff">
+                            {diffs.into_iter().take(30).map(|d| view! {
+                                <li class="changed">{format!("{} {}: {} → {}", d.model, d.key,
+                                    d.before.map(|v| v.to_string()).unwrap_or_else(|| "absent".into()),
+                                    d.after.map(|v| v.to_string()).unwrap_or_else(|| "absent".into()))}</li>
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                })
+            })}
+        </section>
+    }
+}
