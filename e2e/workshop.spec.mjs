@@ -17,6 +17,7 @@ test('time travel moves read models and queues together, by buttons and keys', a
   await expect(ws.entryType).toHaveText('CustomerRegistered');
   await expect(page.getByTestId('rm-customers').locator('tbody tr.changed')).toHaveCount(1);
   await expect(page.getByTestId('rm-changes')).toContainText('CustomerView c1');
+  await expect(page.getByTestId('narration')).toContainText('Step 1 of 12: CustomerRegistered recorded for customer-c1 at 0 ms.');
   // Keyboard: focus the debugger, then arrows, End and Home.
   await ws.debugger.focus();
   await page.keyboard.press('ArrowRight');

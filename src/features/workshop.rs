@@ -10,12 +10,38 @@ mod debugger;
 mod panels;
 mod session;
 
+use crate::components::ErrorView;
 use debugger::Debugger;
 use dojo_engine::services::{self, presets, Outcome, Scenario, Style};
 use leptos::prelude::*;
 use panels::{BranchesPanel, MetricsPanel, QueuesPanel, ReadModelsPanel};
 pub use session::{BranchSpec, Session};
 use std::sync::Arc;
+
+/// Offers `text` as a file download.
+fn download(name: &str, text: &str) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| "The browser could not build the file.".to_owned())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "The browser could not offer the file.".to_owned())?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("No document.")?;
+    let anchor = document
+        .create_element("a")
+        .map_err(|_| "No link element.".to_owned())?
+        .dyn_into::<web_sys::HtmlAnchorElement>()
+        .map_err(|_| "No link element.".to_owned())?;
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
 
 pub(crate) const STYLES: &[(Style, &str)] = &[
     (Style::Notification, "Event notification"),
@@ -47,8 +73,14 @@ pub(crate) fn style_key(style: Style) -> &'static str {
     }
 }
 
-/// The scenario a session describes.
+/// The scenario a session describes: an imported one, or a preset in the chosen style.
 pub(crate) fn scenario_of(session: &Session) -> Option<Scenario> {
+    if let Some(custom) = &session.custom {
+        return Some(Scenario {
+            style: session.style,
+            ..custom.clone()
+        });
+    }
     let text = presets().into_iter().find(|(n, _)| *n == session.preset)?.1;
     let base = Scenario::from_json(text).ok()?;
     Some(Scenario {
@@ -69,6 +101,7 @@ pub(crate) struct Workshop {
 pub fn WorkshopPage() -> impl IntoView {
     let session = RwSignal::new(session::load());
     let outcome = RwSignal::new(None::<Arc<Outcome>>);
+    let share_link = RwSignal::new(String::new());
     let position = RwSignal::new(0u64);
     let ws = Workshop {
         session,
@@ -89,15 +122,124 @@ pub fn WorkshopPage() -> impl IntoView {
             None => outcome.set(None),
         }
     };
+    let notice = RwSignal::new(None::<(bool, String)>);
+    // A shared link's session replaces the saved one; a damaged link changes nothing.
+    if let Some(hash) = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .filter(|h| h.starts_with("#session="))
+    {
+        match session::from_fragment(&hash) {
+            Ok(shared) => {
+                session.set(shared);
+                session::save(&session.get_untracked());
+                notice.set(Some((false, "Opened the session from the link.".into())));
+            }
+            Err(e) => notice.set(Some((true, e))),
+        }
+    }
     // A saved session is re-derived at once.
     if session.get_untracked().ran {
         run();
     }
 
+    let export = move |_| {
+        let s = session.get_untracked();
+        let Some(scenario) = scenario_of(&s) else {
+            return;
+        };
+        let text = outcome.with_untracked(|o| session::export_json(&s, &scenario, o.as_deref()));
+        match download("event-dojo-session.json", &text) {
+            Ok(()) => notice.set(Some((
+                false,
+                "Saved the session as event-dojo-session.json.".into(),
+            ))),
+            Err(e) => notice.set(Some((true, e))),
+        }
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        let promise = file.text();
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            let text = match wasm_bindgen_futures::JsFuture::from(promise).await {
+                Ok(v) => v.as_string().unwrap_or_default(),
+                Err(_) => {
+                    notice.set(Some((true, "The file could not be read.".into())));
+                    return;
+                }
+            };
+            match session::import_json(&text) {
+                Err(e) => notice.set(Some((
+                    true,
+                    format!("The session was not imported: {e} Your current session is unchanged."),
+                ))),
+                Ok(imported) => {
+                    session.set(imported.session);
+                    session::save(&session.get_untracked());
+                    run();
+                    let same = outcome.with_untracked(|o| {
+                        o.as_ref().is_some_and(|o| {
+                            imported.history.is_empty()
+                                || (o.timeline.len() == imported.history.len()
+                                    && o.timeline
+                                        .entries()
+                                        .iter()
+                                        .zip(&imported.history)
+                                        .all(|(e, (at, ev))| e.at_ms == *at && e.event == *ev))
+                        })
+                    });
+                    notice.set(Some((false, if same {
+                        "Imported the session; the history re-derived from its scenario matches the file.".into()
+                    } else {
+                        "Imported the session, but its history differs from what this version derives from the scenario; the workshop shows the derived history.".into()
+                    })));
+                }
+            }
+        });
+    };
+    let share = move |_| {
+        let s = session.get_untracked();
+        let Some(scenario) = scenario_of(&s) else {
+            return;
+        };
+        let fragment = session::to_fragment(&s, &scenario);
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let location = window.location();
+        let link = format!(
+            "{}{}#{fragment}",
+            location.origin().unwrap_or_default(),
+            location.pathname().unwrap_or_default()
+        );
+        share_link.set(link.clone());
+        let promise = window.navigator().clipboard().write_text(&link);
+        leptos::task::spawn_local(async move {
+            let copied = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+            notice.set(Some((
+                false,
+                if copied {
+                    "Copied a link to this session.".into()
+                } else {
+                    "Here is a link to this session; copy it from the box.".into()
+                },
+            )));
+        });
+    };
+
     let choose_preset = move |ev: leptos::ev::Event| {
         let v = event_target_value(&ev);
         session.update(|s| {
             s.preset = v;
+            s.custom = None;
             s.branches.clear();
             s.position = 0;
             s.ran = false;
@@ -162,6 +304,21 @@ pub fn WorkshopPage() -> impl IntoView {
                 <button type="button" class="primary" on:click=start data-testid="scenario-run">"Run scenario"</button>
             </div>
             <p class="muted">{description}</p>
+            <div class="form-actions session-actions">
+                <button type="button" class="secondary" on:click=export data-testid="session-export">"Export session"</button>
+                <label class="button-like secondary" for="session-import">"Import session"</label>
+                <input id="session-import" type="file" accept=".json,application/json" class="visually-hidden" on:change=import data-testid="session-import"/>
+                <button type="button" class="secondary" on:click=share data-testid="session-share">"Copy share link"</button>
+                <Show when=move || !share_link.get().is_empty()>
+                    <label for="share-link" class="visually-hidden">"Share link"</label>
+                    <input id="share-link" type="text" readonly class="share-link" prop:value=move || share_link.get() data-testid="share-link"/>
+                </Show>
+            </div>
+            {move || notice.get().map(|(error, text)| if error {
+                view! { <ErrorView title="Nothing changed" message=text/> }.into_any()
+            } else {
+                view! { <p class="form-status" role="status" data-testid="session-notice">{text}</p> }.into_any()
+            })}
         </section>
         {move || match outcome.get() {
             None => view! {

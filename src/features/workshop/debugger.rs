@@ -172,6 +172,48 @@ pub fn Debugger() -> impl IntoView {
         }
     };
 
+    // Narration for screen readers: the current step in words, at most every 2 s while
+    // playing so the live region does not flood.
+    let narration = RwSignal::new(String::new());
+    let last_spoken = StoredValue::new(0f64);
+    Effect::new(move |_| {
+        let p = ws.position.get();
+        let text = ws.outcome.with(|o| {
+            let o = o.as_ref()?;
+            let Some(e) = p
+                .checked_sub(1)
+                .and_then(|i| o.timeline.entries().get(i as usize))
+            else {
+                return Some("At the start of the history: nothing has happened yet.".to_owned());
+            };
+            let (_, channels) = o.state_at(p);
+            let waiting: Vec<String> = channels
+                .queues
+                .iter()
+                .filter(|(_, m)| !m.is_empty())
+                .map(|(q, m)| format!("{q} holds {}", m.len()))
+                .collect();
+            Some(format!(
+                "Step {p} of {}: {} recorded for {} at {} ms. {}",
+                o.timeline.len(),
+                e.event.type_name(),
+                e.event.stream_id(),
+                e.at_ms,
+                if waiting.is_empty() {
+                    "All queues are empty.".to_owned()
+                } else {
+                    format!("Queues: {}.", waiting.join(", "))
+                }
+            ))
+        });
+        let now = js_sys::Date::now();
+        if playing.get_untracked() && now - last_spoken.get_value() < 2000.0 {
+            return;
+        }
+        last_spoken.set_value(now);
+        narration.set(text.unwrap_or_default());
+    });
+
     let current = move || {
         let p = ws.position.get();
         ws.outcome.with(|o| {
@@ -192,6 +234,7 @@ pub fn Debugger() -> impl IntoView {
         <section class="panel debugger" aria-labelledby="debugger-heading" tabindex="0" on:keydown=on_key data-testid="debugger">
             <h2 id="debugger-heading">"Time travel"</h2>
             <p class="muted keys">"Keys: ← → step, space plays or pauses, Home and End jump."</p>
+            <p class="visually-hidden" aria-live="polite" data-testid="narration">{move || narration.get()}</p>
             <div class="scrubber">
                 <label for="debugger-slider" class="visually-hidden">"Position in the history"</label>
                 <input id="debugger-slider" type="range" min="0" max=move || len.get().to_string() step="1"
