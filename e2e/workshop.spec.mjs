@@ -112,3 +112,23 @@ test('the workshop has no axe violations', async ({ page }) => {
   await page.getByTestId('branch-compare').click();
   expect(await axeViolations(page)).toEqual([]);
 });
+
+test('the architecture canvas counts messages and inspects nodes by mouse and keyboard', async ({ page }) => {
+  const ws = new WorkshopPage(page);
+  await ws.open();
+  await ws.runScenario('quote-journey', 'event_carried_state');
+  const canvas = page.getByTestId('canvas');
+  await expect(canvas.locator('.edge-count').first()).toBeVisible();
+  await page.getByTestId('node-quote-generator').click();
+  await expect(page.getByTestId('inspector-summary')).toContainText('0 visible, 0 in flight, 0 delayed at the cursor; deepest 1.');
+  await page.getByTestId('debugger-jump').fill('2');
+  await page.getByTestId('debugger-jump').press('Enter');
+  await expect(page.getByTestId('inspector-summary')).toContainText('1 visible');
+  await page.getByTestId('node-bus').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('inspector-rules')).toContainText('to-quote-generator');
+  await expect(page.getByTestId('inspector-rules')).toContainText('customer-replicas');
+  await page.getByTestId('canvas-animate').uncheck();
+  await expect(canvas.locator('.message-dot')).toHaveCount(0);
+  expect(await axeViolations(page)).toEqual([]);
+});

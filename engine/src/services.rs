@@ -136,7 +136,8 @@ const QUEUES: &[&str] = &[
     "comms-replica",
 ];
 
-fn topology(style: Style) -> Topology {
+/// The channels the services run on in a style: the bus rules and the service queues.
+pub fn topology(style: Style) -> Topology {
     let mut rules = vec![
         json!({"name": "to-quote-generator", "pattern": {"detail-type": ["QuoteRequested", "QuoteAccepted"]}, "targets": [{"id": "q", "endpoint": {"queue": "quote-generator"}}]}),
         json!({"name": "to-comms", "pattern": {"detail-type": ["QuoteIssued", "PolicyBound", "AddressChanged"]}, "targets": [{"id": "c", "endpoint": {"queue": "comms"}}]}),

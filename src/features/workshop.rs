@@ -6,11 +6,13 @@
 //! cursor) is kept in local storage and re-derived on reload, since runs are
 //! deterministic.
 
+mod canvas;
 mod debugger;
 mod panels;
 mod session;
 
 use crate::components::ErrorView;
+use canvas::ArchitectureCanvas;
 use debugger::Debugger;
 use dojo_engine::services::{self, presets, Outcome, Scenario, Style};
 use leptos::prelude::*;
@@ -333,6 +335,7 @@ pub fn WorkshopPage() -> impl IntoView {
                 </p>
                 <div class="workshop-grid">
                     <Debugger/>
+                    <ArchitectureCanvas/>
                     <ReadModelsPanel/>
                     <QueuesPanel/>
                     <MetricsPanel/>

@@ -118,6 +118,16 @@ impl ChannelTimeline {
         }
     }
 
+    /// The trace entries at or before simulated time `at`.
+    pub fn entries_until(&self, at: SimTime) -> &[TraceEntry] {
+        &self.trace[..self.trace.partition_point(|e| e.at_ms <= at)]
+    }
+
+    /// The time of the last trace entry.
+    pub fn end_ms(&self) -> SimTime {
+        self.trace.last().map_or(0, |e| e.at_ms)
+    }
+
     /// The contents after the first `entries` trace entries.
     pub fn after_entries(&self, entries: usize) -> ChannelContents {
         let entries = entries.min(self.trace.len());

@@ -272,7 +272,7 @@ pub fn Debugger() -> impl IntoView {
                             <span class="event-stream">{stream}</span>" "
                             <span class="muted">{format!("{} (+{at} ms)", iso_time(at))}</span>
                         </p>
-                        <pre class="json">{data}</pre>
+                        <pre class="json" tabindex="0" aria-label="The event's data">{data}</pre>
                     }.into_any(),
                 }}
             </div>

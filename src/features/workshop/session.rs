@@ -128,9 +128,11 @@ pub fn import_json(text: &str) -> Result<Imported, String> {
         Some(v) if v > u64::from(SESSION_VERSION) => {
             return Err(format!("This session was saved by a newer Event Dojo (format version {v}); this one reads version {SESSION_VERSION}. Update the app to open it."));
         }
-        Some(v) => return Err(format!(
+        Some(v) => {
+            return Err(format!(
             "Format version {v} is not supported; this Event Dojo reads version {SESSION_VERSION}."
-        )),
+        ))
+        }
         None => return Err("The file has no format \"version\".".into()),
     }
     let scenario_text = value
