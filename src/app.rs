@@ -2,6 +2,7 @@
 //! the pages. A failure to open storage is shown through the shared error view.
 
 use crate::components::ErrorView;
+use crate::features::console::ConsolePage;
 use crate::features::event_log::{EventDetailPage, EventStorePage};
 use crate::features::pattern_sandbox::PatternSandboxPage;
 use crate::features::workshop::WorkshopPage;
@@ -27,6 +28,7 @@ pub fn App() -> impl IntoView {
                 </div>
                 <nav aria-label="Main">
                     <A href="/" exact=true>"Event store"</A>
+                    <A href="/console">"Event console"</A>
                     <A href="/sandbox">"Pattern sandbox"</A>
                     <A href="/workshop">"Workshop"</A>
                 </nav>
@@ -47,6 +49,7 @@ pub fn App() -> impl IntoView {
                             }>
                                 <Route path=path!("/") view=EventStorePage/>
                                 <Route path=path!("/event/:position") view=EventDetailPage/>
+                                <Route path=path!("/console") view=ConsolePage/>
                                 <Route path=path!("/sandbox") view=PatternSandboxPage/>
                                 <Route path=path!("/workshop") view=WorkshopPage/>
                             </Routes>

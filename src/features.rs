@@ -1,5 +1,6 @@
 //! The workshop's features, one folder each: components plus their private helpers.
 
+pub mod console;
 pub mod event_log;
 pub mod pattern_sandbox;
 pub mod workshop;

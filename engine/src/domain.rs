@@ -18,7 +18,10 @@ pub mod testing;
 
 pub use comms::{Comms, CommsCommand, Notification};
 pub use customer::{Customer, CustomerCommand};
-pub use event::{upcast, Channel, Cover, DomainEvent, StoredEvent, UpcastError, CURRENT_VERSIONS};
+pub use event::{
+    upcast, Channel, Cover, DomainEvent, StoredEvent, UpcastError, CURRENT_VERSIONS,
+    SCHEMA_VERSION_FIELD,
+};
 pub use policy::{Policy, PolicyCommand};
 pub use quote::{Quote, QuoteCommand, QuoteStatus, QUOTE_VALIDITY_MS};
 

@@ -271,3 +271,68 @@ pub fn upcast(stored: &StoredEvent) -> Result<DomainEvent, UpcastError> {
         }
     })
 }
+
+/// The field that carries an event's schema version inside stored CloudEvents `data`.
+pub const SCHEMA_VERSION_FIELD: &str = "schema_version";
+
+impl DomainEvent {
+    /// The event as a store entry: CloudEvents type = the type name, `data` = the fields
+    /// plus `schema_version`.
+    pub fn to_new_event(&self, id: &str, time: &str) -> crate::envelope::NewEvent {
+        let stored = self.to_stored();
+        let mut data = stored.data;
+        if let Value::Object(m) = &mut data {
+            m.insert(SCHEMA_VERSION_FIELD.into(), Value::from(stored.version));
+        }
+        crate::envelope::NewEvent::new(id, &self.stream_id(), self.type_name(), "dojo.insurance")
+            .with_time(time)
+            .with_data(data)
+    }
+
+    /// Reads a stored envelope back as a domain event, upcasting old versions. `None` when
+    /// the envelope is not a domain event (a hand-published one, say).
+    pub fn from_envelope(
+        envelope: &crate::envelope::EventEnvelope,
+    ) -> Option<Result<DomainEvent, UpcastError>> {
+        let mut data = envelope.data.clone()?;
+        let Value::Object(m) = &mut data else {
+            return None;
+        };
+        let version = m.remove(SCHEMA_VERSION_FIELD)?.as_u64()? as u32;
+        Some(upcast(&StoredEvent {
+            event_type: envelope.event_type.clone(),
+            version,
+            data,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::envelope::EventEnvelope;
+
+    #[test]
+    fn domain_events_round_trip_through_store_envelopes() {
+        let e = DomainEvent::QuoteAccepted {
+            quote_id: "q1".into(),
+            customer_id: "c1".into(),
+        };
+        let env = EventEnvelope::recorded(
+            e.to_new_event("id", "2026-01-01T00:00:00Z"),
+            "quote-q1",
+            2,
+            9,
+        );
+        assert_eq!(env.event_type, "QuoteAccepted");
+        assert_eq!(DomainEvent::from_envelope(&env), Some(Ok(e)));
+        let raw = EventEnvelope::recorded(
+            crate::envelope::NewEvent::new("x", "s", "Hand", "me")
+                .with_data(serde_json::json!({"a": 1})),
+            "s",
+            1,
+            1,
+        );
+        assert_eq!(DomainEvent::from_envelope(&raw), None);
+    }
+}

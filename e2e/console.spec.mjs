@@ -1,0 +1,59 @@
+// Journey: commands are decided by aggregates replayed from the store; refusals append
+// nothing; read models follow, survive a reload and rebuild with progress.
+import { test, expect } from '@playwright/test';
+import { axeViolations } from './axe.mjs';
+
+async function send(page, kind, fields = {}) {
+  await page.getByTestId('command-kind').selectOption(kind);
+  for (const [name, value] of Object.entries(fields)) {
+    const el = page.getByTestId(`cmd-${name}`);
+    if ((await el.evaluate((e) => e.tagName)) === 'SELECT') await el.selectOption(value);
+    else await el.fill(value);
+  }
+  await page.getByTestId('command-submit').click();
+}
+
+test('a quote journey through commands updates the read models', async ({ page }) => {
+  await page.goto('/console');
+  await send(page, 'RegisterCustomer');
+  await expect(page.getByTestId('command-result')).toHaveText('CustomerRegistered appended to customer-c1 (version 1, position 1).');
+  await expect(page.getByTestId('console-customers')).toContainText('Ada Lovelace');
+  await send(page, 'RequestQuote');
+  await expect(page.getByTestId('command-result')).toContainText('QuoteRequested appended to quote-q1');
+  await send(page, 'IssueQuote');
+  await expect(page.getByTestId('command-result')).toContainText('QuoteIssued appended to quote-q1 (version 2');
+  await expect(page.getByTestId('console-dashboard').locator('tr', { hasText: 'issued' })).toContainText('1');
+  await send(page, 'AcceptQuote');
+  await send(page, 'BindPolicy');
+  await expect(page.getByTestId('command-result')).toContainText('PolicyBound appended to policy-p1 (version 1, position 5).');
+  await expect(page.getByTestId('console-customers').locator('tr', { hasText: 'c1' })).toContainText('1');
+  await page.reload();
+  await expect(page.getByTestId('console-dashboard').locator('tr', { hasText: 'accepted' })).toContainText('1');
+  await page.getByTestId('rebuild').click();
+  await expect(page.getByTestId('rebuild-progress')).toHaveText('5 of 5 events read');
+});
+
+test('refused commands say why and append nothing', async ({ page }) => {
+  await page.goto('/console');
+  await send(page, 'RegisterCustomer');
+  await expect(page.getByTestId('command-result')).toBeVisible();
+  await send(page, 'RegisterCustomer');
+  await expect(page.getByTestId('error-view')).toContainText('customer c1 is already registered');
+  await send(page, 'AcceptQuote', { quote_id: 'q9' });
+  await expect(page.getByTestId('error-view')).toContainText('quote q9 does not exist');
+  await send(page, 'RegisterCustomer', { customer_id: 'c2', birth_year: 'nineteen' });
+  await expect(page.getByTestId('error-view')).toContainText('Birth year must be a whole number, not "nineteen".');
+  await send(page, 'RegisterCustomer', { customer_id: 'c3', birth_year: '1990', postcode: 'nowhere' });
+  await expect(page.getByTestId('error-view')).toContainText('postcode "nowhere" is not a UK-style postcode');
+  await page.goto('/');
+  await expect(page.getByTestId('log-summary')).toHaveText('1 event in the store, newest first.');
+});
+
+test('the console has no axe violations', async ({ page }) => {
+  await page.goto('/console');
+  await expect(page.getByTestId('command-form')).toBeVisible();
+  expect(await axeViolations(page)).toEqual([]);
+  await send(page, 'AcceptQuote', { quote_id: 'q9' });
+  await expect(page.getByTestId('error-view')).toBeVisible();
+  expect(await axeViolations(page)).toEqual([]);
+});
