@@ -31,7 +31,6 @@ try {
     await publish('quote-7', 'QuoteIssued', '{"premium":450}');
     await page.getByTestId('publish-data').fill('{"premium": 450,}');
     await page.getByTestId('publish-submit').click();
-    await page.getByTestId('event-row').first().locator('summary').click();
     await page.screenshot({ path: `${out}/event-store-${scheme}.png`, fullPage: true });
     await page.getByRole('link', { name: 'Pattern sandbox' }).click();
     await page.getByTestId('sandbox-verdict').waitFor();

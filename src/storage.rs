@@ -3,4 +3,4 @@
 
 mod idb;
 
-pub use idb::{IdbStore, DB_NAME, SCHEMA_VERSION};
+pub use idb::{IdbStore, StreamAppend, DB_NAME, SCHEMA_VERSION};

@@ -54,3 +54,35 @@ async fn head_is_zero_for_an_empty_store() {
     let store = fresh("empty-head").await;
     assert_eq!(store.head().await.expect("head"), 0);
 }
+
+#[wasm_bindgen_test]
+async fn a_batch_across_streams_is_all_or_nothing() {
+    let store = fresh("batch").await;
+    let e = |n: u32| NewEvent::new(&format!("e{n}"), "s", "ThingHappened", "dojo.test");
+    let ok = store
+        .append_batch(vec![
+            ("a".into(), ExpectedVersion::NoStream, vec![e(1), e(2)]),
+            ("b".into(), ExpectedVersion::NoStream, vec![e(3)]),
+            ("a".into(), ExpectedVersion::Exact(2), vec![e(4)]),
+        ])
+        .await
+        .expect("a consistent batch commits");
+    assert_eq!((ok.first_position, ok.last_position), (1, 4));
+    let err = store
+        .append_batch(vec![
+            ("c".into(), ExpectedVersion::NoStream, vec![e(5)]),
+            ("a".into(), ExpectedVersion::Exact(1), vec![e(6)]),
+        ])
+        .await
+        .expect_err("a stale version anywhere rejects the batch");
+    assert!(
+        matches!(err, dojo_engine::StoreError::Conflict { actual: 3, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        store.head().await.expect("head"),
+        4,
+        "nothing of the rejected batch was written"
+    );
+    assert!(store.read_stream("c", 1).await.expect("read c").is_empty());
+}

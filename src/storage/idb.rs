@@ -136,14 +136,15 @@ fn decode(
         .collect()
 }
 
-impl EventStore for IdbStore {
-    async fn append(
-        &self,
-        stream: &str,
-        expected: ExpectedVersion,
-        events: Vec<NewEvent>,
-    ) -> Result<AppendResult, StoreError> {
-        if stream.is_empty() {
+/// One stream's part of a batch: where it is expected to be, and what to add.
+pub type StreamAppend = (String, ExpectedVersion, Vec<NewEvent>);
+
+impl IdbStore {
+    /// Appends to several streams in one read-write transaction: every stream's expected
+    /// version is checked (in batch order, so a stream may appear twice) and either every
+    /// event is stored, with consecutive positions, or none is.
+    pub async fn append_batch(&self, batch: Vec<StreamAppend>) -> Result<AppendResult, StoreError> {
+        if batch.iter().any(|(stream, _, _)| stream.is_empty()) {
             return Err(StoreError::EmptyStreamId);
         }
         let fail = |e: indexed_db_futures::error::Error| backend("appending failed", e);
@@ -156,55 +157,70 @@ impl EventStore for IdbStore {
         let events_store = tx.object_store(EVENTS).map_err(fail)?;
         let streams = tx.object_store(STREAMS).map_err(fail)?;
         let meta = tx.object_store(META).map_err(fail)?;
-
-        let actual = read_counter(&streams, stream).await?;
-        if !expected.admits(actual) {
-            // Dropping the transaction without committing rolls it back.
-            return Err(StoreError::Conflict {
-                stream: stream.to_owned(),
-                expected,
-                actual,
-            });
-        }
         let head = read_counter(&meta, HEAD_KEY).await?;
-        let mut version = actual;
         let mut position = head;
-        for event in events {
-            version += 1;
-            position += 1;
-            let envelope = EventEnvelope::recorded(event, stream, version, position);
-            let record = EventRecord {
-                globalposition: position as f64,
-                streamid: stream.to_owned(),
-                streamversion: version as f64,
-                envelope: envelope.to_cloudevent_json(),
+        let mut versions: std::collections::BTreeMap<String, u64> =
+            std::collections::BTreeMap::new();
+        let mut last_version = 0;
+        for (stream, expected, events) in batch {
+            let actual = match versions.get(&stream) {
+                Some(v) => *v,
+                None => read_counter(&streams, &stream).await?,
             };
-            events_store
-                .add(record)
-                .serde()
-                .map_err(fail)?
-                .await
+            if !expected.admits(actual) {
+                // Dropping the transaction without committing rolls the whole batch back.
+                return Err(StoreError::Conflict {
+                    stream,
+                    expected,
+                    actual,
+                });
+            }
+            let mut version = actual;
+            for event in events {
+                version += 1;
+                position += 1;
+                let envelope = EventEnvelope::recorded(event, &stream, version, position);
+                let record = EventRecord {
+                    globalposition: position as f64,
+                    streamid: stream.clone(),
+                    streamversion: version as f64,
+                    envelope: envelope.to_cloudevent_json(),
+                };
+                // Requests go out when built; the commit below waits for all of them.
+                events_store.add(record).serde().map_err(fail)?;
+            }
+            last_version = version;
+            versions.insert(stream, version);
+        }
+        for (stream, version) in &versions {
+            streams
+                .put(*version as f64)
+                .with_key(stream.as_str())
+                .primitive()
                 .map_err(fail)?;
         }
-        streams
-            .put(version as f64)
-            .with_key(stream)
-            .primitive()
-            .map_err(fail)?
-            .await
-            .map_err(fail)?;
         meta.put(position as f64)
             .with_key(HEAD_KEY)
             .primitive()
-            .map_err(fail)?
-            .await
             .map_err(fail)?;
         tx.commit().await.map_err(fail)?;
         Ok(AppendResult {
             first_position: head + 1,
             last_position: position,
-            stream_version: version,
+            stream_version: last_version,
         })
+    }
+}
+
+impl EventStore for IdbStore {
+    async fn append(
+        &self,
+        stream: &str,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<AppendResult, StoreError> {
+        self.append_batch(vec![(stream.to_owned(), expected, events)])
+            .await
     }
 
     async fn read_stream(

@@ -1,101 +1,308 @@
-//! The event log: persisted events, newest first, a page at a time, each with its
-//! envelope. It re-reads whenever the store's revision changes.
+//! The event log: every persisted event, newest first, as a virtualised list. Only the
+//! rows in view (plus a few) are read from IndexedDB and rendered, so a log of a million
+//! events scrolls as smoothly as one of ten. Filters by stream, type and text scan the
+//! log in pages in the background, showing their progress, then list only the matches.
+//! A sample insurance history can be loaded in batches, with progress and cancel.
 
 use crate::components::ErrorView;
 use crate::state::use_store;
-use dojo_engine::{EventEnvelope, EventStore, StoreError};
+use dojo_engine::{EventEnvelope, EventStore, ExpectedVersion};
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos::task::spawn_local;
 
-/// How many events one "show older" adds.
-const PAGE: usize = 50;
+const ROW_H: f64 = 52.0;
+const VIEW_H: f64 = 520.0;
+const OVERSCAN: usize = 6;
+const SCAN_PAGE: usize = 2000;
+const LOAD_BATCH: usize = 2000;
 
-/// The newest `count` events and the head position.
-async fn newest(
-    store: crate::storage::IdbStore,
-    count: usize,
-) -> Result<(u64, Vec<EventEnvelope>), StoreError> {
-    let head = store.head().await?;
-    let from = head.saturating_sub(count as u64) + 1;
-    let mut events = store.read_all(from, count).await?;
-    events.reverse();
-    Ok((head, events))
+async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+#[derive(Clone, Default, PartialEq)]
+struct Filter {
+    stream: String,
+    event_type: String,
+    text: String,
+}
+
+impl Filter {
+    fn is_empty(&self) -> bool {
+        self.stream.is_empty() && self.event_type.is_empty() && self.text.is_empty()
+    }
+
+    fn admits(&self, e: &EventEnvelope) -> bool {
+        (self.stream.is_empty() || e.stream_id == self.stream)
+            && (self.event_type.is_empty() || e.event_type == self.event_type)
+            && (self.text.is_empty()
+                || e.to_cloudevent_json()
+                    .to_lowercase()
+                    .contains(&self.text.to_lowercase()))
+    }
 }
 
 #[component]
 pub fn EventLog() -> impl IntoView {
     let ctx = use_store();
-    let shown = RwSignal::new(PAGE);
+    let store = StoredValue::new_local(ctx.store.clone());
     let revision = ctx.revision;
-    let store = ctx.store.clone();
-    let events = LocalResource::new(move || {
+    let head = LocalResource::new(move || {
         revision.track();
-        newest(store.clone(), shown.get())
+        let s = store.get_value();
+        async move { s.head().await }
+    });
+    let scroll_top = RwSignal::new(0f64);
+    let filter = RwSignal::new(Filter::default());
+    let draft = RwSignal::new(Filter::default());
+    // Positions of matching events, newest first, while a filter is on.
+    let matches = RwSignal::new(None::<Vec<u64>>);
+    let scan = RwSignal::new(None::<(u64, u64)>);
+    let scan_generation = StoredValue::new(0u64);
+
+    let count = Memo::new(move |_| match matches.get() {
+        Some(m) => m.len() as u64,
+        None => head.get().and_then(Result::ok).unwrap_or(0),
+    });
+    let window = Memo::new(move |_| {
+        let first = (scroll_top.get() / ROW_H).floor() as usize;
+        let first = first.saturating_sub(OVERSCAN);
+        let n = (VIEW_H / ROW_H).ceil() as usize + 2 * OVERSCAN;
+        (first, n)
+    });
+    let rows = LocalResource::new(move || {
+        revision.track();
+        let (first, n) = window.get();
+        let total = count.get();
+        let m = matches.get();
+        let h = head.get().and_then(Result::ok).unwrap_or(0);
+        let s = store.get_value();
+        async move {
+            let last = (first + n).min(total as usize);
+            if first >= last {
+                return Ok::<_, dojo_engine::StoreError>(Vec::new());
+            }
+            match m {
+                None => {
+                    // Index i (newest first) is position h - i.
+                    let newest = h - first as u64;
+                    let oldest = h - (last as u64 - 1);
+                    let mut page = s.read_all(oldest, (newest - oldest + 1) as usize).await?;
+                    page.reverse();
+                    Ok(page
+                        .into_iter()
+                        .enumerate()
+                        .map(|(k, e)| (first + k, e))
+                        .collect())
+                }
+                Some(m) => {
+                    let mut out = Vec::new();
+                    for (k, p) in m[first..last].iter().enumerate() {
+                        if let Some(e) = s.read_all(*p, 1).await?.pop() {
+                            out.push((first + k, e));
+                        }
+                    }
+                    Ok(out)
+                }
+            }
+        }
     });
 
-    move || {
-        match events.get() {
-        None => view! { <p class="muted" data-testid="log-loading">"Reading the log…"</p> }.into_any(),
-        Some(Err(e)) => view! {
-            <ErrorView title="Could not read the event log" message=e.to_string()
-                hint="Your events are still stored; reload the page to try again."/>
+    let apply = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let f = draft.get_untracked();
+        filter.set(f.clone());
+        scroll_top.set(0.0);
+        if f.is_empty() {
+            matches.set(None);
+            scan.set(None);
+            return;
         }
-        .into_any(),
-        Some(Ok((0, _))) => view! {
-            <p class="empty-state" data-testid="log-empty">
-                "No events yet. Publish one with the form: it will appear here and stay after a reload."
-            </p>
-        }
-        .into_any(),
-        Some(Ok((head, list))) => {
-            let more = head as usize > list.len();
-            view! {
-                <p class="log-summary" data-testid="log-summary">
-                    {format!("{head} event{} in the store, newest first.", if head == 1 { "" } else { "s" })}
-                </p>
-                <ol class="event-list" data-testid="event-list" reversed>
-                    {list.into_iter().map(|e| view! { <EventRow event=e/> }).collect_view()}
-                </ol>
-                {more.then(|| view! {
-                    <button type="button" class="secondary" data-testid="log-more"
-                        on:click=move |_| shown.update(|n| *n += PAGE)>
-                        "Show older events"
-                    </button>
-                })}
+        scan_generation.update_value(|g| *g += 1);
+        let generation = scan_generation.get_value();
+        let s = store.get_value();
+        spawn_local(async move {
+            let Ok(h) = s.head().await else { return };
+            let mut found = Vec::new();
+            let mut from = 1;
+            scan.set(Some((0, h)));
+            while from <= h {
+                let Ok(page) = s.read_all(from, SCAN_PAGE).await else {
+                    break;
+                };
+                let Some(last) = page.last() else { break };
+                from = last.position + 1;
+                found.extend(page.iter().filter(|e| f.admits(e)).map(|e| e.position));
+                if scan_generation.get_value() != generation {
+                    return;
+                }
+                scan.set(Some((from - 1, h)));
+                yield_to_browser().await;
             }
-            .into_any()
-        }
-    }
+            found.reverse();
+            matches.set(Some(found));
+        });
+    };
+    let clear = move |_| {
+        draft.set(Filter::default());
+        filter.set(Filter::default());
+        matches.set(None);
+        scan.set(None);
+        scan_generation.update_value(|g| *g += 1);
+        scroll_top.set(0.0);
+    };
+
+    view! {
+        <SampleLoader/>
+        <form class="log-filter" on:submit=apply role="search" aria-label="Filter the log">
+            <div class="field"><label for="filter-stream">"Stream"</label>
+                <input id="filter-stream" type="text" data-testid="filter-stream" prop:value=move || draft.get().stream
+                    on:input=move |ev| draft.update(|d| d.stream = event_target_value(&ev))/></div>
+            <div class="field"><label for="filter-type">"Type"</label>
+                <input id="filter-type" type="text" data-testid="filter-type" prop:value=move || draft.get().event_type
+                    on:input=move |ev| draft.update(|d| d.event_type = event_target_value(&ev))/></div>
+            <div class="field"><label for="filter-text">"Text"</label>
+                <input id="filter-text" type="text" data-testid="filter-text" prop:value=move || draft.get().text
+                    on:input=move |ev| draft.update(|d| d.text = event_target_value(&ev))/></div>
+            <div class="form-actions">
+                <button type="submit" class="secondary" data-testid="filter-apply">"Filter"</button>
+                <button type="button" class="secondary" on:click=clear data-testid="filter-clear">"Clear"</button>
+            </div>
+        </form>
+        {move || scan.get().filter(|(done, total)| done < total).map(|(done, total)| view! {
+            <p class="muted" data-testid="filter-progress">{format!("Scanning: {done} of {total} events…")}</p>
+        })}
+        {move || match head.get() {
+            None => view! { <p class="muted" data-testid="log-loading">"Reading the log…"</p> }.into_any(),
+            Some(Err(e)) => view! {
+                <ErrorView title="Could not read the event log" message=e.to_string()
+                    hint="Your events are still stored; reload the page to try again."/>
+            }.into_any(),
+            Some(Ok(0)) => view! {
+                <p class="empty-state" data-testid="log-empty">
+                    "No events yet. Publish one with the form: it will appear here and stay after a reload."
+                </p>
+            }.into_any(),
+            Some(Ok(h)) => {
+                let summary = move || {
+                    let f = filter.get();
+                    match matches.get() {
+                        Some(m) if !f.is_empty() => format!("{} of {h} events match, newest first.", m.len()),
+                        _ => format!("{h} event{} in the store, newest first.", if h == 1 { "" } else { "s" }),
+                    }
+                };
+                view! {
+                    <p class="log-summary" data-testid="log-summary">{summary}</p>
+                    <div class="virtual-log" tabindex="0" role="region" aria-label="Events, newest first; scroll for more"
+                        style=format!("height: {VIEW_H}px") data-testid="log-viewport"
+                        on:scroll=move |ev| {
+                            if let Some(el) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()) {
+                                scroll_top.set(f64::from(el.scroll_top()));
+                            }
+                        }>
+                        <ol class="event-list virtual" style=move || format!("height: {}px", count.get() as f64 * ROW_H) data-testid="event-list">
+                            {move || rows.get().map(|r| match r {
+                                Err(e) => view! { <li><ErrorView title="Could not read these events" message=e.to_string()/></li> }.into_any(),
+                                Ok(list) => {
+                                    let total = count.get();
+                                    list.into_iter().map(|(i, e)| view! { <EventRow index=i total=total event=e/> }).collect_view().into_any()
+                                }
+                            })}
+                        </ol>
+                    </div>
+                }.into_any()
+            }
+        }}
     }
 }
 
 #[component]
-fn EventRow(event: EventEnvelope) -> impl IntoView {
-    let data = event
-        .data
-        .as_ref()
-        .map(|d| serde_json::to_string_pretty(d).unwrap_or_default())
-        .unwrap_or_default();
+fn EventRow(index: usize, total: u64, event: EventEnvelope) -> impl IntoView {
     let href = format!("/event/{}", event.position);
     view! {
-        <li class="event-row" data-testid="event-row" data-position=event.position>
-            <div class="event-head">
-                <span class="badge position" title="Global position">{format!("#{}", event.position)}</span>
-                <span class="event-type" data-testid="event-type">{event.event_type.clone()}</span>
-                <span class="event-stream" title="Stream and version in that stream">
-                    {format!("{} · v{}", event.stream_id, event.stream_version)}
-                </span>
-            </div>
-            <dl class="event-meta">
-                <div><dt>"source"</dt><dd>{event.source.clone()}</dd></div>
-                <div><dt>"time"</dt><dd>{event.time.clone().unwrap_or_else(|| "—".into())}</dd></div>
-                <div><dt>"id"</dt><dd class="mono">{event.id.clone()}</dd></div>
-            </dl>
-            <details class="event-data">
-                <summary>"data"</summary>
-                <pre class="json" data-testid="event-data">{data}</pre>
-            </details>
-            <A href=href attr:class="event-link">"Full envelope"</A>
+        <li class="event-row compact" data-testid="event-row" data-position=event.position
+            style=format!("top: {}px; height: {}px", index as f64 * ROW_H, ROW_H - 6.0)
+            aria-setsize=total.to_string() aria-posinset=(index + 1).to_string()>
+            <span class="badge position" title="Global position">{format!("#{}", event.position)}</span>
+            <a href=href class="event-type" data-testid="event-type">{event.event_type.clone()}</a>
+            <span class="event-stream" title="Stream and version in that stream">{format!("{} · v{}", event.stream_id, event.stream_version)}</span>
+            <span class="muted event-time">{event.time.clone().unwrap_or_default()}</span>
         </li>
+    }
+}
+
+/// Loads a generated insurance history into the store, in batches, with progress.
+#[component]
+fn SampleLoader() -> impl IntoView {
+    let ctx = use_store();
+    let store = StoredValue::new_local(ctx.store.clone());
+    let revision = ctx.revision;
+    let size = RwSignal::new(1000usize);
+    let progress = RwSignal::new(None::<(usize, usize)>);
+    let cancelled = StoredValue::new(false);
+    let error = RwSignal::new(None::<String>);
+
+    let load = move |_| {
+        if progress.get_untracked().is_some() {
+            return;
+        }
+        let n = size.get_untracked();
+        let s = store.get_value();
+        cancelled.set_value(false);
+        error.set(None);
+        progress.set(Some((0, n)));
+        spawn_local(async move {
+            let history = dojo_engine::workload::insurance_history(n, js_sys::Date::now() as u64);
+            let mut done = 0;
+            for chunk in history.chunks(LOAD_BATCH) {
+                if cancelled.get_value() {
+                    break;
+                }
+                let batch = chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(k, (at, event))| {
+                        let id = format!("sample-{}-{}", js_sys::Date::now() as u64, done + k);
+                        (
+                            event.stream_id(),
+                            ExpectedVersion::Any,
+                            vec![event.to_new_event(&id, &dojo_engine::sim::iso_time(*at))],
+                        )
+                    })
+                    .collect();
+                if let Err(e) = s.append_batch(batch).await {
+                    error.set(Some(e.to_string()));
+                    break;
+                }
+                done += chunk.len();
+                progress.set(Some((done, n)));
+                revision.update(|r| *r += 1);
+                yield_to_browser().await;
+            }
+            progress.set(None);
+        });
+    };
+
+    view! {
+        <div class="sample-loader">
+            <label for="sample-size">"Sample history"</label>
+            <select id="sample-size" data-testid="sample-size" on:change=move |ev| size.set(event_target_value(&ev).parse().unwrap_or(1000))>
+                <option value="1000">"1,000 events"</option>
+                <option value="10000">"10,000 events"</option>
+                <option value="100000">"100,000 events"</option>
+            </select>
+            <button type="button" class="secondary" on:click=load disabled=move || progress.get().is_some() data-testid="sample-load">"Load"</button>
+            {move || progress.get().map(|(done, total)| view! {
+                <progress max=total.to_string() value=done.to_string() aria-label="Loading the sample history"></progress>
+                <span class="muted" data-testid="sample-progress">{format!("{done} of {total}")}</span>
+                <button type="button" class="secondary" on:click=move |_| cancelled.set_value(true) data-testid="sample-cancel">"Cancel"</button>
+            })}
+            {move || error.get().map(|e| view! { <ErrorView title="The sample history was not loaded" message=e hint="Events already loaded in earlier batches stay."/> })}
+        </div>
     }
 }

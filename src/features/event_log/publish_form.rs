@@ -41,7 +41,7 @@ pub fn PublishForm() -> impl IntoView {
             errors.with(|errs| {
                 errs.iter()
                     .find(|e| e.field == field)
-                    .map(|e| e.message.clone())
+                    .map(ToString::to_string)
             })
         }
     };
