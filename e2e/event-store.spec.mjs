@@ -128,3 +128,16 @@ test('a large log loads in batches, scrolls and seeks', async ({ page }) => {
   await page.getByTestId('filter-apply').click();
   await expect(page.getByTestId('log-summary')).toContainText('of 100000 events match', { timeout: 60_000 });
 });
+
+test('an event page links its causation and correlation chain', async ({ page }) => {
+  const store = new EventStorePage(page);
+  await store.open();
+  await page.getByTestId('sample-load').click();
+  await expect(page.getByTestId('log-summary')).toHaveText('1000 events in the store, newest first.', { timeout: 60_000 });
+  await page.goto('/event/2');
+  await expect(page.getByTestId('chain-cause')).toHaveText('#1 CustomerRegistered');
+  await expect(page.getByTestId('chain-related')).toContainText('#1 CustomerRegistered');
+  await page.getByTestId('chain-cause').getByRole('link').click();
+  await expect(page).toHaveURL(/\/event\/1$/);
+  await expect(page.getByTestId('chain-cause')).toContainText('(a command or the start of a journey');
+});

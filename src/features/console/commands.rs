@@ -287,14 +287,19 @@ pub async fn execute(
     };
     let time = String::from(js_sys::Date::new_0().to_iso_string());
     let names: Vec<&str> = events.iter().map(|e| e.type_name()).collect();
+    let uuid = || {
+        web_sys::window()
+            .and_then(|w| w.crypto().ok())
+            .map(|c| c.random_uuid())
+            .unwrap_or_else(|| format!("id-{now_ms}"))
+    };
+    // The command is the correlation and the cause of what it produced.
+    let command_id = format!("command-{}", uuid());
     let new: Vec<_> = events
         .iter()
         .map(|e| {
-            let id = web_sys::window()
-                .and_then(|w| w.crypto().ok())
-                .map(|c| c.random_uuid())
-                .unwrap_or_else(|| format!("evt-{now_ms}"));
-            e.to_new_event(&id, &time)
+            e.to_new_event(&uuid(), &time)
+                .with_correlation(&command_id, &command_id)
         })
         .collect();
     let result = store

@@ -45,11 +45,83 @@ pub fn EventDetailPage() -> impl IntoView {
                         let json = serde_json::to_string_pretty(&e).unwrap_or_default();
                         view! {
                             <p class="panel-intro">"The envelope as CloudEvents 1.0 JSON, with the store's extension attributes."</p>
-                            <pre class="json envelope" data-testid="envelope-json">{json}</pre>
+                            <pre class="json envelope" data-testid="envelope-json" tabindex="0" aria-label="The envelope">{json}</pre>
+                            <Chain event=e.clone()/>
                         }.into_any()
                     }
                 }}
             </section>
         </div>
+    }
+}
+
+const CHAIN_SCAN_PAGE: usize = 2000;
+const CHAIN_LIMIT: usize = 50;
+
+/// The causation and correlation chain of an event, as links: the event that caused it,
+/// and the others that share its correlation id. Found by scanning the log in pages.
+#[component]
+fn Chain(event: dojo_engine::EventEnvelope) -> impl IntoView {
+    let ctx = use_store();
+    let store = ctx.store.clone();
+    let correlation = event.correlation_id.clone();
+    let causation = event.causation_id.clone();
+    let own = event.id.clone();
+    let chain = LocalResource::new(move || {
+        let store = store.clone();
+        let (correlation, causation, own) = (correlation.clone(), causation.clone(), own.clone());
+        async move {
+            let mut cause = None;
+            let mut related = Vec::new();
+            let mut from = 1;
+            if correlation.is_none() && causation.is_none() {
+                return Ok((None, Vec::new()));
+            }
+            loop {
+                let page = store.read_all(from, CHAIN_SCAN_PAGE).await?;
+                let Some(last) = page.last() else { break };
+                from = last.position + 1;
+                for e in &page {
+                    if causation.as_deref() == Some(e.id.as_str()) {
+                        cause = Some((e.position, e.event_type.clone()));
+                    }
+                    if e.id != own
+                        && correlation.is_some()
+                        && e.correlation_id == correlation
+                        && related.len() < CHAIN_LIMIT
+                    {
+                        related.push((e.position, e.event_type.clone()));
+                    }
+                }
+            }
+            Ok::<_, dojo_engine::StoreError>((cause, related))
+        }
+    });
+    let correlation_label = event.correlation_id.clone();
+    let causation_label = event.causation_id.clone();
+    view! {
+        <h2>"Causation and correlation"</h2>
+        {move || match chain.get() {
+            None => view! { <p class="muted">"Following the chain…"</p> }.into_any(),
+            Some(Err(e)) => view! { <ErrorView title="Could not follow the chain" message=e.to_string()/> }.into_any(),
+            Some(Ok((cause, related))) => view! {
+                <dl class="chain" data-testid="event-chain">
+                    <dt>"Caused by"</dt>
+                    <dd data-testid="chain-cause">{match (cause, causation_label.clone()) {
+                        (Some((p, ty)), _) => view! { <a href=format!("/event/{p}")>{format!("#{p} {ty}")}</a> }.into_any(),
+                        (None, Some(c)) => view! { <span>{format!("{c} (a command or the start of a journey, not an event in this store)")}</span> }.into_any(),
+                        (None, None) => view! { <span>"nothing recorded"</span> }.into_any(),
+                    }}</dd>
+                    <dt>"Correlation"</dt>
+                    <dd>{correlation_label.clone().unwrap_or_else(|| "none".into())}</dd>
+                    <dt>"Same correlation"</dt>
+                    <dd>
+                        <ul class="chain-links" data-testid="chain-related">
+                            {related.into_iter().map(|(p, ty)| view! { <li><a href=format!("/event/{p}")>{format!("#{p} {ty}")}</a></li> }).collect_view()}
+                        </ul>
+                    </dd>
+                </dl>
+            }.into_any(),
+        }}
     }
 }

@@ -259,6 +259,8 @@ fn SampleLoader() -> impl IntoView {
         spawn_local(async move {
             let history = dojo_engine::workload::insurance_history(n, js_sys::Date::now() as u64);
             let mut done = 0;
+            // Each customer's journey is one correlation; each event is caused by the one before.
+            let mut last_in_journey = std::collections::HashMap::<String, String>::new();
             for chunk in history.chunks(LOAD_BATCH) {
                 if cancelled.get_value() {
                     break;
@@ -268,11 +270,14 @@ fn SampleLoader() -> impl IntoView {
                     .enumerate()
                     .map(|(k, (at, event))| {
                         let id = format!("sample-{}-{}", js_sys::Date::now() as u64, done + k);
-                        (
-                            event.stream_id(),
-                            ExpectedVersion::Any,
-                            vec![event.to_new_event(&id, &dojo_engine::sim::iso_time(*at))],
-                        )
+                        let journey = format!("journey-{}", event.customer_id());
+                        let cause = last_in_journey
+                            .insert(journey.clone(), id.clone())
+                            .unwrap_or_else(|| journey.clone());
+                        let new = event
+                            .to_new_event(&id, &dojo_engine::sim::iso_time(*at))
+                            .with_correlation(&journey, &cause);
+                        (event.stream_id(), ExpectedVersion::Any, vec![new])
                     })
                     .collect();
                 if let Err(e) = s.append_batch(batch).await {
