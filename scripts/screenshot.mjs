@@ -53,6 +53,23 @@ try {
     await page.getByTestId('branch-compare').click();
     await page.getByTestId('branch-comparison').waitFor();
     await page.screenshot({ path: `${out}/workshop-${scheme}.png`, fullPage: true });
+    await page.getByRole('link', { name: 'Event console' }).click();
+    await page.getByTestId('command-submit').click();
+    await page.getByTestId('command-result').waitFor();
+    await page.getByTestId('command-kind').selectOption('RequestQuote');
+    await page.getByTestId('command-submit').click();
+    await page.getByTestId('command-kind').selectOption('AcceptQuote');
+    await page.getByTestId('command-submit').click();
+    await page.getByTestId('error-view').waitFor();
+    await page.screenshot({ path: `${out}/console-${scheme}.png`, fullPage: true });
+    await page.getByRole('link', { name: 'Channels lab' }).click();
+    await page.getByTestId('lab-queue-name').fill('quotes');
+    await page.getByTestId('lab-add-queue').click();
+    await page.getByTestId('lab-rule-target').selectOption('quotes');
+    await page.getByTestId('lab-add-rule').click();
+    await page.getByTestId('lab-put-event').click();
+    await page.getByTestId('lab-rule-pattern').fill('{"detail-type": "QuoteIssued"}');
+    await page.screenshot({ path: `${out}/lab-${scheme}.png`, fullPage: true });
     await page.close();
   }
 } finally {

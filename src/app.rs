@@ -4,6 +4,7 @@
 use crate::components::ErrorView;
 use crate::features::console::ConsolePage;
 use crate::features::event_log::{EventDetailPage, EventStorePage};
+use crate::features::lab::LabPage;
 use crate::features::pattern_sandbox::PatternSandboxPage;
 use crate::features::workshop::WorkshopPage;
 use crate::state::StoreContext;
@@ -30,6 +31,7 @@ pub fn App() -> impl IntoView {
                     <A href="/" exact=true>"Event store"</A>
                     <A href="/console">"Event console"</A>
                     <A href="/sandbox">"Pattern sandbox"</A>
+                    <A href="/lab">"Channels lab"</A>
                     <A href="/workshop">"Workshop"</A>
                 </nav>
             </header>
@@ -51,6 +53,7 @@ pub fn App() -> impl IntoView {
                                 <Route path=path!("/event/:position") view=EventDetailPage/>
                                 <Route path=path!("/console") view=ConsolePage/>
                                 <Route path=path!("/sandbox") view=PatternSandboxPage/>
+                                <Route path=path!("/lab") view=LabPage/>
                                 <Route path=path!("/workshop") view=WorkshopPage/>
                             </Routes>
                         }.into_any()

@@ -2,5 +2,6 @@
 
 pub mod console;
 pub mod event_log;
+pub mod lab;
 pub mod pattern_sandbox;
 pub mod workshop;

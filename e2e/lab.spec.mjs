@@ -1,0 +1,47 @@
+// Journey: build a topology in the channels lab; an invalid pattern is refused with the
+// AWS reason and changes nothing; a message flows through; a reload keeps it all.
+import { test, expect } from '@playwright/test';
+import { axeViolations } from './axe.mjs';
+
+test('build a topology, refuse an invalid pattern, and watch a message flow', async ({ page }) => {
+  await page.goto('/lab');
+  await page.getByTestId('lab-reset').click();
+  await page.getByTestId('lab-queue-name').fill('quotes');
+  await page.getByTestId('lab-add-queue').click();
+  await expect(page.getByTestId('lab-notice')).toHaveText('Added queue quotes.');
+
+  await page.getByTestId('lab-rule-pattern').fill('{"detail-type": "QuoteIssued"}');
+  await expect(page.getByTestId('lab-rule-error')).toHaveText(
+    'Event pattern is not valid. Reason: "detail-type" must be an object or an array (line 1, column 17)');
+  await expect(page.getByTestId('lab-add-rule')).toBeDisabled();
+
+  await page.getByTestId('lab-rule-pattern').fill('{"detail-type": ["QuoteIssued"], "detail": {"premium": [{"numeric": [">", 500]}]}}');
+  await expect(page.getByTestId('lab-rule-error')).toBeEmpty();
+  await page.getByTestId('lab-add-rule').click();
+  await expect(page.getByTestId('error-view')).toContainText('rules[0].targets[0].endpoint: queue: does not exist');
+  await expect(page.getByTestId('lab-topology')).not.toContainText('rule big-quotes');
+  await page.getByTestId('lab-rule-target').selectOption('quotes');
+  await page.getByTestId('lab-add-rule').click();
+  await expect(page.getByTestId('lab-notice')).toHaveText('Added rule big-quotes.');
+  await expect(page.getByTestId('lab-topology')).toContainText('rule big-quotes → queue:quotes');
+
+  await page.getByTestId('lab-put-event').click();
+  const trace = page.getByTestId('lab-trace');
+  await expect(trace).toContainText('matched: true');
+  await expect(trace).toContainText('queue:quotes');
+  await page.getByTestId('lab-message').fill('{"quote_id": "q2", "premium": 450}');
+  await page.getByTestId('lab-put-event').click();
+  await expect(trace).toContainText('`detail.premium` is 450');
+
+  await page.reload();
+  await expect(page.getByTestId('lab-topology')).toContainText('queue quotes');
+  await expect(page.getByTestId('lab-topology')).toContainText('rule big-quotes');
+  await expect(page.getByTestId('lab-trace')).toContainText('`detail.premium` is 450');
+});
+
+test('the lab has no axe violations', async ({ page }) => {
+  await page.goto('/lab');
+  await page.getByTestId('lab-rule-pattern').fill('{"x": 1}');
+  await expect(page.getByTestId('lab-rule-error')).not.toBeEmpty();
+  expect(await axeViolations(page)).toEqual([]);
+});

@@ -1,0 +1,424 @@
+//! The channels lab, a scenario builder: load a topology or start empty, add and remove
+//! queues (standard or FIFO, with a DLQ), topics and subscriptions with filter policies,
+//! and rules with targets and input transformers. Every edit is validated as it is typed;
+//! an invalid pattern shows AWS's reason at its line and column, and nothing changes
+//! until the edit is valid. Then send messages through the topology and read the trace.
+//! The topology and the messages sent are kept in local storage.
+
+use crate::components::ErrorView;
+use dojo_engine::pattern::{Dialect, EventPattern};
+use dojo_engine::sim::{PublishRequest, PutEventsEntry, SendRequest, World};
+use dojo_engine::topology::{
+    Endpoint, FilterPolicyScope, InputTransformer, QueueConfig, Redrive, RetryPolicy, RuleConfig,
+    SubscriptionConfig, TargetConfig, TopicConfig, Topology,
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+const KEY: &str = "event-dojo.lab";
+
+/// Something sent through the topology, replayed on every change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum Sent {
+    Queue(SendRequest),
+    Topic(PublishRequest),
+    Bus(PutEventsEntry),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct Lab {
+    topology: Topology,
+    sent: Vec<Sent>,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn load() -> Lab {
+    storage()
+        .and_then(|s| s.get_item(KEY).ok().flatten())
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+fn save(lab: &Lab) {
+    if let (Some(s), Ok(t)) = (storage(), serde_json::to_string(lab)) {
+        let _ = s.set_item(KEY, &t);
+    }
+}
+
+/// Runs everything sent so far on a fresh world: (trace rows, refused sends).
+fn run(lab: &Lab) -> Result<(Vec<serde_json::Value>, Vec<String>), String> {
+    let mut world = World::new(&lab.topology, 1).map_err(|e| e.to_string())?;
+    let mut refused = Vec::new();
+    for (i, s) in lab.sent.iter().enumerate() {
+        world.run_until(i as u64 * 1000);
+        let outcome = match s {
+            Sent::Queue(r) => world.send(r).map(|_| ()),
+            Sent::Topic(r) => world.publish(r).map(|_| ()),
+            Sent::Bus(e) => world
+                .put_events("default", std::slice::from_ref(e))
+                .map(|_| ()),
+        };
+        if let Err(e) = outcome {
+            refused.push(format!("message {}: {e}", i + 1));
+        }
+    }
+    world.run_until(lab.sent.len() as u64 * 1000);
+    Ok((
+        world
+            .trace()
+            .iter()
+            .map(|e| serde_json::to_value(e).unwrap_or_default())
+            .collect(),
+        refused,
+    ))
+}
+
+/// A trace entry's fields as `name: value` pairs, long texts shortened.
+fn describe(details: &serde_json::Value) -> String {
+    let Some(m) = details.as_object() else {
+        return details.to_string();
+    };
+    m.iter()
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let short: String = text.chars().take(90).collect();
+            format!(
+                "{k}: {short}{}",
+                if text.chars().count() > 90 { "…" } else { "" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A JSON pattern typed into a textarea, checked as a pattern of `dialect`.
+fn check_pattern(text: &str, dialect: Dialect) -> Result<serde_json::Value, String> {
+    EventPattern::parse(text, dialect).map_err(|e| e.to_string())?;
+    serde_json::from_str(text).map_err(|e| e.to_string())
+}
+
+/// Adds `change` to a copy of the topology and validates the whole; commits only if valid.
+fn try_commit(lab: RwSignal<Lab>, change: impl FnOnce(&mut Topology)) -> Result<(), String> {
+    let mut next = lab.get_untracked().topology;
+    change(&mut next);
+    next.validate().map_err(|e| e.to_string())?;
+    lab.update(|l| l.topology = next);
+    save(&lab.get_untracked());
+    Ok(())
+}
+
+#[component]
+pub fn LabPage() -> impl IntoView {
+    let lab = RwSignal::new(load());
+    let trace = Memo::new(move |_| run(&lab.get()));
+    let notice = RwSignal::new(None::<Result<String, String>>);
+
+    // Queue form.
+    let q_name = RwSignal::new("quotes".to_owned());
+    let q_fifo = RwSignal::new(false);
+    let q_dlq = RwSignal::new(String::new());
+    let q_max = RwSignal::new("3".to_owned());
+    let add_queue = move |_| {
+        let name = q_name.get_untracked().trim().to_owned();
+        let mut config = QueueConfig::named(&name);
+        config.fifo = q_fifo.get_untracked();
+        let dlq = q_dlq.get_untracked();
+        if !dlq.is_empty() {
+            let max = q_max.get_untracked().trim().parse().unwrap_or(0);
+            config.redrive = Some(Redrive {
+                dlq,
+                max_receive_count: max,
+            });
+        }
+        notice.set(Some(
+            try_commit(lab, |t| t.queues.push(config)).map(|_| format!("Added queue {name}.")),
+        ));
+    };
+
+    // Subscription form.
+    let s_topic = RwSignal::new("quote-events".to_owned());
+    let s_queue = RwSignal::new(String::new());
+    let s_policy = RwSignal::new(r#"{"type": ["QuoteIssued"]}"#.to_owned());
+    let s_body = RwSignal::new(false);
+    let s_check = Memo::new(move |_| {
+        let text = s_policy.get();
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        check_pattern(
+            &text,
+            if s_body.get() {
+                Dialect::SnsBody
+            } else {
+                Dialect::SnsAttributes
+            },
+        )
+        .map(Some)
+    });
+    let add_subscription = move |_| {
+        let Ok(policy) = s_check.get_untracked() else {
+            return;
+        };
+        let topic = s_topic.get_untracked().trim().to_owned();
+        let queue = s_queue.get_untracked();
+        let sub = SubscriptionConfig {
+            topic: topic.clone(),
+            endpoint: Endpoint::Queue(queue.clone()),
+            filter_policy: policy,
+            filter_policy_scope: if s_body.get_untracked() {
+                FilterPolicyScope::MessageBody
+            } else {
+                FilterPolicyScope::MessageAttributes
+            },
+            raw_message_delivery: true,
+        };
+        let result = try_commit(lab, |t| {
+            if !t.topics.iter().any(|x| x.name == topic) {
+                t.topics.push(TopicConfig {
+                    name: topic.clone(),
+                    fifo: topic.ends_with(".fifo"),
+                    content_based_dedup: true,
+                });
+            }
+            t.subscriptions.push(sub);
+        });
+        notice.set(Some(
+            result.map(|_| format!("Subscribed {queue} to {topic}.")),
+        ));
+    };
+
+    // Rule form.
+    let r_name = RwSignal::new("big-quotes".to_owned());
+    let r_pattern = RwSignal::new("{\n  \"detail-type\": [\"QuoteIssued\"],\n  \"detail\": { \"premium\": [{ \"numeric\": [\">\", 500] }] }\n}".to_owned());
+    let r_target = RwSignal::new(String::new());
+    let r_template = RwSignal::new(String::new());
+    let r_paths = RwSignal::new(r#"{"premium": "$.detail.premium"}"#.to_owned());
+    let r_check = Memo::new(move |_| check_pattern(&r_pattern.get(), Dialect::EventBridge));
+    let add_rule = move |_| {
+        let Ok(pattern) = r_check.get_untracked() else {
+            return;
+        };
+        let name = r_name.get_untracked().trim().to_owned();
+        let target = r_target.get_untracked();
+        let template = r_template.get_untracked();
+        let input_transformer = if template.trim().is_empty() {
+            None
+        } else {
+            match serde_json::from_str(&r_paths.get_untracked()) {
+                Ok(map) => Some(InputTransformer {
+                    input_paths_map: map,
+                    input_template: template,
+                }),
+                Err(e) => {
+                    notice.set(Some(Err(format!(
+                        "InputPathsMap must be a JSON object of name → path: {e}"
+                    ))));
+                    return;
+                }
+            }
+        };
+        let rule = RuleConfig {
+            name: name.clone(),
+            bus: "default".into(),
+            pattern,
+            enabled: true,
+            targets: vec![TargetConfig {
+                id: "t1".into(),
+                endpoint: Endpoint::Queue(target),
+                input_path: None,
+                input_transformer,
+                retry_policy: RetryPolicy::default(),
+                dlq: None,
+            }],
+        };
+        notice.set(Some(
+            try_commit(lab, |t| t.rules.push(rule)).map(|_| format!("Added rule {name}.")),
+        ));
+    };
+
+    // Try it.
+    let m_detail = RwSignal::new(r#"{"quote_id": "q1", "premium": 650}"#.to_owned());
+    let m_type = RwSignal::new("QuoteIssued".to_owned());
+    let send_event =
+        move |_| match serde_json::from_str::<serde_json::Value>(&m_detail.get_untracked()) {
+            Ok(detail) => {
+                let entry = PutEventsEntry {
+                    source: "dojo.lab".into(),
+                    detail_type: m_type.get_untracked(),
+                    detail,
+                    resources: vec![],
+                    time: None,
+                };
+                lab.update(|l| l.sent.push(Sent::Bus(entry)));
+                save(&lab.get_untracked());
+                notice.set(None);
+            }
+            Err(e) => notice.set(Some(Err(format!("The detail is not valid JSON: {e}")))),
+        };
+    let publish = move |_| {
+        let topic = s_topic.get_untracked();
+        let request = PublishRequest {
+            topic,
+            message: m_detail.get_untracked(),
+            ..Default::default()
+        };
+        lab.update(|l| l.sent.push(Sent::Topic(request)));
+        save(&lab.get_untracked());
+    };
+    let send_queue = move |_| {
+        let queue = q_name.get_untracked();
+        lab.update(|l| {
+            l.sent.push(Sent::Queue(SendRequest {
+                queue,
+                body: m_detail.get_untracked(),
+                ..Default::default()
+            }))
+        });
+        save(&lab.get_untracked());
+    };
+    let reset = move |_| {
+        lab.set(Lab::default());
+        save(&lab.get_untracked());
+        notice.set(Some(Ok("Started from an empty topology.".into())));
+    };
+    let queue_names = move || {
+        lab.with(|l| {
+            l.topology
+                .queues
+                .iter()
+                .map(|q| q.name.clone())
+                .collect::<Vec<_>>()
+        })
+    };
+
+    view! {
+        <div class="page-title">
+            <h1>"Channels lab"</h1>
+            <p class="muted">"Build a topology of queues, topics and rules, then send messages through it and read what happened. Every edit is checked as you type; nothing changes until it is valid."</p>
+        </div>
+        <div class="page lab-page">
+            <section class="panel" aria-labelledby="lab-build">
+                <h2 id="lab-build">"Build"</h2>
+                <fieldset class="lab-form">
+                    <legend>"Queue"</legend>
+                    <div class="field"><label for="lab-q-name">"Name (end in .fifo for FIFO)"</label>
+                        <input id="lab-q-name" type="text" bind:value=q_name data-testid="lab-queue-name"/></div>
+                    <label class="toggle"><input type="checkbox" bind:checked=q_fifo/>" FIFO"</label>
+                    <div class="field"><label for="lab-q-dlq">"Dead-letter queue (optional)"</label>
+                        <select id="lab-q-dlq" on:change=move |ev| q_dlq.set(event_target_value(&ev))>
+                            <option value="">"none"</option>
+                            {move || queue_names().into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                        </select></div>
+                    <div class="field"><label for="lab-q-max">"maxReceiveCount"</label><input id="lab-q-max" type="text" bind:value=q_max/></div>
+                    <button type="button" class="secondary" on:click=add_queue data-testid="lab-add-queue">"Add queue"</button>
+                </fieldset>
+                <fieldset class="lab-form">
+                    <legend>"Rule on the default bus"</legend>
+                    <div class="field"><label for="lab-r-name">"Rule name"</label><input id="lab-r-name" type="text" bind:value=r_name/></div>
+                    <div class="field"><label for="lab-r-pattern">"Event pattern"</label>
+                        <textarea id="lab-r-pattern" rows="6" spellcheck="false" bind:value=r_pattern data-testid="lab-rule-pattern"
+                            aria-invalid=move || r_check.get().is_err().to_string() aria-describedby="lab-r-pattern-error"></textarea>
+                        <p id="lab-r-pattern-error" class="field-error" data-testid="lab-rule-error">{move || r_check.get().err()}</p></div>
+                    <div class="field"><label for="lab-r-target">"Target queue"</label>
+                        <select id="lab-r-target" data-testid="lab-rule-target" on:change=move |ev| r_target.set(event_target_value(&ev))>
+                            <option value="">"choose a queue"</option>
+                            {move || queue_names().into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                        </select></div>
+                    <div class="field"><label for="lab-r-paths">"Input transformer: InputPathsMap (optional)"</label><input id="lab-r-paths" type="text" bind:value=r_paths/></div>
+                    <div class="field"><label for="lab-r-template">"InputTemplate (blank: deliver the whole event)"</label><input id="lab-r-template" type="text" bind:value=r_template data-testid="lab-rule-template"/></div>
+                    <button type="button" class="secondary" on:click=add_rule disabled=move || r_check.get().is_err() data-testid="lab-add-rule">"Add rule"</button>
+                </fieldset>
+                <fieldset class="lab-form">
+                    <legend>"Topic subscription"</legend>
+                    <div class="field"><label for="lab-s-topic">"Topic (created if new)"</label><input id="lab-s-topic" type="text" bind:value=s_topic/></div>
+                    <div class="field"><label for="lab-s-queue">"Subscribed queue"</label>
+                        <select id="lab-s-queue" on:change=move |ev| s_queue.set(event_target_value(&ev))>
+                            <option value="">"choose a queue"</option>
+                            {move || queue_names().into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                        </select></div>
+                    <div class="field"><label for="lab-s-policy">"Filter policy (blank: everything)"</label>
+                        <textarea id="lab-s-policy" rows="3" spellcheck="false" bind:value=s_policy aria-invalid=move || s_check.get().is_err().to_string()></textarea>
+                        <p class="field-error">{move || s_check.get().err()}</p></div>
+                    <label class="toggle"><input type="checkbox" bind:checked=s_body/>" Filter on the message body (not the attributes)"</label>
+                    <button type="button" class="secondary" on:click=add_subscription disabled=move || s_check.get().is_err()>"Add subscription"</button>
+                </fieldset>
+                {move || notice.get().map(|r| match r {
+                    Ok(t) => view! { <p class="form-status" role="status" data-testid="lab-notice">{t}</p> }.into_any(),
+                    Err(e) => view! { <ErrorView title="Nothing changed" message=e/> }.into_any(),
+                })}
+            </section>
+            <section class="panel" aria-labelledby="lab-topology">
+                <h2 id="lab-topology">"Topology"</h2>
+                <button type="button" class="secondary" on:click=reset data-testid="lab-reset">"Start empty"</button>
+                <ul class="lab-list" data-testid="lab-topology">
+                    {move || {
+                        let t = lab.get().topology;
+                        let mut items: Vec<(String, String)> = Vec::new();
+                        items.extend(t.queues.iter().map(|q| (format!("queue {}{}", q.name, q.redrive.as_ref().map(|r| format!(" → DLQ {} after {}", r.dlq, r.max_receive_count)).unwrap_or_default()), format!("q:{}", q.name))));
+                        items.extend(t.topics.iter().map(|x| (format!("topic {}", x.name), format!("t:{}", x.name))));
+                        items.extend(t.subscriptions.iter().enumerate().map(|(i, s)| (format!("subscription {} → {}", s.topic, s.endpoint.describe()), format!("s:{i}"))));
+                        items.extend(t.rules.iter().map(|r| (format!("rule {} → {}", r.name, r.targets.iter().map(|x| x.endpoint.describe()).collect::<Vec<_>>().join(", ")), format!("r:{}", r.name))));
+                        items.into_iter().map(|(label, key)| {
+                            let remove = move |_| {
+                                let key = key.clone();
+                                let result = try_commit(lab, |t| match key.split_once(':') {
+                                    Some(("q", n)) => t.queues.retain(|q| q.name != n),
+                                    Some(("t", n)) => {
+                                        t.topics.retain(|x| x.name != n);
+                                        t.subscriptions.retain(|s| s.topic != n);
+                                    }
+                                    Some(("s", i)) => {
+                                        if let Ok(i) = i.parse::<usize>() {
+                                            if i < t.subscriptions.len() {
+                                                t.subscriptions.remove(i);
+                                            }
+                                        }
+                                    }
+                                    Some(("r", n)) => t.rules.retain(|r| r.name != n),
+                                    _ => {}
+                                });
+                                notice.set(Some(result.map(|_| "Removed.".to_owned()).map_err(|e| format!("It cannot be removed while something uses it: {e}"))));
+                            };
+                            view! { <li><span>{label.clone()}</span>" "<button type="button" class="secondary" on:click=remove aria-label=format!("Remove {label}")>"Remove"</button></li> }
+                        }).collect_view()
+                    }}
+                </ul>
+                <h2>"Try it"</h2>
+                <div class="field"><label for="lab-m-type">"detail-type"</label><input id="lab-m-type" type="text" bind:value=m_type/></div>
+                <div class="field"><label for="lab-m-detail">"Message or detail (JSON)"</label>
+                    <textarea id="lab-m-detail" rows="3" spellcheck="false" bind:value=m_detail data-testid="lab-message"></textarea></div>
+                <div class="form-actions">
+                    <button type="button" class="primary" on:click=send_event data-testid="lab-put-event">"Put event on the bus"</button>
+                    <button type="button" class="secondary" on:click=publish>"Publish to the topic"</button>
+                    <button type="button" class="secondary" on:click=send_queue>"Send to the queue"</button>
+                </div>
+                <h3>"Trace"</h3>
+                {move || match trace.get() {
+                    Err(e) => view! { <ErrorView title="The topology does not run" message=e/> }.into_any(),
+                    Ok((rows, refused)) => view! {
+                        {refused.into_iter().map(|r| view! { <p class="field-error">{r}</p> }).collect_view()}
+                        <table data-testid="lab-trace">
+                            <thead><tr><th scope="col">"#"</th><th scope="col">"Channel"</th><th scope="col">"What happened"</th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|r| {
+                                    let mut details = r.clone();
+                                    if let Some(m) = details.as_object_mut() {
+                                        for k in ["position", "at_ms", "channel", "message_id", "kind"] { m.remove(k); }
+                                    }
+                                    view! { <tr><td>{r["position"].to_string()}</td><td>{r["channel"].as_str().unwrap_or("").to_owned()}</td>
+                                        <td><strong>{r["kind"].as_str().unwrap_or("").to_owned()}</strong>" "<span class="mono">{describe(&details)}</span></td></tr> }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }}
+            </section>
+        </div>
+    }
+}
