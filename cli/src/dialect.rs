@@ -176,7 +176,7 @@ fn evaluate(
             let p = parse_pattern(dialect, pattern_text)?;
             if !matches!(subject, Json::Object(_)) {
                 return Err(Failure::Input(
-                    "Parameter Event is not valid.: the event must be a JSON object".into(),
+                    "Parameter Event is not valid.".into(),
                 ));
             }
             let e = explain(&p, subject);
