@@ -175,9 +175,7 @@ fn evaluate(
         Dialect::Eventbridge => {
             let p = parse_pattern(dialect, pattern_text)?;
             if !matches!(subject, Json::Object(_)) {
-                return Err(Failure::Input(
-                    "Parameter Event is not valid.".into(),
-                ));
+                return Err(Failure::Input("Parameter Event is not valid.".into()));
             }
             let e = explain(&p, subject);
             Ok((e.matched, explanation_body(&e)))
