@@ -132,3 +132,29 @@ test('the architecture canvas counts messages and inspects nodes by mouse and ke
   await expect(canvas.locator('.message-dot')).toHaveCount(0);
   expect(await axeViolations(page)).toEqual([]);
 });
+
+test('a branch can edit or insert an input, and any two branches compare side by side', async ({ page }) => {
+  const ws = new WorkshopPage(page);
+  await ws.open();
+  await ws.runScenario('quote-journey', 'event_carried_state');
+  await page.getByTestId('branches').locator('summary').click();
+  await page.getByTestId('edit-0').click();
+  await page.getByTestId('edit-insert').check();
+  await page.getByTestId('branch-input').fill('{"at_ms": 1000, "change_address": {"customer_id": "c1", "postcode": SW1A}}');
+  await page.getByTestId('branch-create').click();
+  await expect(page.getByTestId('branch-error')).toContainText('The input is not valid');
+  await page.getByTestId('branch-input').fill('{"at_ms": 1000, "change_address": {"customer_id": "c1", "postcode": "SW1A 1AA"}}');
+  await page.getByTestId('branch-create').click();
+  await expect(page.getByTestId('branch-list')).toContainText('insert after #0: ChangeAddress c1 → SW1A 1AA');
+  await page.getByTestId('skip-1').click();
+  await page.getByTestId('compare-left').selectOption('insert after #0: ChangeAddress c1 → SW1A 1AA');
+  await page.getByTestId('compare-right').selectOption('skip #1: RequestQuote q1 for c1 (Home)');
+  await page.getByTestId('compare-pair').click();
+  await expect(page.getByTestId('branch-comparison')).toContainText('insert after #0: ChangeAddress c1 → SW1A 1AA vs skip #1: RequestQuote q1 for c1 (Home)');
+  await expect(page.getByTestId('branch-diff')).toContainText('QuoteDashboardView accepted');
+  // Moving house first puts the quote in a higher risk band: main and the branch differ in premium.
+  await page.getByTestId('compare-left').selectOption('main');
+  await page.getByTestId('compare-right').selectOption('insert after #0: ChangeAddress c1 → SW1A 1AA');
+  await page.getByTestId('compare-pair').click();
+  await expect(page.getByTestId('branch-diff')).toContainText('premium_pence');
+});

@@ -270,6 +270,17 @@ fn describe(input: &Input) -> String {
     }
 }
 
+/// Runs a branch by name, or the main line.
+fn outcome_of(ws: Workshop, name: &str) -> Option<Arc<Outcome>> {
+    if name == "main" {
+        return ws.outcome.get_untracked();
+    }
+    let session = ws.session.get_untracked();
+    let spec = session.branches.iter().find(|b| b.name == name)?;
+    let scenario = scenario_of(&session)?;
+    services::branch(&scenario, &spec.edits).ok().map(Arc::new)
+}
+
 #[component]
 pub fn BranchesPanel() -> impl IntoView {
     let ws = ws();
@@ -278,80 +289,166 @@ pub fn BranchesPanel() -> impl IntoView {
             .map(|s| s.all_inputs())
             .unwrap_or_default()
     });
-    let compared = RwSignal::new(None::<(String, Arc<Outcome>)>);
-    let skip = move |index: usize| {
-        let label =
-            inputs.with_untracked(|i| i.get(index).map(|t| describe(&t.input)).unwrap_or_default());
+    let compared = RwSignal::new(None::<(String, Arc<Outcome>, String, Arc<Outcome>)>);
+    let left = RwSignal::new("main".to_owned());
+    let right = RwSignal::new(String::new());
+    let editor = RwSignal::new(None::<(usize, bool, String)>);
+    let editor_error = RwSignal::new(None::<String>);
+    let add_branch = move |name: String, edits: Vec<Edit>| {
         ws.session.update(|s| {
-            let name = format!("skip #{index}: {label}");
             if !s.branches.iter().any(|b| b.name == name) {
                 s.branches.push(BranchSpec {
-                    name,
-                    edits: vec![Edit::Skip { index }],
+                    name: name.clone(),
+                    edits,
                 });
             }
         });
+        right.set(name);
         session::save(&ws.session.get_untracked());
     };
-    let compare = move |b: BranchSpec| {
-        let Some(scenario) = scenario_of(&ws.session.get_untracked()) else {
+    let skip = move |index: usize| {
+        let label =
+            inputs.with_untracked(|i| i.get(index).map(|t| describe(&t.input)).unwrap_or_default());
+        add_branch(
+            format!("skip #{index}: {label}"),
+            vec![Edit::Skip { index }],
+        );
+    };
+    let edit = move |index: usize| {
+        let text = inputs.with_untracked(|i| {
+            i.get(index)
+                .and_then(|t| serde_json::to_string_pretty(t).ok())
+                .unwrap_or_default()
+        });
+        editor_error.set(None);
+        editor.set(Some((index, true, text)));
+    };
+    let create_edited = move |_| {
+        let Some((index, replace, text)) = editor.get_untracked() else {
             return;
         };
-        if let Ok(out) = services::branch(&scenario, &b.edits) {
-            compared.set(Some((b.name, Arc::new(out))));
+        match serde_json::from_str::<services::TimedInput>(&text) {
+            Err(e) => editor_error.set(Some(format!(
+                "The input is not valid: {e}. Nothing changed."
+            ))),
+            Ok(input) => {
+                let label = describe(&input.input);
+                let (name, edit) = if replace {
+                    (
+                        format!("edit #{index}: {label}"),
+                        Edit::Replace { index, input },
+                    )
+                } else {
+                    (
+                        format!("insert after #{index}: {label}"),
+                        Edit::Insert {
+                            index: index + 1,
+                            input,
+                        },
+                    )
+                };
+                add_branch(name, vec![edit]);
+                editor.set(None);
+            }
+        }
+    };
+    let compare_pair = move |a: String, b: String| {
+        if let (Some(oa), Some(ob)) = (outcome_of(ws, &a), outcome_of(ws, &b)) {
+            compared.set(Some((a, oa, b, ob)));
         }
     };
     let remove = move |name: String| {
         ws.session.update(|s| s.branches.retain(|b| b.name != name));
         compared.update(|c| {
-            if c.as_ref().is_some_and(|(n, _)| *n == name) {
+            if c.as_ref()
+                .is_some_and(|(a, _, b, _)| *a == name || *b == name)
+            {
                 *c = None;
             }
         });
         session::save(&ws.session.get_untracked());
     };
+    let names = move || {
+        let mut n = vec!["main".to_owned()];
+        n.extend(ws.session.get().branches.into_iter().map(|b| b.name));
+        n
+    };
     view! {
         <section class="panel branches" aria-labelledby="branches-heading" data-testid="branches">
             <h2 id="branches-heading">"What-if branches"</h2>
-            <p class="muted">"Fork the history by leaving out one input; the services run again, so what it caused disappears. A branch never sends anything: its messages go to a \"would have sent\" outbox."</p>
+            <p class="muted">"Fork the history by leaving out, editing or inserting an input; the services run again, so what it caused disappears and new consequences appear. A branch never sends anything: its messages go to a \"would have sent\" outbox."</p>
             <details>
                 <summary>{move || format!("Inputs ({})", inputs.with(Vec::len))}</summary>
                 <ol class="inputs" start="0">
                     {move || inputs.get().into_iter().enumerate().take(40).map(|(i, t)| view! {
                         <li>
                             <span>{format!("{} ms: {}", t.at_ms, describe(&t.input))}</span>" "
-                            <button type="button" class="chip" on:click=move |_| skip(i) data-testid=format!("skip-{i}")>"Fork: skip this"</button>
+                            <button type="button" class="chip" on:click=move |_| skip(i) data-testid=format!("skip-{i}")>"Fork: skip"</button>" "
+                            <button type="button" class="chip" on:click=move |_| edit(i) data-testid=format!("edit-{i}")>"Fork: edit or insert"</button>
                         </li>
                     }).collect_view()}
                 </ol>
             </details>
+            {move || editor.get().map(|(index, replace, text)| view! {
+                <div class="branch-editor" data-testid="branch-editor">
+                    <fieldset class="mode-picker">
+                        <legend>{format!("Fork at input #{index}")}</legend>
+                        <label><input type="radio" name="edit-mode" checked=replace on:change=move |_| editor.update(|e| if let Some(e) = e { e.1 = true; })/>" Replace it"</label>
+                        <label><input type="radio" name="edit-mode" checked=!replace data-testid="edit-insert"
+                            on:change=move |_| editor.update(|e| if let Some(e) = e { e.1 = false; })/>" Insert after it"</label>
+                    </fieldset>
+                    <label for="branch-input">"The input (JSON)"</label>
+                    <textarea id="branch-input" rows="8" spellcheck="false" data-testid="branch-input" prop:value=text
+                        on:input=move |ev| editor.update(|e| if let Some(e) = e { e.2 = event_target_value(&ev); })></textarea>
+                    <p class="field-error" data-testid="branch-error">{move || editor_error.get()}</p>
+                    <div class="form-actions">
+                        <button type="button" class="primary" on:click=create_edited data-testid="branch-create">"Create branch"</button>
+                        <button type="button" class="secondary" on:click=move |_| editor.set(None)>"Cancel"</button>
+                    </div>
+                </div>
+            })}
             <ul class="branch-list" data-testid="branch-list">
                 <li><strong>"main"</strong>" (the run above)"</li>
                 {move || ws.session.get().branches.into_iter().map(|b| {
                     let name = b.name.clone();
                     let name2 = b.name.clone();
+                    let name3 = b.name.clone();
                     view! {
                         <li>
-                            <span>{b.name.clone()}</span>" "
-                            <button type="button" class="secondary" on:click=move |_| compare(b.clone()) data-testid="branch-compare">"Compare with main"</button>" "
+                            <span>"⑂ "{b.name.clone()}</span>" "
+                            <button type="button" class="secondary" on:click=move |_| compare_pair("main".into(), name3.clone()) data-testid="branch-compare">"Compare with main"</button>" "
                             <button type="button" class="secondary" on:click=move |_| remove(name.clone()) aria-label=format!("Delete branch {name2}")>"Delete"</button>
                         </li>
                     }
                 }).collect_view()}
             </ul>
-            {move || compared.get().and_then(|(name, branch)| {
-                let main = ws.outcome.get()?;
-                let diffs = main.read_models().diff(branch.read_models());
-                Some(view! {
+            <div class="compare-any">
+                <label for="compare-left">"Compare"</label>
+                <select id="compare-left" data-testid="compare-left" on:change=move |ev| left.set(event_target_value(&ev))>
+                    {move || names().into_iter().map(|n| view! { <option value=n.clone() selected=n == left.get_untracked()>{n.clone()}</option> }).collect_view()}
+                </select>
+                <label for="compare-right">"with"</label>
+                <select id="compare-right" data-testid="compare-right" on:change=move |ev| right.set(event_target_value(&ev))>
+                    {move || names().into_iter().map(|n| view! { <option value=n.clone() selected=n == right.get_untracked()>{n.clone()}</option> }).collect_view()}
+                </select>
+                <button type="button" class="secondary" on:click=move |_| compare_pair(left.get_untracked(), right.get_untracked()) data-testid="compare-pair">"Compare"</button>
+            </div>
+            {move || compared.get().map(|(a, oa, b, ob)| {
+                let diffs = oa.read_models().diff(ob.read_models());
+                let messages = |o: &Outcome| if o.sent.is_empty() && !o.would_have_sent.is_empty() {
+                    format!("would have sent {} (held back)", o.would_have_sent.len())
+                } else {
+                    format!("{} sent", o.sent.len())
+                };
+                view! {
                     <div class="comparison" data-testid="branch-comparison">
-                        <h3>{format!("main vs {name}")}</h3>
+                        <h3>{format!("{a} vs {b}")}</h3>
                         <table>
-                            <thead><tr><th scope="col">"Measure"</th><th scope="col">"main"</th><th scope="col">"branch"</th></tr></thead>
+                            <thead><tr><th scope="col">"Measure"</th><th scope="col">{a.clone()}</th><th scope="col">{b.clone()}</th></tr></thead>
                             <tbody>
-                                <tr><th scope="row">"Events"</th><td>{main.timeline.len()}</td><td>{branch.timeline.len()}</td></tr>
-                                <tr><th scope="row">"Messages"</th><td>{format!("{} sent", main.sent.len())}</td>
-                                    <td data-testid="branch-outbox">{format!("would have sent {} (held back)", branch.would_have_sent.len())}</td></tr>
-                                <tr><th scope="row">"Refused commands"</th><td>{main.refusals.len()}</td><td>{branch.refusals.len()}</td></tr>
+                                <tr><th scope="row">"Events"</th><td>{oa.timeline.len()}</td><td>{ob.timeline.len()}</td></tr>
+                                <tr><th scope="row">"Messages"</th><td>{messages(&oa)}</td><td data-testid="branch-outbox">{messages(&ob)}</td></tr>
+                                <tr><th scope="row">"Refused commands"</th><td>{oa.refusals.len()}</td><td>{ob.refusals.len()}</td></tr>
                             </tbody>
                         </table>
                         <h4>{format!("{} read-model rows differ", diffs.len())}</h4>
@@ -363,7 +460,7 @@ pub fn BranchesPanel() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     </div>
-                })
+                }
             })}
         </section>
     }
