@@ -29,9 +29,11 @@ test('build a topology, refuse an invalid pattern, and watch a message flow', as
   const trace = page.getByTestId('lab-trace');
   await expect(trace).toContainText('matched: true');
   await expect(trace).toContainText('queue:quotes');
+  await expect(page.getByTestId('lab-narration')).toHaveText('Message 1: 1 of 1 routes matched; enqueued in queue:quotes (depth 1).');
   await page.getByTestId('lab-message').fill('{"quote_id": "q2", "premium": 450}');
   await page.getByTestId('lab-put-event').click();
   await expect(trace).toContainText('`detail.premium` is 450');
+  await expect(page.getByTestId('lab-narration')).toHaveText('Message 2: 0 of 1 routes matched.');
 
   await page.reload();
   await expect(page.getByTestId('lab-topology')).toContainText('queue quotes');

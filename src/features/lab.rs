@@ -76,6 +76,46 @@ fn run(lab: &Lab) -> Result<(Vec<serde_json::Value>, Vec<String>), String> {
     ))
 }
 
+/// The last message's journey in words, for the live region: "Message 2: 1 of 2 rules
+/// matched; enqueued in queue:quotes (depth 1)."
+fn narrate(lab: &Lab, rows: &[serde_json::Value]) -> String {
+    let Some(n) = lab.sent.len().checked_sub(1) else {
+        return String::new();
+    };
+    let at = n as u64 * 1000;
+    let mine: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|r| r["at_ms"].as_u64() == Some(at))
+        .collect();
+    let routed: Vec<&&serde_json::Value> = mine.iter().filter(|r| r["kind"] == "routed").collect();
+    let matched = routed.iter().filter(|r| r["matched"] == true).count();
+    let enqueued: Vec<String> = mine
+        .iter()
+        .filter(|r| r["kind"] == "enqueued")
+        .map(|r| {
+            format!(
+                "{} (depth {})",
+                r["channel"].as_str().unwrap_or(""),
+                r["depth"]
+            )
+        })
+        .collect();
+    let dropped = mine.iter().filter(|r| r["kind"] == "dropped").count();
+    let mut text = format!(
+        "Message {}: {matched} of {} routes matched",
+        n + 1,
+        routed.len()
+    );
+    if !enqueued.is_empty() {
+        text.push_str(&format!("; enqueued in {}", enqueued.join(", ")));
+    }
+    if dropped > 0 {
+        text.push_str(&format!("; {dropped} dropped"));
+    }
+    text.push('.');
+    text
+}
+
 /// A trace entry's fields as `name: value` pairs, long texts shortened.
 fn describe(details: &serde_json::Value) -> String {
     let Some(m) = details.as_object() else {
@@ -399,6 +439,9 @@ pub fn LabPage() -> impl IntoView {
                     <button type="button" class="secondary" on:click=send_queue>"Send to the queue"</button>
                 </div>
                 <h3>"Trace"</h3>
+                <p class="narration" aria-live="polite" data-testid="lab-narration">
+                    {move || trace.with(|t| t.as_ref().ok().map(|(rows, _)| lab.with(|l| narrate(l, rows))))}
+                </p>
                 {move || match trace.get() {
                     Err(e) => view! { <ErrorView title="The topology does not run" message=e/> }.into_any(),
                     Ok((rows, refused)) => view! {
