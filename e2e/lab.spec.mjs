@@ -47,3 +47,31 @@ test('the lab has no axe violations', async ({ page }) => {
   await expect(page.getByTestId('lab-rule-error')).not.toBeEmpty();
   expect(await axeViolations(page)).toEqual([]);
 });
+
+test('a workload with a spike is scheduled and played on the virtual clock', async ({ page }) => {
+  await page.goto('/lab');
+  await page.getByTestId('lab-reset').click();
+  await page.getByTestId('lab-queue-name').fill('quotes');
+  await page.getByTestId('lab-add-queue').click();
+  await page.getByTestId('lab-rule-target').selectOption('quotes');
+  await page.getByTestId('lab-add-rule').click();
+  await expect(page.getByTestId('lab-notice')).toHaveText('Added rule big-quotes.');
+  await page.getByTestId('w-rate').fill('5');
+  await page.getByTestId('w-for').fill('2');
+  await page.getByTestId('w-spike-n').fill('10');
+  await page.getByTestId('w-generate').click();
+  await expect(page.getByTestId('lab-notice')).toHaveText('Scheduled 20 events; play the clock to send them.');
+  // The first event is due now, so it goes at once.
+  await expect(page.getByTestId('lab-waiting')).toHaveText('19 messages wait for their time; play the clock.');
+  await page.getByTestId('clock-step').click();
+  await expect(page.getByTestId('clock-now')).toHaveText('t = 1.0 s');
+  await expect(page.getByTestId('lab-waiting')).not.toHaveText('19 messages wait for their time; play the clock.');
+  await page.locator('#clock-speed').selectOption('10');
+  await page.getByTestId('clock-play').click();
+  await expect(page.getByTestId('lab-waiting')).toHaveCount(0, { timeout: 20_000 });
+  await expect(page.getByTestId('clock-play')).toHaveText('Play');
+  await expect(page.getByTestId('lab-trace')).toContainText('depth: 20');
+  await page.getByTestId('w-rate').fill('fast');
+  await page.getByTestId('w-generate').click();
+  await expect(page.getByTestId('error-view')).toContainText('Rate must be a number of 0 or more, not "fast".');
+});

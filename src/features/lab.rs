@@ -28,7 +28,10 @@ enum Sent {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct Lab {
     topology: Topology,
-    sent: Vec<Sent>,
+    /// What was sent, and when (simulated ms); later ones wait for the clock.
+    sent: Vec<(u64, Sent)>,
+    /// The lab's virtual clock.
+    now_ms: u64,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -48,12 +51,20 @@ fn save(lab: &Lab) {
     }
 }
 
-/// Runs everything sent so far on a fresh world: (trace rows, refused sends).
-fn run(lab: &Lab) -> Result<(Vec<serde_json::Value>, Vec<String>), String> {
+/// Runs everything sent up to the clock on a fresh world: (trace rows, refused sends,
+/// messages still waiting for their time).
+fn run(lab: &Lab) -> Result<(Vec<serde_json::Value>, Vec<String>, usize), String> {
     let mut world = World::new(&lab.topology, 1).map_err(|e| e.to_string())?;
     let mut refused = Vec::new();
-    for (i, s) in lab.sent.iter().enumerate() {
-        world.run_until(i as u64 * 1000);
+    let mut order: Vec<&(u64, Sent)> = lab.sent.iter().collect();
+    order.sort_by_key(|(at, _)| *at);
+    let mut waiting = 0;
+    for (i, (at, s)) in order.into_iter().enumerate() {
+        if *at > lab.now_ms {
+            waiting += 1;
+            continue;
+        }
+        world.run_until(*at);
         let outcome = match s {
             Sent::Queue(r) => world.send(r).map(|_| ()),
             Sent::Topic(r) => world.publish(r).map(|_| ()),
@@ -65,7 +76,7 @@ fn run(lab: &Lab) -> Result<(Vec<serde_json::Value>, Vec<String>), String> {
             refused.push(format!("message {}: {e}", i + 1));
         }
     }
-    world.run_until(lab.sent.len() as u64 * 1000);
+    world.run_until(lab.now_ms);
     Ok((
         world
             .trace()
@@ -73,6 +84,7 @@ fn run(lab: &Lab) -> Result<(Vec<serde_json::Value>, Vec<String>), String> {
             .map(|e| serde_json::to_value(e).unwrap_or_default())
             .collect(),
         refused,
+        waiting,
     ))
 }
 
@@ -82,7 +94,7 @@ fn narrate(lab: &Lab, rows: &[serde_json::Value]) -> String {
     let Some(n) = lab.sent.len().checked_sub(1) else {
         return String::new();
     };
-    let at = n as u64 * 1000;
+    let at = lab.sent[n].0;
     let mine: Vec<&serde_json::Value> = rows
         .iter()
         .filter(|r| r["at_ms"].as_u64() == Some(at))
@@ -295,7 +307,10 @@ pub fn LabPage() -> impl IntoView {
                     resources: vec![],
                     time: None,
                 };
-                lab.update(|l| l.sent.push(Sent::Bus(entry)));
+                lab.update(|l| {
+                    l.sent.push((l.now_ms, Sent::Bus(entry)));
+                    l.now_ms += 1000;
+                });
                 save(&lab.get_untracked());
                 notice.set(None);
             }
@@ -308,20 +323,132 @@ pub fn LabPage() -> impl IntoView {
             message: m_detail.get_untracked(),
             ..Default::default()
         };
-        lab.update(|l| l.sent.push(Sent::Topic(request)));
+        lab.update(|l| {
+            l.sent.push((l.now_ms, Sent::Topic(request)));
+            l.now_ms += 1000;
+        });
         save(&lab.get_untracked());
     };
     let send_queue = move |_| {
         let queue = q_name.get_untracked();
         lab.update(|l| {
-            l.sent.push(Sent::Queue(SendRequest {
-                queue,
-                body: m_detail.get_untracked(),
-                ..Default::default()
-            }))
+            l.sent.push((
+                l.now_ms,
+                Sent::Queue(SendRequest {
+                    queue,
+                    body: m_detail.get_untracked(),
+                    ..Default::default()
+                }),
+            ));
+            l.now_ms += 1000;
         });
         save(&lab.get_untracked());
     };
+    // Workload generator and the virtual clock.
+    let w_rate = RwSignal::new("5".to_owned());
+    let w_for = RwSignal::new("10".to_owned());
+    let w_spike_n = RwSignal::new("50".to_owned());
+    let w_spike_over = RwSignal::new("2".to_owned());
+    let w_spike_at = RwSignal::new("4".to_owned());
+    let playing = RwSignal::new(false);
+    let speed = RwSignal::new(1u64);
+    let handle = StoredValue::new_local(None::<IntervalHandle>);
+    let generate = move |_| {
+        let num = |sig: RwSignal<String>, label: &str| -> Result<f64, String> {
+            let t = sig.get_untracked();
+            t.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| *v >= 0.0)
+                .ok_or(format!(
+                    "{label} must be a number of 0 or more, not \"{t}\"."
+                ))
+        };
+        let parsed = (|| -> Result<Vec<u64>, String> {
+            let (rate, secs, n, over, at) = (
+                num(w_rate, "Rate")?,
+                num(w_for, "Duration")?,
+                num(w_spike_n, "Spike size")?,
+                num(w_spike_over, "Spike length")?,
+                num(w_spike_at, "Spike start")?,
+            );
+            let start = lab.get_untracked().now_ms;
+            let mut times = Vec::new();
+            if rate > 0.0 {
+                let count = (rate * secs).floor() as u64;
+                times.extend((0..count).map(|k| start + (k as f64 * 1000.0 / rate) as u64));
+            }
+            let n = n.floor() as u64;
+            times.extend((0..n).map(|k| {
+                start + (at * 1000.0) as u64 + (k as f64 * over * 1000.0 / n.max(1) as f64) as u64
+            }));
+            if times.len() > 5000 {
+                return Err(format!(
+                    "That is {} messages; the lab takes at most 5,000 at once.",
+                    times.len()
+                ));
+            }
+            Ok(times)
+        })();
+        let detail = serde_json::from_str::<serde_json::Value>(&m_detail.get_untracked())
+            .map_err(|e| format!("The detail is not valid JSON: {e}"));
+        match parsed.and_then(|t| detail.map(|d| (t, d))) {
+            Err(e) => notice.set(Some(Err(e))),
+            Ok((times, detail)) => {
+                let count = times.len();
+                lab.update(|l| {
+                    for at in times {
+                        let entry = PutEventsEntry {
+                            source: "dojo.lab".into(),
+                            detail_type: m_type.get_untracked(),
+                            detail: detail.clone(),
+                            resources: vec![],
+                            time: None,
+                        };
+                        l.sent.push((at, Sent::Bus(entry)));
+                    }
+                });
+                save(&lab.get_untracked());
+                notice.set(Some(Ok(format!(
+                    "Scheduled {count} events; play the clock to send them."
+                ))));
+            }
+        }
+    };
+    let stop = move || {
+        playing.set(false);
+        handle.update_value(|h| {
+            if let Some(h) = h.take() {
+                h.clear();
+            }
+        });
+        save(&lab.get_untracked());
+    };
+    let play = move |_| {
+        if playing.get_untracked() {
+            stop();
+            return;
+        }
+        playing.set(true);
+        let tick = move || {
+            let done = lab.with_untracked(|l| l.sent.iter().all(|(at, _)| *at <= l.now_ms));
+            if done {
+                stop();
+                return;
+            }
+            lab.update(|l| l.now_ms += 100 * speed.get_untracked());
+        };
+        if let Ok(h) = set_interval_with_handle(tick, std::time::Duration::from_millis(100)) {
+            handle.set_value(Some(h));
+        }
+    };
+    on_cleanup(move || {
+        handle.update_value(|h| {
+            if let Some(h) = h.take() {
+                h.clear();
+            }
+        })
+    });
     let reset = move |_| {
         lab.set(Lab::default());
         save(&lab.get_untracked());
@@ -438,18 +565,41 @@ pub fn LabPage() -> impl IntoView {
                     <button type="button" class="secondary" on:click=publish>"Publish to the topic"</button>
                     <button type="button" class="secondary" on:click=send_queue>"Send to the queue"</button>
                 </div>
+                <fieldset class="lab-form">
+                    <legend>"Workload and clock"</legend>
+                    <div class="workload-grid">
+                        <div class="field"><label for="w-rate">"Rate (events/s)"</label><input id="w-rate" type="text" bind:value=w_rate data-testid="w-rate"/></div>
+                        <div class="field"><label for="w-for">"For (s)"</label><input id="w-for" type="text" bind:value=w_for data-testid="w-for"/></div>
+                        <div class="field"><label for="w-spike-n">"Spike: events"</label><input id="w-spike-n" type="text" bind:value=w_spike_n data-testid="w-spike-n"/></div>
+                        <div class="field"><label for="w-spike-over">"over (s)"</label><input id="w-spike-over" type="text" bind:value=w_spike_over/></div>
+                        <div class="field"><label for="w-spike-at">"starting at +(s)"</label><input id="w-spike-at" type="text" bind:value=w_spike_at/></div>
+                    </div>
+                    <div class="form-actions">
+                        <button type="button" class="secondary" on:click=generate data-testid="w-generate">"Schedule the workload"</button>
+                        <button type="button" class="secondary" on:click=play data-testid="clock-play">{move || if playing.get() { "Pause" } else { "Play" }}</button>
+                        <label for="clock-speed">"Speed"</label>
+                        <select id="clock-speed" on:change=move |ev| speed.set(event_target_value(&ev).parse().unwrap_or(1))>
+                            <option value="1">"×1"</option>
+                            <option value="10">"×10"</option>
+                            <option value="100">"×100"</option>
+                        </select>
+                        <button type="button" class="secondary" on:click=move |_| { lab.update(|l| l.now_ms += 1000); save(&lab.get_untracked()); } data-testid="clock-step">"+1 s"</button>
+                        <span class="mono" data-testid="clock-now">{move || format!("t = {:.1} s", lab.get().now_ms as f64 / 1000.0)}</span>
+                    </div>
+                </fieldset>
                 <h3>"Trace"</h3>
                 <p class="narration" aria-live="polite" data-testid="lab-narration">
-                    {move || trace.with(|t| t.as_ref().ok().map(|(rows, _)| lab.with(|l| narrate(l, rows))))}
+                    {move || trace.with(|t| t.as_ref().ok().map(|(rows, _, _)| lab.with(|l| narrate(l, rows))))}
                 </p>
                 {move || match trace.get() {
                     Err(e) => view! { <ErrorView title="The topology does not run" message=e/> }.into_any(),
-                    Ok((rows, refused)) => view! {
+                    Ok((rows, refused, waiting)) => view! {
                         {refused.into_iter().map(|r| view! { <p class="field-error">{r}</p> }).collect_view()}
+                        {(waiting > 0).then(|| view! { <p class="muted" data-testid="lab-waiting">{format!("{waiting} messages wait for their time; play the clock.")}</p> })}
                         <table data-testid="lab-trace">
                             <thead><tr><th scope="col">"#"</th><th scope="col">"Channel"</th><th scope="col">"What happened"</th></tr></thead>
                             <tbody>
-                                {rows.into_iter().map(|r| {
+                                {rows.into_iter().rev().take(150).collect::<Vec<_>>().into_iter().rev().map(|r| {
                                     let mut details = r.clone();
                                     if let Some(m) = details.as_object_mut() {
                                         for k in ["position", "at_ms", "channel", "message_id", "kind"] { m.remove(k); }
