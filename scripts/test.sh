@@ -45,6 +45,8 @@ gz=$(gzip -9 -c "$wasm" | wc -c)
 summaries+=("release wasm: $raw bytes, $gz bytes gzipped")
 
 layer "end-to-end tests (Playwright + axe, Chromium)"
+# A free loopback port, so a server left on the default port cannot block the run.
+export E2E_PORT=${E2E_PORT:-$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")}
 e2e_log=$(mktemp)
 set +e
 npx playwright test 2>&1 | tee "$e2e_log"
