@@ -160,10 +160,8 @@ struct System {
     quarantine: bool,
     world: World,
     timeline: Timeline,
-    customers: BTreeMap<String, Customer>,
-    quotes: BTreeMap<String, Quote>,
-    policies: BTreeMap<String, Policy>,
-    notifications: BTreeMap<String, Notification>,
+    /// Each service's own aggregates, changed as it records events.
+    owned: crate::timetravel::Aggregates,
     replicas: BTreeMap<&'static str, BTreeMap<String, Customer>>,
     projection: CustomerView,
     /// The event store every event is appended to (the source of truth for event sourcing).
@@ -240,54 +238,7 @@ impl System {
 
     /// The owning service's own state changes at once.
     fn apply_locally(&mut self, event: &DomainEvent) {
-        match event {
-            DomainEvent::CustomerRegistered { customer_id, .. }
-            | DomainEvent::AddressChanged { customer_id, .. }
-            | DomainEvent::ContactPreferencesChanged { customer_id, .. } => {
-                let c = self
-                    .customers
-                    .remove(customer_id)
-                    .unwrap_or_default()
-                    .apply(event);
-                self.customers.insert(customer_id.clone(), c);
-            }
-            DomainEvent::QuoteRequested { quote_id, .. }
-            | DomainEvent::QuoteIssued { quote_id, .. }
-            | DomainEvent::QuoteAccepted { quote_id, .. }
-            | DomainEvent::QuoteExpired { quote_id, .. } => {
-                let q = self
-                    .quotes
-                    .remove(quote_id)
-                    .unwrap_or_default()
-                    .apply(event);
-                self.quotes.insert(quote_id.clone(), q);
-            }
-            DomainEvent::PolicyBound { policy_id, .. }
-            | DomainEvent::PolicyCancelled { policy_id, .. } => {
-                let p = self
-                    .policies
-                    .remove(policy_id)
-                    .unwrap_or_default()
-                    .apply(event);
-                self.policies.insert(policy_id.clone(), p);
-            }
-            DomainEvent::NotificationRequested {
-                notification_id, ..
-            }
-            | DomainEvent::EmailSent {
-                notification_id, ..
-            }
-            | DomainEvent::SmsSent {
-                notification_id, ..
-            } => {
-                let n = self
-                    .notifications
-                    .remove(notification_id)
-                    .unwrap_or_default()
-                    .apply(event);
-                self.notifications.insert(notification_id.clone(), n);
-            }
-        }
+        self.owned.apply(event);
     }
 
     /// Folds a customer from its stream in the event store, upcasting old versions.
@@ -311,7 +262,7 @@ impl System {
                     .callbacks_by_second
                     .entry(self.now() / 1000)
                     .or_default() += 1;
-                self.customers.get(id).cloned().unwrap_or_default()
+                self.owned.customers.get(id).cloned().unwrap_or_default()
             }
             Style::EventCarriedState => self
                 .replicas
@@ -348,7 +299,12 @@ impl System {
                 postcode,
                 birth_year,
             } => {
-                let current = self.customers.get(customer_id).cloned().unwrap_or_default();
+                let current = self
+                    .owned
+                    .customers
+                    .get(customer_id)
+                    .cloned()
+                    .unwrap_or_default();
                 let cmd = CustomerCommand::RegisterCustomer {
                     customer_id: customer_id.clone(),
                     given_name: given_name.clone(),
@@ -368,14 +324,15 @@ impl System {
                 customer_id,
                 postcode,
             } => {
-                let current =
-                    self.customers
-                        .get(customer_id)
-                        .cloned()
-                        .unwrap_or_else(|| Customer {
-                            customer_id: customer_id.clone(),
-                            ..Customer::default()
-                        });
+                let current = self
+                    .owned
+                    .customers
+                    .get(customer_id)
+                    .cloned()
+                    .unwrap_or_else(|| Customer {
+                        customer_id: customer_id.clone(),
+                        ..Customer::default()
+                    });
                 self.decide(
                     "customer-management",
                     format!("ChangeAddress {customer_id}"),
@@ -389,14 +346,15 @@ impl System {
                 email_opt_in,
                 sms_opt_in,
             } => {
-                let current =
-                    self.customers
-                        .get(customer_id)
-                        .cloned()
-                        .unwrap_or_else(|| Customer {
-                            customer_id: customer_id.clone(),
-                            ..Customer::default()
-                        });
+                let current = self
+                    .owned
+                    .customers
+                    .get(customer_id)
+                    .cloned()
+                    .unwrap_or_else(|| Customer {
+                        customer_id: customer_id.clone(),
+                        ..Customer::default()
+                    });
                 let cmd = CustomerCommand::ChangeContactPreferences {
                     email_opt_in: *email_opt_in,
                     sms_opt_in: *sms_opt_in,
@@ -419,7 +377,7 @@ impl System {
                 } else {
                     quote_id.clone()
                 };
-                if self.quotes.contains_key(&quote_id) {
+                if self.owned.quotes.contains_key(&quote_id) {
                     self.refuse(
                         "quote-generator",
                         format!("RequestQuote {quote_id}"),
@@ -442,10 +400,15 @@ impl System {
                 );
             }
             Input::AcceptQuote { quote_id } => {
-                let q = self.quotes.get(quote_id).cloned().unwrap_or_else(|| Quote {
-                    quote_id: quote_id.clone(),
-                    ..Quote::default()
-                });
+                let q = self
+                    .owned
+                    .quotes
+                    .get(quote_id)
+                    .cloned()
+                    .unwrap_or_else(|| Quote {
+                        quote_id: quote_id.clone(),
+                        ..Quote::default()
+                    });
                 self.decide(
                     "quote-generator",
                     format!("AcceptQuote {quote_id}"),
@@ -558,7 +521,12 @@ impl System {
                 .to_owned();
             match event["detail-type"].as_str() {
                 Some("QuoteRequested") => {
-                    let q = self.quotes.get(&quote_id).cloned().unwrap_or_default();
+                    let q = self
+                        .owned
+                        .quotes
+                        .get(&quote_id)
+                        .cloned()
+                        .unwrap_or_default();
                     let customer = self.customer_for("quote-generator", &q.customer_id);
                     let now = self.now();
                     self.decide(
@@ -572,7 +540,12 @@ impl System {
                     );
                 }
                 Some("QuoteAccepted") => {
-                    let q = self.quotes.get(&quote_id).cloned().unwrap_or_default();
+                    let q = self
+                        .owned
+                        .quotes
+                        .get(&quote_id)
+                        .cloned()
+                        .unwrap_or_default();
                     let policy_id = format!("{quote_id}-p");
                     self.decide(
                         "quote-generator",
@@ -602,6 +575,7 @@ impl System {
                 ),
                 Some("AddressChanged") => {
                     let postcode = self
+                        .owned
                         .customers
                         .get(&customer_id)
                         .map(|c| c.postcode.clone())
@@ -610,7 +584,7 @@ impl System {
                 }
                 _ => continue,
             };
-            let notification_id = format!("n{}", self.notifications.len() + 1);
+            let notification_id = format!("n{}", self.owned.notifications.len() + 1);
             let request = CommsCommand::RequestNotification {
                 notification_id: notification_id.clone(),
                 customer_id: customer_id.clone(),
@@ -630,6 +604,7 @@ impl System {
             }
             let customer = self.customer_for("comms", &customer_id);
             let n = self
+                .owned
                 .notifications
                 .get(&notification_id)
                 .cloned()
@@ -705,10 +680,7 @@ pub fn run(scenario: &Scenario, quarantine: bool) -> Outcome {
         quarantine,
         world: World::new(&topology(scenario.style), scenario.seed).expect("built-in topology"),
         timeline: Timeline::new(scenario.snapshot_interval.max(1)),
-        customers: BTreeMap::new(),
-        quotes: BTreeMap::new(),
-        policies: BTreeMap::new(),
-        notifications: BTreeMap::new(),
+        owned: crate::timetravel::Aggregates::default(),
         replicas: BTreeMap::new(),
         projection: CustomerView::default(),
         store: MemStore::default(),

@@ -5,10 +5,10 @@
 use crate::domain::{pricing, Channel, Cover, DomainEvent, QUOTE_VALIDITY_MS};
 use crate::rng::SeededRng;
 
-const GIVEN: &[&str] = &[
+pub(crate) const GIVEN: &[&str] = &[
     "Ada", "Grace", "Alan", "Mary", "Tim", "Barbara", "Edsger", "Frances", "Ken", "Radia",
 ];
-const FAMILY: &[&str] = &[
+pub(crate) const FAMILY: &[&str] = &[
     "Lovelace",
     "Hopper",
     "Turing",
@@ -20,7 +20,7 @@ const FAMILY: &[&str] = &[
     "Thompson",
     "Perlman",
 ];
-const POSTCODES: &[&str] = &[
+pub(crate) const POSTCODES: &[&str] = &[
     "EH1 1AA", "G2 3BB", "M1 4CC", "B5 6DD", "SW1A 1AA", "LS2 7EE", "AB10 1FF", "NE1 8GG",
     "E1 6HH", "CV1 2JJ",
 ];

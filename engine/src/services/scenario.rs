@@ -146,22 +146,7 @@ fn interval() -> usize {
     100
 }
 
-const GIVEN: &[&str] = &[
-    "Ada", "Grace", "Alan", "Mary", "Tim", "Barbara", "Edsger", "Frances",
-];
-const FAMILY: &[&str] = &[
-    "Lovelace",
-    "Hopper",
-    "Turing",
-    "Somerville",
-    "Berners-Lee",
-    "Liskov",
-    "Dijkstra",
-    "Allen",
-];
-const POSTCODES: &[&str] = &[
-    "EH1 1AA", "G2 3BB", "M1 4CC", "B5 6DD", "SW1A 1AA", "LS2 7EE", "AB10 1FF", "NE1 8GG",
-];
+use crate::workload::{FAMILY, GIVEN, POSTCODES};
 
 impl Scenario {
     /// Parses and validates; errors name the JSON path.
