@@ -124,6 +124,10 @@ test('the architecture canvas counts messages and inspects nodes by mouse and ke
   await page.getByTestId('debugger-jump').fill('2');
   await page.getByTestId('debugger-jump').press('Enter');
   await expect(page.getByTestId('inspector-summary')).toContainText('1 visible');
+  await expect(page.getByTestId('inspector-settings')).toHaveText(
+    'Standard queue; visibility timeout 30 s, delay 0 s, retention 4 days; no dead-letter queue (a message is retried until retention ends).',
+  );
+  await expect(page.getByTestId('inspector').locator('.peek li')).toContainText(/visible for \d+\.\d s \(received 0×\)/);
   await page.getByTestId('node-bus').focus();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('inspector-rules')).toContainText('to-quote-generator');

@@ -80,6 +80,32 @@ fn a_message_not_deleted_within_its_visibility_timeout_is_delivered_again() {
 }
 
 #[test]
+fn queue_contents_at_a_moment_say_since_when_each_message_is_in_its_state() {
+    let mut w = world(json!({"queues": [{"name": "q", "visibility_timeout_s": 30}]}));
+    let kept = send(&mut w, "q", "kept");
+    w.run_until(5_000);
+    let later = w
+        .send(&SendRequest {
+            queue: "q".into(),
+            body: "later".into(),
+            delay_s: Some(60),
+            ..Default::default()
+        })
+        .expect("send with a delay");
+    w.run_until(10_000);
+    assert_eq!(receive(&mut w, "q", "a", 1)[0].0, kept);
+    w.run_until(20_000);
+    let contents = dojo_engine::sim::contents::ChannelTimeline::new(w.trace(), 4).at_time(20_000);
+    let q = &contents.queues["q"];
+    assert_eq!(
+        (q[&kept].state, q[&kept].since_ms),
+        ("in_flight", 10_000),
+        "visible again 30 s after it was received"
+    );
+    assert_eq!((q[&later].state, q[&later].visible_at), ("delayed", 65_000));
+}
+
+#[test]
 fn a_stale_receipt_handle_does_not_delete() {
     let mut w = world(json!({"queues": [{"name": "q", "visibility_timeout_s": 1}]}));
     send(&mut w, "q", "x");

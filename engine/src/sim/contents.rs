@@ -16,8 +16,12 @@ pub struct HeldMessage {
     /// `visible`, `delayed` or `in_flight`.
     pub state: &'static str,
     pub receive_count: u32,
+    /// When the message entered its current state.
     #[serde(skip)]
-    visible_at: SimTime,
+    pub since_ms: SimTime,
+    /// When a delayed message becomes visible.
+    #[serde(skip)]
+    pub visible_at: SimTime,
 }
 
 /// Every queue's messages, by queue name then message id.
@@ -40,6 +44,7 @@ impl ChannelContents {
                         body: body.clone(),
                         state: "visible",
                         receive_count: 0,
+                        since_ms: e.at_ms,
                         visible_at: e.at_ms,
                     },
                 );
@@ -47,18 +52,21 @@ impl ChannelContents {
             TraceKind::Delayed { until_ms, .. } => {
                 if let Some(m) = messages.get_mut(&e.message_id) {
                     m.state = "delayed";
+                    m.since_ms = e.at_ms;
                     m.visible_at = *until_ms;
                 }
             }
             TraceKind::Delivered { receive_count, .. } => {
                 if let Some(m) = messages.get_mut(&e.message_id) {
                     m.state = "in_flight";
+                    m.since_ms = e.at_ms;
                     m.receive_count = *receive_count;
                 }
             }
             TraceKind::VisibilityExpired { .. } => {
                 if let Some(m) = messages.get_mut(&e.message_id) {
                     m.state = "visible";
+                    m.since_ms = e.at_ms;
                 }
             }
             TraceKind::Acknowledged { .. }
@@ -85,6 +93,7 @@ impl ChannelContents {
             for id in due {
                 if let Some(m) = messages.get_mut(&id) {
                     m.state = "visible";
+                    m.since_ms = m.visible_at;
                 }
             }
         }

@@ -351,6 +351,10 @@ fn Inspector(selected: RwSignal<Option<&'static str>>) -> impl IntoView {
                 q if channels.queues.contains_key(q) || ["quote-generator", "comms", "quote-generator-replica", "comms-replica"].contains(&q) => {
                     let messages = channels.queues.get(q).cloned().unwrap_or_default();
                     let count = |s: &str| messages.values().filter(|m| m.state == s).count();
+                    let config = dojo_engine::services::topology(style).queues.into_iter().find(|c| c.name == q);
+                    let now = state.at_ms;
+                    let settings = config.as_ref().map(queue_settings).unwrap_or_default();
+                    let visibility_ms = config.as_ref().map_or(30_000, |c| u64::from(c.visibility_timeout_s) * 1000);
                     // Depth over the whole run, sampled, as a sparkline.
                     let end = o.channels.end_ms().max(1);
                     let samples: Vec<usize> = (0..=40).map(|i| o.channels.at_time(end * i / 40).queues.get(q).map_or(0, |m| m.len())).collect();
@@ -358,9 +362,13 @@ fn Inspector(selected: RwSignal<Option<&'static str>>) -> impl IntoView {
                     let points: String = samples.iter().enumerate().map(|(i, d)| format!("{},{:.1} ", i * 5, 30.0 - 28.0 * *d as f64 / max as f64)).collect();
                     view! {
                         <p data-testid="inspector-summary">{format!("{} visible, {} in flight, {} delayed at the cursor; deepest {max}.", count("visible"), count("in_flight"), count("delayed"))}</p>
+                        <p data-testid="inspector-settings">{settings}</p>
                         <svg viewBox="0 0 200 32" class="sparkline" role="img" aria-label=format!("Depth over the run, up to {max}")><polyline points=points/></svg>
                         <ul class="peek">
-                            {messages.iter().take(5).map(|(mid, m)| view! { <li><code>{mid.clone()}</code>{format!(" {} (received {}×): ", m.state, m.receive_count)}<span class="mono">{m.body.chars().take(80).collect::<String>()}</span></li> }).collect_view()}
+                            {messages.iter().take(5).map(|(mid, m)| {
+                                let when = message_timing(m, now, visibility_ms);
+                                view! { <li><code>{mid.clone()}</code>{format!(" {when} (received {}×): ", m.receive_count)}<span class="mono">{m.body.chars().take(80).collect::<String>()}</span></li> }
+                            }).collect_view()}
                         </ul>
                     }.into_any()
                 }
@@ -395,5 +403,47 @@ fn Inspector(selected: RwSignal<Option<&'static str>>) -> impl IntoView {
                 </div>
             })
         })
+    }
+}
+
+/// A queue's settings in words: type, visibility timeout, delay, retention and its DLQ.
+fn queue_settings(c: &dojo_engine::topology::QueueConfig) -> String {
+    let kind = if c.fifo { "FIFO" } else { "Standard" };
+    let dlq = match &c.redrive {
+        Some(r) => format!(
+            "dead-letter queue {} after {} receives",
+            r.dlq, r.max_receive_count
+        ),
+        None => "no dead-letter queue (a message is retried until retention ends)".to_owned(),
+    };
+    let retention = match c.retention_s {
+        s if s % 86_400 == 0 => format!("{} days", s / 86_400),
+        s if s % 3_600 == 0 => format!("{} hours", s / 3_600),
+        s => format!("{s} s"),
+    };
+    format!(
+        "{kind} queue; visibility timeout {} s, delay {} s, retention {retention}; {dlq}.",
+        c.visibility_timeout_s, c.delay_s
+    )
+}
+
+/// Where a message stands at `now`: visible, in flight with the seconds until it becomes
+/// visible again, or delayed with the seconds until it is first visible.
+fn message_timing(
+    m: &dojo_engine::sim::contents::HeldMessage,
+    now: u64,
+    visibility_ms: u64,
+) -> String {
+    let secs = |ms: u64| format!("{:.1} s", ms as f64 / 1000.0);
+    match m.state {
+        "in_flight" => format!(
+            "in flight, visible again in {}",
+            secs((m.since_ms + visibility_ms).saturating_sub(now))
+        ),
+        "delayed" => format!(
+            "delayed, visible in {}",
+            secs(m.visible_at.saturating_sub(now))
+        ),
+        _ => format!("visible for {}", secs(now.saturating_sub(m.since_ms))),
     }
 }
