@@ -1,5 +1,6 @@
 // Journeys in the workshop: run a scenario, travel through time, break on a pattern,
-// fork a branch and compare it, compare two styles, and reload without losing anything.
+// fork a branch and compare it, compare two styles, and reload without losing anything
+// (the session lives in IndexedDB).
 import { test, expect } from '@playwright/test';
 import { axeViolations } from './axe.mjs';
 import { WorkshopPage } from './pages/workshop.mjs';
@@ -100,6 +101,35 @@ test('a reload restores the scenario, the cursor and the branches', async ({ pag
   await expect(ws.position).toHaveText('#4 of 12');
   await expect(ws.style).toHaveValue('event_sourcing');
   await expect(page.getByTestId('branch-list')).toContainText('skip #2: AcceptQuote q1');
+});
+
+test('the session is kept in IndexedDB, and a copy an older build left in localStorage is moved there', async ({ page }) => {
+  const ws = new WorkshopPage(page);
+  await ws.open();
+  // What a build before IndexedDB documents saved: the session in localStorage.
+  const old = { version: 1, preset: 'quote-journey', style: 'cqrs', ran: true, position: 3, branches: [], compare_with: null, custom: null };
+  await page.evaluate((text) => localStorage.setItem('event-dojo.workshop', text), JSON.stringify(old));
+  await page.reload();
+  await expect(ws.position).toHaveText('#3 of 12');
+  await expect(ws.style).toHaveValue('cqrs');
+  await page.getByTestId('debugger-jump').fill('5');
+  await page.getByTestId('debugger-jump').press('Enter');
+  await expect.poll(() => page.evaluate(() => localStorage.getItem('event-dojo.workshop'))).toBeNull();
+  const saved = await page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('event-dojo');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('documents').objectStore('documents').get('event-dojo.workshop');
+          get.onsuccess = () => resolve(JSON.parse(get.result));
+          get.onerror = () => reject(get.error);
+        };
+      }),
+  );
+  expect(saved).toMatchObject({ style: 'cqrs', ran: true, position: 5 });
+  await page.reload();
+  await expect(ws.position).toHaveText('#5 of 12');
 });
 
 test('the workshop has no axe violations', async ({ page }) => {

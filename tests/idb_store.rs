@@ -86,3 +86,69 @@ async fn a_batch_across_streams_is_all_or_nothing() {
     );
     assert!(store.read_stream("c", 1).await.expect("read c").is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn documents_are_replaced_by_name_and_survive_reopening() {
+    let name = "documents";
+    let store = fresh(name).await;
+    assert_eq!(store.document("lab").await.expect("read"), None);
+    store.put_document("lab", r#"{"v":1}"#).await.expect("save");
+    store
+        .put_document("lab", r#"{"v":2}"#)
+        .await
+        .expect("save again");
+    store
+        .put_document("workshop", "{}")
+        .await
+        .expect("save another");
+    store.close();
+    let reopened = IdbStore::open(&format!("conformance-{name}"))
+        .await
+        .expect("reopen");
+    assert_eq!(
+        reopened.document("lab").await.expect("read"),
+        Some(r#"{"v":2}"#.to_owned())
+    );
+    assert_eq!(
+        reopened.document("workshop").await.expect("read"),
+        Some("{}".to_owned())
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_version_1_database_is_upgraded_in_place() {
+    use indexed_db_futures::database::Database;
+    use indexed_db_futures::prelude::*;
+    let name = "conformance-upgrade-from-1";
+    IdbStore::delete(name).await.expect("delete a leftover");
+    // The schema as version 1 of the app created it.
+    let v1 = Database::open(name)
+        .with_version(1u32)
+        .with_on_upgrade_needed(|_, db: Database| {
+            db.create_object_store("events")
+                .with_key_path("globalposition".into())
+                .build()?
+                .create_index("stream_version", ["streamid", "streamversion"].into())
+                .with_unique(true)
+                .build()?;
+            db.create_object_store("streams").build()?;
+            db.create_object_store("meta").build()?;
+            Ok(())
+        })
+        .await
+        .expect("create a version 1 database");
+    v1.close();
+    let store = IdbStore::open(name)
+        .await
+        .expect("upgrade to the current schema");
+    let event = NewEvent::new("e1", "s", "ThingHappened", "dojo.test");
+    store
+        .append("s", ExpectedVersion::NoStream, vec![event])
+        .await
+        .expect("events append after the upgrade");
+    store
+        .put_document("lab", "{}")
+        .await
+        .expect("documents exist after the upgrade");
+    assert_eq!(store.head().await.expect("head"), 1);
+}

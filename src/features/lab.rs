@@ -3,9 +3,10 @@
 //! and rules with targets and input transformers. Every edit is validated as it is typed;
 //! an invalid pattern shows AWS's reason at its line and column, and nothing changes
 //! until the edit is valid. Then send messages through the topology and read the trace.
-//! The topology and the messages sent are kept in local storage.
+//! The topology and the messages sent are saved in IndexedDB.
 
 use crate::components::ErrorView;
+use crate::storage::documents;
 use dojo_engine::pattern::{Dialect, EventPattern};
 use dojo_engine::sim::{PublishRequest, PutEventsEntry, SendRequest, World};
 use dojo_engine::topology::{
@@ -15,7 +16,8 @@ use dojo_engine::topology::{
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-const KEY: &str = "event-dojo.lab";
+/// The name the lab is saved under (in IndexedDB; older builds used localStorage).
+const DOCUMENT: &str = "event-dojo.lab";
 
 /// Something sent through the topology, replayed on every change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,23 +34,6 @@ struct Lab {
     sent: Vec<(u64, Sent)>,
     /// The lab's virtual clock.
     now_ms: u64,
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
-fn load() -> Lab {
-    storage()
-        .and_then(|s| s.get_item(KEY).ok().flatten())
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default()
-}
-
-fn save(lab: &Lab) {
-    if let (Some(s), Ok(t)) = (storage(), serde_json::to_string(lab)) {
-        let _ = s.set_item(KEY, &t);
-    }
 }
 
 /// Runs everything sent up to the clock on a fresh world: (trace rows, refused sends,
@@ -161,13 +146,31 @@ fn try_commit(lab: RwSignal<Lab>, change: impl FnOnce(&mut Topology)) -> Result<
     change(&mut next);
     next.validate().map_err(|e| e.to_string())?;
     lab.update(|l| l.topology = next);
-    save(&lab.get_untracked());
+
     Ok(())
 }
 
 #[component]
 pub fn LabPage() -> impl IntoView {
-    let lab = RwSignal::new(load());
+    let store = crate::state::use_store().store;
+    let lab = RwSignal::new(Lab::default());
+    // Nothing is saved until the saved lab has been read, so it cannot be overwritten.
+    let loaded = RwSignal::new(false);
+    {
+        let store = store.clone();
+        leptos::task::spawn_local(async move {
+            if let Some(saved) = documents::load::<Lab>(&store, DOCUMENT).await {
+                lab.set(saved);
+            }
+            loaded.set(true);
+        });
+    }
+    Effect::new(move |_| {
+        let current = lab.get();
+        if loaded.get_untracked() {
+            documents::save(&store, DOCUMENT, &current);
+        }
+    });
     let trace = Memo::new(move |_| run(&lab.get()));
     let notice = RwSignal::new(None::<Result<String, String>>);
 
@@ -311,7 +314,7 @@ pub fn LabPage() -> impl IntoView {
                     l.sent.push((l.now_ms, Sent::Bus(entry)));
                     l.now_ms += 1000;
                 });
-                save(&lab.get_untracked());
+
                 notice.set(None);
             }
             Err(e) => notice.set(Some(Err(format!("The detail is not valid JSON: {e}")))),
@@ -327,7 +330,6 @@ pub fn LabPage() -> impl IntoView {
             l.sent.push((l.now_ms, Sent::Topic(request)));
             l.now_ms += 1000;
         });
-        save(&lab.get_untracked());
     };
     let send_queue = move |_| {
         let queue = q_name.get_untracked();
@@ -342,7 +344,6 @@ pub fn LabPage() -> impl IntoView {
             ));
             l.now_ms += 1000;
         });
-        save(&lab.get_untracked());
     };
     // Workload generator and the virtual clock.
     let w_rate = RwSignal::new("5".to_owned());
@@ -408,7 +409,7 @@ pub fn LabPage() -> impl IntoView {
                         l.sent.push((at, Sent::Bus(entry)));
                     }
                 });
-                save(&lab.get_untracked());
+
                 notice.set(Some(Ok(format!(
                     "Scheduled {count} events; play the clock to send them."
                 ))));
@@ -422,7 +423,6 @@ pub fn LabPage() -> impl IntoView {
                 h.clear();
             }
         });
-        save(&lab.get_untracked());
     };
     let play = move |_| {
         if playing.get_untracked() {
@@ -451,7 +451,7 @@ pub fn LabPage() -> impl IntoView {
     });
     let reset = move |_| {
         lab.set(Lab::default());
-        save(&lab.get_untracked());
+
         notice.set(Some(Ok("Started from an empty topology.".into())));
     };
     let queue_names = move || {
@@ -583,7 +583,7 @@ pub fn LabPage() -> impl IntoView {
                             <option value="10">"×10"</option>
                             <option value="100">"×100"</option>
                         </select>
-                        <button type="button" class="secondary" on:click=move |_| { lab.update(|l| l.now_ms += 1000); save(&lab.get_untracked()); } data-testid="clock-step">"+1 s"</button>
+                        <button type="button" class="secondary" on:click=move |_| { lab.update(|l| l.now_ms += 1000); } data-testid="clock-step">"+1 s"</button>
                         <span class="mono" data-testid="clock-now">{move || format!("t = {:.1} s", lab.get().now_ms as f64 / 1000.0)}</span>
                     </div>
                 </fieldset>

@@ -12,6 +12,7 @@ mod panels;
 mod session;
 
 use crate::components::ErrorView;
+use crate::storage::documents;
 use canvas::ArchitectureCanvas;
 use debugger::Debugger;
 use dojo_engine::services::{self, presets, Outcome, Scenario, Style};
@@ -101,7 +102,10 @@ pub(crate) struct Workshop {
 
 #[component]
 pub fn WorkshopPage() -> impl IntoView {
-    let session = RwSignal::new(session::load());
+    let store = crate::state::use_store().store;
+    let session = RwSignal::new(Session::default());
+    // Nothing is saved until the saved session has been read, so it cannot be overwritten.
+    let loaded = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Arc<Outcome>>);
     let share_link = RwSignal::new(String::new());
     let position = RwSignal::new(0u64);
@@ -125,24 +129,42 @@ pub fn WorkshopPage() -> impl IntoView {
         }
     };
     let notice = RwSignal::new(None::<(bool, String)>);
-    // A shared link's session replaces the saved one; a damaged link changes nothing.
-    if let Some(hash) = web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .filter(|h| h.starts_with("#session="))
     {
-        match session::from_fragment(&hash) {
-            Ok(shared) => {
-                session.set(shared);
-                session::save(&session.get_untracked());
-                notice.set(Some((false, "Opened the session from the link.".into())));
+        let store = store.clone();
+        leptos::task::spawn_local(async move {
+            if let Some(saved) = documents::load(&store, session::DOCUMENT)
+                .await
+                .and_then(session::usable)
+            {
+                session.set(saved);
             }
-            Err(e) => notice.set(Some((true, e))),
+            // A shared link's session replaces the saved one; a damaged link changes nothing.
+            if let Some(hash) = web_sys::window()
+                .and_then(|w| w.location().hash().ok())
+                .filter(|h| h.starts_with("#session="))
+            {
+                match session::from_fragment(&hash) {
+                    Ok(shared) => {
+                        session.set(shared);
+                        notice.set(Some((false, "Opened the session from the link.".into())));
+                    }
+                    Err(e) => notice.set(Some((true, e))),
+                }
+            }
+            // A saved session is re-derived at once.
+            if session.get_untracked().ran {
+                run();
+            }
+            loaded.set(true);
+        });
+    }
+    // Every change to the session is saved once the saved one has been read.
+    Effect::new(move |_| {
+        let current = session.get();
+        if loaded.get_untracked() {
+            documents::save(&store, session::DOCUMENT, &current);
         }
-    }
-    // A saved session is re-derived at once.
-    if session.get_untracked().ran {
-        run();
-    }
+    });
 
     let export = move |_| {
         let s = session.get_untracked();
@@ -185,7 +207,6 @@ pub fn WorkshopPage() -> impl IntoView {
                 ))),
                 Ok(imported) => {
                     session.set(imported.session);
-                    session::save(&session.get_untracked());
                     run();
                     let same = outcome.with_untracked(|o| {
                         o.as_ref().is_some_and(|o| {
@@ -247,7 +268,6 @@ pub fn WorkshopPage() -> impl IntoView {
             s.ran = false;
         });
         outcome.set(None);
-        session::save(&session.get_untracked());
     };
     let choose_style = move |ev: leptos::ev::Event| {
         let v = style_from(&event_target_value(&ev));
@@ -257,14 +277,12 @@ pub fn WorkshopPage() -> impl IntoView {
             s.ran = false;
         });
         outcome.set(None);
-        session::save(&session.get_untracked());
     };
     let start = move |_| {
         session.update(|s| {
             s.ran = true;
             s.position = 0;
         });
-        session::save(&session.get_untracked());
         run();
         let len = outcome.with_untracked(|o| o.as_ref().map_or(0, |o| o.timeline.len() as u64));
         position.set(len);
@@ -291,19 +309,19 @@ pub fn WorkshopPage() -> impl IntoView {
             <div class="scenario-controls">
                 <div class="field">
                     <label for="scenario-preset">"Preset"</label>
-                    <select id="scenario-preset" data-testid="scenario-preset" on:change=choose_preset
+                    <select id="scenario-preset" data-testid="scenario-preset" on:change=choose_preset prop:disabled=move || !loaded.get()
                         prop:value=move || session.get().preset>
                         {presets().into_iter().map(|(name, _)| view! { <option value=name>{name}</option> }).collect_view()}
                     </select>
                 </div>
                 <div class="field">
                     <label for="scenario-style">"Integration style"</label>
-                    <select id="scenario-style" data-testid="scenario-style" on:change=choose_style
+                    <select id="scenario-style" data-testid="scenario-style" on:change=choose_style prop:disabled=move || !loaded.get()
                         prop:value=move || style_key(session.get().style)>
                         {STYLES.iter().map(|(s, name)| view! { <option value=style_key(*s)>{*name}</option> }).collect_view()}
                     </select>
                 </div>
-                <button type="button" class="primary" on:click=start data-testid="scenario-run">"Run scenario"</button>
+                <button type="button" class="primary" on:click=start data-testid="scenario-run" prop:disabled=move || !loaded.get()>"Run scenario"</button>
             </div>
             <p class="muted">{description}</p>
             <div class="form-actions session-actions">

@@ -6,6 +6,8 @@
 //!   its CloudEvents JSON text, so numbers and key order survive exactly.
 //! - `streams`: stream id → current stream version.
 //! - `meta`: `"head"` → the last global position.
+//! - `documents` (since version 2): a name → JSON text of what a learner built outside
+//!   the event log: the workshop session and the channels lab.
 //!
 //! Every append runs its version check and all its writes in one read-write transaction
 //! over the three stores, and awaits nothing but that transaction's own requests, so the
@@ -22,11 +24,12 @@ use serde::{Deserialize, Serialize};
 /// The database the app uses.
 pub const DB_NAME: &str = "event-dojo";
 /// The schema version this build expects; `upgrade` migrates from every older one.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const EVENTS: &str = "events";
 const STREAMS: &str = "streams";
 const META: &str = "meta";
+const DOCUMENTS: &str = "documents";
 const STREAM_VERSION_INDEX: &str = "stream_version";
 const HEAD_KEY: &str = "head";
 
@@ -85,6 +88,37 @@ impl IdbStore {
             .map_err(|e| backend("reading the head failed", e))?;
         read_counter(&meta, HEAD_KEY).await
     }
+
+    /// The document saved under `name`, as its JSON text.
+    pub async fn document(&self, name: &str) -> Result<Option<String>, StoreError> {
+        let fail = |e| backend("reading a saved document failed", e);
+        let tx = self.db.transaction(DOCUMENTS).build().map_err(fail)?;
+        let documents = tx.object_store(DOCUMENTS).map_err(fail)?;
+        documents
+            .get(name)
+            .primitive()
+            .map_err(fail)?
+            .await
+            .map_err(fail)
+    }
+
+    /// Saves `text` under `name`, replacing what was there, in one transaction.
+    pub async fn put_document(&self, name: &str, text: &str) -> Result<(), StoreError> {
+        let fail = |e| backend("saving a document failed", e);
+        let tx = self
+            .db
+            .transaction(DOCUMENTS)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(fail)?;
+        let documents = tx.object_store(DOCUMENTS).map_err(fail)?;
+        documents
+            .put(text.to_owned())
+            .with_key(name)
+            .primitive()
+            .map_err(fail)?;
+        tx.commit().await.map_err(fail)
+    }
 }
 
 /// Creates or migrates the schema. Each arm moves one version forward, so a database at
@@ -102,6 +136,9 @@ fn upgrade(event: VersionChangeEvent, db: Database) -> indexed_db_futures::Resul
             .build()?;
         db.create_object_store(STREAMS).build()?;
         db.create_object_store(META).build()?;
+    }
+    if old < 2 {
+        db.create_object_store(DOCUMENTS).build()?;
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! end, play and pause at several speeds (including the original timing), breakpoints on
 //! an event pattern, and the keyboard (←/→ step, space plays or pauses, Home/End).
 
-use super::{session, Workshop};
+use super::Workshop;
 use dojo_engine::pattern::EventPattern;
 use dojo_engine::sim::iso_time;
 use leptos::prelude::*;
@@ -30,7 +30,6 @@ pub fn Debugger() -> impl IntoView {
         let p = p.min(len.get_untracked());
         ws.position.set(p);
         ws.session.update(|s| s.position = p);
-        session::save(&ws.session.get_untracked());
     };
     let at_ms = move |p: u64| {
         ws.outcome.with_untracked(|o| {

@@ -2,9 +2,7 @@
 //! highlighted, lag behind the write head), queue contents, the integration style's costs
 //! with a side-by-side comparison, and what-if branches compared with the main line.
 
-use super::{
-    scenario_of, session, style_from, style_key, style_name, BranchSpec, Workshop, STYLES,
-};
+use super::{scenario_of, style_from, style_key, style_name, BranchSpec, Workshop, STYLES};
 use dojo_engine::domain::QuoteStatus;
 use dojo_engine::projection::{Projection, RowDiff};
 use dojo_engine::services::{self, Edit, Input, Outcome, StyleMetrics};
@@ -212,7 +210,6 @@ pub fn MetricsPanel() -> impl IntoView {
                 Some(style_from(&v))
             }
         });
-        session::save(&ws.session.get_untracked());
     };
     view! {
         <section class="panel metrics" aria-labelledby="metrics-heading" data-testid="metrics">
@@ -304,7 +301,6 @@ pub fn BranchesPanel() -> impl IntoView {
             }
         });
         right.set(name);
-        session::save(&ws.session.get_untracked());
     };
     let skip = move |index: usize| {
         let label =
@@ -366,7 +362,6 @@ pub fn BranchesPanel() -> impl IntoView {
                 *c = None;
             }
         });
-        session::save(&ws.session.get_untracked());
     };
     let names = move || {
         let mut n = vec!["main".to_owned()];

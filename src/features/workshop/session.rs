@@ -13,7 +13,8 @@ use dojo_engine::services::{Edit, Outcome, Scenario, Style};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-const KEY: &str = "event-dojo.workshop";
+/// The name the session is saved under (in IndexedDB; older builds used localStorage).
+pub const DOCUMENT: &str = "event-dojo.workshop";
 /// Bumped when the stored shape changes; an older session is replaced, not misread.
 pub const SESSION_VERSION: u32 = 1;
 
@@ -52,24 +53,9 @@ impl Default for Session {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
-/// The saved session, or a fresh one if there is none or it is from another version.
-pub fn load() -> Session {
-    storage()
-        .and_then(|s| s.get_item(KEY).ok().flatten())
-        .and_then(|text| serde_json::from_str::<Session>(&text).ok())
-        .filter(|s| s.version == SESSION_VERSION)
-        .unwrap_or_default()
-}
-
-pub fn save(session: &Session) {
-    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(session)) {
-        // Storage can be full or disabled; the session then lives only in this tab.
-        let _ = s.set_item(KEY, &text);
-    }
+/// Whether a saved session can be used by this build (it is of this version).
+pub fn usable(saved: Session) -> Option<Session> {
+    (saved.version == SESSION_VERSION).then_some(saved)
 }
 
 /// What a session file says it is.
