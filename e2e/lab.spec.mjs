@@ -2,6 +2,7 @@
 // AWS reason and changes nothing; a message flows through; a reload keeps it all.
 import { test, expect } from '@playwright/test';
 import { axeViolations } from './axe.mjs';
+import { savedDocument } from './documents.mjs';
 
 test('build a topology, refuse an invalid pattern, and watch a message flow', async ({ page }) => {
   await page.goto('/lab');
@@ -39,6 +40,9 @@ test('build a topology, refuse an invalid pattern, and watch a message flow', as
   await expect(page.getByTestId('lab-topology')).toContainText('queue quotes');
   await expect(page.getByTestId('lab-topology')).toContainText('rule big-quotes');
   await expect(page.getByTestId('lab-trace')).toContainText('`detail.premium` is 450');
+  // Once the saved lab is read the page takes input again, and it was saved in IndexedDB.
+  await expect(page.locator('.lab-page')).not.toHaveAttribute('inert');
+  expect(await savedDocument(page, 'event-dojo.lab')).toContain('big-quotes');
 });
 
 test('the lab has no axe violations', async ({ page }) => {

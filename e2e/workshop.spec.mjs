@@ -4,6 +4,7 @@
 import { test, expect } from '@playwright/test';
 import { axeViolations } from './axe.mjs';
 import { WorkshopPage } from './pages/workshop.mjs';
+import { savedDocument } from './documents.mjs';
 
 test('time travel moves read models and queues together, by buttons and keys', async ({ page }) => {
   const ws = new WorkshopPage(page);
@@ -115,19 +116,9 @@ test('the session is kept in IndexedDB, and a copy an older build left in localS
   await page.getByTestId('debugger-jump').fill('5');
   await page.getByTestId('debugger-jump').press('Enter');
   await expect.poll(() => page.evaluate(() => localStorage.getItem('event-dojo.workshop'))).toBeNull();
-  const saved = await page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('event-dojo');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const get = open.result.transaction('documents').objectStore('documents').get('event-dojo.workshop');
-          get.onsuccess = () => resolve(JSON.parse(get.result));
-          get.onerror = () => reject(get.error);
-        };
-      }),
-  );
-  expect(saved).toMatchObject({ style: 'cqrs', ran: true, position: 5 });
+  await expect
+    .poll(async () => JSON.parse((await savedDocument(page, 'event-dojo.workshop')) ?? 'null'))
+    .toMatchObject({ style: 'cqrs', ran: true, position: 5 });
   await page.reload();
   await expect(ws.position).toHaveText('#5 of 12');
 });

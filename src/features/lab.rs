@@ -469,7 +469,8 @@ pub fn LabPage() -> impl IntoView {
             <h1>"Channels lab"</h1>
             <p class="muted">"Build a topology of queues, topics and rules, then send messages through it and read what happened. Every edit is checked as you type; nothing changes until it is valid."</p>
         </div>
-        <div class="page lab-page">
+        // Inert until the saved lab has been read, so an early edit cannot be replaced by it.
+        <div class="page lab-page" inert=move || !loaded.get()>
             <section class="panel" aria-labelledby="lab-build">
                 <h2 id="lab-build">"Build"</h2>
                 <fieldset class="lab-form">
