@@ -253,6 +253,26 @@ impl System {
             .fold(Customer::default(), |c, e| c.apply(&e))
     }
 
+    /// The owning service's customer `id`, or an unregistered one with that id.
+    fn own_customer(&self, id: &str) -> Customer {
+        self.owned
+            .customers
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| Customer {
+                customer_id: id.to_owned(),
+                ..Customer::default()
+            })
+    }
+
+    /// The owning service's quote `id`, or a not-yet-requested one with that id.
+    fn own_quote(&self, id: &str) -> Quote {
+        self.owned.quotes.get(id).cloned().unwrap_or_else(|| Quote {
+            quote_id: id.to_owned(),
+            ..Quote::default()
+        })
+    }
+
     /// How `service` learns about a customer, by style.
     fn customer_for(&mut self, service: &'static str, id: &str) -> Customer {
         match self.style {
@@ -299,12 +319,7 @@ impl System {
                 postcode,
                 birth_year,
             } => {
-                let current = self
-                    .owned
-                    .customers
-                    .get(customer_id)
-                    .cloned()
-                    .unwrap_or_default();
+                let current = self.own_customer(customer_id);
                 let cmd = CustomerCommand::RegisterCustomer {
                     customer_id: customer_id.clone(),
                     given_name: given_name.clone(),
@@ -324,15 +339,7 @@ impl System {
                 customer_id,
                 postcode,
             } => {
-                let current = self
-                    .owned
-                    .customers
-                    .get(customer_id)
-                    .cloned()
-                    .unwrap_or_else(|| Customer {
-                        customer_id: customer_id.clone(),
-                        ..Customer::default()
-                    });
+                let current = self.own_customer(customer_id);
                 self.decide(
                     "customer-management",
                     format!("ChangeAddress {customer_id}"),
@@ -346,15 +353,7 @@ impl System {
                 email_opt_in,
                 sms_opt_in,
             } => {
-                let current = self
-                    .owned
-                    .customers
-                    .get(customer_id)
-                    .cloned()
-                    .unwrap_or_else(|| Customer {
-                        customer_id: customer_id.clone(),
-                        ..Customer::default()
-                    });
+                let current = self.own_customer(customer_id);
                 let cmd = CustomerCommand::ChangeContactPreferences {
                     email_opt_in: *email_opt_in,
                     sms_opt_in: *sms_opt_in,
@@ -400,15 +399,7 @@ impl System {
                 );
             }
             Input::AcceptQuote { quote_id } => {
-                let q = self
-                    .owned
-                    .quotes
-                    .get(quote_id)
-                    .cloned()
-                    .unwrap_or_else(|| Quote {
-                        quote_id: quote_id.clone(),
-                        ..Quote::default()
-                    });
+                let q = self.own_quote(quote_id);
                 self.decide(
                     "quote-generator",
                     format!("AcceptQuote {quote_id}"),
@@ -521,12 +512,7 @@ impl System {
                 .to_owned();
             match event["detail-type"].as_str() {
                 Some("QuoteRequested") => {
-                    let q = self
-                        .owned
-                        .quotes
-                        .get(&quote_id)
-                        .cloned()
-                        .unwrap_or_default();
+                    let q = self.own_quote(&quote_id);
                     let customer = self.customer_for("quote-generator", &q.customer_id);
                     let now = self.now();
                     self.decide(
@@ -540,12 +526,7 @@ impl System {
                     );
                 }
                 Some("QuoteAccepted") => {
-                    let q = self
-                        .owned
-                        .quotes
-                        .get(&quote_id)
-                        .cloned()
-                        .unwrap_or_default();
+                    let q = self.own_quote(&quote_id);
                     let policy_id = format!("{quote_id}-p");
                     self.decide(
                         "quote-generator",
