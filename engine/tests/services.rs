@@ -4,27 +4,27 @@
 use dojo_engine::domain::DomainEvent;
 use dojo_engine::services::{branch, presets, run, Edit, Input, Scenario, Style, TimedInput};
 
-fn journey(style: Style) -> Scenario {
+/// A built-in preset, as written.
+fn preset(name: &str) -> Scenario {
     let text = presets()
         .into_iter()
-        .find(|(n, _)| *n == "quote-journey")
-        .expect("preset")
+        .find(|(n, _)| *n == name)
+        .unwrap_or_else(|| panic!("no preset {name}"))
         .1;
+    Scenario::from_json(text).expect("valid preset")
+}
+
+fn journey(style: Style) -> Scenario {
     Scenario {
         style,
-        ..Scenario::from_json(text).expect("valid preset")
+        ..preset("quote-journey")
     }
 }
 
 fn hotspot(style: Style) -> Scenario {
-    let text = presets()
-        .into_iter()
-        .find(|(n, _)| *n == "callback-hotspot")
-        .expect("preset")
-        .1;
     Scenario {
         style,
-        ..Scenario::from_json(text).expect("valid preset")
+        ..preset("callback-hotspot")
     }
 }
 
@@ -102,12 +102,7 @@ fn notification_style_makes_a_callback_hotspot_that_event_carried_state_removes(
 
 #[test]
 fn the_cqrs_read_model_lags_the_write_head_under_a_spike() {
-    let text = presets()
-        .into_iter()
-        .find(|(n, _)| *n == "spike")
-        .expect("preset")
-        .1;
-    let out = run(&Scenario::from_json(text).expect("valid"), false);
+    let out = run(&preset("spike"), false);
     assert!(
         out.metrics.max_read_model_lag_events > 100,
         "{:?}",
@@ -241,12 +236,7 @@ fn invalid_scenarios_name_the_offending_path() {
 
 #[test]
 fn state_at_includes_every_queue_s_contents_at_that_moment() {
-    let text = presets()
-        .into_iter()
-        .find(|(n, _)| *n == "spike")
-        .expect("preset")
-        .1;
-    let out = run(&Scenario::from_json(text).expect("valid"), false);
+    let out = run(&preset("spike"), false);
     // Find the busiest moment of the Quote Generator's queue, by seeking through history.
     let busiest = (1..=out.timeline.len() as u64)
         .step_by(25)

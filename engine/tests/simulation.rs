@@ -53,6 +53,24 @@ fn receive(w: &mut World, queue: &str, consumer: &str, max: u32) -> Vec<(String,
         .collect()
 }
 
+/// Receives up to `max` messages now and returns their bodies.
+fn receive_bodies(w: &mut World, queue: &str, max: u32) -> Vec<String> {
+    w.receive(&ReceiveRequest {
+        queue: queue.into(),
+        consumer: "c".into(),
+        max,
+        wait_s: None,
+        visibility_timeout_s: None,
+        step: None,
+    })
+    .expect("receive");
+    w.take_completed_receives()
+        .into_iter()
+        .flat_map(|r| r.messages)
+        .map(|m| m.body)
+        .collect()
+}
+
 fn kinds(w: &World, pred: impl Fn(&TraceKind) -> bool) -> usize {
     w.trace().iter().filter(|e| pred(&e.kind)).count()
 }
@@ -387,20 +405,7 @@ fn a_fifo_topic_keeps_group_order_into_a_fifo_queue() {
         })
         .expect("publish");
     }
-    w.receive(&ReceiveRequest {
-        queue: "q.fifo".into(),
-        consumer: "c".into(),
-        max: 10,
-        wait_s: None,
-        visibility_timeout_s: None,
-        step: None,
-    })
-    .expect("receive");
-    let bodies: Vec<String> = w.take_completed_receives()[0]
-        .messages
-        .iter()
-        .map(|m| m.body.clone())
-        .collect();
+    let bodies = receive_bodies(&mut w, "q.fifo", 10);
     assert_eq!(bodies, ["1", "2"], "in order, the duplicate removed");
 }
 
@@ -451,20 +456,7 @@ fn an_input_transformer_rewrites_the_event_and_invalid_output_is_dropped_silentl
         )
         .expect("put");
     assert!(results[0].event_id.is_some(), "PutEvents itself succeeds");
-    w.receive(&ReceiveRequest {
-        queue: "q".into(),
-        consumer: "c".into(),
-        max: 10,
-        wait_s: None,
-        visibility_timeout_s: None,
-        step: None,
-    })
-    .expect("receive");
-    let bodies: Vec<String> = w.take_completed_receives()[0]
-        .messages
-        .iter()
-        .map(|m| m.body.clone())
-        .collect();
+    let bodies = receive_bodies(&mut w, "q", 10);
     assert_eq!(bodies, ["{\"who\": \"c-1\", \"rule\": \"r\"}"]);
     assert!(w.trace().iter().any(
         |e| matches!(&e.kind, TraceKind::Dropped { reason } if reason.contains("invalid JSON"))
@@ -600,19 +592,9 @@ fn an_archive_replays_its_window_with_replay_name() {
         4,
         "live-only skips the replayed event"
     );
-    w.receive(&ReceiveRequest {
-        queue: "q".into(),
-        consumer: "c".into(),
-        max: 10,
-        wait_s: None,
-        visibility_timeout_s: None,
-        step: None,
-    })
-    .expect("receive");
-    let replayed: Vec<serde_json::Value> = w.take_completed_receives()[0]
-        .messages
+    let replayed: Vec<serde_json::Value> = receive_bodies(&mut w, "q", 10)
         .iter()
-        .map(|m| serde_json::from_str(&m.body).expect("json"))
+        .map(|b| serde_json::from_str(b).expect("json"))
         .filter(|v: &serde_json::Value| v.get("replay-name").is_some())
         .collect();
     assert_eq!(replayed.len(), 1);
