@@ -4,7 +4,8 @@
 use dojo_engine::pattern::sns::MessageAttribute;
 use dojo_engine::sim::script::{run, Record, Script};
 use dojo_engine::sim::{
-    PublishRequest, PutEventsEntry, ReceiveRequest, ReplayRequest, SendRequest, TraceKind, World,
+    PublishRequest, PutEventsEntry, ReceiveRequest, ReceivedMessage, ReplayRequest, SendRequest,
+    TraceKind, World,
 };
 use dojo_engine::topology::Topology;
 use proptest::prelude::*;
@@ -35,8 +36,8 @@ fn send_fifo(w: &mut World, queue: &str, body: &str, group: &str, dedup: Option<
     .expect("send")
 }
 
-/// Receives now and returns the (message id, receipt handle) pairs.
-fn receive(w: &mut World, queue: &str, consumer: &str, max: u32) -> Vec<(String, String)> {
+/// Receives up to `max` messages now, as `consumer`.
+fn receive_messages(w: &mut World, queue: &str, consumer: &str, max: u32) -> Vec<ReceivedMessage> {
     w.receive(&ReceiveRequest {
         queue: queue.into(),
         consumer: consumer.into(),
@@ -49,24 +50,21 @@ fn receive(w: &mut World, queue: &str, consumer: &str, max: u32) -> Vec<(String,
     w.take_completed_receives()
         .into_iter()
         .flat_map(|r| r.messages)
+        .collect()
+}
+
+/// Receives now and returns the (message id, receipt handle) pairs.
+fn receive(w: &mut World, queue: &str, consumer: &str, max: u32) -> Vec<(String, String)> {
+    receive_messages(w, queue, consumer, max)
+        .into_iter()
         .map(|m| (m.message_id, m.receipt_handle))
         .collect()
 }
 
 /// Receives up to `max` messages now and returns their bodies.
 fn receive_bodies(w: &mut World, queue: &str, max: u32) -> Vec<String> {
-    w.receive(&ReceiveRequest {
-        queue: queue.into(),
-        consumer: "c".into(),
-        max,
-        wait_s: None,
-        visibility_timeout_s: None,
-        step: None,
-    })
-    .expect("receive");
-    w.take_completed_receives()
+    receive_messages(w, queue, "c", max)
         .into_iter()
-        .flat_map(|r| r.messages)
         .map(|m| m.body)
         .collect()
 }
