@@ -5,6 +5,8 @@
 use super::IdbStore;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
@@ -20,20 +22,44 @@ pub async fn load<T: DeserializeOwned>(store: &IdbStore, name: &str) -> Option<T
     text.and_then(|t| serde_json::from_str(&t).ok())
 }
 
-/// Saves `value` under `name` in the background. Saves land in the order they were asked
-/// for: each one opens its transaction before it first waits, and IndexedDB runs
-/// read-write transactions on one store in the order they were created.
+thread_local! {
+    /// Per document name being written: the newest text still to write, if any. A name is
+    /// present while its writer runs.
+    static PENDING: RefCell<BTreeMap<&'static str, Option<String>>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// Takes the newest unwritten text for `name`, or ends its writer when there is none.
+fn next_pending(name: &'static str) -> Option<String> {
+    PENDING.with(|p| {
+        let mut p = p.borrow_mut();
+        let next = p.get_mut(name).and_then(Option::take);
+        if next.is_none() {
+            p.remove(name);
+        }
+        next
+    })
+}
+
+/// Saves `value` under `name` in the background. One writer per name writes the newest
+/// value; values asked for while a write is in flight are coalesced, so a playing
+/// debugger that changes the session many times a second costs one write at a time.
 pub fn save<T: Serialize>(store: &IdbStore, name: &'static str, value: &T) {
     let Ok(text) = serde_json::to_string(value) else {
         return;
     };
+    let writer_running = PENDING.with(|p| p.borrow_mut().insert(name, Some(text)).is_some());
+    if writer_running {
+        return;
+    }
     let store = store.clone();
     leptos::task::spawn_local(async move {
-        // A failed write (storage full or blocked) leaves the previous copy in place.
-        if store.put_document(name, &text).await.is_ok() {
-            // The copy an older build left in localStorage is superseded.
-            if let Some(s) = local_storage() {
-                let _ = s.remove_item(name);
+        while let Some(text) = next_pending(name) {
+            // A failed write (storage full or blocked) leaves the previous copy in place.
+            if store.put_document(name, &text).await.is_ok() {
+                // The copy an older build left in localStorage is superseded.
+                if let Some(s) = local_storage() {
+                    let _ = s.remove_item(name);
+                }
             }
         }
     });
