@@ -19,9 +19,9 @@ test('build a topology, refuse an invalid pattern, and watch a message flow', as
   await page.getByTestId('lab-rule-pattern').fill('{"detail-type": ["QuoteIssued"], "detail": {"premium": [{"numeric": [">", 500]}]}}');
   await expect(page.getByTestId('lab-rule-error')).toBeEmpty();
   await page.getByTestId('lab-add-rule').click();
-  await expect(page.getByTestId('error-view')).toContainText('rules[0].targets[0].endpoint: queue: does not exist');
+  await expect(page.getByTestId('error-view')).toContainText('Choose at least one target for the rule.');
   await expect(page.getByTestId('lab-topology')).not.toContainText('rule big-quotes');
-  await page.getByTestId('lab-rule-target').selectOption('quotes');
+  await page.getByTestId('lab-rule-target-queue:quotes').check();
   await page.getByTestId('lab-add-rule').click();
   await expect(page.getByTestId('lab-notice')).toHaveText('Added rule big-quotes.');
   await expect(page.getByTestId('lab-topology')).toContainText('rule big-quotes → queue:quotes');
@@ -30,11 +30,11 @@ test('build a topology, refuse an invalid pattern, and watch a message flow', as
   const trace = page.getByTestId('lab-trace');
   await expect(trace).toContainText('matched: true');
   await expect(trace).toContainText('queue:quotes');
-  await expect(page.getByTestId('lab-narration')).toHaveText('Message 1: 1 of 1 routes matched; enqueued in queue:quotes (depth 1).');
+  await expect(page.getByTestId('lab-narration')).toHaveText('Message 1 published on bus:default; matched 1 of 1 rule; delivered to queue:quotes (depth 1).');
   await page.getByTestId('lab-message').fill('{"quote_id": "q2", "premium": 450}');
   await page.getByTestId('lab-put-event').click();
   await expect(trace).toContainText('`detail.premium` is 450');
-  await expect(page.getByTestId('lab-narration')).toHaveText('Message 2: 0 of 1 routes matched.');
+  await expect(page.getByTestId('lab-narration')).toHaveText('Message 2 published on bus:default; matched 0 of 1 rule.');
 
   await page.reload();
   await expect(page.getByTestId('lab-topology')).toContainText('queue quotes');
@@ -57,7 +57,7 @@ test('a workload with a spike is scheduled and played on the virtual clock', asy
   await page.getByTestId('lab-reset').click();
   await page.getByTestId('lab-queue-name').fill('quotes');
   await page.getByTestId('lab-add-queue').click();
-  await page.getByTestId('lab-rule-target').selectOption('quotes');
+  await page.getByTestId('lab-rule-target-queue:quotes').check();
   await page.getByTestId('lab-add-rule').click();
   await expect(page.getByTestId('lab-notice')).toHaveText('Added rule big-quotes.');
   await page.getByTestId('w-rate').fill('5');

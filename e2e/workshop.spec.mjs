@@ -19,12 +19,14 @@ test('time travel moves read models and queues together, by buttons and keys', a
   await expect(ws.entryType).toHaveText('CustomerRegistered');
   await expect(page.getByTestId('rm-customers').locator('tbody tr.changed')).toHaveCount(1);
   await expect(page.getByTestId('rm-changes')).toContainText('CustomerView c1');
-  await expect(page.getByTestId('narration')).toContainText('Step 1 of 12: CustomerRegistered recorded for customer-c1 at 0 ms.');
+  await expect(page.getByTestId('narration')).toHaveText('Step 1 of 12: CustomerRegistered recorded for customer-c1 at 0 ms. '
+    + 'CustomerRegistered published on bus:default; matched 1 of 3 rules; delivered to queue:quote-generator-replica (depth 1), queue:comms-replica (depth 1).');
   // Keyboard: focus the debugger, then arrows, End and Home.
   await ws.debugger.focus();
   await page.keyboard.press('ArrowRight');
   await expect(ws.entryType).toHaveText('QuoteRequested');
   await expect(page.getByTestId('queue-quote-generator')).toContainText('1 visible');
+  await expect(page.getByTestId('narration')).toContainText('QuoteRequested published on bus:default; matched 1 of 3 rules; delivered to queue:quote-generator (depth 1).');
   await page.keyboard.press('End');
   await expect(ws.position).toHaveText('#12 of 12');
   await page.keyboard.press('Home');

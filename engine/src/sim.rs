@@ -20,10 +20,12 @@ mod trace;
 pub mod transform;
 
 pub use bus::{PutEventsEntry, PutEventsResult, ReplayRequest};
-pub use queue::{ReceiveRequest, ReceiveResult, ReceivedMessage, SendRequest};
+pub use queue::{
+    PeekedMessage, QueuePeek, ReceiveRequest, ReceiveResult, ReceivedMessage, SendRequest,
+};
 pub use time::iso_time;
 pub use topic::PublishRequest;
-pub use trace::{TraceEntry, TraceKind};
+pub use trace::{narrate_publish, TraceEntry, TraceKind};
 pub use transform::{render_template, TransformError};
 
 use crate::pattern::sns::MessageAttribute;

@@ -110,6 +110,28 @@ impl QueueConfig {
             capacity: 100_000,
         }
     }
+
+    /// The settings in words: "Standard queue; visibility timeout 30 s, delay 0 s,
+    /// retention 4 days; dead-letter queue q-dlq after 3 receives."
+    pub fn summary(&self) -> String {
+        let kind = if self.fifo { "FIFO" } else { "Standard" };
+        let dlq = match &self.redrive {
+            Some(r) => format!(
+                "dead-letter queue {} after {} receives",
+                r.dlq, r.max_receive_count
+            ),
+            None => "no dead-letter queue (a message is retried until retention ends)".to_owned(),
+        };
+        let retention = match self.retention_s {
+            s if s % 86_400 == 0 => format!("{} days", s / 86_400),
+            s if s % 3_600 == 0 => format!("{} hours", s / 3_600),
+            s => format!("{s} s"),
+        };
+        format!(
+            "{kind} queue; visibility timeout {} s, delay {} s, retention {retention}; {dlq}.",
+            self.visibility_timeout_s, self.delay_s
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -187,6 +187,74 @@ fn fifo_group_is_blocked_while_its_head_is_in_flight() {
 }
 
 #[test]
+fn a_peek_shows_which_fifo_groups_are_locked_and_by_which_message() {
+    let mut w = world(
+        json!({"queues": [{"name": "o.fifo", "fifo": true, "content_based_dedup": true, "visibility_timeout_s": 10}]}),
+    );
+    let a1 = send_fifo(&mut w, "o.fifo", "a1", "A", None);
+    send_fifo(&mut w, "o.fifo", "a2", "A", None);
+    send_fifo(&mut w, "o.fifo", "b1", "B", None);
+    w.run_until(1_000);
+    let held = receive(&mut w, "o.fifo", "w1", 1);
+    let peek = w.peek("o.fifo").expect("the queue exists");
+    assert_eq!(peek.locked_groups, [("A".to_owned(), a1.clone())]);
+    let states: Vec<(&str, &str)> = peek
+        .messages
+        .iter()
+        .map(|m| (m.body.as_str(), m.state))
+        .collect();
+    assert_eq!(
+        states,
+        [("a1", "in_flight"), ("a2", "visible"), ("b1", "visible")]
+    );
+    assert_eq!(
+        peek.messages[0].visible_at_ms, 11_000,
+        "received at 1 s, 10 s visibility"
+    );
+    assert_eq!(peek.messages[0].consumer.as_deref(), Some("w1"));
+    assert_eq!((peek.metrics.depth, peek.metrics.in_flight), (2, 1));
+    w.delete("o.fifo", &held[0].1).expect("delete a1");
+    assert!(w.peek("o.fifo").expect("queue").locked_groups.is_empty());
+    assert!(w.peek("nope").is_none());
+}
+
+#[test]
+fn a_published_event_is_narrated_with_its_rules_and_deliveries() {
+    let mut w = world(json!({
+        "queues": [{"name": "quotes"}, {"name": "audit"}],
+        "rules": [
+            {"name": "quotes", "pattern": {"detail-type": ["QuoteRequested"]}, "targets": [{"id": "t", "endpoint": {"queue": "quotes"}}]},
+            {"name": "all", "pattern": {"source": ["s"]}, "targets": [{"id": "t", "endpoint": {"queue": "audit"}}]},
+            {"name": "other", "pattern": {"source": ["x"]}, "targets": [{"id": "t", "endpoint": {"queue": "audit"}}]}
+        ]
+    }));
+    send(&mut w, "quotes", "earlier");
+    let entry = |t: &str| PutEventsEntry {
+        source: "s".into(),
+        detail_type: t.into(),
+        detail: json!({}),
+        resources: vec![],
+        time: None,
+    };
+    w.put_events("default", &[entry("QuoteRequested")])
+        .expect("put");
+    let at = w
+        .trace()
+        .iter()
+        .position(|e| e.channel == "bus:default" && matches!(e.kind, TraceKind::Published { .. }))
+        .expect("published");
+    assert_eq!(
+        dojo_engine::sim::narrate_publish(w.trace(), at, "QuoteRequested").as_deref(),
+        Some("QuoteRequested published on bus:default; matched 2 of 3 rules; delivered to queue:audit (depth 1), queue:quotes (depth 2).")
+    );
+    assert_eq!(
+        dojo_engine::sim::narrate_publish(w.trace(), 0, "x"),
+        None,
+        "entry 0 is an enqueue"
+    );
+}
+
+#[test]
 fn fifo_receive_fills_a_batch_from_one_group_first() {
     let mut w =
         world(json!({"queues": [{"name": "o.fifo", "fifo": true, "content_based_dedup": true}]}));

@@ -5,112 +5,53 @@
 //! until the edit is valid. Then send messages through the topology and read the trace.
 //! The topology and the messages sent are saved in IndexedDB.
 
+mod canvas;
+mod model;
+
 use crate::components::ErrorView;
 use crate::storage::documents;
+use canvas::LabCanvas;
 use dojo_engine::pattern::{Dialect, EventPattern};
-use dojo_engine::sim::{PublishRequest, PutEventsEntry, SendRequest, World};
+use dojo_engine::sim::{PublishRequest, PutEventsEntry, SendRequest};
 use dojo_engine::topology::{
-    Endpoint, FilterPolicyScope, InputTransformer, QueueConfig, Redrive, RetryPolicy, RuleConfig,
-    SubscriptionConfig, TargetConfig, TopicConfig, Topology,
+    BusConfig, Endpoint, FilterPolicyScope, InputTransformer, QueueConfig, Redrive, RetryPolicy,
+    RuleConfig, SubscriptionConfig, TargetConfig, TopicConfig, Topology,
 };
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use model::{run, Lab, Sent};
 
 /// The name the lab is saved under (in IndexedDB; older builds used localStorage).
 const DOCUMENT: &str = "event-dojo.lab";
 
-/// Something sent through the topology, replayed on every change.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-enum Sent {
-    Queue(SendRequest),
-    Topic(PublishRequest),
-    Bus(PutEventsEntry),
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct Lab {
-    topology: Topology,
-    /// What was sent, and when (simulated ms); later ones wait for the clock.
-    sent: Vec<(u64, Sent)>,
-    /// The lab's virtual clock.
-    now_ms: u64,
-}
-
-/// Runs everything sent up to the clock on a fresh world: (trace rows, refused sends,
-/// messages still waiting for their time).
-fn run(lab: &Lab) -> Result<(Vec<serde_json::Value>, Vec<String>, usize), String> {
-    let mut world = World::new(&lab.topology, 1).map_err(|e| e.to_string())?;
-    let mut refused = Vec::new();
-    let mut order: Vec<&(u64, Sent)> = lab.sent.iter().collect();
-    order.sort_by_key(|(at, _)| *at);
-    let mut waiting = 0;
-    for (i, (at, s)) in order.into_iter().enumerate() {
-        if *at > lab.now_ms {
-            waiting += 1;
-            continue;
-        }
-        world.run_until(*at);
-        let outcome = match s {
-            Sent::Queue(r) => world.send(r).map(|_| ()),
-            Sent::Topic(r) => world.publish(r).map(|_| ()),
-            Sent::Bus(e) => world
-                .put_events("default", std::slice::from_ref(e))
-                .map(|_| ()),
-        };
-        if let Err(e) = outcome {
-            refused.push(format!("message {}: {e}", i + 1));
-        }
-    }
-    world.run_until(lab.now_ms);
-    Ok((
-        world
-            .trace()
-            .iter()
-            .map(|e| serde_json::to_value(e).unwrap_or_default())
-            .collect(),
-        refused,
-        waiting,
-    ))
-}
-
-/// The last message's journey in words, for the live region: "Message 2: 1 of 2 rules
-/// matched; enqueued in queue:quotes (depth 1)."
-fn narrate(lab: &Lab, rows: &[serde_json::Value]) -> String {
-    let Some(n) = lab.sent.len().checked_sub(1) else {
-        return String::new();
+/// Topologies to start from: the insurance system in two styles and the worked examples.
+fn presets() -> Vec<(&'static str, Topology)> {
+    use dojo_engine::services::{topology, Style};
+    let example = |text: &str| {
+        serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| Topology::from_json(&v["topology"].to_string()).ok())
+            .unwrap_or_default()
     };
-    let at = lab.sent[n].0;
-    let mine: Vec<&serde_json::Value> = rows
-        .iter()
-        .filter(|r| r["at_ms"].as_u64() == Some(at))
-        .collect();
-    let routed: Vec<&&serde_json::Value> = mine.iter().filter(|r| r["kind"] == "routed").collect();
-    let matched = routed.iter().filter(|r| r["matched"] == true).count();
-    let enqueued: Vec<String> = mine
-        .iter()
-        .filter(|r| r["kind"] == "enqueued")
-        .map(|r| {
-            format!(
-                "{} (depth {})",
-                r["channel"].as_str().unwrap_or(""),
-                r["depth"]
-            )
-        })
-        .collect();
-    let dropped = mine.iter().filter(|r| r["kind"] == "dropped").count();
-    let mut text = format!(
-        "Message {}: {matched} of {} routes matched",
-        n + 1,
-        routed.len()
-    );
-    if !enqueued.is_empty() {
-        text.push_str(&format!("; enqueued in {}", enqueued.join(", ")));
-    }
-    if dropped > 0 {
-        text.push_str(&format!("; {dropped} dropped"));
-    }
-    text.push('.');
-    text
+    vec![
+        (
+            "The insurance system, notification style",
+            topology(Style::Notification),
+        ),
+        (
+            "The insurance system, event-carried state",
+            topology(Style::EventCarriedState),
+        ),
+        (
+            "A queue with a dead-letter queue",
+            example(include_str!("../../docs/examples/dlq-and-visibility.json")),
+        ),
+        (
+            "Rule → topic fan-out, a FIFO queue and a failing handler",
+            example(include_str!(
+                "../../docs/examples/bus-fanout-fifo-mqtt.json"
+            )),
+        ),
+    ]
 }
 
 /// A trace entry's fields as `name: value` pairs, long texts shortened.
@@ -150,6 +91,29 @@ fn try_commit(lab: RwSignal<Lab>, change: impl FnOnce(&mut Topology)) -> Result<
     Ok(())
 }
 
+/// Replaces the item `same` finds, or adds it; says which.
+fn upsert<T>(items: &mut Vec<T>, item: T, same: impl Fn(&T) -> bool) -> &'static str {
+    match items.iter_mut().find(|x| same(x)) {
+        Some(x) => {
+            *x = item;
+            "Updated"
+        }
+        None => {
+            items.push(item);
+            "Added"
+        }
+    }
+}
+
+/// Like [`try_commit`], for a change that says what it did.
+fn save(
+    lab: RwSignal<Lab>,
+    change: impl FnOnce(&mut Topology) -> &'static str,
+) -> Result<&'static str, String> {
+    let mut verb = "";
+    try_commit(lab, |t| verb = change(t)).map(|_| verb)
+}
+
 #[component]
 pub fn LabPage() -> impl IntoView {
     let store = crate::state::use_store().store;
@@ -179,10 +143,30 @@ pub fn LabPage() -> impl IntoView {
     let q_fifo = RwSignal::new(false);
     let q_dlq = RwSignal::new(String::new());
     let q_max = RwSignal::new("3".to_owned());
+    let q_visibility = RwSignal::new("30".to_owned());
+    let q_delay = RwSignal::new("0".to_owned());
     let add_queue = move |_| {
         let name = q_name.get_untracked().trim().to_owned();
         let mut config = QueueConfig::named(&name);
-        config.fifo = q_fifo.get_untracked();
+        config.fifo = q_fifo.get_untracked() || name.ends_with(".fifo");
+        let seconds = |sig: RwSignal<String>, label: &str, max: u32| {
+            let t = sig.get_untracked();
+            t.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|v| *v <= max)
+                .ok_or(format!(
+                    "{label} must be a whole number of seconds from 0 to {max}, not \"{t}\"."
+                ))
+        };
+        let parsed = seconds(q_visibility, "The visibility timeout", 43_200)
+            .and_then(|v| seconds(q_delay, "The delivery delay", 900).map(|d| (v, d)));
+        let (visibility, delay) = match parsed {
+            Ok(x) => x,
+            Err(e) => return notice.set(Some(Err(e))),
+        };
+        config.visibility_timeout_s = visibility;
+        config.delay_s = delay;
         let dlq = q_dlq.get_untracked();
         if !dlq.is_empty() {
             let max = q_max.get_untracked().trim().parse().unwrap_or(0);
@@ -191,9 +175,22 @@ pub fn LabPage() -> impl IntoView {
                 max_receive_count: max,
             });
         }
-        notice.set(Some(
-            try_commit(lab, |t| t.queues.push(config)).map(|_| format!("Added queue {name}.")),
-        ));
+        let result = save(lab, |t| upsert(&mut t.queues, config, |q| q.name == name));
+        notice.set(Some(result.map(|verb| format!("{verb} queue {name}."))));
+    };
+
+    // Bus form.
+    let b_name = RwSignal::new("quotes-bus".to_owned());
+    let add_bus = move |_| {
+        let name = b_name.get_untracked().trim().to_owned();
+        let result = if name == "default"
+            || lab.with_untracked(|l| l.topology.buses.iter().any(|b| b.name == name))
+        {
+            Err(format!("There is already a bus named {name}."))
+        } else {
+            try_commit(lab, |t| t.buses.push(BusConfig { name: name.clone() }))
+        };
+        notice.set(Some(result.map(|_| format!("Added bus {name}."))));
     };
 
     // Subscription form.
@@ -251,7 +248,8 @@ pub fn LabPage() -> impl IntoView {
     // Rule form.
     let r_name = RwSignal::new("big-quotes".to_owned());
     let r_pattern = RwSignal::new("{\n  \"detail-type\": [\"QuoteIssued\"],\n  \"detail\": { \"premium\": [{ \"numeric\": [\">\", 500] }] }\n}".to_owned());
-    let r_target = RwSignal::new(String::new());
+    let r_bus = RwSignal::new("default".to_owned());
+    let r_targets = RwSignal::new(Vec::<String>::new());
     let r_template = RwSignal::new(String::new());
     let r_paths = RwSignal::new(r#"{"premium": "$.detail.premium"}"#.to_owned());
     let r_check = Memo::new(move |_| check_pattern(&r_pattern.get(), Dialect::EventBridge));
@@ -260,7 +258,11 @@ pub fn LabPage() -> impl IntoView {
             return;
         };
         let name = r_name.get_untracked().trim().to_owned();
-        let target = r_target.get_untracked();
+        let bus = r_bus.get_untracked();
+        let targets = r_targets.get_untracked();
+        if targets.is_empty() {
+            return notice.set(Some(Err("Choose at least one target for the rule.".into())));
+        }
         let template = r_template.get_untracked();
         let input_transformer = if template.trim().is_empty() {
             None
@@ -280,26 +282,68 @@ pub fn LabPage() -> impl IntoView {
         };
         let rule = RuleConfig {
             name: name.clone(),
-            bus: "default".into(),
+            bus: bus.clone(),
             pattern,
             enabled: true,
-            targets: vec![TargetConfig {
-                id: "t1".into(),
-                endpoint: Endpoint::Queue(target),
-                input_path: None,
-                input_transformer,
-                retry_policy: RetryPolicy::default(),
-                dlq: None,
-            }],
+            targets: targets
+                .iter()
+                .enumerate()
+                .map(|(i, target)| TargetConfig {
+                    id: format!("t{}", i + 1),
+                    endpoint: match target.split_once(':') {
+                        Some(("topic", n)) => Endpoint::Topic(n.to_owned()),
+                        Some(("handler", n)) => Endpoint::Handler(n.to_owned()),
+                        _ => Endpoint::Queue(target.trim_start_matches("queue:").to_owned()),
+                    },
+                    input_path: None,
+                    input_transformer: input_transformer.clone(),
+                    retry_policy: RetryPolicy::default(),
+                    dlq: None,
+                })
+                .collect(),
         };
-        notice.set(Some(
-            try_commit(lab, |t| t.rules.push(rule)).map(|_| format!("Added rule {name}.")),
-        ));
+        let result = save(lab, |t| {
+            upsert(&mut t.rules, rule, |r| r.name == name && r.bus == bus)
+        });
+        notice.set(Some(result.map(|verb| format!("{verb} rule {name}."))));
     };
 
     // Try it.
     let m_detail = RwSignal::new(r#"{"quote_id": "q1", "premium": 650}"#.to_owned());
     let m_type = RwSignal::new("QuoteIssued".to_owned());
+    let m_bus = RwSignal::new("default".to_owned());
+    let m_topic = RwSignal::new(String::new());
+    let m_queue = RwSignal::new(String::new());
+    let m_group = RwSignal::new("g1".to_owned());
+    let m_dedup = RwSignal::new(String::new());
+    // FIFO sends need a group; the deduplication id is fresh per send unless one is given.
+    let fifo_ids = move |fifo: bool| -> (Option<String>, Option<String>) {
+        if !fifo {
+            return (None, None);
+        }
+        let group = Some(m_group.get_untracked().trim().to_owned()).filter(|g| !g.is_empty());
+        let dedup = match m_dedup.get_untracked().trim() {
+            "" => format!("lab-{}", lab.with_untracked(|l| l.sent.len() + 1)),
+            d => d.to_owned(),
+        };
+        (group, Some(dedup))
+    };
+    let on_bus = move |entry: PutEventsEntry| {
+        let bus = m_bus.get_untracked();
+        if bus == "default" {
+            Sent::Bus(entry)
+        } else {
+            Sent::PutOn { bus, entry }
+        }
+    };
+    // Sends now and moves the clock on a second.
+    let send_now = move |sent: Sent| {
+        lab.update(|l| {
+            l.sent.push((l.now_ms, sent));
+            l.now_ms += 1000;
+        });
+        notice.set(None);
+    };
     let send_event =
         move |_| match serde_json::from_str::<serde_json::Value>(&m_detail.get_untracked()) {
             Ok(detail) => {
@@ -310,40 +354,42 @@ pub fn LabPage() -> impl IntoView {
                     resources: vec![],
                     time: None,
                 };
-                lab.update(|l| {
-                    l.sent.push((l.now_ms, Sent::Bus(entry)));
-                    l.now_ms += 1000;
-                });
-
-                notice.set(None);
+                send_now(on_bus(entry));
             }
             Err(e) => notice.set(Some(Err(format!("The detail is not valid JSON: {e}")))),
         };
     let publish = move |_| {
-        let topic = s_topic.get_untracked();
+        let topic = m_topic.get_untracked();
+        if topic.is_empty() {
+            return notice.set(Some(Err("Choose a topic to publish to.".into())));
+        }
+        let fifo =
+            lab.with_untracked(|l| l.topology.topics.iter().any(|t| t.name == topic && t.fifo));
+        let (group_id, dedup_id) = fifo_ids(fifo);
         let request = PublishRequest {
             topic,
             message: m_detail.get_untracked(),
+            group_id,
+            dedup_id,
             ..Default::default()
         };
-        lab.update(|l| {
-            l.sent.push((l.now_ms, Sent::Topic(request)));
-            l.now_ms += 1000;
-        });
+        send_now(Sent::Topic(request));
     };
     let send_queue = move |_| {
-        let queue = q_name.get_untracked();
-        lab.update(|l| {
-            l.sent.push((
-                l.now_ms,
-                Sent::Queue(SendRequest {
-                    queue,
-                    body: m_detail.get_untracked(),
-                    ..Default::default()
-                }),
-            ));
-            l.now_ms += 1000;
-        });
+        let queue = m_queue.get_untracked();
+        if queue.is_empty() {
+            return notice.set(Some(Err("Choose a queue to send to.".into())));
+        }
+        let fifo =
+            lab.with_untracked(|l| l.topology.queues.iter().any(|q| q.name == queue && q.fifo));
+        let (group_id, dedup_id) = fifo_ids(fifo);
+        send_now(Sent::Queue(SendRequest {
+            queue,
+            body: m_detail.get_untracked(),
+            group_id,
+            dedup_id,
+            ..Default::default()
+        }));
     };
     // Workload generator and the virtual clock.
     let w_rate = RwSignal::new("5".to_owned());
@@ -406,7 +452,7 @@ pub fn LabPage() -> impl IntoView {
                             resources: vec![],
                             time: None,
                         };
-                        l.sent.push((at, Sent::Bus(entry)));
+                        l.sent.push((at, on_bus(entry)));
                     }
                 });
 
@@ -454,6 +500,38 @@ pub fn LabPage() -> impl IntoView {
 
         notice.set(Some(Ok("Started from an empty topology.".into())));
     };
+    let preset = RwSignal::new(0usize);
+    let load_preset = move |_| {
+        let Some((name, topology)) = presets().into_iter().nth(preset.get_untracked()) else {
+            return;
+        };
+        lab.set(Lab {
+            topology,
+            ..Lab::default()
+        });
+        notice.set(Some(Ok(format!(
+            "Loaded \"{name}\"; what was sent before is cleared."
+        ))));
+    };
+    let bus_names = move || {
+        lab.with(|l| {
+            std::iter::once("default".to_owned())
+                .chain(l.topology.buses.iter().map(|b| b.name.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+    // Every endpoint a rule can target: queues, topics and handlers.
+    let target_names = move || {
+        lab.with(|l| {
+            let t = &l.topology;
+            t.queues
+                .iter()
+                .map(|q| format!("queue:{}", q.name))
+                .chain(t.topics.iter().map(|x| format!("topic:{}", x.name)))
+                .chain(t.handlers.iter().map(|h| format!("handler:{}", h.name)))
+                .collect::<Vec<_>>()
+        })
+    };
     let queue_names = move || {
         lab.with(|l| {
             l.topology
@@ -467,54 +545,88 @@ pub fn LabPage() -> impl IntoView {
     view! {
         <div class="page-title">
             <h1>"Channels lab"</h1>
-            <p class="muted">"Build a topology of queues, topics and rules, then send messages through it and read what happened. Every edit is checked as you type; nothing changes until it is valid."</p>
+            <p class="muted">"Build a topology of queues, topics, buses and rules, then send messages through it, receive them as a consumer and read what happened. Every edit is checked as you type; nothing changes until it is valid."</p>
         </div>
         // Inert until the saved lab has been read, so an early edit cannot be replaced by it.
         <div class="page lab-page" inert=move || !loaded.get()>
+            <LabCanvas lab=lab outcome=trace/>
             <section class="panel" aria-labelledby="lab-build">
                 <h2 id="lab-build">"Build"</h2>
                 <fieldset class="lab-form">
-                    <legend>"Queue"</legend>
+                    <legend>"Start from"</legend>
+                    <div class="form-actions">
+                        <label for="lab-preset" class="visually-hidden">"Preset topology"</label>
+                        <select id="lab-preset" data-testid="lab-preset" on:change=move |ev| preset.set(event_target_value(&ev).parse().unwrap_or(0))>
+                            {presets().into_iter().enumerate().map(|(i, (name, _))| view! { <option value=i.to_string()>{name}</option> }).collect_view()}
+                        </select>
+                        <button type="button" class="secondary" on:click=load_preset data-testid="lab-load-preset">"Load preset"</button>
+                        <button type="button" class="secondary" on:click=reset data-testid="lab-reset">"Start empty"</button>
+                    </div>
+                </fieldset>
+                <fieldset class="lab-form">
+                    <legend>"Queue (saving an existing name updates it)"</legend>
                     <div class="field"><label for="lab-q-name">"Name (end in .fifo for FIFO)"</label>
                         <input id="lab-q-name" type="text" bind:value=q_name data-testid="lab-queue-name"/></div>
-                    <label class="toggle"><input type="checkbox" bind:checked=q_fifo/>" FIFO"</label>
+                    <label class="toggle"><input type="checkbox" bind:checked=q_fifo data-testid="lab-queue-fifo"/>" FIFO"</label>
+                    <div class="workload-grid">
+                        <div class="field"><label for="lab-q-visibility">"Visibility timeout (s)"</label><input id="lab-q-visibility" type="text" bind:value=q_visibility data-testid="lab-queue-visibility"/></div>
+                        <div class="field"><label for="lab-q-delay">"Delivery delay (s)"</label><input id="lab-q-delay" type="text" bind:value=q_delay/></div>
+                    </div>
                     <div class="field"><label for="lab-q-dlq">"Dead-letter queue (optional)"</label>
-                        <select id="lab-q-dlq" on:change=move |ev| q_dlq.set(event_target_value(&ev))>
+                        <select id="lab-q-dlq" data-testid="lab-queue-dlq" on:change=move |ev| q_dlq.set(event_target_value(&ev))>
                             <option value="">"none"</option>
                             {move || queue_names().into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
                         </select></div>
-                    <div class="field"><label for="lab-q-max">"maxReceiveCount"</label><input id="lab-q-max" type="text" bind:value=q_max/></div>
-                    <button type="button" class="secondary" on:click=add_queue data-testid="lab-add-queue">"Add queue"</button>
+                    <div class="field"><label for="lab-q-max">"maxReceiveCount"</label><input id="lab-q-max" type="text" bind:value=q_max data-testid="lab-queue-max"/></div>
+                    <button type="button" class="secondary" on:click=add_queue data-testid="lab-add-queue">"Save queue"</button>
                 </fieldset>
                 <fieldset class="lab-form">
-                    <legend>"Rule on the default bus"</legend>
-                    <div class="field"><label for="lab-r-name">"Rule name"</label><input id="lab-r-name" type="text" bind:value=r_name/></div>
+                    <legend>"Event bus"</legend>
+                    <div class="field"><label for="lab-b-name">"Name (the default bus always exists)"</label><input id="lab-b-name" type="text" bind:value=b_name data-testid="lab-bus-name"/></div>
+                    <button type="button" class="secondary" on:click=add_bus data-testid="lab-add-bus">"Add bus"</button>
+                </fieldset>
+                <fieldset class="lab-form">
+                    <legend>"Rule (saving an existing name on its bus updates it)"</legend>
+                    <div class="field"><label for="lab-r-name">"Rule name"</label><input id="lab-r-name" type="text" bind:value=r_name data-testid="lab-rule-name"/></div>
+                    <div class="field"><label for="lab-r-bus">"On bus"</label>
+                        <select id="lab-r-bus" data-testid="lab-rule-bus" on:change=move |ev| r_bus.set(event_target_value(&ev))>
+                            {move || bus_names().into_iter().map(|n| view! { <option value=n.clone() selected=r_bus.get_untracked() == n>{n.clone()}</option> }).collect_view()}
+                        </select></div>
                     <div class="field"><label for="lab-r-pattern">"Event pattern"</label>
                         <textarea id="lab-r-pattern" rows="6" spellcheck="false" bind:value=r_pattern data-testid="lab-rule-pattern"
                             aria-invalid=move || r_check.get().is_err().to_string() aria-describedby="lab-r-pattern-error"></textarea>
                         <p id="lab-r-pattern-error" class="field-error" data-testid="lab-rule-error">{move || r_check.get().err()}</p></div>
-                    <div class="field"><label for="lab-r-target">"Target queue"</label>
-                        <select id="lab-r-target" data-testid="lab-rule-target" on:change=move |ev| r_target.set(event_target_value(&ev))>
-                            <option value="">"choose a queue"</option>
-                            {move || queue_names().into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
-                        </select></div>
+                    <fieldset class="targets" data-testid="lab-rule-targets">
+                        <legend>"Targets (up to 5)"</legend>
+                        {move || {
+                            let names = target_names();
+                            if names.is_empty() {
+                                return view! { <p class="muted">"Add a queue or a topic first."</p> }.into_any();
+                            }
+                            names.into_iter().map(|n| {
+                                let checked = { let n = n.clone(); move || r_targets.with(|t| t.contains(&n)) };
+                                let toggle = { let n = n.clone(); move |_| r_targets.update(|t| if let Some(i) = t.iter().position(|x| *x == n) { t.remove(i); } else { t.push(n.clone()); }) };
+                                view! { <label class="toggle"><input type="checkbox" prop:checked=checked on:change=toggle data-testid=format!("lab-rule-target-{n}")/>" "{n.clone()}</label> }
+                            }).collect_view().into_any()
+                        }}
+                    </fieldset>
                     <div class="field"><label for="lab-r-paths">"Input transformer: InputPathsMap (optional)"</label><input id="lab-r-paths" type="text" bind:value=r_paths/></div>
                     <div class="field"><label for="lab-r-template">"InputTemplate (blank: deliver the whole event)"</label><input id="lab-r-template" type="text" bind:value=r_template data-testid="lab-rule-template"/></div>
-                    <button type="button" class="secondary" on:click=add_rule disabled=move || r_check.get().is_err() data-testid="lab-add-rule">"Add rule"</button>
+                    <button type="button" class="secondary" on:click=add_rule disabled=move || r_check.get().is_err() data-testid="lab-add-rule">"Save rule"</button>
                 </fieldset>
                 <fieldset class="lab-form">
                     <legend>"Topic subscription"</legend>
-                    <div class="field"><label for="lab-s-topic">"Topic (created if new)"</label><input id="lab-s-topic" type="text" bind:value=s_topic/></div>
+                    <div class="field"><label for="lab-s-topic">"Topic (created if new; end in .fifo for FIFO)"</label><input id="lab-s-topic" type="text" bind:value=s_topic data-testid="lab-sub-topic"/></div>
                     <div class="field"><label for="lab-s-queue">"Subscribed queue"</label>
-                        <select id="lab-s-queue" on:change=move |ev| s_queue.set(event_target_value(&ev))>
+                        <select id="lab-s-queue" data-testid="lab-sub-queue" on:change=move |ev| s_queue.set(event_target_value(&ev))>
                             <option value="">"choose a queue"</option>
                             {move || queue_names().into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
                         </select></div>
                     <div class="field"><label for="lab-s-policy">"Filter policy (blank: everything)"</label>
-                        <textarea id="lab-s-policy" rows="3" spellcheck="false" bind:value=s_policy aria-invalid=move || s_check.get().is_err().to_string()></textarea>
-                        <p class="field-error">{move || s_check.get().err()}</p></div>
-                    <label class="toggle"><input type="checkbox" bind:checked=s_body/>" Filter on the message body (not the attributes)"</label>
-                    <button type="button" class="secondary" on:click=add_subscription disabled=move || s_check.get().is_err()>"Add subscription"</button>
+                        <textarea id="lab-s-policy" rows="3" spellcheck="false" bind:value=s_policy data-testid="lab-sub-policy" aria-invalid=move || s_check.get().is_err().to_string() aria-describedby="lab-s-policy-error"></textarea>
+                        <p id="lab-s-policy-error" class="field-error" data-testid="lab-sub-error">{move || s_check.get().err()}</p></div>
+                    <label class="toggle"><input type="checkbox" bind:checked=s_body data-testid="lab-sub-body"/>" Filter on the message body (not the attributes)"</label>
+                    <button type="button" class="secondary" on:click=add_subscription disabled=move || s_check.get().is_err() data-testid="lab-add-sub">"Add subscription"</button>
                 </fieldset>
                 {move || notice.get().map(|r| match r {
                     Ok(t) => view! { <p class="form-status" role="status" data-testid="lab-notice">{t}</p> }.into_any(),
@@ -523,20 +635,22 @@ pub fn LabPage() -> impl IntoView {
             </section>
             <section class="panel" aria-labelledby="lab-topology">
                 <h2 id="lab-topology">"Topology"</h2>
-                <button type="button" class="secondary" on:click=reset data-testid="lab-reset">"Start empty"</button>
                 <ul class="lab-list" data-testid="lab-topology">
                     {move || {
                         let t = lab.get().topology;
                         let mut items: Vec<(String, String)> = Vec::new();
                         items.extend(t.queues.iter().map(|q| (format!("queue {}{}", q.name, q.redrive.as_ref().map(|r| format!(" → DLQ {} after {}", r.dlq, r.max_receive_count)).unwrap_or_default()), format!("q:{}", q.name))));
+                        items.extend(t.buses.iter().map(|b| (format!("bus {}", b.name), format!("b:{}", b.name))));
                         items.extend(t.topics.iter().map(|x| (format!("topic {}", x.name), format!("t:{}", x.name))));
                         items.extend(t.subscriptions.iter().enumerate().map(|(i, s)| (format!("subscription {} → {}", s.topic, s.endpoint.describe()), format!("s:{i}"))));
-                        items.extend(t.rules.iter().map(|r| (format!("rule {} → {}", r.name, r.targets.iter().map(|x| x.endpoint.describe()).collect::<Vec<_>>().join(", ")), format!("r:{}", r.name))));
+                        items.extend(t.rules.iter().map(|r| (format!("rule {}{} → {}", r.name, if r.bus == "default" { String::new() } else { format!(" on {}", r.bus) }, r.targets.iter().map(|x| x.endpoint.describe()).collect::<Vec<_>>().join(", ")), format!("r:{}/{}", r.bus, r.name))));
+                        items.extend(t.handlers.iter().map(|h| (format!("handler {}", h.name), format!("h:{}", h.name))));
                         items.into_iter().map(|(label, key)| {
                             let remove = move |_| {
                                 let key = key.clone();
                                 let result = try_commit(lab, |t| match key.split_once(':') {
                                     Some(("q", n)) => t.queues.retain(|q| q.name != n),
+                                    Some(("b", n)) => t.buses.retain(|b| b.name != n),
                                     Some(("t", n)) => {
                                         t.topics.retain(|x| x.name != n);
                                         t.subscriptions.retain(|s| s.topic != n);
@@ -548,7 +662,11 @@ pub fn LabPage() -> impl IntoView {
                                             }
                                         }
                                     }
-                                    Some(("r", n)) => t.rules.retain(|r| r.name != n),
+                                    Some(("r", n)) => {
+                                        let (bus, name) = n.split_once('/').unwrap_or(("default", n));
+                                        t.rules.retain(|r| !(r.bus == bus && r.name == name));
+                                    }
+                                    Some(("h", n)) => t.handlers.retain(|h| h.name != n),
                                     _ => {}
                                 });
                                 notice.set(Some(result.map(|_| "Removed.".to_owned()).map_err(|e| format!("It cannot be removed while something uses it: {e}"))));
@@ -558,13 +676,31 @@ pub fn LabPage() -> impl IntoView {
                     }}
                 </ul>
                 <h2>"Try it"</h2>
-                <div class="field"><label for="lab-m-type">"detail-type"</label><input id="lab-m-type" type="text" bind:value=m_type/></div>
+                <div class="try-grid">
+                    <div class="field"><label for="lab-m-type">"detail-type"</label><input id="lab-m-type" type="text" bind:value=m_type/></div>
+                    <div class="field"><label for="lab-m-bus">"Bus"</label>
+                        <select id="lab-m-bus" data-testid="lab-message-bus" on:change=move |ev| m_bus.set(event_target_value(&ev))>
+                            {move || bus_names().into_iter().map(|n| view! { <option value=n.clone() selected=m_bus.get_untracked() == n>{n.clone()}</option> }).collect_view()}
+                        </select></div>
+                    <div class="field"><label for="lab-m-topic">"Topic"</label>
+                        <select id="lab-m-topic" data-testid="lab-message-topic" on:change=move |ev| m_topic.set(event_target_value(&ev))>
+                            <option value="">"choose a topic"</option>
+                            {move || lab.with(|l| l.topology.topics.iter().map(|t| t.name.clone()).collect::<Vec<_>>()).into_iter().map(|n| view! { <option value=n.clone() selected=m_topic.get_untracked() == n>{n.clone()}</option> }).collect_view()}
+                        </select></div>
+                    <div class="field"><label for="lab-m-queue">"Queue"</label>
+                        <select id="lab-m-queue" data-testid="lab-message-queue" on:change=move |ev| m_queue.set(event_target_value(&ev))>
+                            <option value="">"choose a queue"</option>
+                            {move || queue_names().into_iter().map(|n| view! { <option value=n.clone() selected=m_queue.get_untracked() == n>{n.clone()}</option> }).collect_view()}
+                        </select></div>
+                    <div class="field"><label for="lab-m-group">"FIFO group id"</label><input id="lab-m-group" type="text" bind:value=m_group data-testid="lab-message-group"/></div>
+                    <div class="field"><label for="lab-m-dedup">"FIFO dedup id (blank: new each time)"</label><input id="lab-m-dedup" type="text" bind:value=m_dedup/></div>
+                </div>
                 <div class="field"><label for="lab-m-detail">"Message or detail (JSON)"</label>
                     <textarea id="lab-m-detail" rows="3" spellcheck="false" bind:value=m_detail data-testid="lab-message"></textarea></div>
                 <div class="form-actions">
                     <button type="button" class="primary" on:click=send_event data-testid="lab-put-event">"Put event on the bus"</button>
-                    <button type="button" class="secondary" on:click=publish>"Publish to the topic"</button>
-                    <button type="button" class="secondary" on:click=send_queue>"Send to the queue"</button>
+                    <button type="button" class="secondary" on:click=publish data-testid="lab-publish">"Publish to the topic"</button>
+                    <button type="button" class="secondary" on:click=send_queue data-testid="lab-send-queue">"Send to the queue"</button>
                 </div>
                 <fieldset class="lab-form">
                     <legend>"Workload and clock"</legend>
@@ -572,8 +708,8 @@ pub fn LabPage() -> impl IntoView {
                         <div class="field"><label for="w-rate">"Rate (events/s)"</label><input id="w-rate" type="text" bind:value=w_rate data-testid="w-rate"/></div>
                         <div class="field"><label for="w-for">"For (s)"</label><input id="w-for" type="text" bind:value=w_for data-testid="w-for"/></div>
                         <div class="field"><label for="w-spike-n">"Spike: events"</label><input id="w-spike-n" type="text" bind:value=w_spike_n data-testid="w-spike-n"/></div>
-                        <div class="field"><label for="w-spike-over">"over (s)"</label><input id="w-spike-over" type="text" bind:value=w_spike_over/></div>
-                        <div class="field"><label for="w-spike-at">"starting at +(s)"</label><input id="w-spike-at" type="text" bind:value=w_spike_at/></div>
+                        <div class="field"><label for="w-spike-over">"over (s)"</label><input id="w-spike-over" type="text" bind:value=w_spike_over data-testid="w-spike-over"/></div>
+                        <div class="field"><label for="w-spike-at">"starting at +(s)"</label><input id="w-spike-at" type="text" bind:value=w_spike_at data-testid="w-spike-at"/></div>
                     </div>
                     <div class="form-actions">
                         <button type="button" class="secondary" on:click=generate data-testid="w-generate">"Schedule the workload"</button>
@@ -585,28 +721,29 @@ pub fn LabPage() -> impl IntoView {
                             <option value="100">"×100"</option>
                         </select>
                         <button type="button" class="secondary" on:click=move |_| { lab.update(|l| l.now_ms += 1000); } data-testid="clock-step">"+1 s"</button>
+                        <button type="button" class="secondary" on:click=move |_| { lab.update(|l| l.now_ms += 10_000); } data-testid="clock-step-10">"+10 s"</button>
                         <span class="mono" data-testid="clock-now">{move || format!("t = {:.1} s", lab.get().now_ms as f64 / 1000.0)}</span>
                     </div>
                 </fieldset>
                 <h3>"Trace"</h3>
                 <p class="narration" aria-live="polite" data-testid="lab-narration">
-                    {move || trace.with(|t| t.as_ref().ok().map(|(rows, _, _)| lab.with(|l| narrate(l, rows))))}
+                    {move || trace.with(|t| t.as_ref().ok().map(|r| r.narration.clone()))}
                 </p>
                 {move || match trace.get() {
                     Err(e) => view! { <ErrorView title="The topology does not run" message=e/> }.into_any(),
-                    Ok((rows, refused, waiting)) => view! {
-                        {refused.into_iter().map(|r| view! { <p class="field-error">{r}</p> }).collect_view()}
-                        {(waiting > 0).then(|| view! { <p class="muted" data-testid="lab-waiting">{format!("{waiting} messages wait for their time; play the clock.")}</p> })}
+                    Ok(r) => view! {
+                        {r.refused.into_iter().map(|x| view! { <p class="field-error">{x}</p> }).collect_view()}
+                        {(r.waiting > 0).then(|| view! { <p class="muted" data-testid="lab-waiting">{format!("{} messages wait for their time; play the clock.", r.waiting)}</p> })}
                         <table data-testid="lab-trace">
                             <thead><tr><th scope="col">"#"</th><th scope="col">"Channel"</th><th scope="col">"What happened"</th></tr></thead>
                             <tbody>
-                                {rows.into_iter().rev().take(150).collect::<Vec<_>>().into_iter().rev().map(|r| {
-                                    let mut details = r.clone();
+                                {r.rows.into_iter().map(|row| {
+                                    let mut details = row.clone();
                                     if let Some(m) = details.as_object_mut() {
                                         for k in ["position", "at_ms", "channel", "message_id", "kind"] { m.remove(k); }
                                     }
-                                    view! { <tr><td>{r["position"].to_string()}</td><td>{r["channel"].as_str().unwrap_or("").to_owned()}</td>
-                                        <td><strong>{r["kind"].as_str().unwrap_or("").to_owned()}</strong>" "<span class="mono">{describe(&details)}</span></td></tr> }
+                                    view! { <tr><td>{row["position"].to_string()}</td><td>{row["channel"].as_str().unwrap_or("").to_owned()}</td>
+                                        <td><strong>{row["kind"].as_str().unwrap_or("").to_owned()}</strong>" "<span class="mono">{describe(&details)}</span></td></tr> }
                                 }).collect_view()}
                             </tbody>
                         </table>

@@ -127,6 +127,11 @@ impl ChannelTimeline {
         }
     }
 
+    /// The whole trace.
+    pub fn trace(&self) -> &[TraceEntry] {
+        &self.trace
+    }
+
     /// The trace entries at or before simulated time `at`.
     pub fn entries_until(&self, at: SimTime) -> &[TraceEntry] {
         &self.trace[..self.trace.partition_point(|e| e.at_ms <= at)]

@@ -141,6 +141,34 @@ pub struct ReceiveResult {
     pub messages: Vec<ReceivedMessage>,
 }
 
+/// A queue as a peek shows it at one moment (see [`World::peek`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct QueuePeek {
+    pub config: QueueConfig,
+    /// In queue order.
+    pub messages: Vec<PeekedMessage>,
+    /// FIFO only: each locked message group and the in-flight message that locks it.
+    pub locked_groups: Vec<(String, String)>,
+    pub metrics: ChannelMetrics,
+}
+
+/// One message held by a queue.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PeekedMessage {
+    pub message_id: String,
+    pub body: String,
+    /// `visible`, `delayed` or `in_flight`.
+    pub state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    pub receive_count: u32,
+    /// When a delayed message is first visible, or an in-flight one visible again.
+    pub visible_at_ms: SimTime,
+    /// Who holds it, while in flight.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumer: Option<String>,
+}
+
 impl Queue {
     pub fn new(config: QueueConfig) -> Queue {
         Queue {
@@ -597,6 +625,49 @@ impl World {
                 },
             );
         }
+    }
+
+    /// What a console peek shows of a queue, without receiving anything: its settings,
+    /// every message held and its state, and (FIFO) which groups are locked, by which
+    /// message. `None` if there is no such queue.
+    pub fn peek(&self, queue: &str) -> Option<QueuePeek> {
+        let q = self.queues.get(queue)?;
+        let now = self.now;
+        let messages: Vec<PeekedMessage> = q
+            .messages
+            .values()
+            .map(|m| PeekedMessage {
+                message_id: m.id.clone(),
+                body: m.body.clone(),
+                state: if m.in_flight.is_some() {
+                    "in_flight"
+                } else if m.visible_at > now {
+                    "delayed"
+                } else {
+                    "visible"
+                },
+                group_id: m.group_id.clone(),
+                receive_count: m.receive_count,
+                visible_at_ms: m.visible_at,
+                consumer: m.in_flight.as_ref().map(|f| f.consumer.clone()),
+            })
+            .collect();
+        let mut locked_groups: Vec<(String, String)> = Vec::new();
+        if q.config.fifo {
+            for m in &messages {
+                if let (Some(g), "in_flight") = (&m.group_id, m.state) {
+                    if !locked_groups.iter().any(|(x, _)| x == g) {
+                        locked_groups.push((g.clone(), m.message_id.clone()));
+                    }
+                }
+            }
+        }
+        Some(QueuePeek {
+            config: q.config.clone(),
+            messages,
+            locked_groups,
+            metrics: q.metrics(now),
+        })
     }
 
     /// DeleteMessage. A stale receipt handle (the message was received again since)

@@ -78,3 +78,58 @@ pub enum TraceKind {
     /// MQTT session events: connect, disconnect, subscribe, unsubscribe.
     Session { client: String, action: String },
 }
+
+/// What happened to the message published at `trace[index]`, in words for a live region:
+/// "QuoteRequested published on bus:default; matched 2 of 5 rules; delivered to
+/// queue:quotes (depth 3)." `what` names the message. Routing decisions are the entries
+/// with the published message's id; deliveries are the enqueues that follow at the same
+/// moment, before the next publish.
+pub fn narrate_publish(trace: &[TraceEntry], index: usize, what: &str) -> Option<String> {
+    let published = trace.get(index)?;
+    if !matches!(published.kind, TraceKind::Published { .. }) {
+        return None;
+    }
+    let mut routes = 0;
+    let mut matched = 0;
+    let mut rules = true;
+    let mut delivered = Vec::new();
+    let mut dropped = 0;
+    for e in trace[index + 1..]
+        .iter()
+        .take_while(|e| e.at_ms == published.at_ms)
+        .take_while(|e| !matches!(e.kind, TraceKind::Published { .. }))
+    {
+        match &e.kind {
+            TraceKind::Routed {
+                via, matched: m, ..
+            } if e.message_id == published.message_id => {
+                routes += 1;
+                matched += usize::from(*m);
+                rules &= via.starts_with("rule:");
+            }
+            TraceKind::Enqueued { depth, .. } => {
+                delivered.push(format!("{} (depth {depth})", e.channel))
+            }
+            TraceKind::Dropped { .. } => dropped += 1,
+            _ => {}
+        }
+    }
+    let mut text = format!("{what} published on {}", published.channel);
+    if routes > 0 {
+        let noun = match (rules, routes) {
+            (true, 1) => "rule",
+            (true, _) => "rules",
+            (false, 1) => "route",
+            (false, _) => "routes",
+        };
+        text.push_str(&format!("; matched {matched} of {routes} {noun}"));
+    }
+    if !delivered.is_empty() {
+        text.push_str(&format!("; delivered to {}", delivered.join(", ")));
+    }
+    if dropped > 0 {
+        text.push_str(&format!("; {dropped} dropped"));
+    }
+    text.push('.');
+    Some(text)
+}

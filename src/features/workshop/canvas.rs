@@ -6,141 +6,73 @@
 //! node is a button that opens an inspector.
 
 use super::Workshop;
+use crate::components::diagram::{
+    message_timing, ArrowMarker, DiagramLayers, Kind, Node, Sparkline,
+};
 use dojo_engine::sim::TraceKind;
 use dojo_engine::topology::Endpoint;
 use leptos::prelude::*;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    External,
-    Service,
-    Bus,
-    Queue,
-    Store,
-    ReadModel,
-}
-
-#[derive(Clone)]
-struct Node {
-    id: &'static str,
-    label: &'static str,
-    kind: Kind,
-    x: f64,
-    y: f64,
-}
-
-const W: f64 = 190.0;
-const H: f64 = 44.0;
-
 fn nodes(replicas: bool) -> Vec<Node> {
     let mut n = vec![
-        Node {
-            id: "customer",
-            label: "Customer",
-            kind: Kind::External,
-            x: 20.0,
-            y: 40.0,
-        },
-        Node {
-            id: "customer-management",
-            label: "Customer Management",
-            kind: Kind::Service,
-            x: 20.0,
-            y: 150.0,
-        },
-        Node {
-            id: "quote-generator-service",
-            label: "Quote Generator",
-            kind: Kind::Service,
-            x: 20.0,
-            y: 260.0,
-        },
-        Node {
-            id: "comms-service",
-            label: "Comms",
-            kind: Kind::Service,
-            x: 20.0,
-            y: 370.0,
-        },
-        Node {
-            id: "bus",
-            label: "Event bus (default)",
-            kind: Kind::Bus,
-            x: 320.0,
-            y: 205.0,
-        },
-        Node {
-            id: "store",
-            label: "Event store",
-            kind: Kind::Store,
-            x: 320.0,
-            y: 40.0,
-        },
-        Node {
-            id: "read-models",
-            label: "4 read models",
-            kind: Kind::ReadModel,
-            x: 620.0,
-            y: 40.0,
-        },
-        Node {
-            id: "quote-generator",
-            label: "queue: quote-generator",
-            kind: Kind::Queue,
-            x: 620.0,
-            y: 205.0,
-        },
-        Node {
-            id: "comms",
-            label: "queue: comms",
-            kind: Kind::Queue,
-            x: 620.0,
-            y: 300.0,
-        },
+        Node::new("customer", "Customer", Kind::External, 20.0, 40.0),
+        Node::new(
+            "customer-management",
+            "Customer Management",
+            Kind::Policy,
+            20.0,
+            150.0,
+        ),
+        Node::new(
+            "quote-generator-service",
+            "Quote Generator",
+            Kind::Policy,
+            20.0,
+            260.0,
+        ),
+        Node::new("comms-service", "Comms", Kind::Policy, 20.0, 370.0),
+        Node::new("bus", "Event bus (default)", Kind::Bus, 320.0, 205.0),
+        Node::new("store", "Event store", Kind::Store, 320.0, 40.0),
+        Node::new("read-models", "4 read models", Kind::ReadModel, 620.0, 40.0),
+        Node::new(
+            "quote-generator",
+            "queue: quote-generator",
+            Kind::Queue,
+            620.0,
+            205.0,
+        ),
+        Node::new("comms", "queue: comms", Kind::Queue, 620.0, 300.0),
     ];
     if replicas {
-        n.push(Node {
-            id: "quote-generator-replica",
-            label: "queue: quote-generator-replica",
-            kind: Kind::Queue,
-            x: 620.0,
-            y: 120.0,
-        });
-        n.push(Node {
-            id: "comms-replica",
-            label: "queue: comms-replica",
-            kind: Kind::Queue,
-            x: 620.0,
-            y: 395.0,
-        });
+        n.push(Node::new(
+            "quote-generator-replica",
+            "queue: quote-generator-replica",
+            Kind::Queue,
+            620.0,
+            120.0,
+        ));
+        n.push(Node::new(
+            "comms-replica",
+            "queue: comms-replica",
+            Kind::Queue,
+            620.0,
+            395.0,
+        ));
     }
     n
 }
 
-fn center(n: &Node) -> (f64, f64) {
-    (n.x + W / 2.0, n.y + H / 2.0)
-}
-
-fn edge_path(a: &Node, b: &Node) -> String {
-    let (ax, ay) = center(a);
-    let (bx, by) = center(b);
-    let (sx, ex) = if bx > ax {
-        (a.x + W, b.x)
-    } else if bx < ax {
-        (a.x, b.x + W)
-    } else {
-        (ax, bx)
-    };
-    let (sy, ey) = if (bx - ax).abs() < 1.0 {
-        (
-            if by > ay { a.y + H } else { a.y },
-            if by > ay { b.y } else { b.y + H },
-        )
-    } else {
-        (ay, by)
-    };
-    let mid = (sx + ex) / 2.0;
-    format!("M{sx:.0},{sy:.0} C{mid:.0},{sy:.0} {mid:.0},{ey:.0} {ex:.0},{ey:.0}")
+/// The node ids are fixed names; edges refer to them as static strings.
+fn node_id(id: &str) -> &'static str {
+    [
+        "quote-generator",
+        "comms",
+        "quote-generator-replica",
+        "comms-replica",
+    ]
+    .into_iter()
+    .find(|n| *n == id)
+    .unwrap_or("")
 }
 
 /// Which service publishes an event type.
@@ -166,7 +98,7 @@ fn consumer_of(queue: &str) -> &'static str {
 pub fn ArchitectureCanvas() -> impl IntoView {
     let ws = use_context::<Workshop>().expect("the workshop page provides its state");
     let animate = RwSignal::new(true);
-    let selected = RwSignal::new(None::<&'static str>);
+    let selected = RwSignal::new(None::<String>);
     let replicas = Memo::new(move |_| {
         ws.session.get().style == dojo_engine::services::Style::EventCarriedState
     });
@@ -202,13 +134,13 @@ pub fn ArchitectureCanvas() -> impl IntoView {
                     (TraceKind::Enqueued { .. }, ch) => {
                         let q = ch.trim_start_matches("queue:");
                         if let Some(n) = nodes(true).into_iter().find(|n| n.id == q) {
-                            *map.entry(("bus", n.id)).or_default() += 1;
+                            *map.entry(("bus", node_id(&n.id))).or_default() += 1;
                         }
                     }
                     (TraceKind::Delivered { .. }, ch) if ch.starts_with("queue:") => {
                         let q = ch.trim_start_matches("queue:");
                         if let Some(n) = nodes(true).into_iter().find(|n| n.id == q) {
-                            *map.entry((n.id, consumer_of(q))).or_default() += 1;
+                            *map.entry((node_id(&n.id), consumer_of(q))).or_default() += 1;
                         }
                     }
                     _ => {}
@@ -257,6 +189,19 @@ pub fn ArchitectureCanvas() -> impl IntoView {
             .into_iter()
             .find(|n| n.id == id)
     };
+    let edge_list = move || {
+        edges()
+            .into_iter()
+            .filter_map(|(a, b)| {
+                let count = counts.with(|c| {
+                    c.iter()
+                        .find(|((x, y), _)| *x == a && *y == b)
+                        .map_or(0, |(_, n)| *n)
+                });
+                Some((node_at(a)?, node_at(b)?, count))
+            })
+            .collect::<Vec<_>>()
+    };
 
     view! {
         <section class="panel canvas-panel" aria-labelledby="canvas-heading" data-testid="canvas">
@@ -264,65 +209,15 @@ pub fn ArchitectureCanvas() -> impl IntoView {
             <label class="toggle"><input type="checkbox" prop:checked=move || animate.get() on:change=move |_| animate.update(|a| *a = !*a)
                 data-testid="canvas-animate"/>" Animate messages"</label>
             <svg viewBox="0 0 830 460" role="group" aria-label="The insurance system's services, bus, queues and store" class="canvas">
-                <defs>
-                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                        <path d="M0,0 L10,5 L0,10 z" class="arrow-head"/>
-                    </marker>
-                </defs>
-                {move || edges().into_iter().filter_map(|(a, b)| {
-                    let (na, nb) = (node_at(a)?, node_at(b)?);
-                    let path = edge_path(&na, &nb);
-                    let count = counts.with(|c| c.iter().find(|((x, y), _)| *x == a && *y == b).map_or(0, |(_, n)| *n));
-                    let (ax, ay) = center(&na);
-                    let (bx, by) = center(&nb);
-                    Some(view! {
-                        <g class="edge">
-                            <path d=path marker-end="url(#arrow)"/>
-                            {(count > 0).then(|| view! {
-                                <text x=format!("{:.0}", (ax + bx) / 2.0) y=format!("{:.0}", (ay + by) / 2.0 - 6.0) class="edge-count">{count.to_string()}</text>
-                            })}
-                        </g>
-                    })
-                }).collect_view()}
-                {move || (animate.get() && at.get().is_some()).then(|| {
-                    let key = ws.position.get();
-                    step_edges().into_iter().filter_map(|(a, b)| {
-                        let (na, nb) = (node_at(a)?, node_at(b)?);
-                        let path = edge_path(&na, &nb);
-                        Some(view! {
-                            <circle r="6" class="message-dot" data-step=key>
-                                <animateMotion dur="0.8s" repeatCount="1" fill="freeze" path=path/>
-                            </circle>
-                        })
-                    }).collect_view()
-                })}
-                {move || nodes(replicas.get()).into_iter().map(|n| {
-                    let id = n.id;
-                    let class = match n.kind {
-                        Kind::External => "node external",
-                        Kind::Service => "node policy",
-                        Kind::Bus => "node bus",
-                        Kind::Queue => "node queue",
-                        Kind::Store => "node event",
-                        Kind::ReadModel => "node readmodel",
+                <ArrowMarker/>
+                {move || {
+                    let dots = if animate.get() && at.get().is_some() {
+                        step_edges().into_iter().filter_map(|(a, b)| Some((node_at(a)?, node_at(b)?))).collect()
+                    } else {
+                        Vec::new()
                     };
-                    let shape = match n.kind {
-                        Kind::Queue => view! { <rect x=n.x y=n.y width=W height=H rx="22"/> }.into_any(),
-                        Kind::Bus => view! { <rect x=n.x y=n.y width=W height=H rx="4" class="bus-rect"/> }.into_any(),
-                        Kind::External => view! { <rect x=n.x y=n.y width=W height=H rx="14"/> }.into_any(),
-                        _ => view! { <rect x=n.x y=n.y width=W height=H rx="6"/> }.into_any(),
-                    };
-                    view! {
-                        <g class=class role="button" tabindex="0" aria-label=format!("{}: open the inspector", n.label)
-                            aria-pressed=move || (selected.get() == Some(id)).to_string()
-                            on:click=move |_| selected.set(Some(id))
-                            on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" || ev.key() == " " { ev.prevent_default(); selected.set(Some(id)); }
-                            data-testid=format!("node-{id}")>
-                            {shape}
-                            <text x=n.x + W / 2.0 y=n.y + H / 2.0 + 5.0 text-anchor="middle">{n.label}</text>
-                        </g>
-                    }
-                }).collect_view()}
+                    view! { <DiagramLayers nodes=nodes(replicas.get()) edges=edge_list() dots=dots key=ws.position.get().to_string() selected=selected/> }
+                }}
             </svg>
             <ul class="legend" aria-label="Legend">
                 <li><span class="swatch event"></span>"Events and the event store (orange)"</li>
@@ -338,7 +233,7 @@ pub fn ArchitectureCanvas() -> impl IntoView {
 }
 
 #[component]
-fn Inspector(selected: RwSignal<Option<&'static str>>) -> impl IntoView {
+fn Inspector(selected: RwSignal<Option<String>>) -> impl IntoView {
     let ws = use_context::<Workshop>().expect("the workshop page provides its state");
     move || {
         let id = selected.get()?;
@@ -347,26 +242,25 @@ fn Inspector(selected: RwSignal<Option<&'static str>>) -> impl IntoView {
         ws.outcome.with(|o| {
             let o = o.as_ref()?;
             let (state, channels) = o.state_at(p);
-            let body = match id {
+            let body = match id.as_str() {
                 q if channels.queues.contains_key(q) || ["quote-generator", "comms", "quote-generator-replica", "comms-replica"].contains(&q) => {
                     let messages = channels.queues.get(q).cloned().unwrap_or_default();
                     let count = |s: &str| messages.values().filter(|m| m.state == s).count();
                     let config = dojo_engine::services::topology(style).queues.into_iter().find(|c| c.name == q);
                     let now = state.at_ms;
-                    let settings = config.as_ref().map(queue_settings).unwrap_or_default();
+                    let settings = config.as_ref().map(|c| c.summary()).unwrap_or_default();
                     let visibility_ms = config.as_ref().map_or(30_000, |c| u64::from(c.visibility_timeout_s) * 1000);
                     // Depth over the whole run, sampled, as a sparkline.
                     let end = o.channels.end_ms().max(1);
                     let samples: Vec<usize> = (0..=40).map(|i| o.channels.at_time(end * i / 40).queues.get(q).map_or(0, |m| m.len())).collect();
-                    let max = samples.iter().copied().max().unwrap_or(0).max(1);
-                    let points: String = samples.iter().enumerate().map(|(i, d)| format!("{},{:.1} ", i * 5, 30.0 - 28.0 * *d as f64 / max as f64)).collect();
+                    let max = samples.iter().copied().max().unwrap_or(0);
                     view! {
                         <p data-testid="inspector-summary">{format!("{} visible, {} in flight, {} delayed at the cursor; deepest {max}.", count("visible"), count("in_flight"), count("delayed"))}</p>
                         <p data-testid="inspector-settings">{settings}</p>
-                        <svg viewBox="0 0 200 32" class="sparkline" role="img" aria-label=format!("Depth over the run, up to {max}")><polyline points=points/></svg>
+                        <Sparkline samples=samples/>
                         <ul class="peek">
                             {messages.iter().take(5).map(|(mid, m)| {
-                                let when = message_timing(m, now, visibility_ms);
+                                let when = message_timing(m.state, if m.state == "in_flight" { m.since_ms + visibility_ms } else { m.visible_at }, Some(m.since_ms), now);
                                 view! { <li><code>{mid.clone()}</code>{format!(" {when} (received {}×): ", m.receive_count)}<span class="mono">{m.body.chars().take(80).collect::<String>()}</span></li> }
                             }).collect_view()}
                         </ul>
@@ -403,47 +297,5 @@ fn Inspector(selected: RwSignal<Option<&'static str>>) -> impl IntoView {
                 </div>
             })
         })
-    }
-}
-
-/// A queue's settings in words: type, visibility timeout, delay, retention and its DLQ.
-fn queue_settings(c: &dojo_engine::topology::QueueConfig) -> String {
-    let kind = if c.fifo { "FIFO" } else { "Standard" };
-    let dlq = match &c.redrive {
-        Some(r) => format!(
-            "dead-letter queue {} after {} receives",
-            r.dlq, r.max_receive_count
-        ),
-        None => "no dead-letter queue (a message is retried until retention ends)".to_owned(),
-    };
-    let retention = match c.retention_s {
-        s if s % 86_400 == 0 => format!("{} days", s / 86_400),
-        s if s % 3_600 == 0 => format!("{} hours", s / 3_600),
-        s => format!("{s} s"),
-    };
-    format!(
-        "{kind} queue; visibility timeout {} s, delay {} s, retention {retention}; {dlq}.",
-        c.visibility_timeout_s, c.delay_s
-    )
-}
-
-/// Where a message stands at `now`: visible, in flight with the seconds until it becomes
-/// visible again, or delayed with the seconds until it is first visible.
-fn message_timing(
-    m: &dojo_engine::sim::contents::HeldMessage,
-    now: u64,
-    visibility_ms: u64,
-) -> String {
-    let secs = |ms: u64| format!("{:.1} s", ms as f64 / 1000.0);
-    match m.state {
-        "in_flight" => format!(
-            "in flight, visible again in {}",
-            secs((m.since_ms + visibility_ms).saturating_sub(now))
-        ),
-        "delayed" => format!(
-            "delayed, visible in {}",
-            secs(m.visible_at.saturating_sub(now))
-        ),
-        _ => format!("visible for {}", secs(now.saturating_sub(m.since_ms))),
     }
 }

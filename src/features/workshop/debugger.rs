@@ -4,7 +4,7 @@
 
 use super::Workshop;
 use dojo_engine::pattern::EventPattern;
-use dojo_engine::sim::iso_time;
+use dojo_engine::sim::{iso_time, narrate_publish, TraceKind};
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -185,24 +185,30 @@ pub fn Debugger() -> impl IntoView {
             else {
                 return Some("At the start of the history: nothing has happened yet.".to_owned());
             };
-            let (_, channels) = o.state_at(p);
-            let waiting: Vec<String> = channels
-                .queues
+            // The step's event on the bus: the k-th bus publish of its type at its moment,
+            // where k counts the same type at the same moment earlier in the timeline.
+            let ty = e.event.type_name();
+            let earlier = o.timeline.entries()[..p as usize - 1]
                 .iter()
-                .filter(|(_, m)| !m.is_empty())
-                .map(|(q, m)| format!("{q} holds {}", m.len()))
-                .collect();
+                .filter(|x| x.at_ms == e.at_ms && x.event.type_name() == ty)
+                .count();
+            let trace = o.channels.trace();
+            let flow = trace
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| {
+                    t.at_ms == e.at_ms
+                        && t.channel == "bus:default"
+                        && matches!(&t.kind, TraceKind::Published { body, .. } if body.contains(&format!("\"detail-type\":\"{ty}\"")))
+                })
+                .nth(earlier)
+                .and_then(|(i, _)| narrate_publish(trace, i, ty));
             Some(format!(
-                "Step {p} of {}: {} recorded for {} at {} ms. {}",
+                "Step {p} of {}: {ty} recorded for {} at {} ms. {}",
                 o.timeline.len(),
-                e.event.type_name(),
                 e.event.stream_id(),
                 e.at_ms,
-                if waiting.is_empty() {
-                    "All queues are empty.".to_owned()
-                } else {
-                    format!("Queues: {}.", waiting.join(", "))
-                }
+                flow.unwrap_or_else(|| "It was not published on the bus.".to_owned())
             ))
         });
         let now = js_sys::Date::now();

@@ -1,0 +1,447 @@
+//! The lab's canvas: whatever topology the learner built, drawn in columns (you, then
+//! buses and topics, then rules and subscriptions, then queues and handlers, then
+//! dead-letter queues and you as a consumer), with message counts on the edges and the
+//! newest messages animated along them (counters only at high volume, with reduced
+//! motion, or when the toggle is off). Every node opens an inspector: a queue's messages,
+//! FIFO group locks, settings, DLQ and depth sparkline, with receive and delete actions;
+//! a rule's pattern, targets and input transformer; a topic's subscriptions and filter
+//! policies.
+
+use super::model::{Lab, LabRun, Sent, CONSUMER};
+use crate::components::diagram::{
+    message_timing, ArrowMarker, DiagramLayers, Kind, Node, Sparkline, H,
+};
+use dojo_engine::topology::{Endpoint, SubscriptionConfig, Topology};
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+
+const COLUMNS: [f64; 5] = [20.0, 240.0, 460.0, 680.0, 900.0];
+const ROW: f64 = 64.0;
+
+/// The nodes of a topology, laid out in columns.
+fn layout(t: &Topology, receives: bool) -> Vec<Node> {
+    let dlqs: BTreeSet<&str> = t
+        .queues
+        .iter()
+        .filter_map(|q| q.redrive.as_ref().map(|r| r.dlq.as_str()))
+        .chain(
+            t.rules
+                .iter()
+                .flat_map(|r| r.targets.iter().filter_map(|x| x.dlq.as_deref())),
+        )
+        .collect();
+    let mut columns: [Vec<(String, String, Kind)>; 5] = Default::default();
+    columns[0].push(("you".into(), "You (producer)".into(), Kind::External));
+    let buses = std::iter::once("default").chain(t.buses.iter().map(|b| b.name.as_str()));
+    for b in buses {
+        columns[1].push((format!("bus:{b}"), format!("bus: {b}"), Kind::Bus));
+    }
+    for topic in &t.topics {
+        columns[1].push((
+            format!("topic:{}", topic.name),
+            format!("topic: {}", topic.name),
+            Kind::Bus,
+        ));
+    }
+    for r in &t.rules {
+        columns[2].push((
+            format!("rule:{}/{}", r.bus, r.name),
+            format!("rule: {}", r.name),
+            Kind::Policy,
+        ));
+    }
+    for (topic, i, s) in subscriptions(t) {
+        let filter = if s.filter_policy.is_some() {
+            "filtered"
+        } else {
+            "all"
+        };
+        columns[2].push((
+            format!("sub:{topic}/{i}"),
+            format!("sub ({filter}) → {}", endpoint_name(&s.endpoint)),
+            Kind::Policy,
+        ));
+    }
+    for q in &t.queues {
+        let column = if dlqs.contains(q.name.as_str()) { 4 } else { 3 };
+        columns[column].push((
+            format!("queue:{}", q.name),
+            format!("queue: {}", q.name),
+            Kind::Queue,
+        ));
+    }
+    for h in &t.handlers {
+        columns[3].push((
+            format!("handler:{}", h.name),
+            format!("handler: {}", h.name),
+            Kind::Policy,
+        ));
+    }
+    if receives {
+        columns[4].push(("consumer".into(), "You (consumer)".into(), Kind::External));
+    }
+    columns
+        .into_iter()
+        .zip(COLUMNS)
+        .flat_map(|(nodes, x)| {
+            nodes
+                .into_iter()
+                .enumerate()
+                .map(move |(i, (id, label, kind))| {
+                    Node::new(id, label, kind, x, 20.0 + ROW * i as f64)
+                })
+        })
+        .collect()
+}
+
+/// Each topic's subscriptions with their index within the topic (as the trace numbers
+/// them).
+fn subscriptions(t: &Topology) -> impl Iterator<Item = (&str, usize, &SubscriptionConfig)> {
+    t.topics.iter().flat_map(move |topic| {
+        t.subscriptions
+            .iter()
+            .filter(move |s| s.topic == topic.name)
+            .enumerate()
+            .map(move |(i, s)| (topic.name.as_str(), i, s))
+    })
+}
+
+fn endpoint_name(e: &Endpoint) -> String {
+    match e {
+        Endpoint::Queue(n) | Endpoint::Topic(n) | Endpoint::Bus(n) | Endpoint::Handler(n) => {
+            n.clone()
+        }
+    }
+}
+
+/// Every edge of a topology, whether or not a message crossed it yet.
+fn wiring(t: &Topology) -> Vec<(String, String)> {
+    let mut e: Vec<(String, String)> = vec![("you".into(), "bus:default".into())];
+    e.extend(
+        t.buses
+            .iter()
+            .map(|b| ("you".into(), format!("bus:{}", b.name))),
+    );
+    e.extend(
+        t.topics
+            .iter()
+            .map(|x| ("you".into(), format!("topic:{}", x.name))),
+    );
+    for r in &t.rules {
+        let node = format!("rule:{}/{}", r.bus, r.name);
+        e.push((format!("bus:{}", r.bus), node.clone()));
+        e.extend(
+            r.targets
+                .iter()
+                .map(|x| (node.clone(), x.endpoint.describe())),
+        );
+    }
+    for (topic, i, s) in subscriptions(t) {
+        let node = format!("sub:{topic}/{i}");
+        e.push((format!("topic:{topic}"), node.clone()));
+        e.push((node, s.endpoint.describe()));
+    }
+    for q in &t.queues {
+        if let Some(r) = &q.redrive {
+            e.push((format!("queue:{}", q.name), format!("queue:{}", r.dlq)));
+        }
+    }
+    e
+}
+
+#[component]
+pub fn LabCanvas(lab: RwSignal<Lab>, outcome: Memo<Result<LabRun, String>>) -> impl IntoView {
+    let animate = RwSignal::new(true);
+    let selected = RwSignal::new(None::<String>);
+    let receives = Memo::new(move |_| outcome.with(|o| o.as_ref().is_ok_and(|r| r.receives)));
+    let nodes = Memo::new(move |_| lab.with(|l| layout(&l.topology, receives.get())));
+    let node = move |id: &str| nodes.with(|n| n.iter().find(|x| x.id == id).cloned());
+    let height = move || nodes.with(|n| n.iter().map(|x| x.y).fold(0.0, f64::max) + H + 20.0);
+    let busy = move || outcome.with(|o| o.as_ref().is_ok_and(|r| r.busy));
+    // The topology's wiring, and edges only the run knows of (queues you sent to directly).
+    let edges = move || {
+        let mut edges = lab.with(|l| wiring(&l.topology));
+        outcome.with(|o| {
+            if let Ok(r) = o {
+                let extra: Vec<_> = r
+                    .counts
+                    .keys()
+                    .filter(|k| !edges.contains(k))
+                    .cloned()
+                    .collect();
+                edges.extend(extra);
+            }
+        });
+        edges
+    };
+    let edge_list = move || {
+        edges()
+            .into_iter()
+            .filter_map(|(a, b)| {
+                let (from, to) = (node(&a)?, node(&b)?);
+                let count = outcome.with(|o| {
+                    o.as_ref()
+                        .ok()
+                        .and_then(|r| r.counts.get(&(a, b)).copied())
+                        .unwrap_or(0)
+                });
+                Some((from, to, count))
+            })
+            .collect::<Vec<_>>()
+    };
+
+    view! {
+        <section class="panel lab-canvas" aria-labelledby="lab-canvas-heading" data-testid="lab-canvas">
+            <h2 id="lab-canvas-heading">"Architecture"</h2>
+            <div class="form-actions">
+                <label class="toggle"><input type="checkbox" prop:checked=move || animate.get() on:change=move |_| animate.update(|a| *a = !*a)/>" Animate messages"</label>
+                {move || busy().then(|| view! { <span class="muted" data-testid="lab-busy">"High volume: showing counters only."</span> })}
+            </div>
+            <svg viewBox=move || format!("0 0 1110 {:.0}", height()) role="group" aria-label="Your topology: buses, topics, rules, subscriptions and queues" class="canvas">
+                <ArrowMarker/>
+                {move || {
+                    let (dots, key) = outcome.with(|o| match o {
+                        Ok(r) if animate.get() && !r.busy => (
+                            r.recent.iter().filter_map(|(a, b)| Some((node(a)?, node(b)?))).collect(),
+                            r.trace_len.to_string(),
+                        ),
+                        _ => (Vec::new(), String::new()),
+                    });
+                    view! { <DiagramLayers nodes=nodes.get() edges=edge_list() dots=dots key=key selected=selected/> }
+                }}
+            </svg>
+            <ul class="legend" aria-label="Legend">
+                <li><span class="swatch external"></span>"You, outside the system (pink, rounded)"</li>
+                <li><span class="swatch event"></span>"Buses and topics carry events (orange, dashed)"</li>
+                <li><span class="swatch policy"></span>"Rules, subscriptions and handlers decide (lilac)"</li>
+                <li><span class="swatch queue"></span>"Queues (grey pills); the right-hand column holds dead-letter queues"</li>
+                <li>"Numbers on arrows count messages so far"</li>
+            </ul>
+            <LabInspector lab=lab outcome=outcome selected=selected/>
+        </section>
+    }
+}
+
+#[component]
+fn LabInspector(
+    lab: RwSignal<Lab>,
+    outcome: Memo<Result<LabRun, String>>,
+    selected: RwSignal<Option<String>>,
+) -> impl IntoView {
+    move || {
+        let id = selected.get()?;
+        let body = if let Some(q) = id.strip_prefix("queue:") {
+            view! { <QueueInspector lab=lab outcome=outcome queue=q.to_owned()/> }.into_any()
+        } else {
+            let t = lab.with(|l| l.topology.clone());
+            other_inspector(&t, &id, outcome)?
+        };
+        Some(view! {
+            <div class="inspector" data-testid="inspector" role="region" aria-label="Inspector">
+                <h3>{format!("Inspector: {id}")}</h3>
+                {body}
+                <button type="button" class="secondary" on:click=move |_| selected.set(None)>"Close"</button>
+            </div>
+        })
+    }
+}
+
+/// A queue: what it holds, its settings and DLQ, and receive and delete as its consumer.
+#[component]
+fn QueueInspector(
+    lab: RwSignal<Lab>,
+    outcome: Memo<Result<LabRun, String>>,
+    queue: String,
+) -> impl IntoView {
+    let max = RwSignal::new("1".to_owned());
+    let visibility = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let receive = {
+        let queue = queue.clone();
+        move |_| {
+            let Ok(n) = max.get_untracked().trim().parse::<u32>() else {
+                error.set(Some(
+                    "Receive at most must be a whole number from 1 to 10.".into(),
+                ));
+                return;
+            };
+            if !(1..=10).contains(&n) {
+                error.set(Some(format!(
+                    "Receive at most must be from 1 to 10, not {n} (SQS's MaxNumberOfMessages)."
+                )));
+                return;
+            }
+            let v = visibility.get_untracked();
+            let timeout = match v.trim() {
+                "" => None,
+                t => match t.parse::<u32>() {
+                    Ok(s) if s <= 43_200 => Some(s),
+                    _ => {
+                        error.set(Some(format!(
+                            "The visibility timeout must be 0 to 43,200 seconds, not \"{t}\"."
+                        )));
+                        return;
+                    }
+                },
+            };
+            error.set(None);
+            lab.update(|l| {
+                l.sent.push((
+                    l.now_ms,
+                    Sent::Receive {
+                        queue: queue.clone(),
+                        max: n,
+                        visibility_timeout_s: timeout,
+                    },
+                ))
+            });
+        }
+    };
+    let delete = {
+        let queue = queue.clone();
+        move |_| {
+            lab.update(|l| {
+                l.sent.push((
+                    l.now_ms,
+                    Sent::DeleteHeld {
+                        queue: queue.clone(),
+                    },
+                ))
+            })
+        }
+    };
+    let details = move || {
+        let now = lab.with(|l| l.now_ms);
+        outcome.with(|o| {
+            let r = o.as_ref().ok()?;
+            let peek = r.queues.get(&queue)?.clone();
+            let samples = r.depths.get(&queue).cloned().unwrap_or_default();
+            let dlq = peek.config.redrive.as_ref().map(|d| {
+                let depth = r.queues.get(&d.dlq).map_or(0, |x| x.messages.len());
+                format!("Its dead-letter queue {} holds {depth}.", d.dlq)
+            });
+            let m = &peek.metrics;
+            let locks = peek.config.fifo.then(|| {
+                if peek.locked_groups.is_empty() {
+                    view! { <p data-testid="inspector-locks">"No message group is locked."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="peek" data-testid="inspector-locks">
+                            {peek.locked_groups.iter().map(|(g, mid)| view! {
+                                <li>{format!("Group {g} is locked by message {mid}: the next message of {g} waits until it is deleted or becomes visible again.")}</li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            });
+            Some(view! {
+                <p data-testid="inspector-summary">{format!("{} visible, {} in flight, {} delayed; {} sent, {} received, {} deleted, {} dropped.", m.depth, m.in_flight, m.delayed, m.sent, m.delivered, m.deleted, m.dropped)}</p>
+                <p data-testid="inspector-settings">{peek.config.summary()}" "{dlq}</p>
+                {locks}
+                <Sparkline samples=samples/>
+                <ul class="peek" data-testid="inspector-messages">
+                    {peek.messages.iter().take(10).map(|msg| {
+                        let group = msg.group_id.as_ref().map(|g| format!(", group {g}")).unwrap_or_default();
+                        let when = message_timing(msg.state, msg.visible_at_ms, None, now);
+                        view! { <li><code>{msg.message_id.clone()}</code>{format!(" {when} (received {}×{group}): ", msg.receive_count)}<span class="mono">{msg.body.chars().take(80).collect::<String>()}</span></li> }
+                    }).collect_view()}
+                </ul>
+                {(peek.messages.len() > 10).then(|| view! { <p class="muted">{format!("and {} more.", peek.messages.len() - 10)}</p> })}
+            })
+        })
+    };
+    view! {
+        {details}
+        <fieldset class="lab-form">
+            <legend>"Consume as you"</legend>
+            <div class="workload-grid">
+                <div class="field"><label for="inspector-max">"Receive at most"</label><input id="inspector-max" type="text" bind:value=max/></div>
+                <div class="field"><label for="inspector-visibility">"Visibility timeout (s; blank: the queue's)"</label><input id="inspector-visibility" type="text" bind:value=visibility data-testid="inspector-visibility"/></div>
+            </div>
+            <div class="form-actions">
+                <button type="button" class="secondary" on:click=receive data-testid="inspector-receive">"Receive"</button>
+                <button type="button" class="secondary" on:click=delete data-testid="inspector-delete">"Delete what you hold"</button>
+            </div>
+            <p class="field-error" role="alert">{move || error.get()}</p>
+            <p class="muted">{format!("Received messages stay in flight as {CONSUMER} until you delete them or their visibility timeout ends; play the clock to watch it.")}</p>
+        </fieldset>
+    }
+}
+
+/// Buses, rules, topics, subscriptions, handlers and you.
+fn other_inspector(
+    t: &Topology,
+    id: &str,
+    outcome: Memo<Result<LabRun, String>>,
+) -> Option<AnyView> {
+    let count = |a: &str, b: &str| {
+        outcome.with(|o| {
+            o.as_ref()
+                .ok()
+                .and_then(|r| r.counts.get(&(a.to_owned(), b.to_owned())).copied())
+                .unwrap_or(0)
+        })
+    };
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    let (kind, name) = id.split_once(':').unwrap_or((id, ""));
+    Some(match kind {
+        "bus" => {
+            let rules: Vec<_> = t.rules.iter().filter(|r| r.bus == name).cloned().collect();
+            view! {
+                <p data-testid="inspector-summary">{format!("{} events put on this bus; {} rules.", count("you", id), rules.len())}</p>
+                <ul class="peek">
+                    {rules.into_iter().map(|r| view! { <li><strong>{r.name.clone()}</strong>{format!(" → {}", r.targets.iter().map(|x| x.endpoint.describe()).collect::<Vec<_>>().join(", "))}</li> }).collect_view()}
+                </ul>
+            }
+            .into_any()
+        }
+        "rule" => {
+            let (bus, rule) = name.split_once('/')?;
+            let r = t.rules.iter().find(|r| r.bus == bus && r.name == rule)?.clone();
+            let evaluated = count(&format!("bus:{bus}"), id);
+            let matched: u64 = r.targets.first().map_or(0, |x| count(id, &x.endpoint.describe()));
+            view! {
+                <p data-testid="inspector-summary">{format!("Rule {} on bus {bus}, {}; matched {matched} of {evaluated} events.", r.name, if r.enabled { "enabled" } else { "disabled" })}</p>
+                <pre class="json" tabindex="0" aria-label=format!("Pattern of {}", r.name) data-testid="inspector-pattern">{pretty(&r.pattern)}</pre>
+                <ul class="peek" data-testid="inspector-targets">
+                    {r.targets.iter().map(|x| {
+                        let how = match (&x.input_transformer, &x.input_path) {
+                            (Some(tr), _) => format!(" with an input transformer: paths {}, template {}", serde_json::to_string(&tr.input_paths_map).unwrap_or_default(), tr.input_template),
+                            (None, Some(p)) => format!(" with input path {p}"),
+                            (None, None) => ", the whole event".to_owned(),
+                        };
+                        view! { <li>{format!("Target {}: {}{how}", x.id, x.endpoint.describe())}</li> }
+                    }).collect_view()}
+                </ul>
+            }
+            .into_any()
+        }
+        "topic" => {
+            let subs: Vec<_> = t.subscriptions.iter().filter(|s| s.topic == name).cloned().collect();
+            view! {
+                <p data-testid="inspector-summary">{format!("{} messages published; {} subscriptions.", count("you", id), subs.len())}</p>
+                <ul class="peek">
+                    {subs.into_iter().map(|s| view! { <li>{format!("→ {}: ", s.endpoint.describe())}<code>{s.filter_policy.as_ref().map_or("no filter policy".to_owned(), |p| p.to_string())}</code></li> }).collect_view()}
+                </ul>
+            }
+            .into_any()
+        }
+        "sub" => {
+            let (topic, i) = name.split_once('/')?;
+            let i: usize = i.parse().ok()?;
+            let s = t.subscriptions.iter().filter(|s| s.topic == topic).nth(i)?.clone();
+            let scope = match s.filter_policy_scope {
+                dojo_engine::topology::FilterPolicyScope::MessageAttributes => "the message attributes",
+                dojo_engine::topology::FilterPolicyScope::MessageBody => "the message body",
+            };
+            view! {
+                <p data-testid="inspector-summary">{format!("Subscription of {} to topic {topic}; matched {} of {} messages. The policy filters on {scope}.", s.endpoint.describe(), count(id, &s.endpoint.describe()), count(&format!("topic:{topic}"), id))}</p>
+                <pre class="json" tabindex="0" aria-label="Filter policy">{s.filter_policy.as_ref().map_or("no filter policy: every message".to_owned(), pretty)}</pre>
+            }
+            .into_any()
+        }
+        "handler" => view! { <p data-testid="inspector-summary">{format!("Handler {name}: a consumer that rules and subscriptions deliver to directly.")}</p> }.into_any(),
+        "consumer" => view! { <p data-testid="inspector-summary">"You, receiving from queues: open a queue's inspector to receive and delete."</p> }.into_any(),
+        _ => view! { <p data-testid="inspector-summary">"You send messages into the system: put events on a bus, publish to a topic, or send to a queue, below."</p> }.into_any(),
+    })
+}
