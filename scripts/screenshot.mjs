@@ -63,13 +63,18 @@ try {
     await page.getByTestId('error-view').waitFor();
     await page.screenshot({ path: `${out}/console-${scheme}.png`, fullPage: true });
     await page.getByRole('link', { name: 'Channels lab' }).click();
-    await page.getByTestId('lab-queue-name').fill('quotes');
-    await page.getByTestId('lab-add-queue').click();
-    await page.getByTestId('lab-rule-target').selectOption('quotes');
-    await page.getByTestId('lab-add-rule').click();
+    await page.getByTestId('lab-preset').selectOption({ index: 3 });
+    await page.getByTestId('lab-load-preset').click();
     await page.getByTestId('lab-put-event').click();
+    await page.getByTestId('lab-message-queue').selectOption('orders.fifo');
+    await page.getByTestId('lab-send-queue').click();
+    await page.getByTestId('lab-send-queue').click();
+    await page.getByTestId('node-queue:orders.fifo').click();
+    await page.getByTestId('inspector-receive').click();
     await page.getByTestId('lab-rule-pattern').fill('{"detail-type": "QuoteIssued"}');
     await page.screenshot({ path: `${out}/lab-${scheme}.png`, fullPage: true });
+    await page.getByTestId('node-rule:default/big-quotes').click();
+    await page.locator('.lab-canvas').screenshot({ path: `${out}/lab-canvas-rule-${scheme}.png` });
     await page.close();
   }
 } finally {
