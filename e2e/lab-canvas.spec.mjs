@@ -138,7 +138,7 @@ test('at high volume the canvas shows counters instead of animating', async ({ p
   await page.getByTestId('w-spike-at').fill('0');
   await page.getByTestId('w-generate').click();
   await page.getByTestId('clock-step').click();
-  await expect(page.getByTestId('lab-busy')).toHaveText('High volume: showing counters only.');
+  await expect(page.getByTestId('canvas-busy')).toHaveText('High volume: showing counters only.');
   await expect(page.getByTestId('lab-canvas').locator('.message-dot')).toHaveCount(0);
   await expect(page.getByTestId('lab-canvas').locator('.edge-count')).toHaveText(['60']);
 });

@@ -160,6 +160,23 @@ test('the architecture canvas counts messages and inspects nodes by mouse and ke
   expect(await axeViolations(page)).toEqual([]);
 });
 
+test('playing fast switches the canvas from animation to counters', async ({ page }) => {
+  const ws = new WorkshopPage(page);
+  await ws.open();
+  await ws.runScenario('callback-hotspot', 'notification');
+  await page.getByTestId('debugger-start').click();
+  const canvas = page.getByTestId('canvas');
+  await page.getByTestId('debugger-forward').click();
+  await expect(canvas.locator('.message-dot').first()).toBeAttached();
+  await page.locator('#debugger-speed').selectOption('100');
+  await page.getByTestId('debugger-play').click();
+  await expect(page.getByTestId('canvas-busy')).toHaveText('High volume: showing counters only.');
+  await expect(canvas.locator('.message-dot')).toHaveCount(0);
+  await page.getByTestId('debugger-play').click();
+  await expect(page.getByTestId('canvas-busy')).toHaveCount(0);
+  await expect(canvas.locator('.message-dot').first()).toBeAttached();
+});
+
 test('a branch can edit or insert an input, and any two branches compare side by side', async ({ page }) => {
   const ws = new WorkshopPage(page);
   await ws.open();

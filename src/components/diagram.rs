@@ -91,6 +91,19 @@ pub fn ArrowMarker() -> impl IntoView {
     }
 }
 
+/// The animation toggle, and the note that says when high volume turned it into
+/// counters.
+#[component]
+pub fn AnimateToggle(animate: RwSignal<bool>, #[prop(into)] busy: Signal<bool>) -> impl IntoView {
+    view! {
+        <div class="form-actions">
+            <label class="toggle"><input type="checkbox" prop:checked=move || animate.get() on:change=move |_| animate.update(|a| *a = !*a)
+                data-testid="canvas-animate"/>" Animate messages"</label>
+            {move || busy.get().then(|| view! { <span class="muted" data-testid="canvas-busy">"High volume: showing counters only."</span> })}
+        </div>
+    }
+}
+
 /// A canvas's layers, bottom to top: edge lines, message dots (keyed by `key`, so a new
 /// key restarts them), nodes, and edge counts.
 #[component]

@@ -98,6 +98,8 @@ pub(crate) struct Workshop {
     pub session: RwSignal<Session>,
     pub outcome: RwSignal<Option<Arc<Outcome>>>,
     pub position: RwSignal<u64>,
+    /// Playing too fast to animate single messages: the canvas shows counters only.
+    pub busy: RwSignal<bool>,
 }
 
 #[component]
@@ -113,6 +115,7 @@ pub fn WorkshopPage() -> impl IntoView {
         session,
         outcome,
         position,
+        busy: RwSignal::new(false),
     };
     provide_context(ws);
 

@@ -9,7 +9,7 @@
 
 use super::model::{Lab, LabRun, Sent, CONSUMER};
 use crate::components::diagram::{
-    message_timing, ArrowMarker, DiagramLayers, Kind, Node, Sparkline, H,
+    message_timing, AnimateToggle, ArrowMarker, DiagramLayers, Kind, Node, Sparkline, H,
 };
 use dojo_engine::topology::{Endpoint, SubscriptionConfig, Topology};
 use leptos::prelude::*;
@@ -193,10 +193,7 @@ pub fn LabCanvas(lab: RwSignal<Lab>, outcome: Memo<Result<LabRun, String>>) -> i
     view! {
         <section class="panel lab-canvas" aria-labelledby="lab-canvas-heading" data-testid="lab-canvas">
             <h2 id="lab-canvas-heading">"Architecture"</h2>
-            <div class="form-actions">
-                <label class="toggle"><input type="checkbox" prop:checked=move || animate.get() on:change=move |_| animate.update(|a| *a = !*a)/>" Animate messages"</label>
-                {move || busy().then(|| view! { <span class="muted" data-testid="lab-busy">"High volume: showing counters only."</span> })}
-            </div>
+            <AnimateToggle animate=animate busy=Signal::derive(busy)/>
             <svg viewBox=move || format!("0 0 1110 {:.0}", height()) role="group" aria-label="Your topology: buses, topics, rules, subscriptions and queues" class="canvas">
                 <ArrowMarker/>
                 {move || {

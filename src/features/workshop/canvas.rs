@@ -7,7 +7,7 @@
 
 use super::Workshop;
 use crate::components::diagram::{
-    message_timing, ArrowMarker, DiagramLayers, Kind, Node, Sparkline,
+    message_timing, AnimateToggle, ArrowMarker, DiagramLayers, Kind, Node, Sparkline,
 };
 use dojo_engine::sim::TraceKind;
 use dojo_engine::topology::Endpoint;
@@ -206,12 +206,11 @@ pub fn ArchitectureCanvas() -> impl IntoView {
     view! {
         <section class="panel canvas-panel" aria-labelledby="canvas-heading" data-testid="canvas">
             <h2 id="canvas-heading">"Architecture"</h2>
-            <label class="toggle"><input type="checkbox" prop:checked=move || animate.get() on:change=move |_| animate.update(|a| *a = !*a)
-                data-testid="canvas-animate"/>" Animate messages"</label>
+            <AnimateToggle animate=animate busy=ws.busy/>
             <svg viewBox="0 0 830 460" role="group" aria-label="The insurance system's services, bus, queues and store" class="canvas">
                 <ArrowMarker/>
                 {move || {
-                    let dots = if animate.get() && at.get().is_some() {
+                    let dots = if animate.get() && !ws.busy.get() && at.get().is_some() {
                         step_edges().into_iter().filter_map(|(a, b)| Some((node_at(a)?, node_at(b)?))).collect()
                     } else {
                         Vec::new()

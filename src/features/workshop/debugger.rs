@@ -44,6 +44,7 @@ pub fn Debugger() -> impl IntoView {
     };
     let stop = move || {
         playing.set(false);
+        ws.busy.set(false);
         handle.update_value(|h| {
             if let Some(h) = h.take() {
                 h.clear();
@@ -76,6 +77,9 @@ pub fn Debugger() -> impl IntoView {
                 p + whole as u64
             }
         };
+        // More than 10 events a second is too many to follow one by one.
+        ws.busy
+            .set(next.saturating_sub(p) > 1 || speed.get_untracked() > 10);
         set_position(next);
     };
     let play = move || {
