@@ -15,6 +15,24 @@ const VIEW_H: f64 = 520.0;
 const OVERSCAN: usize = 6;
 const SCAN_PAGE: usize = 2000;
 const LOAD_BATCH: usize = 2000;
+/// The tallest the list's scroll area gets. Browsers cap element heights (Chromium near
+/// 33.5 million px; a million rows of 52 px would need 52 million), so a longer log
+/// scrolls in proportion: the scrollbar spans the whole log and rows keep their height.
+const MAX_SCROLL_PX: f64 = 8_000_000.0;
+
+/// Where the list stands for a scroll position: (height of the scroll area, index of
+/// the first row at the top of the viewport as a fraction, px to shift rows by so that
+/// row `i` is drawn at `i * ROW_H - shift`).
+fn scroll_map(total: u64, scroll_top: f64) -> (f64, f64, f64) {
+    let virtual_h = total as f64 * ROW_H;
+    let real_h = virtual_h.min(MAX_SCROLL_PX);
+    let virtual_top = if virtual_h > real_h && real_h > VIEW_H {
+        scroll_top * (virtual_h - VIEW_H) / (real_h - VIEW_H)
+    } else {
+        scroll_top
+    };
+    (real_h, virtual_top / ROW_H, virtual_top - scroll_top)
+}
 
 async fn yield_to_browser() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
@@ -69,9 +87,11 @@ pub fn EventLog() -> impl IntoView {
         Some(m) => m.len() as u64,
         None => head.get().and_then(Result::ok).unwrap_or(0),
     });
+    // Rows move with the scroll; in a capped (proportional) scroll area they move faster.
+    let shift = Memo::new(move |_| scroll_map(count.get(), scroll_top.get()).2);
     let window = Memo::new(move |_| {
-        let first = (scroll_top.get() / ROW_H).floor() as usize;
-        let first = first.saturating_sub(OVERSCAN);
+        let (_, top_row, _) = scroll_map(count.get(), scroll_top.get());
+        let first = (top_row.floor() as usize).saturating_sub(OVERSCAN);
         let n = (VIEW_H / ROW_H).ceil() as usize + 2 * OVERSCAN;
         (first, n)
     });
@@ -205,12 +225,12 @@ pub fn EventLog() -> impl IntoView {
                                 scroll_top.set(f64::from(el.scroll_top()));
                             }
                         }>
-                        <ol class="event-list virtual" style=move || format!("height: {}px", count.get() as f64 * ROW_H) data-testid="event-list">
+                        <ol class="event-list virtual" style=move || format!("height: {}px", scroll_map(count.get(), 0.0).0) data-testid="event-list">
                             {move || rows.get().map(|r| match r {
                                 Err(e) => view! { <li><ErrorView title="Could not read these events" message=e.to_string()/></li> }.into_any(),
                                 Ok(list) => {
                                     let total = count.get();
-                                    list.into_iter().map(|(i, e)| view! { <EventRow index=i total=total event=e/> }).collect_view().into_any()
+                                    list.into_iter().map(|(i, e)| view! { <EventRow index=i total=total shift=shift event=e/> }).collect_view().into_any()
                                 }
                             })}
                         </ol>
@@ -222,11 +242,11 @@ pub fn EventLog() -> impl IntoView {
 }
 
 #[component]
-fn EventRow(index: usize, total: u64, event: EventEnvelope) -> impl IntoView {
+fn EventRow(index: usize, total: u64, shift: Memo<f64>, event: EventEnvelope) -> impl IntoView {
     let href = format!("/event/{}", event.position);
     view! {
         <li class="event-row compact" data-testid="event-row" data-position=event.position
-            style=format!("top: {}px; height: {}px", index as f64 * ROW_H, ROW_H - 6.0)
+            style=move || format!("top: {}px; height: {}px", index as f64 * ROW_H - shift.get(), ROW_H - 6.0)
             aria-setsize=total.to_string() aria-posinset=(index + 1).to_string()>
             <span class="badge position" title="Global position">{format!("#{}", event.position)}</span>
             <a href=href class="event-type" data-testid="event-type">{event.event_type.clone()}</a>
@@ -300,6 +320,7 @@ fn SampleLoader() -> impl IntoView {
                 <option value="1000">"1,000 events"</option>
                 <option value="10000">"10,000 events"</option>
                 <option value="100000">"100,000 events"</option>
+                <option value="1000000">"1,000,000 events"</option>
             </select>
             <button type="button" class="secondary" on:click=load disabled=move || progress.get().is_some() data-testid="sample-load">"Load"</button>
             {move || progress.get().map(|(done, total)| view! {
@@ -309,5 +330,40 @@ fn SampleLoader() -> impl IntoView {
             })}
             {move || error.get().map(|e| view! { <ErrorView title="The sample history was not loaded" message=e hint="Events already loaded in earlier batches stay."/> })}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_log_scrolls_one_to_one() {
+        let (height, top_row, shift) = scroll_map(1000, 5200.0);
+        assert_eq!(height, 52_000.0);
+        assert_eq!(top_row, 100.0);
+        assert_eq!(shift, 0.0);
+    }
+
+    #[test]
+    fn a_million_events_fit_the_capped_height_and_reach_both_ends() {
+        let total = 1_000_000;
+        let (height, top, _) = scroll_map(total, 0.0);
+        assert_eq!(height, MAX_SCROLL_PX);
+        assert_eq!(top, 0.0);
+        // Scrolled to the bottom, the last row sits at the bottom of the viewport.
+        let (_, top_row, shift) = scroll_map(total, MAX_SCROLL_PX - VIEW_H);
+        let last_row_bottom = (total as f64 - 1.0) * ROW_H - shift + ROW_H;
+        assert!(
+            (top_row - (total as f64 - VIEW_H / ROW_H)).abs() < 1e-6,
+            "{top_row}"
+        );
+        assert!(
+            (last_row_bottom - MAX_SCROLL_PX).abs() < 1e-3,
+            "{last_row_bottom}"
+        );
+        // Halfway down the scrollbar is halfway through the log.
+        let (_, mid, _) = scroll_map(total, (MAX_SCROLL_PX - VIEW_H) / 2.0);
+        assert!((mid - (total as f64 - VIEW_H / ROW_H) / 2.0).abs() < 1e-6);
     }
 }
