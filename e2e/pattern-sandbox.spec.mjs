@@ -3,6 +3,7 @@ import { test, expect } from '@playwright/test';
 import { axeViolations } from './axe.mjs';
 import { SandboxPage } from './pages/sandbox.mjs';
 import { EventStorePage } from './pages/event-store.mjs';
+import { savedDocument } from './documents.mjs';
 
 test('the sandbox explains a miss field by field, and a sample event matches', async ({ page }) => {
   const sandbox = new SandboxPage(page);
@@ -63,4 +64,22 @@ test('the sandbox has no axe violations', async ({ page }) => {
   await sandbox.pattern.fill('{"source": "x"}');
   await expect(sandbox.patternError).toBeVisible();
   expect(await axeViolations(page)).toEqual([]);
+});
+
+test('what the learner typed is kept per language and across a reload', async ({ page }) => {
+  const sandbox = new SandboxPage(page);
+  await sandbox.open();
+  const mine = '{"detail-type": ["QuoteAccepted"]}';
+  await sandbox.pattern.fill(mine);
+  await page.getByTestId('mode-sns-body').check();
+  await expect(sandbox.pattern).not.toHaveValue(mine);
+  await sandbox.pattern.fill('{"cover": ["home"]}');
+  await page.getByTestId('mode-eventbridge').check();
+  await expect(sandbox.pattern).toHaveValue(mine);
+  await expect.poll(() => savedDocument(page, 'event-dojo.sandbox')).toContain('QuoteAccepted');
+  await page.reload();
+  await expect(page.locator('.sandbox-page')).not.toHaveAttribute('inert');
+  await expect(sandbox.pattern).toHaveValue(mine);
+  await page.getByTestId('mode-sns-body').check();
+  await expect(sandbox.pattern).toHaveValue('{"cover": ["home"]}');
 });

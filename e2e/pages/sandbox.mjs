@@ -14,6 +14,8 @@ export class SandboxPage {
   async open() {
     await this.page.goto('/sandbox');
     await expect(this.verdict).toBeVisible();
+    // The page takes input once the saved drafts are read.
+    await expect(this.page.locator('.sandbox-page')).not.toHaveAttribute('inert');
   }
 
   async sample(name) {

@@ -2,31 +2,55 @@
 //! the result and the engine's per-field explanation, live as the learner types. Invalid
 //! patterns show AWS's reason at its line and column. Sample events come from the
 //! insurance scenario; "test against the log" runs the pattern over the newest stored
-//! events; the pattern can be copied as AWS-ready JSON.
+//! events; the pattern can be copied as AWS-ready JSON. What the learner typed is kept
+//! per language, and saved in IndexedDB across reloads.
 
 mod samples;
 
 use crate::components::ErrorView;
 use crate::state::use_store;
+use crate::storage::documents;
 use dojo_engine::json;
 use dojo_engine::pattern::sns::{attributes_to_json, MessageAttribute};
 use dojo_engine::pattern::{explain, Dialect, EventPattern, Explanation};
 use dojo_engine::EventStore;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// The name the sandbox's drafts are saved under.
+const DOCUMENT: &str = "event-dojo.sandbox";
 
 /// How many of the newest stored events "test against the log" reads.
 const LOG_WINDOW: usize = 100;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 enum Mode {
     EventBridge,
     SnsAttributes,
     SnsBody,
 }
 
+/// What the learner typed: the language in use, and the pattern and subject per
+/// language.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Drafts {
+    mode: Option<Mode>,
+    drafts: BTreeMap<Mode, (String, String)>,
+}
+
 impl Mode {
+    /// The sample pattern and subject a language starts with.
+    fn samples(self) -> (&'static str, &'static str) {
+        match self {
+            Mode::EventBridge => (samples::DEFAULT_PATTERN, samples::EVENTS[0].1),
+            Mode::SnsAttributes => (samples::SNS_ATTRIBUTES_POLICY, samples::SNS_ATTRIBUTES),
+            Mode::SnsBody => (samples::SNS_BODY_POLICY, samples::SNS_BODY),
+        }
+    }
+
     fn dialect(self) -> Dialect {
         match self {
             Mode::EventBridge => Dialect::EventBridge,
@@ -112,16 +136,44 @@ pub fn PatternSandboxPage() -> impl IntoView {
     // The results remember the pattern they are for, and show only while it is unchanged.
     let log_results = RwSignal::new(None::<(String, Result<(usize, Vec<(u64, String)>), String>)>);
     let store = StoredValue::new_local(use_store().store);
+    let drafts = StoredValue::new(Drafts::default());
+    // Nothing is saved until the saved drafts have been read, so they cannot be overwritten.
+    let loaded = RwSignal::new(false);
+    spawn_local(async move {
+        if let Some(saved) = documents::load::<Drafts>(&store.get_value(), DOCUMENT).await {
+            let m = saved.mode.unwrap_or(Mode::EventBridge);
+            if let Some((p, s)) = saved.drafts.get(&m) {
+                pattern.set(p.clone());
+                subject.set(s.clone());
+            }
+            mode.set(m);
+            drafts.set_value(saved);
+        }
+        loaded.set(true);
+    });
+    Effect::new(move |_| {
+        let (m, p, s) = (mode.get(), pattern.get(), subject.get());
+        if !loaded.get() {
+            return;
+        }
+        drafts.update_value(|d| {
+            d.mode = Some(m);
+            d.drafts.insert(m, (p, s));
+        });
+        documents::save(&store.get_value(), DOCUMENT, &drafts.get_value());
+    });
 
+    // Switching language keeps what was typed in the other; each starts from its sample.
     let set_mode = move |m: Mode| {
+        let (p, s) = drafts
+            .with_value(|d| d.drafts.get(&m).cloned())
+            .unwrap_or_else(|| {
+                let (p, s) = m.samples();
+                (p.to_owned(), s.to_owned())
+            });
+        pattern.set(p);
+        subject.set(s);
         mode.set(m);
-        let (p, s) = match m {
-            Mode::EventBridge => (samples::DEFAULT_PATTERN, samples::EVENTS[0].1),
-            Mode::SnsAttributes => (samples::SNS_ATTRIBUTES_POLICY, samples::SNS_ATTRIBUTES),
-            Mode::SnsBody => (samples::SNS_BODY_POLICY, samples::SNS_BODY),
-        };
-        pattern.set(p.to_owned());
-        subject.set(s.to_owned());
         log_results.set(None);
     };
 
@@ -186,7 +238,7 @@ pub fn PatternSandboxPage() -> impl IntoView {
                 "The answers and the error messages are the ones AWS gives."
             </p>
         </div>
-        <div class="page sandbox-page">
+        <div class="page sandbox-page" inert=move || !loaded.get()>
             <section class="panel" aria-labelledby="sandbox-inputs">
                 <h2 id="sandbox-inputs">"Pattern and event"</h2>
                 <fieldset class="mode-picker">
