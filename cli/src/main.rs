@@ -31,6 +31,23 @@ enum Command {
     /// Run simulation scripts (see docs/sim-format.md).
     #[command(subcommand)]
     Sim(SimCommand),
+    /// Exercise packs (see docs/exercise-format.md).
+    #[command(subcommand)]
+    Exercise(ExerciseCommand),
+}
+
+#[derive(Subcommand)]
+enum ExerciseCommand {
+    /// Validate every .toml file in DIR (one exercise, or a pack of [[exercise]]) and prove
+    /// that each starting design fails its goals and each reference solution passes them.
+    /// Prints one line per exercise; exit 0 when all are good, 1 when a proof fails, 2
+    /// when a file is invalid.
+    Check {
+        dir: PathBuf,
+        /// Also print every goal's verdict on the start and on the solution.
+        #[arg(long, short)]
+        verbose: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -144,6 +161,7 @@ fn main() -> ExitCode {
                 Err(f) => fail(&f),
             }
         }
+        Command::Exercise(ExerciseCommand::Check { dir, verbose }) => exercise_check(&dir, verbose),
         Command::Sim(SimCommand::Run { file }) => {
             let text = match read(&file) {
                 Ok(t) => t,
@@ -203,5 +221,89 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+/// `dojo exercise check DIR`.
+fn exercise_check(dir: &PathBuf, verbose: bool) -> ExitCode {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect(),
+        Err(e) => {
+            return fail(&Failure::Input(format!(
+                "cannot read {}: {e}",
+                dir.display()
+            )))
+        }
+    };
+    files.sort();
+    if files.is_empty() {
+        return fail(&Failure::Input(format!(
+            "{} holds no .toml files",
+            dir.display()
+        )));
+    }
+    let mut exercises = Vec::new();
+    for path in &files {
+        let name = path
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        let parsed = read(path).and_then(|text| {
+            dojo_engine::exercise::parse_pack(&text, &name)
+                .map_err(|e| Failure::Input(e.to_string()))
+        });
+        match parsed {
+            Ok(list) => exercises.extend(list),
+            Err(f) => return fail(&f),
+        }
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    for ex in &exercises {
+        if !ids.insert(ex.id.clone()) {
+            return fail(&Failure::Input(format!(
+                "two exercises have the id {}",
+                ex.id
+            )));
+        }
+    }
+    let mut failed = 0;
+    for ex in &exercises {
+        match dojo_engine::exercise::prove(ex) {
+            Ok(()) => println!(
+                "ok   {} ({} goals; the start fails {}, the solution passes; par {})",
+                ex.id,
+                ex.goals.len(),
+                dojo_engine::exercise::check::check(ex, &ex.start)
+                    .results
+                    .iter()
+                    .filter(|r| !r.passed)
+                    .count(),
+                ex.par
+            ),
+            Err(e) => {
+                failed += 1;
+                println!("FAIL {e}");
+            }
+        }
+        if verbose {
+            use dojo_engine::exercise::check::{check, line};
+            for (what, design) in [("start", &ex.start), ("solution", &ex.solution)] {
+                for r in check(ex, design).results {
+                    println!("       {what}: {}", line(&r));
+                }
+            }
+        }
+    }
+    println!(
+        "{} exercises: {} proved, {failed} failed",
+        exercises.len(),
+        exercises.len() - failed
+    );
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }

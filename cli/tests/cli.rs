@@ -522,3 +522,65 @@ fn bench_replay_prints_throughput_seek_latency_and_memory() {
     assert_eq!(json[1]["baseline"], "fold-from-zero");
     assert!(json[1]["ratio"].as_f64().is_some());
 }
+
+#[test]
+fn exercise_check_proves_the_shipped_exercises() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../exercises");
+    let o = dojo(&["exercise", "check", dir], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains(
+        "ok   dead-letter-queue (2 goals; the start fails 2, the solution passes; par 0)"
+    ));
+    assert!(
+        stdout(&o).ends_with("exercises: 14 proved, 0 failed\n"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn exercise_check_refuses_an_invalid_pack_and_reports_a_failed_proof() {
+    let pack = r#"
+id = "mine"
+title = "Mine"
+concept = "Queues"
+level = 100
+kind = "channels"
+par = 0
+hints = ["a", "b", "c"]
+goals = [{ goal = "delivered", queue = "q", count = 1 }]
+workload = [{ at_ms = 0, send = { queue = "q", body = "x" } }]
+beats = [{ text = "One idea." }]
+[start.topology]
+queues = [{ name = "q" }]
+[solution.topology]
+queues = [{ name = "q" }]
+"#;
+    let good = file("exercise-proof", "mine.toml", pack);
+    let o = dojo(
+        &[
+            "exercise",
+            "check",
+            good.parent().and_then(|p| p.to_str()).expect("dir"),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("FAIL mine: the starting design already passes every goal"));
+    let bad = file(
+        "exercise-invalid",
+        "mine.toml",
+        &pack.replace("level = 100", "level = 7"),
+    );
+    let o = dojo(
+        &[
+            "exercise",
+            "check",
+            bad.parent().and_then(|p| p.to_str()).expect("dir"),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("mine.toml: exercise mine, level: must be 100, 200 or 300"));
+}

@@ -29,6 +29,7 @@
 
 pub mod domain;
 pub mod envelope;
+pub mod exercise;
 pub mod json;
 pub mod pattern;
 pub mod projection;

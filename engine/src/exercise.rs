@@ -1,0 +1,382 @@
+//! Guided exercises as data: TOML files with Markdown text, each a starting design, a
+//! reference solution, goal checks, narration beats, three graded hints and a golf par.
+//!
+//! Two kinds. A `channels` exercise runs a fixed workload (the simulation script steps
+//! of `dojo sim run`) against the learner's design: a topology plus any steps the
+//! learner adds (a receive, an MQTT subscription). A `system` exercise runs the learner's
+//! scenario of the insurance services (style, inputs, poll interval, the sync-vs-async
+//! experiment). Goals are checked by [`check::check`] over the trace, the read models
+//! and the metrics; each failing goal says what failed and why.
+//!
+//! A file holds one exercise, or a pack: `[[exercise]]` tables. Parsing reports the
+//! exercise and the field at fault ([`ExerciseError`]).
+
+pub mod check;
+
+use crate::services::Scenario;
+use crate::sim::script::Step;
+use crate::topology::Topology;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// The exercises shipped with the app, as (file name, TOML text).
+pub const SHIPPED: &[(&str, &str)] = &[
+    (
+        "01-events-and-commands.toml",
+        include_str!("../../exercises/01-events-and-commands.toml"),
+    ),
+    (
+        "02-event-storming.toml",
+        include_str!("../../exercises/02-event-storming.toml"),
+    ),
+    (
+        "03-notification-hotspot.toml",
+        include_str!("../../exercises/03-notification-hotspot.toml"),
+    ),
+    (
+        "04-carried-state.toml",
+        include_str!("../../exercises/04-carried-state.toml"),
+    ),
+    (
+        "05-event-sourcing.toml",
+        include_str!("../../exercises/05-event-sourcing.toml"),
+    ),
+    ("06-cqrs.toml", include_str!("../../exercises/06-cqrs.toml")),
+    (
+        "07-sync-vs-async.toml",
+        include_str!("../../exercises/07-sync-vs-async.toml"),
+    ),
+    (
+        "08-dead-letter-queue.toml",
+        include_str!("../../exercises/08-dead-letter-queue.toml"),
+    ),
+    ("09-fifo.toml", include_str!("../../exercises/09-fifo.toml")),
+    (
+        "10-fan-out-filter.toml",
+        include_str!("../../exercises/10-fan-out-filter.toml"),
+    ),
+    (
+        "11-rule-transformer.toml",
+        include_str!("../../exercises/11-rule-transformer.toml"),
+    ),
+    (
+        "12-archive-replay.toml",
+        include_str!("../../exercises/12-archive-replay.toml"),
+    ),
+    ("13-mqtt.toml", include_str!("../../exercises/13-mqtt.toml")),
+    (
+        "14-capstone.toml",
+        include_str!("../../exercises/14-capstone.toml"),
+    ),
+];
+
+/// Every shipped exercise, in curriculum order.
+pub fn shipped() -> Vec<Exercise> {
+    SHIPPED
+        .iter()
+        .flat_map(|(name, text)| {
+            parse_pack(text, name).unwrap_or_else(|e| panic!("shipped exercise {name}: {e}"))
+        })
+        .collect()
+}
+
+/// What the learner works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A topology (and added steps) against a fixed workload.
+    Channels,
+    /// A scenario of the insurance services.
+    System,
+}
+
+/// One idea of the narration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Beat {
+    /// Markdown.
+    pub text: String,
+    /// Continue only after this has happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait: Option<Wait>,
+}
+
+/// What a beat waits for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Wait {
+    /// The learner applies a design.
+    Apply,
+    /// The learner's run contains a trace entry of this kind (`moved_to_dlq`, ...).
+    Trace(String),
+}
+
+/// A design: a topology and added steps (channels), or a scenario (system).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Design {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topology: Option<Topology>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<Scenario>,
+}
+
+impl Design {
+    /// Parses a design the learner typed as JSON; errors name the JSON path.
+    pub fn from_json(text: &str) -> Result<Design, String> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let d: Design = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            if path == "." {
+                e.inner().to_string()
+            } else {
+                format!("{path}: {}", e.inner())
+            }
+        })?;
+        if let Some(t) = &d.topology {
+            t.validate().map_err(|e| format!("topology.{e}"))?;
+        }
+        Ok(d)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("designs are plain data")
+    }
+
+    /// The golf score: rules, subscriptions and handlers plus added steps (channels), or
+    /// inputs (system). Fewer is better.
+    pub fn golf(&self) -> u32 {
+        let t = self.topology.as_ref().map_or(0, |t| {
+            t.rules.len() + t.subscriptions.len() + t.handlers.len()
+        });
+        let s = self.scenario.as_ref().map_or(0, |s| s.inputs.len());
+        (t + self.steps.len() + s) as u32
+    }
+}
+
+/// One exercise.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exercise {
+    pub id: String,
+    pub title: String,
+    /// The curriculum item; the level map groups by it.
+    pub concept: String,
+    /// 100, 200 or 300.
+    pub level: u16,
+    pub kind: Kind,
+    /// The golf par: the reference solution's score.
+    pub par: u32,
+    pub beats: Vec<Beat>,
+    /// Concept, then where to look, then what to do.
+    pub hints: Vec<String>,
+    #[serde(default = "seed")]
+    pub seed: u64,
+    /// Channels: the steps every design is run against.
+    #[serde(default)]
+    pub workload: Vec<Step>,
+    /// Channels: how long the run goes on after the last step (default five minutes),
+    /// long enough for timeouts and retries, short of retention.
+    #[serde(default = "five_minutes")]
+    pub run_for_ms: u64,
+    pub start: Design,
+    pub solution: Design,
+    pub goals: Vec<check::Goal>,
+    /// The capstone's review checklist: trade-offs the learner answers in words.
+    #[serde(default)]
+    pub review: Vec<String>,
+}
+
+fn seed() -> u64 {
+    1
+}
+
+fn five_minutes() -> u64 {
+    300_000
+}
+
+/// A problem in an exercise file: which exercise, which field, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{file}: exercise {exercise}, {field}: {message}")]
+pub struct ExerciseError {
+    pub file: String,
+    /// The exercise's id, or its place in the file when the id is unreadable.
+    pub exercise: String,
+    pub field: String,
+    pub message: String,
+}
+
+/// Parses a file of one exercise or a pack (`[[exercise]]` tables) and validates each.
+pub fn parse_pack(text: &str, file: &str) -> Result<Vec<Exercise>, ExerciseError> {
+    let fail = |exercise: String, field: &str, message: String| ExerciseError {
+        file: file.to_owned(),
+        exercise,
+        field: field.to_owned(),
+        message,
+    };
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        fail(
+            "?".into(),
+            "(file)",
+            format!("not valid TOML: {}", e.message()),
+        )
+    })?;
+    let value =
+        serde_json::to_value(&table).map_err(|e| fail("?".into(), "(file)", e.to_string()))?;
+    let items: Vec<serde_json::Value> = match value.get("exercise") {
+        Some(serde_json::Value::Array(list)) if value.as_object().is_some_and(|m| m.len() == 1) => {
+            list.clone()
+        }
+        Some(_) => {
+            return Err(fail(
+                "?".into(),
+                "exercise",
+                "a pack is a list of [[exercise]] tables and nothing else".into(),
+            ))
+        }
+        None => vec![value],
+    };
+    let mut out: Vec<Exercise> = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let name = item["id"]
+            .as_str()
+            .map_or(format!("#{}", i + 1), str::to_owned);
+        let ex: Exercise = serde_path_to_error::deserialize(item)
+            .map_err(|e| fail(name.clone(), &e.path().to_string(), e.inner().to_string()))?;
+        if out.iter().any(|x| x.id == ex.id) {
+            return Err(fail(
+                name,
+                "id",
+                "another exercise in this pack has the same id".into(),
+            ));
+        }
+        validate(&ex).map_err(|(field, message)| fail(name.clone(), &field, message))?;
+        out.push(ex);
+    }
+    Ok(out)
+}
+
+/// Checks what serde cannot: levels, hints, beats, the designs' kinds, and goals that
+/// name things the designs must have.
+fn validate(ex: &Exercise) -> Result<(), (String, String)> {
+    let bad = |field: &str, message: &str| Err((field.to_owned(), message.to_owned()));
+    if ex.id.is_empty()
+        || !ex
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return bad("id", "use lower-case letters, digits and '-' only");
+    }
+    if ![100, 200, 300].contains(&ex.level) {
+        return bad("level", "must be 100, 200 or 300");
+    }
+    if ex.title.trim().is_empty() || ex.concept.trim().is_empty() {
+        return bad("title", "the title and the concept must not be empty");
+    }
+    if ex.beats.is_empty() || ex.beats.iter().any(|b| b.text.trim().is_empty()) {
+        return bad("beats", "give at least one beat, each with text");
+    }
+    if ex.hints.len() != 3 || ex.hints.iter().any(|h| h.trim().is_empty()) {
+        return bad(
+            "hints",
+            "give exactly three hints: the concept, where to look, what to do",
+        );
+    }
+    if ex.goals.is_empty() {
+        return bad("goals", "give at least one goal");
+    }
+    for (field, design) in [("start", &ex.start), ("solution", &ex.solution)] {
+        match ex.kind {
+            Kind::Channels => {
+                let Some(t) = &design.topology else {
+                    return bad(field, "a channels exercise's design needs a topology");
+                };
+                if design.scenario.is_some() {
+                    return bad(field, "a channels exercise's design has no scenario");
+                }
+                if let Err(e) = t.validate() {
+                    return Err((format!("{field}.topology.{}", e.path), e.message));
+                }
+            }
+            Kind::System => {
+                if design.scenario.is_none()
+                    || design.topology.is_some()
+                    || !design.steps.is_empty()
+                {
+                    return bad(
+                        field,
+                        "a system exercise's design is a scenario and nothing else",
+                    );
+                }
+            }
+        }
+    }
+    if ex.kind == Kind::System && !ex.workload.is_empty() {
+        return bad(
+            "workload",
+            "a system exercise's workload is its scenario's inputs",
+        );
+    }
+    for (i, g) in ex.goals.iter().enumerate() {
+        if g.kind() != ex.kind {
+            return Err((
+                format!("goals[{i}]"),
+                format!(
+                    "this goal checks a {} exercise, and this is a {} one",
+                    if ex.kind == Kind::Channels {
+                        "system"
+                    } else {
+                        "channels"
+                    },
+                    if ex.kind == Kind::Channels {
+                        "channels"
+                    } else {
+                        "system"
+                    }
+                ),
+            ));
+        }
+        if let Err(message) = g.validate() {
+            return Err((format!("goals[{i}]"), message));
+        }
+    }
+    if ex.par != ex.solution.golf() {
+        return Err((
+            "par".into(),
+            format!(
+                "the reference solution scores {}, so par must be {}",
+                ex.solution.golf(),
+                ex.solution.golf()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// What `dojo exercise check` proves of a pack: each start fails and each solution passes.
+pub fn prove(ex: &Exercise) -> Result<(), String> {
+    let start = check::check(ex, &ex.start);
+    if start.solved {
+        return Err(format!(
+            "{}: the starting design already passes every goal",
+            ex.id
+        ));
+    }
+    let solution = check::check(ex, &ex.solution);
+    if let Some(e) = &solution.error {
+        return Err(format!(
+            "{}: the reference solution does not run: {e}",
+            ex.id
+        ));
+    }
+    if let Some(r) = solution.results.iter().find(|r| !r.passed) {
+        return Err(format!(
+            "{}: the reference solution fails \"{}\": {}",
+            ex.id, r.goal, r.detail
+        ));
+    }
+    Ok(())
+}
