@@ -5,6 +5,7 @@ use crate::components::ErrorView;
 use crate::features::console::ConsolePage;
 use crate::features::event_log::{EventDetailPage, EventStorePage};
 use crate::features::lab::LabPage;
+use crate::features::learn::{ExercisePage, LearnPage};
 use crate::features::pattern_sandbox::PatternSandboxPage;
 use crate::features::workshop::WorkshopPage;
 use crate::state::StoreContext;
@@ -33,6 +34,7 @@ pub fn App() -> impl IntoView {
                     <A href="/sandbox">"Pattern sandbox"</A>
                     <A href="/lab">"Channels lab"</A>
                     <A href="/workshop">"Workshop"</A>
+                    <A href="/learn">"Learn"</A>
                 </nav>
             </header>
             <main id="main" tabindex="-1">
@@ -55,6 +57,8 @@ pub fn App() -> impl IntoView {
                                 <Route path=path!("/sandbox") view=PatternSandboxPage/>
                                 <Route path=path!("/lab") view=LabPage/>
                                 <Route path=path!("/workshop") view=WorkshopPage/>
+                                <Route path=path!("/learn") view=LearnPage/>
+                                <Route path=path!("/learn/:id") view=ExercisePage/>
                             </Routes>
                         }.into_any()
                     }

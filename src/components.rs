@@ -2,5 +2,7 @@
 
 pub mod diagram;
 mod error_view;
+pub mod files;
+pub mod markdown;
 
 pub use error_view::ErrorView;

@@ -3,5 +3,6 @@
 pub mod console;
 pub mod event_log;
 pub mod lab;
+pub mod learn;
 pub mod pattern_sandbox;
 pub mod workshop;

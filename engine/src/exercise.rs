@@ -187,6 +187,12 @@ pub struct Exercise {
     /// The capstone's review checklist: trade-offs the learner answers in words.
     #[serde(default)]
     pub review: Vec<String>,
+    /// The start and the solution as their author wrote them (pretty JSON, without the
+    /// defaults a round trip through the types would spell out), for the editor.
+    #[serde(skip)]
+    pub start_text: String,
+    #[serde(skip)]
+    pub solution_text: String,
 }
 
 fn seed() -> u64 {
@@ -243,8 +249,12 @@ pub fn parse_pack(text: &str, file: &str) -> Result<Vec<Exercise>, ExerciseError
         let name = item["id"]
             .as_str()
             .map_or(format!("#{}", i + 1), str::to_owned);
-        let ex: Exercise = serde_path_to_error::deserialize(item)
+        let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+        let (start_text, solution_text) = (pretty(&item["start"]), pretty(&item["solution"]));
+        let mut ex: Exercise = serde_path_to_error::deserialize(item)
             .map_err(|e| fail(name.clone(), &e.path().to_string(), e.inner().to_string()))?;
+        ex.start_text = start_text;
+        ex.solution_text = solution_text;
         if out.iter().any(|x| x.id == ex.id) {
             return Err(fail(
                 name,

@@ -206,3 +206,18 @@ fn proving_refuses_a_start_that_already_passes() {
         "mine: the starting design already passes every goal"
     );
 }
+
+#[test]
+fn the_editor_gets_the_designs_as_written_and_they_parse_back() {
+    for ex in shipped() {
+        for text in [&ex.start_text, &ex.solution_text] {
+            let d = Design::from_json(text).unwrap_or_else(|e| panic!("{}: {e}", ex.id));
+            assert!(d == ex.start || d == ex.solution, "{}", ex.id);
+        }
+        assert!(
+            !ex.start_text.contains("retention_s"),
+            "{}: no spelled-out defaults",
+            ex.id
+        );
+    }
+}

@@ -116,25 +116,8 @@ fn save(
 
 #[component]
 pub fn LabPage() -> impl IntoView {
-    let store = crate::state::use_store().store;
-    let lab = RwSignal::new(Lab::default());
-    // Nothing is saved until the saved lab has been read, so it cannot be overwritten.
-    let loaded = RwSignal::new(false);
-    {
-        let store = store.clone();
-        leptos::task::spawn_local(async move {
-            if let Some(saved) = documents::load::<Lab>(&store, DOCUMENT).await {
-                lab.set(saved);
-            }
-            loaded.set(true);
-        });
-    }
-    Effect::new(move |_| {
-        let current = lab.get();
-        if loaded.get_untracked() {
-            documents::save(&store, DOCUMENT, &current);
-        }
-    });
+    // Inert until the saved lab is read, so it cannot be overwritten.
+    let (lab, loaded) = documents::use_document::<Lab>(DOCUMENT);
     let trace = Memo::new(move |_| run(&lab.get()));
     let notice = RwSignal::new(None::<Result<String, String>>);
 

@@ -21,31 +21,6 @@ use panels::{BranchesPanel, MetricsPanel, QueuesPanel, ReadModelsPanel};
 pub use session::{BranchSpec, Session};
 use std::sync::Arc;
 
-/// Offers `text` as a file download.
-fn download(name: &str, text: &str) -> Result<(), String> {
-    use wasm_bindgen::JsCast;
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|_| "The browser could not build the file.".to_owned())?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)
-        .map_err(|_| "The browser could not offer the file.".to_owned())?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("No document.")?;
-    let anchor = document
-        .create_element("a")
-        .map_err(|_| "No link element.".to_owned())?
-        .dyn_into::<web_sys::HtmlAnchorElement>()
-        .map_err(|_| "No link element.".to_owned())?;
-    anchor.set_href(&url);
-    anchor.set_download(name);
-    anchor.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
-    Ok(())
-}
-
 pub(crate) const STYLES: &[(Style, &str)] = &[
     (Style::Notification, "Event notification"),
     (Style::EventCarriedState, "Event-carried state transfer"),
@@ -175,7 +150,11 @@ pub fn WorkshopPage() -> impl IntoView {
             return;
         };
         let text = outcome.with_untracked(|o| session::export_json(&s, &scenario, o.as_deref()));
-        match download("event-dojo-session.json", &text) {
+        match crate::components::files::download(
+            "event-dojo-session.json",
+            "application/json",
+            &text,
+        ) {
             Ok(()) => notice.set(Some((
                 false,
                 "Saved the session as event-dojo-session.json.".into(),
@@ -184,22 +163,14 @@ pub fn WorkshopPage() -> impl IntoView {
         }
     };
     let import = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
-        else {
+        let Some(reading) = crate::components::files::chosen_file_text(&ev) else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        let promise = file.text();
-        input.set_value("");
         leptos::task::spawn_local(async move {
-            let text = match wasm_bindgen_futures::JsFuture::from(promise).await {
-                Ok(v) => v.as_string().unwrap_or_default(),
-                Err(_) => {
-                    notice.set(Some((true, "The file could not be read.".into())));
+            let text = match reading.await {
+                Ok(text) => text,
+                Err(e) => {
+                    notice.set(Some((true, e)));
                     return;
                 }
             };

@@ -1,4 +1,5 @@
-//! What a learner builds outside the event log (the workshop session, the channels lab),
+//! What a learner builds outside the event log (the workshop session, the channels lab,
+//! the sandbox drafts, exercise progress),
 //! kept as JSON in IndexedDB's `documents` store. Builds before schema version 2 kept
 //! these in localStorage; loading moves such a copy across, so nothing is lost.
 
@@ -63,4 +64,38 @@ pub fn save<T: Serialize>(store: &IdbStore, name: &'static str, value: &T) {
             }
         }
     });
+}
+
+/// A page's saved document as a signal: read from IndexedDB once, then saved on every
+/// change. Until it is read, `loaded` is false and nothing is saved, so an early edit
+/// cannot overwrite it; pages keep their controls inert until then.
+pub fn use_document<T>(
+    name: &'static str,
+) -> (
+    leptos::prelude::RwSignal<T>,
+    leptos::prelude::RwSignal<bool>,
+)
+where
+    T: Default + Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    use leptos::prelude::*;
+    let store = crate::state::use_store().store;
+    let value = RwSignal::new(T::default());
+    let loaded = RwSignal::new(false);
+    {
+        let store = store.clone();
+        leptos::task::spawn_local(async move {
+            if let Some(saved) = load::<T>(&store, name).await {
+                value.set(saved);
+            }
+            loaded.set(true);
+        });
+    }
+    Effect::new(move |_| {
+        let current = value.get();
+        if loaded.get_untracked() {
+            save(&store, name, &current);
+        }
+    });
+    (value, loaded)
 }

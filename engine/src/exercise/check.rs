@@ -105,7 +105,7 @@ pub struct GoalResult {
 }
 
 /// A check of a design against an exercise.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Report {
     /// Set when the design could not run at all; then every goal fails.
     pub error: Option<String>,
@@ -114,6 +114,9 @@ pub struct Report {
     pub golf: u32,
     /// The trace entry kinds the run produced (beats can wait for one).
     pub trace_kinds: BTreeSet<String>,
+    /// The run's figures: each channel's metrics (channels), or the style's costs
+    /// (system).
+    pub metrics: Value,
 }
 
 const STATUSES: [&str; 4] = ["requested", "issued", "accepted", "expired"];
@@ -254,6 +257,7 @@ struct ChannelRun {
     trace: Vec<TraceEntry>,
     receives: Vec<crate::sim::ReceiveResult>,
     errors: Vec<String>,
+    metrics: Value,
 }
 
 fn run_channels(ex: &Exercise, design: &Design) -> Result<ChannelRun, String> {
@@ -276,6 +280,7 @@ fn run_channels(ex: &Exercise, design: &Design) -> Result<ChannelRun, String> {
         trace: Vec::new(),
         receives: Vec::new(),
         errors: Vec::new(),
+        metrics: Value::Null,
     };
     for r in records {
         match r {
@@ -286,6 +291,7 @@ fn run_channels(ex: &Exercise, design: &Design) -> Result<ChannelRun, String> {
             } => run
                 .errors
                 .push(format!("step {step} at {at_ms} ms was refused: {error}")),
+            Record::Metrics { channels, .. } => run.metrics = channels,
             _ => {}
         }
     }
@@ -306,6 +312,7 @@ pub fn check(ex: &Exercise, design: &Design) -> Report {
                 .filter_map(|e| serde_json::to_value(&e.kind).ok())
                 .filter_map(|v| v["kind"].as_str().map(str::to_owned))
                 .collect();
+            report.metrics = run.metrics.clone();
             ex.goals
                 .iter()
                 .map(|g| channel_goal(g, &run, design))
@@ -315,6 +322,7 @@ pub fn check(ex: &Exercise, design: &Design) -> Report {
             None => Err("the design needs a scenario".into()),
             Some(s) => {
                 let outcome = services::run(s, false);
+                report.metrics = serde_json::to_value(&outcome.metrics).unwrap_or_default();
                 Ok(ex
                     .goals
                     .iter()
@@ -401,12 +409,17 @@ fn channel_goal(goal: &Goal, run: &ChannelRun, design: &Design) -> (bool, String
                 Some(n) if got.len() as u64 != *n => (
                     false,
                     format!(
-                        "{queue} received {} message(s), not {n}.{}",
+                        "{queue} received {} message(s), not {n}. {}",
                         got.len(),
-                        if (got.len() as u64) < *n {
-                            " Some that should arrive do not: check what routes to it."
-                        } else {
-                            " Some arrive that should not: narrow what routes to it."
+                        match run.errors.first() {
+                            Some(e) if (got.len() as u64) < *n =>
+                                format!("A step was refused: {e}"),
+                            None if (got.len() as u64) < *n => {
+                                "Some that should arrive do not: check what routes to it."
+                                    .to_owned()
+                            }
+                            _ =>
+                                "Some arrive that should not: narrow what routes to it.".to_owned(),
                         }
                     ),
                 ),

@@ -1,0 +1,175 @@
+// Journeys through the guided exercises: exercise 1 with the keyboard only, from the level
+// map to "solved"; the capstone's report export; importing an instructor pack; undo and
+// reset; axe on the exercise views.
+import { test, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { axeViolations } from './axe.mjs';
+import { savedDocument } from './documents.mjs';
+
+// Presses Tab until the element with this test id has the focus.
+async function tabTo(page, testId) {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((id) => document.activeElement?.getAttribute('data-testid') === id, testId)) return;
+  }
+  throw new Error(`Tab never reached ${testId}`);
+}
+
+async function tabToLink(page, href) {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((h) => document.activeElement?.getAttribute('href') === h, href)) return;
+  }
+  throw new Error(`Tab never reached the link to ${href}`);
+}
+
+const SOLUTION = JSON.stringify({
+  scenario: {
+    style: 'event_carried_state',
+    seed: 1,
+    inputs: [
+      { at_ms: 0, register_customer: { customer_id: 'c1', given_name: 'Ada', family_name: 'Lovelace', email: 'ada@example.com', postcode: 'EH1 1AA', birth_year: 1990 } },
+      { at_ms: 2000, request_quote: { customer_id: 'c1', cover: 'home', sum_insured: 250000 } },
+      { at_ms: 5000, accept_quote: { quote_id: 'q9' } },
+    ],
+  },
+});
+
+test('exercise 1 with the keyboard only, from the level map to solved', async ({ page }) => {
+  await page.goto('/learn');
+  await expect(page.getByTestId('learn-summary')).toHaveText('0 of 14 solved.');
+  await expect(page.locator('.learn-map')).not.toHaveAttribute('inert');
+  await tabToLink(page, '/learn/events-and-commands');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Events are facts, commands can be refused');
+
+  // The narration, one idea at a time.
+  await expect(page.getByTestId('beat')).toContainText('1 of 3');
+  await tabTo(page, 'beat-continue');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('beat')).toContainText('2 of 3');
+  await page.getByTestId('beat-continue').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('beat')).toContainText('3 of 3');
+  await expect(page.getByTestId('beat-waiting')).toHaveText('Check your design to continue.');
+
+  // Check the starting design: one goal fails, and says why.
+  await tabTo(page, 'check');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('check-summary')).toHaveText('1 of 2 goals pass.');
+  await expect(page.getByTestId('checks')).toContainText('Every command was carried out; none was refused.');
+  await expect(page.getByTestId('beat-waiting')).toHaveCount(0);
+
+  // The graded hints, one at a time.
+  await tabTo(page, 'hint-next');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('hints').locator('li')).toHaveCount(1);
+
+  // An invalid edit is refused and changes nothing.
+  await tabTo(page, 'design-editor');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('{"scenario": ');
+  await tabTo(page, 'check');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('error-view')).toContainText('The design is not valid, so nothing was checked');
+  await expect(page.getByTestId('check-summary')).toHaveText('1 of 2 goals pass.');
+
+  // The fix, typed.
+  await page.getByTestId('design-editor').focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(SOLUTION);
+  await tabTo(page, 'check');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('check-summary')).toHaveText('Solved! Golf 3 (par 3).');
+  await expect(page.getByTestId('checks')).toContainText('AcceptQuote');
+  expect(await axeViolations(page)).toEqual([]);
+
+  // Back on the map, it is solved with its golf score, and that survives a reload.
+  await tabTo(page, 'back-to-map');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('level-events-and-commands').getByTestId('level-status')).toHaveText('Solved');
+  await expect(page.getByTestId('level-events-and-commands')).toContainText('best golf 3, par 3');
+  await page.reload();
+  await expect(page.getByTestId('learn-summary')).toHaveText('1 of 14 solved.');
+  expect(await savedDocument(page, 'event-dojo.learn')).toContain('"solved":true');
+  expect(await axeViolations(page)).toEqual([]);
+});
+
+test('undo goes back one checked design, reset starts again, show solution does not apply', async ({ page }) => {
+  await page.goto('/learn/dead-letter-queue');
+  await expect(page.locator('.exercise-page')).not.toHaveAttribute('inert');
+  const editor = page.getByTestId('design-editor');
+  const start = await editor.inputValue();
+  await page.getByTestId('check').click();
+  await expect(page.getByTestId('check-summary')).toHaveText('0 of 2 goals pass.');
+  await page.getByTestId('show-solution').click();
+  await expect(page.getByTestId('exercise-notice')).toHaveText('The reference solution is in the editor. Nothing is applied until you press Check.');
+  await expect(page.getByTestId('check-summary')).toHaveText('0 of 2 goals pass.');
+  await page.getByTestId('check').click();
+  await expect(page.getByTestId('check-summary')).toHaveText('Solved! Golf 0 (par 0).');
+  await page.getByTestId('undo').click();
+  await expect(page.getByTestId('exercise-notice')).toHaveText('Back to your previous design.');
+  await expect(editor).toHaveValue(start);
+  await expect(page.getByTestId('check-summary')).toHaveText('0 of 2 goals pass.');
+  await page.getByTestId('reset').click();
+  await expect(page.getByTestId('check-summary')).toHaveCount(0);
+  await expect(page.getByTestId('beat')).toContainText('1 of 3');
+  await page.goto('/learn');
+  await expect(page.getByTestId('level-dead-letter-queue')).toContainText('best golf 0, par 0');
+});
+
+test('the capstone: checks per requirement, answers, and a report to hand in', async ({ page }) => {
+  await page.goto('/learn/capstone');
+  await expect(page.locator('.exercise-page')).not.toHaveAttribute('inert');
+  await page.getByTestId('check').click();
+  await expect(page.getByTestId('check-summary')).toHaveText('2 of 6 goals pass.');
+  await page.getByTestId('show-solution').click();
+  await page.getByTestId('check').click();
+  await expect(page.getByTestId('check-summary')).toHaveText('Solved! Golf 3 (par 3).');
+  await page.getByTestId('review-0').fill('Producers stay unaware of consumers; rules can change without touching them.');
+  await page.getByTestId('mode-free').check();
+  await expect(page.getByTestId('beats').locator(':scope > li')).toHaveCount(3);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-report').click()]);
+  expect(download.suggestedFilename()).toBe('event-dojo-capstone.md');
+  const report = readFileSync(await download.path(), 'utf8');
+  expect(report).toContain('# Event Dojo capstone: Capstone: the insurance flow');
+  expect(report).toContain('- [x] underwriting receives exactly 2 messages');
+  expect(report).toContain('Every requirement is met; golf 3 (par 3).');
+  expect(report).toContain('Producers stay unaware of consumers');
+  expect(report).toContain('(not answered)');
+  expect(await axeViolations(page)).toEqual([]);
+});
+
+const PACK = `
+[[exercise]]
+id = "my-queue"
+title = "Route to my queue"
+concept = "Instructor's own"
+level = 100
+kind = "channels"
+par = 0
+hints = ["a", "b", "c"]
+goals = [{ goal = "delivered", queue = "mine", count = 1 }]
+workload = [{ at_ms = 0, send = { queue = "mine", body = "x" } }]
+beats = [{ text = "Make the queue exist." }]
+[exercise.start.topology]
+queues = [{ name = "other" }]
+[exercise.solution.topology]
+queues = [{ name = "mine" }]
+`;
+
+test('an instructor pack is validated in full, then listed on the map', async ({ page }) => {
+  await page.goto('/learn');
+  await expect(page.locator('.learn-map')).not.toHaveAttribute('inert');
+  await page.getByTestId('pack-file').setInputFiles({ name: 'broken.toml', mimeType: 'text/plain', buffer: Buffer.from(PACK.replace('level = 100', 'level = 5')) });
+  await expect(page.getByTestId('error-view')).toContainText('broken.toml: exercise my-queue, level: must be 100, 200 or 300');
+  await expect(page.getByTestId('learn-summary')).toHaveText('0 of 14 solved.');
+  await page.getByTestId('pack-file').setInputFiles({ name: 'mine.toml', mimeType: 'text/plain', buffer: Buffer.from(PACK) });
+  await expect(page.getByTestId('pack-notice')).toHaveText('Imported 1 exercise from mine.toml: Route to my queue.');
+  await expect(page.getByTestId('learn-summary')).toHaveText('0 of 15 solved.');
+  await page.getByTestId('level-my-queue').getByRole('link').click();
+  await page.getByTestId('check').click();
+  await expect(page.getByTestId('checks')).toContainText('mine received 0 message(s), not 1. A step was refused: step 0 at 0 ms was refused: AWS.SimpleQueueService.NonExistentQueue');
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Route to my queue');
+});

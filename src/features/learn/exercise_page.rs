@@ -1,0 +1,441 @@
+//! One exercise: narration beats (lecture mode, one idea at a time with Continue, some
+//! waiting for a check or a trace event; or free exploration, all at once), the design
+//! editor (JSON) with Check, Undo, Reset and Show solution, the checks with what to
+//! change, three graded hints, the golf score against par, and for the capstone the
+//! review questions and a report to export.
+
+use super::progress::{ExerciseProgress, Progress};
+use crate::components::markdown::Markdown;
+use crate::components::ErrorView;
+use dojo_engine::exercise::check::{check, Report};
+use dojo_engine::exercise::{Design, Exercise, Wait};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// The report the capstone exports, as Markdown.
+fn capstone_report(
+    ex: &Exercise,
+    design: &str,
+    report: Option<&Report>,
+    answers: &[String],
+) -> String {
+    let mut md = format!("# Event Dojo capstone: {}\n\n## Requirements\n\n", ex.title);
+    for b in &ex.beats {
+        md.push_str(b.text.trim());
+        md.push_str("\n\n");
+    }
+    md.push_str("## Design\n\n```json\n");
+    md.push_str(design.trim());
+    md.push_str("\n```\n\n## Checks\n\n");
+    match report {
+        None => md.push_str("Not checked yet.\n"),
+        Some(r) => {
+            for g in &r.results {
+                md.push_str(&format!(
+                    "- [{}] {}: {}\n",
+                    if g.passed { "x" } else { " " },
+                    g.goal,
+                    g.detail
+                ));
+            }
+            md.push_str(&format!(
+                "\n{}; golf {} (par {}).\n\n## Metrics\n\n```json\n{}\n```\n",
+                if r.solved {
+                    "Every requirement is met"
+                } else {
+                    "Not every requirement is met"
+                },
+                r.golf,
+                ex.par,
+                serde_json::to_string_pretty(&r.metrics).unwrap_or_default()
+            ));
+        }
+    }
+    md.push_str("\n## Review\n\n");
+    for (i, q) in ex.review.iter().enumerate() {
+        let a = answers.get(i).map(|a| a.trim()).unwrap_or("");
+        md.push_str(&format!(
+            "### {}. {q}\n\n{}\n\n",
+            i + 1,
+            if a.is_empty() { "(not answered)" } else { a }
+        ));
+    }
+    md
+}
+
+#[component]
+pub fn ExercisePage() -> impl IntoView {
+    let params = use_params_map();
+    let (progress, loaded) = super::use_progress();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    // Parsing the packs again only when they change, not on every keystroke.
+    let packs = Memo::new(move |_| progress.with(|p| p.packs.clone()));
+    let exercises = Memo::new(move |_| {
+        let packs = packs.get();
+        Progress {
+            packs,
+            ..Progress::default()
+        }
+        .exercises()
+    });
+    let exercise = Memo::new(move |_| {
+        let id = id.get();
+        exercises.with(|all| all.iter().find(|e| e.id == id).cloned())
+    });
+    let mine = move || progress.with(|p| p.exercises.get(&id.get()).cloned().unwrap_or_default());
+    let update = move |f: &dyn Fn(&mut ExerciseProgress)| {
+        let key = id.get_untracked();
+        progress.update(|p| f(p.exercises.entry(key).or_default()));
+    };
+
+    let text = RwSignal::new(String::new());
+    let report = RwSignal::new(None::<Report>);
+    let error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    // The beat at which the learner last checked, for beats that wait for a check.
+    let checked_at_beat = RwSignal::new(None::<usize>);
+
+    // Once the progress is read: the editor shows the draft, the last checked design or
+    // the start, and the last checked design's verdict.
+    Effect::new(move |_| {
+        if !loaded.get() {
+            return;
+        }
+        let Some(ex) = exercise.get() else { return };
+        let m = progress.with_untracked(|p| p.exercises.get(&ex.id).cloned().unwrap_or_default());
+        let last = m.checked.last().cloned();
+        text.set(
+            m.draft
+                .clone()
+                .or(last.clone())
+                .unwrap_or_else(|| ex.start_text.clone()),
+        );
+        report.set(
+            last.and_then(|t| Design::from_json(&t).ok())
+                .map(|d| check(&ex, &d)),
+        );
+        checked_at_beat.set((!m.checked.is_empty()).then_some(m.beat));
+        error.set(None);
+        notice.set(None);
+    });
+
+    let run_check = move || {
+        let Some(ex) = exercise.get_untracked() else {
+            return;
+        };
+        let t = text.get_untracked();
+        match Design::from_json(&t) {
+            Err(e) => {
+                error.set(Some(format!(
+                    "The design is not valid, so nothing was checked: {e}"
+                )));
+            }
+            Ok(design) => {
+                let r = check(&ex, &design);
+                error.set(None);
+                notice.set(None);
+                let (solved, golf) = (r.solved, r.golf);
+                update(&|m| m.record_check(t.clone(), solved, golf));
+                checked_at_beat.set(Some(mine().beat));
+                report.set(Some(r));
+            }
+        }
+    };
+    let undo = move |_| {
+        let Some(ex) = exercise.get_untracked() else {
+            return;
+        };
+        let mut m = mine();
+        let previous = m.undo();
+        update(&|p| {
+            p.undo();
+        });
+        error.set(None);
+        match previous {
+            Some(t) => {
+                report.set(Design::from_json(&t).ok().map(|d| check(&ex, &d)));
+                text.set(t);
+                notice.set(Some("Back to your previous design.".into()));
+            }
+            None => {
+                text.set(ex.start_text.clone());
+                report.set(None);
+                notice.set(Some(
+                    "Nothing left to undo: back to the starting design.".into(),
+                ));
+            }
+        }
+    };
+    let reset = move |_| {
+        let Some(ex) = exercise.get_untracked() else {
+            return;
+        };
+        update(&|m| {
+            m.checked.clear();
+            m.draft = None;
+            m.beat = 0;
+            m.hints = 0;
+        });
+        text.set(ex.start_text.clone());
+        report.set(None);
+        error.set(None);
+        checked_at_beat.set(None);
+        notice.set(Some(
+            "The exercise starts again. Your best golf score stays.".into(),
+        ));
+    };
+    let show_solution = move |_| {
+        let Some(ex) = exercise.get_untracked() else {
+            return;
+        };
+        let s = ex.solution_text.clone();
+        text.set(s.clone());
+        update(&|m| m.draft = Some(s.clone()));
+        notice.set(Some(
+            "The reference solution is in the editor. Nothing is applied until you press Check."
+                .into(),
+        ));
+    };
+    let edit = move |ev: leptos::ev::Event| {
+        let t = event_target_value(&ev);
+        text.set(t.clone());
+        update(&|m| m.draft = Some(t.clone()));
+    };
+
+    let beat_view = move || {
+        let ex = exercise.get()?;
+        let m = mine();
+        if m.free {
+            return Some(
+                view! {
+                    <ol class="beats" data-testid="beats">
+                        {ex.beats.iter().map(|b| view! { <li><Markdown source=b.text.clone()/></li> }).collect_view()}
+                    </ol>
+                }
+                .into_any(),
+            );
+        }
+        let n = ex.beats.len();
+        let k = m.beat.min(n - 1);
+        let beat = ex.beats[k].clone();
+        let waiting = match &beat.wait {
+            None => None,
+            Some(Wait::Apply) => checked_at_beat
+                .get()
+                .is_none_or(|b| b < k)
+                .then(|| "Check your design to continue.".to_owned()),
+            Some(Wait::Trace(kind)) => (!report
+                .with(|r| r.as_ref().is_some_and(|r| r.trace_kinds.contains(kind))))
+            .then(|| format!("Continue once your run shows a {kind}.")),
+        };
+        let last = k + 1 >= n;
+        Some(
+            view! {
+                <div class="beat" data-testid="beat">
+                    <p class="muted">{format!("{} of {n}", k + 1)}</p>
+                    <Markdown source=beat.text.clone()/>
+                    {waiting.clone().map(|w| view! { <p class="waiting" data-testid="beat-waiting">{w}</p> })}
+                    <div class="form-actions">
+                        <button type="button" class="secondary" disabled=k == 0
+                            on:click=move |_| update(&|m| m.beat = m.beat.saturating_sub(1)) data-testid="beat-back">"Back"</button>
+                        {(!last).then(|| view! {
+                            <button type="button" class="primary" disabled=waiting.is_some()
+                                on:click=move |_| update(&|m| m.beat = (m.beat + 1).min(n - 1)) data-testid="beat-continue">"Continue"</button>
+                        })}
+                    </div>
+                </div>
+            }
+            .into_any(),
+        )
+    };
+
+    let results_view = move || {
+        let ex = exercise.get()?;
+        let r = report.get()?;
+        let passed = r.results.iter().filter(|g| g.passed).count();
+        let summary = if r.solved {
+            let best = mine().best_golf.unwrap_or(r.golf);
+            format!(
+                "Solved! Golf {} (par {}){}.",
+                r.golf,
+                ex.par,
+                if best < r.golf {
+                    format!("; your best is {best}")
+                } else {
+                    String::new()
+                }
+            )
+        } else {
+            format!("{passed} of {} goals pass.", r.results.len())
+        };
+        Some(view! {
+            <p class=if r.solved { "check-summary solved" } else { "check-summary" } role="status" data-testid="check-summary">{summary}</p>
+            <ul class="checks" data-testid="checks">
+                {r.results.into_iter().map(|g| view! {
+                    <li class=if g.passed { "pass" } else { "fail" }>
+                        <span class="verdict">{if g.passed { "✓ Pass" } else { "✗ Not yet" }}</span>" "
+                        <strong>{g.goal}</strong>
+                        <span class="detail">{g.detail}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        })
+    };
+
+    let hints_view = move || {
+        let ex = exercise.get()?;
+        let shown = mine().hints.min(ex.hints.len());
+        Some(view! {
+            <ol class="hints" data-testid="hints">
+                {ex.hints.iter().take(shown).map(|h| view! { <li><Markdown source=h.clone()/></li> }).collect_view()}
+            </ol>
+            {(shown < ex.hints.len()).then(|| view! {
+                <button type="button" class="secondary" on:click=move |_| update(&|m| m.hints += 1) data-testid="hint-next">
+                    {format!("Show hint {} of {}", shown + 1, ex.hints.len())}
+                </button>
+            })}
+        })
+    };
+
+    let review_view = move || {
+        let ex = exercise.get()?;
+        if ex.review.is_empty() {
+            return None;
+        }
+        let answers = mine().answers;
+        let export = move |_| {
+            let Some(ex) = exercise.get_untracked() else {
+                return;
+            };
+            let md = report.with_untracked(|r| {
+                capstone_report(&ex, &text.get_untracked(), r.as_ref(), &mine().answers)
+            });
+            if let Err(e) = crate::components::files::download(
+                &format!("event-dojo-{}.md", ex.id),
+                "text/markdown",
+                &md,
+            ) {
+                error.set(Some(e));
+            }
+        };
+        Some(view! {
+            <section class="panel review" aria-labelledby="review-heading">
+                <h2 id="review-heading">"Review: your defence"</h2>
+                <p class="muted">"Answer each trade-off in your own words. The answers are saved as you type and go into the report."</p>
+                {ex.review.iter().enumerate().map(|(i, q)| {
+                    let value = answers.get(i).cloned().unwrap_or_default();
+                    let field = format!("review-{i}");
+                    view! {
+                        <div class="field">
+                            <label for=field.clone()>{format!("{}. {q}", i + 1)}</label>
+                            <textarea id=field.clone() rows="3" prop:value=value data-testid=field
+                                on:input=move |ev| {
+                                    let a = event_target_value(&ev);
+                                    update(&|m| {
+                                        if m.answers.len() <= i { m.answers.resize(i + 1, String::new()); }
+                                        m.answers[i] = a.clone();
+                                    });
+                                }></textarea>
+                        </div>
+                    }
+                }).collect_view()}
+                <button type="button" class="primary" on:click=export data-testid="export-report">"Export the report (Markdown)"</button>
+            </section>
+        })
+    };
+
+    let next = move || {
+        let ex = exercise.get()?;
+        let solved = mine().solved;
+        let following = exercises.with(|all| {
+            all.iter()
+                .position(|e| e.id == ex.id)
+                .and_then(|i| all.get(i + 1))
+                .map(|e| (e.id.clone(), e.title.clone()))
+        });
+        solved.then_some(())?;
+        let (nid, title) = following?;
+        Some(
+            view! { <a class="next-exercise" href=format!("/learn/{nid}") data-testid="next-exercise">{format!("Next: {title} →")}</a> },
+        )
+    };
+
+    view! {
+        {move || match exercise.get() {
+            None => view! {
+                <div class="page-title"><h1>"No such exercise"</h1></div>
+                {move || loaded.get().then(|| view! {
+                    <ErrorView title="This exercise does not exist" message=format!("There is no exercise \"{}\".", id.get()) hint="Pick one from the level map."/>
+                })}
+                <p><a href="/learn">"Back to the level map"</a></p>
+            }.into_any(),
+            Some(ex) => {
+                let kind = match ex.kind { dojo_engine::exercise::Kind::Channels => "a topology (and steps you add)", dojo_engine::exercise::Kind::System => "a scenario of the insurance services" };
+                view! {
+                    <div class="page-title">
+                        <p><a href="/learn" data-testid="back-to-map">"← Level map"</a></p>
+                        <h1>{ex.title.clone()}</h1>
+                        <p class="muted">{format!("{} · level {} · par {}", ex.concept, ex.level, ex.par)}</p>
+                        <fieldset class="mode-picker">
+                            <legend class="visually-hidden">"Mode"</legend>
+                            <label><input type="radio" name="mode" checked=move || !mine().free on:change=move |_| update(&|m| m.free = false) data-testid="mode-lecture"/>" Lecture"</label>
+                            <label><input type="radio" name="mode" checked=move || mine().free on:change=move |_| update(&|m| m.free = true) data-testid="mode-free"/>" Free exploration"</label>
+                        </fieldset>
+                    </div>
+                    <div class="page exercise-page" inert=move || !loaded.get()>
+                        <div class="exercise-side">
+                        <section class="panel" aria-labelledby="story-heading">
+                            <h2 id="story-heading">"The idea"</h2>
+                            {beat_view}
+                        </section>
+                        <section class="panel" aria-labelledby="hints-heading">
+                            <h2 id="hints-heading">"Hints"</h2>
+                            {hints_view}
+                        </section>
+                        </div>
+                        <section class="panel" aria-labelledby="design-heading">
+                            <h2 id="design-heading">"Your design"</h2>
+                            <label for="design-editor" class="muted">{format!("Edit {kind} as JSON, then check it.")}</label>
+                            <textarea id="design-editor" class="design-editor" rows="18" spellcheck="false" prop:value=move || text.get()
+                                on:input=edit data-testid="design-editor" aria-describedby="design-error"></textarea>
+                            <div class="form-actions">
+                                <button type="button" class="primary" on:click=move |_| run_check() data-testid="check">"Check"</button>
+                                <button type="button" class="secondary" on:click=undo data-testid="undo">"Undo"</button>
+                                <button type="button" class="secondary" on:click=reset data-testid="reset">"Reset"</button>
+                                <button type="button" class="secondary" on:click=show_solution data-testid="show-solution">"Show solution"</button>
+                            </div>
+                            <div id="design-error">{move || error.get().map(|e| view! { <ErrorView title="Nothing was checked" message=e/> })}</div>
+                            {move || notice.get().map(|n| view! { <p class="form-status" data-testid="exercise-notice">{n}</p> })}
+                            {results_view}
+                            {next}
+                        </section>
+                        {review_view}
+                    </div>
+                }.into_any()
+            }
+        }}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_capstone_report_holds_the_design_checks_metrics_and_answers() {
+        let ex = dojo_engine::exercise::shipped()
+            .into_iter()
+            .find(|e| e.id == "capstone")
+            .expect("shipped");
+        let design = ex.solution_text.clone();
+        let r = check(&ex, &ex.solution);
+        let md = capstone_report(&ex, &design, Some(&r), &["Loose coupling.".into()]);
+        assert!(md.starts_with("# Event Dojo capstone: Capstone: the insurance flow\n"));
+        assert!(md.contains("\"underwriting-review\""));
+        assert!(md.contains("- [x] underwriting receives exactly 2 messages"));
+        assert!(md.contains("Every requirement is met; golf 3 (par 3)."));
+        assert!(md.contains("\"queue:comms\""), "metrics");
+        assert!(md.contains("Loose coupling."));
+        assert!(md.contains("(not answered)"));
+    }
+}
