@@ -173,3 +173,28 @@ test('an instructor pack is validated in full, then listed on the map', async ({
   await page.reload();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Route to my queue');
 });
+
+test('a quiz from the live model is graded with the engine\'s answers', async ({ page }) => {
+  await page.goto('/quiz?seed=5');
+  await expect(page.getByTestId('q0')).toContainText('In the event notification style, which queues receive a QuoteAccepted event put on the bus?');
+  // One wrong answer (comms instead of quote-generator), four right ones.
+  await page.getByTestId('q0-o1').check();
+  await page.getByTestId('q1-o3').check();
+  await page.getByTestId('q2-o0').check();
+  await page.getByTestId('q3-o1').check();
+  await page.getByTestId('q4-o1').check();
+  await page.getByTestId('quiz-check').click();
+  await expect(page.getByTestId('quiz-score')).toHaveText('4 of 5 right.');
+  await expect(page.getByTestId('q0-verdict')).toContainText('✗ Not quite. The answer: quote-generator.');
+  await expect(page.getByTestId('q3-verdict')).toContainText('Group B is locked while b1 is in flight');
+  expect(await axeViolations(page)).toEqual([]);
+  await page.getByTestId('q0-o1').uncheck();
+  await page.getByTestId('q0-o0').check();
+  await expect(page.getByTestId('quiz-score')).toHaveCount(0);
+  await page.getByTestId('quiz-check').click();
+  await expect(page.getByTestId('quiz-score')).toHaveText('5 of 5 right.');
+  const before = await page.getByTestId('quiz').innerText();
+  await page.getByTestId('quiz-new').click();
+  await expect(page.getByTestId('quiz')).not.toHaveText(before);
+  await expect(page.getByTestId('quiz-score')).toHaveCount(0);
+});

@@ -5,7 +5,7 @@ use crate::components::ErrorView;
 use crate::features::console::ConsolePage;
 use crate::features::event_log::{EventDetailPage, EventStorePage};
 use crate::features::lab::LabPage;
-use crate::features::learn::{ExercisePage, LearnPage};
+use crate::features::learn::{ExercisePage, LearnPage, QuizPage};
 use crate::features::pattern_sandbox::PatternSandboxPage;
 use crate::features::workshop::WorkshopPage;
 use crate::state::StoreContext;
@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                                 <Route path=path!("/workshop") view=WorkshopPage/>
                                 <Route path=path!("/learn") view=LearnPage/>
                                 <Route path=path!("/learn/:id") view=ExercisePage/>
+                                <Route path=path!("/quiz") view=QuizPage/>
                             </Routes>
                         }.into_any()
                     }

@@ -12,6 +12,7 @@
 //! exercise and the field at fault ([`ExerciseError`]).
 
 pub mod check;
+pub mod quiz;
 
 use crate::services::Scenario;
 use crate::sim::script::Step;

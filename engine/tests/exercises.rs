@@ -91,6 +91,26 @@ fn a_failing_goal_says_what_to_change() {
     );
     let solved = check(&ex, &ex.solution);
     assert!(solved.trace_kinds.contains("moved_to_dlq"));
+    let moved = solved
+        .log
+        .iter()
+        .find(|l| l.what.starts_with("moved to dlq"))
+        .expect("the log shows the move");
+    assert_eq!(moved.place, "queue:work");
+    assert!(moved.what.contains("dlq: work-dlq"), "{}", moved.what);
+    let ex = shipped()
+        .into_iter()
+        .find(|e| e.id == "events-and-commands")
+        .expect("shipped");
+    let system = check(&ex, &ex.solution);
+    assert!(
+        system
+            .log
+            .iter()
+            .any(|l| l.what.starts_with("refused AcceptQuote")),
+        "{:?}",
+        system.log
+    );
     assert_eq!(solved.golf, 0);
 }
 

@@ -1,15 +1,18 @@
 //! Guided exercises: the level map (`/learn`), grouped by concept with each exercise's
 //! status and best golf score, where instructor packs are imported from a file or a URL;
-//! and the exercise page (`/learn/:id`). Progress is saved in IndexedDB.
+//! the exercise page (`/learn/:id`), and the quiz (`/quiz`). Progress is saved in
+//! IndexedDB.
 
 mod exercise_page;
 mod progress;
+mod quiz_page;
 
 use crate::components::ErrorView;
 use crate::storage::documents;
 pub use exercise_page::ExercisePage;
 use leptos::prelude::*;
 use progress::{Progress, Status, DOCUMENT};
+pub use quiz_page::QuizPage;
 
 /// The learner's progress, and whether it has been read from IndexedDB yet.
 fn use_progress() -> (RwSignal<Progress>, RwSignal<bool>) {
@@ -144,7 +147,7 @@ pub fn LearnPage() -> impl IntoView {
         <div class="page-title">
             <h1>"Learn"</h1>
             <p class="muted">"Guided exercises, one idea at a time. Each checks your design after every try and says what to change. Fewer rules, subscriptions and inputs score better at golf."</p>
-            <p data-testid="learn-summary">{solved}</p>
+            <p><span data-testid="learn-summary">{solved}</span>" "<a href="/quiz" data-testid="quiz-link">"Quiz yourself"</a></p>
         </div>
         <div class="page learn-map" inert=move || !loaded.get()>
             {groups}

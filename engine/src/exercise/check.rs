@@ -117,6 +117,49 @@ pub struct Report {
     /// The run's figures: each channel's metrics (channels), or the style's costs
     /// (system).
     pub metrics: Value,
+    /// What happened, oldest first (at most [`LOG_LINES`], the newest kept): trace
+    /// entries (channels), or recorded events and refused commands (system).
+    pub log: Vec<LogLine>,
+}
+
+/// Lines of the run's log a report keeps.
+pub const LOG_LINES: usize = 300;
+
+/// One thing that happened in a checked run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogLine {
+    pub at_ms: u64,
+    /// A channel (`queue:work`) or a stream (`customer-c1`).
+    pub place: String,
+    /// What happened, in a few words.
+    pub what: String,
+}
+
+/// A trace entry in a few words: its kind and its fields, long values shortened.
+fn trace_line(e: &TraceEntry) -> LogLine {
+    let v = serde_json::to_value(&e.kind).unwrap_or_default();
+    let kind = v["kind"].as_str().unwrap_or("").replace('_', " ");
+    let fields: Vec<String> = v
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| k.as_str() != "kind")
+                .map(|(k, v)| {
+                    let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                    format!("{k}: {}", short(&text))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    LogLine {
+        at_ms: e.at_ms,
+        place: e.channel.clone(),
+        what: if fields.is_empty() {
+            kind
+        } else {
+            format!("{kind} ({})", fields.join("; "))
+        },
+    }
 }
 
 const STATUSES: [&str; 4] = ["requested", "issued", "accepted", "expired"];
@@ -313,6 +356,10 @@ pub fn check(ex: &Exercise, design: &Design) -> Report {
                 .filter_map(|v| v["kind"].as_str().map(str::to_owned))
                 .collect();
             report.metrics = run.metrics.clone();
+            report.log = run.trace[run.trace.len().saturating_sub(LOG_LINES)..]
+                .iter()
+                .map(trace_line)
+                .collect();
             ex.goals
                 .iter()
                 .map(|g| channel_goal(g, &run, design))
@@ -323,6 +370,23 @@ pub fn check(ex: &Exercise, design: &Design) -> Report {
             Some(s) => {
                 let outcome = services::run(s, false);
                 report.metrics = serde_json::to_value(&outcome.metrics).unwrap_or_default();
+                let mut log: Vec<LogLine> = outcome
+                    .timeline
+                    .entries()
+                    .iter()
+                    .map(|e| LogLine {
+                        at_ms: e.at_ms,
+                        place: e.event.stream_id(),
+                        what: format!("{} recorded", e.event.type_name()),
+                    })
+                    .chain(outcome.refusals.iter().map(|r| LogLine {
+                        at_ms: r.at_ms,
+                        place: r.by.to_owned(),
+                        what: format!("refused {}: {}", r.command, r.reason),
+                    }))
+                    .collect();
+                log.sort_by_key(|l| l.at_ms);
+                report.log = log.split_off(log.len().saturating_sub(LOG_LINES));
                 Ok(ex
                     .goals
                     .iter()

@@ -279,6 +279,17 @@ pub fn ExercisePage() -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
+            <details class="run-log" data-testid="run-log">
+                <summary>{format!("What happened in your run ({} lines)", r.log.len())}</summary>
+                <table>
+                    <thead><tr><th scope="col">"At"</th><th scope="col">"Where"</th><th scope="col">"What"</th></tr></thead>
+                    <tbody>
+                        {r.log.iter().map(|l| view! {
+                            <tr><td class="mono">{format!("{:.1} s", l.at_ms as f64 / 1000.0)}</td><td class="mono">{l.place.clone()}</td><td>{l.what.clone()}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </details>
         })
     };
 
