@@ -75,6 +75,18 @@ try {
     await page.screenshot({ path: `${out}/lab-${scheme}.png`, fullPage: true });
     await page.getByTestId('node-rule:default/big-quotes').click();
     await page.locator('.lab-canvas').screenshot({ path: `${out}/lab-canvas-rule-${scheme}.png` });
+    await page.getByRole('link', { name: 'Learn' }).click();
+    await page.getByTestId('learn-summary').waitFor();
+    await page.screenshot({ path: `${out}/learn-${scheme}.png`, fullPage: true });
+    await page.getByTestId('level-fan-out-filter').getByRole('link').click();
+    await page.getByTestId('check').click();
+    await page.getByTestId('hint-next').click();
+    await page.getByTestId('checks').waitFor();
+    await page.screenshot({ path: `${out}/exercise-${scheme}.png`, fullPage: true });
+    await page.goto(`http://127.0.0.1:${port}/quiz?seed=5`);
+    await page.getByTestId('q0-o0').check();
+    await page.getByTestId('quiz-check').click();
+    await page.screenshot({ path: `${out}/quiz-${scheme}.png`, fullPage: true });
     await page.close();
   }
 } finally {

@@ -261,6 +261,7 @@ impl Goal {
                 "every message in {queue} can be received within {} s",
                 *at_most_ms as f64 / 1000.0
             ),
+            Goal::Callbacks { at_most: 0 } => "no callback reaches Customer Management".into(),
             Goal::Callbacks { at_most } => {
                 format!("at most {at_most} callbacks reach Customer Management")
             }

@@ -126,9 +126,7 @@ pub fn ExercisePage() -> impl IntoView {
         let t = text.get_untracked();
         match Design::from_json(&t) {
             Err(e) => {
-                error.set(Some(format!(
-                    "The design is not valid, so nothing was checked: {e}"
-                )));
+                error.set(Some(format!("The design is not valid. {e}")));
             }
             Ok(design) => {
                 let r = check(&ex, &design);
@@ -273,8 +271,8 @@ pub fn ExercisePage() -> impl IntoView {
             <ul class="checks" data-testid="checks">
                 {r.results.into_iter().map(|g| view! {
                     <li class=if g.passed { "pass" } else { "fail" }>
-                        <span class="verdict">{if g.passed { "✓ Pass" } else { "✗ Not yet" }}</span>" "
-                        <strong>{g.goal}</strong>
+                        <span class="goal-verdict">{if g.passed { "✓ Pass: " } else { "✗ Not yet: " }}</span>
+                        <span class="goal">{g.goal}</span>
                         <span class="detail">{g.detail}</span>
                     </li>
                 }).collect_view()}
