@@ -199,3 +199,35 @@ test('a quiz from the live model is graded with the engine\'s answers', async ({
   await expect(page.getByTestId('quiz')).not.toHaveText(before);
   await expect(page.getByTestId('quiz-score')).toHaveCount(0);
 });
+
+test('an exercise opens in the lab to explore, and the learner\'s own lab comes back', async ({ page }) => {
+  await page.goto('/lab');
+  await page.getByTestId('lab-reset').click();
+  await page.getByTestId('lab-queue-name').fill('mine');
+  await page.getByTestId('lab-add-queue').click();
+  await expect(page.getByTestId('lab-notice')).toHaveText('Added queue mine.');
+  await expect.poll(() => savedDocument(page, 'event-dojo.lab')).toContain('mine');
+
+  await page.goto('/learn/dead-letter-queue');
+  await expect(page.locator('.exercise-page')).not.toHaveAttribute('inert');
+  await page.getByTestId('show-solution').click();
+  await page.getByTestId('explore').click();
+  await expect(page).toHaveURL(/\/lab$/);
+  await expect(page.getByTestId('lab-topology')).toContainText('queue work → DLQ work-dlq after 3');
+  await expect(page.getByTestId('node-queue:work-dlq')).toBeVisible();
+  await expect(page.getByTestId('lab-trace')).toContainText('moved_to_dlq');
+  await expect(page.getByTestId('backup-notice')).toContainText('What you had here before is kept.');
+  await page.getByTestId('backup-restore').click();
+  await expect(page.getByTestId('lab-topology')).toContainText('queue mine');
+  await expect(page.getByTestId('lab-topology')).not.toContainText('work-dlq');
+  await expect(page.getByTestId('backup-notice')).toHaveCount(0);
+});
+
+test('a system exercise opens in the workshop, run to the end of its history', async ({ page }) => {
+  await page.goto('/learn/notification-hotspot');
+  await expect(page.locator('.exercise-page')).not.toHaveAttribute('inert');
+  await page.getByTestId('explore').click();
+  await expect(page).toHaveURL(/\/workshop$/);
+  await expect(page.getByTestId('run-summary')).toContainText('180 events, 40 messages sent');
+  await expect(page.getByTestId('debugger-position')).toHaveText(/#(\d+) of \1/);
+});

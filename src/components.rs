@@ -1,8 +1,10 @@
 //! Widgets shared by several features.
 
+mod backup_notice;
 pub mod diagram;
 mod error_view;
 pub mod files;
 pub mod markdown;
 
+pub use backup_notice::BackupNotice;
 pub use error_view::ErrorView;

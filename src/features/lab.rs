@@ -23,6 +23,71 @@ use model::{run, Lab, Sent};
 /// The name the lab is saved under (in IndexedDB; older builds used localStorage).
 const DOCUMENT: &str = "event-dojo.lab";
 
+/// The saved lab for an exercise design: its topology, and the steps the lab can replay
+/// (sends, publishes, events, receives and deletes; every consumer becomes you), with
+/// the clock a minute past the last step. Returns the document's name, its text, and how
+/// many steps the lab cannot show (MQTT, replays).
+pub(crate) fn document_for(
+    topology: &Topology,
+    steps: &[dojo_engine::sim::script::Step],
+) -> (&'static str, String, usize) {
+    let mut lab = Lab {
+        topology: topology.clone(),
+        ..Lab::default()
+    };
+    let mut skipped = 0;
+    for s in steps {
+        let before = lab.sent.len();
+        if let Some(r) = &s.send {
+            lab.sent.push((s.at_ms, Sent::Queue(r.clone())));
+        }
+        if let Some(r) = &s.publish {
+            lab.sent.push((s.at_ms, Sent::Topic(r.clone())));
+        }
+        if let Some(p) = &s.put_events {
+            for entry in &p.entries {
+                let sent = if p.bus == "default" {
+                    Sent::Bus(entry.clone())
+                } else {
+                    Sent::PutOn {
+                        bus: p.bus.clone(),
+                        entry: entry.clone(),
+                    }
+                };
+                lab.sent.push((s.at_ms, sent));
+            }
+        }
+        if let Some(r) = &s.receive {
+            lab.sent.push((
+                s.at_ms,
+                Sent::Receive {
+                    queue: r.queue.clone(),
+                    max: r.max,
+                    visibility_timeout_s: r.visibility_timeout_s,
+                },
+            ));
+        }
+        if let Some(d) = &s.delete {
+            let sent = match &d.receipt_handle {
+                Some(h) => Sent::DeleteHandle {
+                    queue: d.queue.clone(),
+                    receipt_handle: h.clone(),
+                },
+                None => Sent::DeleteHeld {
+                    queue: d.queue.clone(),
+                },
+            };
+            lab.sent.push((s.at_ms, sent));
+        }
+        if lab.sent.len() == before {
+            skipped += 1;
+        }
+    }
+    lab.now_ms = steps.iter().map(|s| s.at_ms).max().unwrap_or(0) + 60_000;
+    let text = serde_json::to_string(&lab).expect("labs are plain data");
+    (DOCUMENT, text, skipped)
+}
+
 /// Topologies to start from: the insurance system in two styles and the worked examples.
 fn presets() -> Vec<(&'static str, Topology)> {
     use dojo_engine::services::{topology, Style};
@@ -529,6 +594,7 @@ pub fn LabPage() -> impl IntoView {
         <div class="page-title">
             <h1>"Channels lab"</h1>
             <p class="muted">"Build a topology of queues, topics, buses and rules, then send messages through it, receive them as a consumer and read what happened. Every edit is checked as you type; nothing changes until it is valid."</p>
+            <crate::components::BackupNotice name=DOCUMENT/>
         </div>
         // Inert until the saved lab has been read, so an early edit cannot be replaced by it.
         <div class="page lab-page" inert=move || !loaded.get()>
@@ -734,5 +800,40 @@ pub fn LabPage() -> impl IntoView {
                 }}
             </section>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exercise_opens_in_the_lab_and_runs_the_same_way() {
+        let ex = dojo_engine::exercise::shipped()
+            .into_iter()
+            .find(|e| e.id == "dead-letter-queue")
+            .expect("shipped");
+        let topology = ex.solution.topology.clone().expect("a channels design");
+        let (name, text, skipped) = document_for(&topology, &ex.workload);
+        assert_eq!((name, skipped), (DOCUMENT, 0));
+        let lab: Lab = serde_json::from_str(&text).expect("a lab document");
+        let r = run(&lab).expect("runs");
+        assert!(r.refused.is_empty(), "{:?}", r.refused);
+        assert_eq!(
+            r.counts
+                .get(&("queue:work".into(), "queue:work-dlq".into())),
+            Some(&1),
+            "the poison message, and only it, moves to the DLQ as in the exercise"
+        );
+        let mqtt = dojo_engine::exercise::shipped()
+            .into_iter()
+            .find(|e| e.id == "mqtt-topics")
+            .expect("shipped");
+        let (_, _, skipped) = document_for(&Topology::default(), &mqtt.workload);
+        assert_eq!(
+            skipped,
+            mqtt.workload.len(),
+            "MQTT steps have no place in the lab"
+        );
     }
 }

@@ -67,6 +67,22 @@ pub(crate) fn scenario_of(session: &Session) -> Option<Scenario> {
     })
 }
 
+/// The saved session for a scenario opened from an exercise: run, with the cursor at the
+/// end of its history.
+pub(crate) fn document_for(scenario: &Scenario) -> (&'static str, String) {
+    let session = Session {
+        style: scenario.style,
+        ran: true,
+        position: u64::MAX,
+        custom: Some(scenario.clone()),
+        ..Session::default()
+    };
+    (
+        session::DOCUMENT,
+        serde_json::to_string(&session).expect("sessions are plain data"),
+    )
+}
+
 /// Everything the page shows, shared with its panels.
 #[derive(Clone, Copy)]
 pub(crate) struct Workshop {
@@ -277,6 +293,7 @@ pub fn WorkshopPage() -> impl IntoView {
                 "Run the insurance system (Customer Management, the Quote Generator and Comms) on real channels, "
                 "then travel through its history: every read model and queue moves with the cursor."
             </p>
+            <crate::components::BackupNotice name=session::DOCUMENT/>
         </div>
         <section class="panel scenario-bar" aria-labelledby="scenario-heading">
             <h2 id="scenario-heading">"Scenario"</h2>

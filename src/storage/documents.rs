@@ -99,3 +99,51 @@ where
     });
     (value, loaded)
 }
+
+/// Where [`replace_keeping_backup`] keeps what it replaced.
+pub fn backup_name(name: &str) -> String {
+    format!("{name}.before-exercise")
+}
+
+/// Replaces the document `name` with `text` (an exercise opened in the lab or the
+/// workshop), first keeping what was there under [`backup_name`], so the learner's own
+/// work can be restored.
+pub async fn replace_keeping_backup(
+    store: &IdbStore,
+    name: &str,
+    text: &str,
+) -> Result<(), String> {
+    let current = store.document(name).await.map_err(|e| e.to_string())?;
+    if let Some(current) = current.filter(|c| !c.is_empty() && c != text) {
+        store
+            .put_document(&backup_name(name), &current)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    store
+        .put_document(name, text)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Puts the backup of `name` back in place and clears it. Returns whether there was one.
+pub async fn restore_backup(store: &IdbStore, name: &str) -> Result<bool, String> {
+    let backup = store
+        .document(&backup_name(name))
+        .await
+        .map_err(|e| e.to_string())?;
+    match backup.filter(|b| !b.is_empty()) {
+        None => Ok(false),
+        Some(text) => {
+            store
+                .put_document(name, &text)
+                .await
+                .map_err(|e| e.to_string())?;
+            store
+                .put_document(&backup_name(name), "")
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(true)
+        }
+    }
+}

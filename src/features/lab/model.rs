@@ -36,6 +36,11 @@ pub enum Sent {
     DeleteHeld {
         queue: String,
     },
+    /// DeleteMessage with one receipt handle (from an exercise's workload).
+    DeleteHandle {
+        queue: String,
+        receipt_handle: String,
+    },
 }
 
 impl Sent {
@@ -46,7 +51,9 @@ impl Sent {
             Sent::Topic(r) => format!("topic:{}", r.topic),
             Sent::Bus(_) => "bus:default".to_owned(),
             Sent::PutOn { bus, .. } => format!("bus:{bus}"),
-            Sent::Receive { .. } | Sent::DeleteHeld { .. } => return None,
+            Sent::Receive { .. } | Sent::DeleteHeld { .. } | Sent::DeleteHandle { .. } => {
+                return None
+            }
         };
         Some(("you".to_owned(), to))
     }
@@ -164,6 +171,10 @@ pub fn run(lab: &Lab) -> Result<LabRun, String> {
                 r
             }
             Sent::DeleteHeld { queue } => world.delete_held_by(queue, CONSUMER).map(|_| ()),
+            Sent::DeleteHandle {
+                queue,
+                receipt_handle,
+            } => world.delete(queue, receipt_handle).map(|_| ()),
         };
         match outcome {
             Err(e) => out.refused.push(format!("Message {}: {e}", i + 1)),

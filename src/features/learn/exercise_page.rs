@@ -194,6 +194,49 @@ pub fn ExercisePage() -> impl IntoView {
                 .into(),
         ));
     };
+    // Free exploration in the real tools: the design opens in the lab (channels) or the
+    // workshop (system); what the learner had there is kept and can be restored.
+    let store = crate::state::use_store().store;
+    let navigate = leptos_router::hooks::use_navigate();
+    let explored = RwSignal::new(None::<&'static str>);
+    let explore = move |_| {
+        let Some(ex) = exercise.get_untracked() else {
+            return;
+        };
+        let design = match Design::from_json(&text.get_untracked()) {
+            Ok(d) => d,
+            Err(e) => {
+                error.set(Some(format!("The design is not valid. {e}")));
+                return;
+            }
+        };
+        let (name, doc, path, skipped) = match (&design.topology, &design.scenario) {
+            (Some(t), _) => {
+                let mut steps = ex.workload.clone();
+                steps.extend(design.steps.iter().cloned());
+                steps.sort_by_key(|s| s.at_ms);
+                let (name, doc, skipped) = crate::features::lab::document_for(t, &steps);
+                (name, doc, "/lab", skipped)
+            }
+            (None, Some(s)) => {
+                let (name, doc) = crate::features::workshop::document_for(s);
+                (name, doc, "/workshop", 0)
+            }
+            (None, None) => return,
+        };
+        let store = store.clone();
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match crate::storage::documents::replace_keeping_backup(&store, name, &doc).await {
+                Ok(()) if skipped > 0 => {
+                    notice.set(Some(format!("The design is in the lab, but {skipped} step(s) of this exercise (MQTT or replays) cannot be shown there.")));
+                    explored.set(Some(path));
+                }
+                Ok(()) => navigate(path, Default::default()),
+                Err(e) => error.set(Some(format!("The design could not be opened: {e}"))),
+            }
+        });
+    };
     let edit = move |ev: leptos::ev::Event| {
         let t = event_target_value(&ev);
         text.set(t.clone());
@@ -412,9 +455,13 @@ pub fn ExercisePage() -> impl IntoView {
                                 <button type="button" class="secondary" on:click=undo data-testid="undo">"Undo"</button>
                                 <button type="button" class="secondary" on:click=reset data-testid="reset">"Reset"</button>
                                 <button type="button" class="secondary" on:click=show_solution data-testid="show-solution">"Show solution"</button>
+                                <button type="button" class="secondary" on:click=explore.clone() data-testid="explore">
+                                    {match ex.kind { dojo_engine::exercise::Kind::Channels => "Explore in the lab", dojo_engine::exercise::Kind::System => "Explore in the workshop" }}
+                                </button>
                             </div>
                             <div id="design-error">{move || error.get().map(|e| view! { <ErrorView title="Nothing was checked" message=e/> })}</div>
                             {move || notice.get().map(|n| view! { <p class="form-status" data-testid="exercise-notice">{n}</p> })}
+                            {move || explored.get().map(|path| view! { <p><a href=path data-testid="explore-open">{format!("Open {path}")}</a></p> })}
                             {results_view}
                             {next}
                         </section>
