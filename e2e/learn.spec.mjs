@@ -231,3 +231,19 @@ test('a system exercise opens in the workshop, run to the end of its history', a
   await expect(page.getByTestId('run-summary')).toContainText('180 events, 40 messages sent');
   await expect(page.getByTestId('debugger-position')).toHaveText(/#(\d+) of \1/);
 });
+
+test('a pack imports from a URL, and a missing one says why', async ({ page }) => {
+  await page.route('https://packs.example/**', (route) =>
+    route.request().url().endsWith('/mine.toml')
+      ? route.fulfill({ status: 200, contentType: 'text/plain', headers: { 'access-control-allow-origin': '*' }, body: PACK })
+      : route.fulfill({ status: 404, headers: { 'access-control-allow-origin': '*' }, body: 'not found' }));
+  await page.goto('/learn');
+  await expect(page.locator('.learn-map')).not.toHaveAttribute('inert');
+  await page.getByTestId('pack-url').fill('https://packs.example/gone.toml');
+  await page.getByTestId('pack-url-import').click();
+  await expect(page.getByTestId('error-view')).toContainText('https://packs.example/gone.toml answered HTTP 404.');
+  await page.getByTestId('pack-url').fill('https://packs.example/mine.toml');
+  await page.getByTestId('pack-url-import').click();
+  await expect(page.getByTestId('pack-notice')).toHaveText('Imported 1 exercise from https://packs.example/mine.toml: Route to my queue.');
+  await expect(page.getByTestId('level-my-queue')).toBeVisible();
+});
