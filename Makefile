@@ -16,10 +16,13 @@ test: setup-test
 build: setup-serve
 	trunk build --release
 
-## make bench: the matcher benchmark on a generated 100,000-event corpus
-bench:
+## make bench: the matcher benchmark on a generated 100,000-event corpus, then the
+## browser benchmark (IndexedDB appends against raw JS, read_all, wasm replay against
+## native) in headless Chromium
+bench: setup-test
 	cargo build --profile native-release -p dojo-cli
 	./target/native-release/dojo bench match
+	scripts/bench-browser.sh
 
 setup-serve:
 	scripts/setup.sh serve

@@ -4,7 +4,7 @@
 use dojo_engine::projection::{HistoryEntry, ReadModels};
 use dojo_engine::rng::SeededRng;
 use dojo_engine::timetravel::Timeline;
-use dojo_engine::workload::insurance_history;
+use dojo_engine::workload::insurance_entries;
 use std::time::Instant;
 
 #[derive(clap::Args)]
@@ -67,15 +67,7 @@ pub fn run(args: &ReplayArgs) -> Result<(), String> {
     }
     let before = rss_mb();
     let start = Instant::now();
-    let history: Vec<HistoryEntry> = insurance_history(args.events, args.seed)
-        .into_iter()
-        .enumerate()
-        .map(|(i, (at_ms, event))| HistoryEntry {
-            position: i as u64 + 1,
-            at_ms,
-            event,
-        })
-        .collect();
+    let history: Vec<HistoryEntry> = insurance_entries(args.events, args.seed);
     eprintln!(
         "generated {} events in {:.2}s",
         history.len(),

@@ -181,3 +181,16 @@ pub fn insurance_history(n: usize, seed: u64) -> Vec<(u64, DomainEvent)> {
     out.truncate(n);
     out
 }
+
+/// The same history as numbered entries, ready to replay into read models.
+pub fn insurance_entries(n: usize, seed: u64) -> Vec<crate::projection::HistoryEntry> {
+    insurance_history(n, seed)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (at_ms, event))| crate::projection::HistoryEntry {
+            position: i as u64 + 1,
+            at_ms,
+            event,
+        })
+        .collect()
+}

@@ -194,7 +194,26 @@ impl IdbStore {
         let events_store = tx.object_store(EVENTS).map_err(fail)?;
         let streams = tx.object_store(STREAMS).map_err(fail)?;
         let meta = tx.object_store(META).map_err(fail)?;
-        let head = read_counter(&meta, HEAD_KEY).await?;
+        // Every stream's version is asked for at once: requests go out when built, so the
+        // batch waits for one round trip, not one per stream.
+        let head_request = meta.get(HEAD_KEY).primitive().map_err(fail)?;
+        let mut distinct: Vec<&str> = batch.iter().map(|(s, _, _)| s.as_str()).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let requests = distinct
+            .iter()
+            .map(|s| streams.get(*s).primitive())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(fail)?;
+        let head = head_request
+            .await
+            .map_err(fail)?
+            .map_or(0, |v: f64| v as u64);
+        let mut stored: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+        for (s, request) in distinct.iter().zip(requests) {
+            let v: Option<f64> = request.await.map_err(fail)?;
+            stored.insert((*s).to_owned(), v.map_or(0, |v| v as u64));
+        }
         let mut position = head;
         let mut versions: std::collections::BTreeMap<String, u64> =
             std::collections::BTreeMap::new();
@@ -202,7 +221,7 @@ impl IdbStore {
         for (stream, expected, events) in batch {
             let actual = match versions.get(&stream) {
                 Some(v) => *v,
-                None => read_counter(&streams, &stream).await?,
+                None => stored.get(&stream).copied().unwrap_or(0),
             };
             if !expected.admits(actual) {
                 // Dropping the transaction without committing rolls the whole batch back.
