@@ -49,7 +49,7 @@ pub fn ConsolePage() -> impl IntoView {
         spawn_local(async move {
             let result = execute(&store, k, &args, js_sys::Date::now() as u64).await;
             if result.is_ok() {
-                revision.update(|r| *r += 1);
+                crate::state::store_changed(revision);
             }
             outcome.set(Some(result));
             busy.set(false);

@@ -306,7 +306,7 @@ fn SampleLoader() -> impl IntoView {
                 }
                 done += chunk.len();
                 progress.set(Some((done, n)));
-                revision.update(|r| *r += 1);
+                crate::state::store_changed(revision);
                 yield_to_browser().await;
             }
             progress.set(None);
@@ -318,6 +318,7 @@ fn SampleLoader() -> impl IntoView {
             <label for="sample-size">"Sample history"</label>
             <select id="sample-size" data-testid="sample-size" on:change=move |ev| size.set(event_target_value(&ev).parse().unwrap_or(1000))>
                 <option value="1000">"1,000 events"</option>
+                <option value="2000">"2,000 events"</option>
                 <option value="10000">"10,000 events"</option>
                 <option value="100000">"100,000 events"</option>
                 <option value="1000000">"1,000,000 events"</option>

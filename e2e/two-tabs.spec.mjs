@@ -1,0 +1,71 @@
+// Two tabs, one store: appends from both land exactly once with gapless positions, each
+// tab's views follow the other's appends (BroadcastChannel), and two appends to the same
+// stream at the same expected version resolve to one success and one named conflict.
+import { test, expect } from '@playwright/test';
+import { EventStorePage } from './pages/event-store.mjs';
+
+test('two tabs append 2,000 events each at once: all 4,000 are there exactly once', async ({ context }) => {
+  test.setTimeout(180_000);
+  const [a, b] = [await context.newPage(), await context.newPage()];
+  for (const page of [a, b]) {
+    await new EventStorePage(page).open();
+    await page.getByTestId('sample-size').selectOption('2000');
+  }
+  await Promise.all([a.getByTestId('sample-load').click(), b.getByTestId('sample-load').click()]);
+  for (const page of [a, b]) {
+    await expect(page.getByTestId('log-summary')).toHaveText('4000 events in the store, newest first.', { timeout: 150_000 });
+  }
+  const check = await a.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('event-dojo');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const get = open.result.transaction('events').objectStore('events').getAll();
+      get.onsuccess = () => {
+        const records = get.result;
+        const positions = records.map((r) => r.globalposition);
+        const ids = new Set(records.map((r) => JSON.parse(r.envelope).id));
+        const byStream = {};
+        for (const r of records) (byStream[r.streamid] ??= []).push(r.streamversion);
+        const gaplessStreams = Object.values(byStream).every((v) => v.sort((x, y) => x - y).every((x, i) => x === i + 1));
+        open.result.close();
+        resolve({ count: records.length, first: positions[0], last: positions[positions.length - 1],
+          gapless: positions.every((p, i) => p === i + 1), unique: ids.size, gaplessStreams });
+      };
+      get.onerror = () => reject(get.error);
+    };
+  }));
+  expect(check).toEqual({ count: 4000, first: 1, last: 4000, gapless: true, unique: 4000, gaplessStreams: true });
+});
+
+test('an append in one tab shows in the other without a reload', async ({ context }) => {
+  const [a, b] = [await context.newPage(), await context.newPage()];
+  const storeA = new EventStorePage(a);
+  await storeA.open();
+  await new EventStorePage(b).open();
+  await expect(b.getByTestId('log-empty')).toBeVisible();
+  await storeA.publish({ stream: 'customer-7', type: 'CustomerRegistered', data: '{"name": "Grace"}' });
+  await expect(storeA.status).toContainText('Appended');
+  await expect(b.getByTestId('log-summary')).toHaveText('1 event in the store, newest first.');
+  await expect(b.getByTestId('event-type')).toHaveText('CustomerRegistered');
+});
+
+test('two tabs writing the same stream at the same expected version: one wins, one gets the conflict', async ({ context }) => {
+  const [a, b] = [await context.newPage(), await context.newPage()];
+  const [storeA, storeB] = [new EventStorePage(a), new EventStorePage(b)];
+  await storeA.open();
+  await storeB.open();
+  for (const store of [storeA, storeB]) {
+    await store.stream.fill('quote-42');
+    await store.type.fill('QuoteIssued');
+    await store.expected.fill('0');
+    await store.data.fill('{}');
+  }
+  await Promise.all([storeA.submit.click(), storeB.submit.click()]);
+  await expect.poll(async () => [
+    ...(await a.getByTestId('error-view').allInnerTexts()), ...(await b.getByTestId('error-view').allInnerTexts()),
+  ].join(' ')).toContain('stream "quote-42" was expected at version 0 but is at version 1');
+  const appended = [...(await storeA.status.allInnerTexts()), ...(await storeB.status.allInnerTexts())]
+    .filter((t) => t.includes('Appended'));
+  expect(appended.length).toBe(1);
+  await expect(b.getByTestId('log-summary')).toHaveText('1 event in the store, newest first.');
+});
