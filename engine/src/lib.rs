@@ -40,6 +40,7 @@ pub mod sim;
 pub mod store;
 pub mod timetravel;
 pub mod topology;
+pub mod transfer;
 pub mod workload;
 
 pub use envelope::{EventEnvelope, NewEvent};

@@ -5,10 +5,19 @@ use wasm_bindgen::JsCast;
 
 /// Offers `text` as a file download named `name`, of MIME type `mime`.
 pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    download_parts(
+        name,
+        mime,
+        &js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text)),
+    )
+}
+
+/// Offers the concatenation of `parts` (strings) as a file download, without joining
+/// them into one string first.
+pub fn download_parts(name: &str, mime: &str, parts: &js_sys::Array) -> Result<(), String> {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(parts, &options)
         .map_err(|_| "The browser could not build the file.".to_owned())?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)
         .map_err(|_| "The browser could not offer the file.".to_owned())?;

@@ -4,6 +4,7 @@
 //! log in pages in the background, showing their progress, then list only the matches.
 //! A sample insurance history can be loaded in batches, with progress and cancel.
 
+use super::yield_to_browser;
 use crate::components::ErrorView;
 use crate::state::use_store;
 use dojo_engine::{EventEnvelope, EventStore, ExpectedVersion};
@@ -32,15 +33,6 @@ fn scroll_map(total: u64, scroll_top: f64) -> (f64, f64, f64) {
         scroll_top
     };
     (real_h, virtual_top / ROW_H, virtual_top - scroll_top)
-}
-
-async fn yield_to_browser() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 #[derive(Clone, Default, PartialEq)]
@@ -179,6 +171,7 @@ pub fn EventLog() -> impl IntoView {
 
     view! {
         <SampleLoader/>
+        <super::transfer::TransferPanel/>
         <form class="log-filter" on:submit=apply role="search" aria-label="Filter the log">
             <div class="field"><label for="filter-stream">"Stream"</label>
                 <input id="filter-stream" type="text" data-testid="filter-stream" prop:value=move || draft.get().stream

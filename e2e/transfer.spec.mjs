@@ -1,0 +1,65 @@
+// Journey: export the log as NDJSON (CloudEvents or PutEvents entries), then import it
+// into a fresh browser profile; a file with a bad line names it and imports nothing.
+import { test, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { EventStorePage } from './pages/event-store.mjs';
+
+async function exportAs(page, format) {
+  await page.getByTestId('export-format').selectOption(format);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+  return { name: download.suggestedFilename(), text: readFileSync(await download.path(), 'utf8') };
+}
+
+test('the log exports as NDJSON and imports into a fresh profile; a bad line imports nothing', async ({ page, browser, baseURL }) => {
+  const store = new EventStorePage(page);
+  await store.open();
+  await store.publish({ stream: 'customer-1', type: 'CustomerRegistered', data: '{"name": "Ada"}' });
+  await expect(store.status).toContainText('Appended');
+  await store.publish({ stream: 'customer-1', type: 'AddressChanged', data: '{"postcode": "G2 3BB"}' });
+  await expect(page.getByTestId('log-summary')).toHaveText('2 events in the store, newest first.');
+
+  const cloud = await exportAs(page, 'cloudevents');
+  expect(cloud.name).toBe('event-dojo-events.ndjson');
+  const lines = cloud.text.trim().split('\n').map((l) => JSON.parse(l));
+  expect(lines.map((l) => [l.type, l.streamid, l.streamversion, l.globalposition])).toEqual([
+    ['CustomerRegistered', 'customer-1', 1, 1], ['AddressChanged', 'customer-1', 2, 2]]);
+  await expect(page.getByTestId('transfer-notice')).toHaveText('Exported 2 events as CloudEvents to event-dojo-events.ndjson.');
+  const put = await exportAs(page, 'put-events');
+  const entry = JSON.parse(put.text.split('\n')[1]);
+  expect(entry).toMatchObject({ Source: lines[1].source, DetailType: 'AddressChanged', Detail: '{"postcode":"G2 3BB"}', EventBusName: 'default' });
+
+  // A fresh profile: nothing stored yet.
+  const fresh = await browser.newContext({ baseURL });
+  const other = await fresh.newPage();
+  await new EventStorePage(other).open();
+  await expect(other.getByTestId('log-empty')).toBeVisible();
+  const [first, second] = cloud.text.trim().split('\n');
+  const broken = `${first}\n${second.replace('"type":"AddressChanged",', '')}\n`;
+  await other.getByTestId('import-file').setInputFiles({ name: 'broken.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(broken) });
+  await expect(other.getByTestId('error-view')).toContainText('broken.ndjson: line 2, (event): missing field `type`');
+  await expect(other.getByTestId('error-view')).toContainText('Nothing was imported.');
+  await expect(other.getByTestId('log-empty')).toBeVisible();
+  await other.getByTestId('import-file').setInputFiles({ name: 'put.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(put.text) });
+  await expect(other.getByTestId('error-view')).toContainText('line 1, DetailType: this is an EventBridge PutEvents entry');
+  await other.getByTestId('import-file').setInputFiles({ name: 'events.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(cloud.text) });
+  await expect(other.getByTestId('transfer-notice')).toHaveText('Imported 2 events from events.ndjson at positions 1 to 2.');
+  await expect(other.getByTestId('log-summary')).toHaveText('2 events in the store, newest first.');
+  await expect(other.getByTestId('event-type').first()).toHaveText('AddressChanged');
+  await fresh.close();
+});
+
+test('a large import shows its progress, and cancelling it imports nothing', async ({ page }) => {
+  const store = new EventStorePage(page);
+  await store.open();
+  const line = (i) => JSON.stringify({ id: `e${i}`, source: 'dojo.test', specversion: '1.0', type: 'QuoteIssued',
+    data: { premium: i, note: 'x'.repeat(200) }, streamid: `quote-${i % 500}`, streamversion: 1, globalposition: i });
+  const big = Array.from({ length: 40000 }, (_, i) => line(i + 1)).join('\n');
+  await page.getByTestId('import-file').setInputFiles({ name: 'big.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(big) });
+  await expect(page.getByTestId('transfer-progress')).toContainText('Checking big.ndjson');
+  await page.getByTestId('transfer-cancel').click();
+  await expect(page.getByTestId('error-view')).toContainText('Import of big.ndjson cancelled. Nothing was imported.');
+  await expect(page.getByTestId('log-empty')).toBeVisible();
+  await page.getByTestId('import-file').setInputFiles({ name: 'big.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(big) });
+  await expect(page.getByTestId('transfer-notice')).toHaveText('Imported 40000 events from big.ndjson at positions 1 to 40000.', { timeout: 120_000 });
+  await expect(page.getByTestId('log-summary')).toHaveText('40000 events in the store, newest first.');
+});

@@ -1,0 +1,228 @@
+//! Moving events in and out of a store as NDJSON: one event per line, as CloudEvents JSON
+//! (with the store's extensions) or as an EventBridge `PutEvents` entry. Import reads
+//! CloudEvents lines, validates each (the line number and the field say what is wrong),
+//! and refuses a file with any bad line before anything is written.
+
+use crate::envelope::{EventEnvelope, NewEvent, SPEC_VERSION};
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use thiserror::Error;
+
+/// The largest event a line may hold: EventBridge's entry limit, 256 KiB.
+pub const MAX_EVENT_BYTES: usize = 256 * 1024;
+/// The largest file an import takes: 200 MiB.
+pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
+
+/// What an export writes per line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// CloudEvents 1.0 JSON with `streamid`, `streamversion`, `globalposition`, and the
+    /// correlation and causation ids: what import reads back.
+    CloudEvents,
+    /// An EventBridge `PutEvents` request entry (`Source`, `DetailType`, `Detail` as a
+    /// JSON string, `Time`, `EventBusName`), ready for `aws events put-events`.
+    PutEvents,
+}
+
+/// One event as a line (without the newline).
+pub fn export_line(e: &EventEnvelope, format: ExportFormat) -> String {
+    match format {
+        ExportFormat::CloudEvents => e.to_cloudevent_json(),
+        ExportFormat::PutEvents => {
+            let mut entry = json!({
+                "Source": e.source,
+                "DetailType": e.event_type,
+                "Detail": e.data.clone().unwrap_or_else(|| json!({})).to_string(),
+                "EventBusName": "default",
+            });
+            if let Some(t) = &e.time {
+                entry["Time"] = Value::String(t.clone());
+            }
+            entry.to_string()
+        }
+    }
+}
+
+/// A line that cannot be imported: where, which field, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("line {line}, {field}: {message}")]
+pub struct ImportError {
+    pub line: usize,
+    pub field: String,
+    pub message: String,
+}
+
+/// An event read from a line, to append to its stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedEvent {
+    pub stream: String,
+    pub event: NewEvent,
+}
+
+/// Reads an import's lines in order, validating each and refusing repeated event ids.
+#[derive(Debug, Default)]
+pub struct ImportReader {
+    line: usize,
+    ids: HashSet<String>,
+}
+
+impl ImportReader {
+    /// The next line (without its newline). Blank lines are skipped (`Ok(None)`).
+    pub fn read(&mut self, text: &str) -> Result<Option<ImportedEvent>, ImportError> {
+        self.line += 1;
+        let line = self.line;
+        let fail = |field: &str, message: String| ImportError {
+            line,
+            field: field.to_owned(),
+            message,
+        };
+        let text = text.trim_end_matches('\r');
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        if text.len() > MAX_EVENT_BYTES {
+            return Err(fail(
+                "(line)",
+                format!(
+                    "{} bytes; an event may have at most {MAX_EVENT_BYTES} (256 KiB)",
+                    text.len()
+                ),
+            ));
+        }
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| fail("(line)", format!("not JSON: {e}")))?;
+        if value.get("DetailType").is_some() {
+            return Err(fail(
+                "DetailType",
+                "this is an EventBridge PutEvents entry, which has no stream; import reads CloudEvents lines (export as CloudEvents)".into(),
+            ));
+        }
+        let envelope: EventEnvelope = serde_path_to_error::deserialize(&value).map_err(|e| {
+            let path = e.path().to_string();
+            fail(
+                if path == "." { "(event)" } else { &path },
+                e.inner().to_string(),
+            )
+        })?;
+        for (field, value) in [
+            ("id", &envelope.id),
+            ("source", &envelope.source),
+            ("type", &envelope.event_type),
+            ("streamid", &envelope.stream_id),
+        ] {
+            if value.trim().is_empty() {
+                return Err(fail(field, "must not be empty".into()));
+            }
+        }
+        if envelope.specversion != SPEC_VERSION {
+            return Err(fail(
+                "specversion",
+                format!(
+                    "is \"{}\"; CloudEvents {SPEC_VERSION} is required",
+                    envelope.specversion
+                ),
+            ));
+        }
+        if !self.ids.insert(envelope.id.clone()) {
+            return Err(fail(
+                "id",
+                format!(
+                    "\"{}\" appears on an earlier line; each event is imported once",
+                    envelope.id
+                ),
+            ));
+        }
+        Ok(Some(ImportedEvent {
+            stream: envelope.stream_id.clone(),
+            event: NewEvent {
+                id: envelope.id,
+                source: envelope.source,
+                event_type: envelope.event_type,
+                time: envelope.time,
+                subject: envelope.subject,
+                data: envelope.data,
+                correlation_id: envelope.correlation_id,
+                causation_id: envelope.causation_id,
+            },
+        }))
+    }
+
+    /// Lines read so far.
+    pub fn lines(&self) -> usize {
+        self.line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envelope(id: &str) -> EventEnvelope {
+        EventEnvelope::recorded(
+            NewEvent::new(id, "customer-1", "CustomerRegistered", "dojo.test")
+                .with_data(json!({"name": "Ada"}))
+                .with_time("2026-01-01T00:00:00Z"),
+            "customer-1",
+            1,
+            1,
+        )
+    }
+
+    #[test]
+    fn an_export_line_imports_back_to_the_same_event() {
+        let e = envelope("e1");
+        let line = export_line(&e, ExportFormat::CloudEvents);
+        let got = ImportReader::default()
+            .read(&line)
+            .expect("valid")
+            .expect("an event");
+        assert_eq!(got.stream, "customer-1");
+        assert_eq!(got.event.id, "e1");
+        assert_eq!(got.event.data, Some(json!({"name": "Ada"})));
+    }
+
+    #[test]
+    fn put_events_entries_carry_the_detail_as_a_string() {
+        let line = export_line(&envelope("e1"), ExportFormat::PutEvents);
+        let v: Value = serde_json::from_str(&line).expect("JSON");
+        assert_eq!(v["DetailType"], "CustomerRegistered");
+        assert_eq!(v["Detail"], "{\"name\":\"Ada\"}");
+        assert_eq!(v["Time"], "2026-01-01T00:00:00Z");
+        let e = ImportReader::default().read(&line).expect_err("no stream");
+        assert_eq!(e.field, "DetailType");
+    }
+
+    #[test]
+    fn bad_lines_name_their_line_and_field() {
+        let mut r = ImportReader::default();
+        let good = export_line(&envelope("e1"), ExportFormat::CloudEvents);
+        assert!(r.read(&good).expect("valid").is_some());
+        assert!(r.read("").expect("blank").is_none());
+        assert_eq!(
+            r.read(&good).expect_err("repeated").to_string(),
+            "line 3, id: \"e1\" appears on an earlier line; each event is imported once"
+        );
+        let no_type = good.replace("\"type\":\"CustomerRegistered\",", "");
+        let e = r
+            .read(&no_type.replace("e1", "e2"))
+            .expect_err("missing type");
+        assert_eq!((e.line, e.field.as_str()), (4, "(event)"));
+        assert!(e.message.contains("missing field `type`"), "{}", e.message);
+        let e = r
+            .read(
+                &good
+                    .replace("e1", "e3")
+                    .replace("\"streamversion\":1", "\"streamversion\":\"one\""),
+            )
+            .expect_err("bad version");
+        assert_eq!(e.field, "streamversion");
+        let e = r.read("{not json").expect_err("not JSON");
+        assert_eq!((e.line, e.field.as_str()), (6, "(line)"));
+        let huge = format!("{{\"pad\": \"{}\"}}", "x".repeat(MAX_EVENT_BYTES));
+        assert!(r
+            .read(&huge)
+            .expect_err("too big")
+            .message
+            .contains("at most 262144"));
+    }
+}
