@@ -16,7 +16,14 @@ use leptos_router::path;
 
 #[component]
 pub fn App() -> impl IntoView {
-    let opened = LocalResource::new(|| IdbStore::open(DB_NAME));
+    // An upgrade blocked by another tab's older connection waits, and says so.
+    let blocked = RwSignal::new(false);
+    let opened = LocalResource::new(move || {
+        IdbStore::open_with(DB_NAME, move || {
+            blocked.set(true);
+            crate::state::announce_upgrade();
+        })
+    });
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -39,14 +46,26 @@ pub fn App() -> impl IntoView {
             </header>
             <main id="main" tabindex="-1">
                 {move || match opened.get() {
+                    None if blocked.get() => view! {
+                        <ErrorView title="Waiting for another Event Dojo tab"
+                            message="This version of Event Dojo needs to upgrade its database, and another tab still has the older one open."
+                            hint="Close or reload the other Event Dojo tabs; this page continues by itself as soon as they let go. Nothing is lost."/>
+                    }.into_any(),
                     None => view! { <p class="muted" data-testid="app-loading">"Opening the event store…"</p> }.into_any(),
                     Some(Err(e)) => view! {
                         <ErrorView title="Could not open the event store" message=e.to_string()
                             hint="Event Dojo keeps your work in IndexedDB. Private windows or disabled site storage can block it."/>
                     }.into_any(),
                     Some(Ok(store)) => {
-                        provide_context(StoreContext::new(store));
+                        let ctx = StoreContext::new(store);
+                        let superseded = ctx.superseded;
+                        provide_context(ctx);
                         view! {
+                            {move || superseded.get().then(|| view! {
+                                <ErrorView title="Event Dojo was updated in another tab"
+                                    message="This tab closed its connection to the database so the update can finish. What is on screen may be out of date."
+                                    hint="Reload this tab to carry on; everything you saved is kept."/>
+                            })}
                             <Routes fallback=|| view! {
                                 <ErrorView title="Page not found" message="There is nothing at this address."
                                     hint="Use the navigation above."/>

@@ -14,13 +14,34 @@ thread_local! {
     static CHANNEL: RefCell<Option<web_sys::BroadcastChannel>> = const { RefCell::new(None) };
 }
 
-/// Listens for other tabs' appends and bumps `revision` on each.
-fn listen(revision: RwSignal<u64>) {
+/// The message a tab sends when its database upgrade is blocked by older connections.
+const UPGRADE: &str = "upgrade";
+
+/// Asks the other tabs to let go of the database so an upgrade can finish.
+pub fn announce_upgrade() {
+    if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL_NAME) {
+        let _ = channel.post_message(&wasm_bindgen::JsValue::from_str(UPGRADE));
+        channel.close();
+    }
+}
+
+/// Listens for other tabs: an append bumps `revision`; an upgrade waiting in another tab
+/// closes this tab's connection and sets `superseded`.
+fn listen(revision: RwSignal<u64>, superseded: RwSignal<bool>, store: IdbStore) {
     let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL_NAME) else {
         return;
     };
     let on_message = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-        move |_: web_sys::MessageEvent| revision.update(|r| *r += 1),
+        move |ev: web_sys::MessageEvent| {
+            if ev.data().as_string().as_deref() == Some(UPGRADE) {
+                if !superseded.get_untracked() {
+                    store.clone().close();
+                    superseded.set(true);
+                }
+            } else {
+                revision.update(|r| *r += 1);
+            }
+        },
     );
     channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The listener lives as long as the page.
@@ -44,13 +65,20 @@ pub struct StoreContext {
     pub store: IdbStore,
     /// Bumped after every successful append so views re-read the store.
     pub revision: RwSignal<u64>,
+    /// Another tab is upgrading the database; this tab closed its connection.
+    pub superseded: RwSignal<bool>,
 }
 
 impl StoreContext {
     pub fn new(store: IdbStore) -> Self {
         let revision = RwSignal::new(0);
-        listen(revision);
-        Self { store, revision }
+        let superseded = RwSignal::new(false);
+        listen(revision, superseded, store.clone());
+        Self {
+            store,
+            revision,
+            superseded,
+        }
     }
 
     /// Tells every read model, in this tab and the others, that the store changed.

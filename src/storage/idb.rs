@@ -55,8 +55,21 @@ fn backend(context: &str, error: impl std::fmt::Display) -> StoreError {
 impl IdbStore {
     /// Opens (creating or migrating as needed) the database called `name`.
     pub async fn open(name: &str) -> Result<Self, StoreError> {
+        Self::open_with(name, || {}).await
+    }
+
+    /// Opens the database, calling `on_blocked` if an upgrade has to wait because another
+    /// tab holds an older version open. The open then finishes once that tab lets go.
+    pub async fn open_with(
+        name: &str,
+        on_blocked: impl Fn() + 'static,
+    ) -> Result<Self, StoreError> {
         let db = Database::open(name)
             .with_version(SCHEMA_VERSION)
+            .with_on_blocked(move |_| {
+                on_blocked();
+                Ok(())
+            })
             .with_on_upgrade_needed(upgrade)
             .await
             .map_err(|e| backend("opening the event database failed", e))?;
