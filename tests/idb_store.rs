@@ -152,3 +152,49 @@ async fn a_version_1_database_is_upgraded_in_place() {
         .expect("documents exist after the upgrade");
     assert_eq!(store.head().await.expect("head"), 1);
 }
+
+#[wasm_bindgen_test]
+async fn an_aborted_append_writes_nothing_and_says_so() {
+    use indexed_db_futures::database::Database;
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    let store = fresh("abort").await;
+    let event = |id: &str| NewEvent::new(id, "s", "ThingHappened", "dojo.test");
+    store
+        .append("s", ExpectedVersion::NoStream, vec![event("e1")])
+        .await
+        .expect("first append");
+    // Damage the stream counter behind the store's back, so the next append reuses
+    // version 1: the unique [stream, version] index makes IndexedDB abort the transaction.
+    let raw = Database::open("conformance-abort")
+        .await
+        .expect("open a second connection");
+    let tx = raw
+        .transaction("streams")
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .expect("transaction");
+    tx.object_store("streams")
+        .expect("streams")
+        .put(0.0f64)
+        .with_key("s")
+        .primitive()
+        .expect("put")
+        .await
+        .expect("reset the counter");
+    tx.commit().await.expect("commit");
+    raw.close();
+    let err = store
+        .append("s", ExpectedVersion::Any, vec![event("e2")])
+        .await
+        .expect_err("the index refuses a second version 1");
+    let text = err.to_string();
+    assert!(text.contains("appending failed"), "{text}");
+    assert!(text.contains("nothing was written"), "{text}");
+    assert_eq!(
+        store.head().await.expect("head"),
+        1,
+        "the head did not move"
+    );
+    assert_eq!(store.read_all(1, 10).await.expect("read").len(), 1);
+}

@@ -49,7 +49,23 @@ pub struct IdbStore {
 }
 
 fn backend(context: &str, error: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(format!("{context}: {error}"))
+    let text = error.to_string();
+    StoreError::Backend(format!("{context}: {text}{}", advice(&text)))
+}
+
+/// What a learner can do about a storage failure, from the browser's error name.
+fn advice(error: &str) -> &'static str {
+    if error.contains("QuotaExceeded") {
+        ". The browser's storage for this site is full, so nothing was written: export the log as NDJSON, then clear site data or allow more storage. Reading still works."
+    } else if error.contains("ConstraintError") {
+        ". A record broke one of the database's uniqueness rules, so the browser aborted the transaction and nothing was written; the store's counters may be damaged, so export the log and import it into a fresh profile."
+    } else if error.contains("AbortError") || error.contains("TransactionInactive") {
+        ". The browser aborted the transaction, so nothing was written; try again."
+    } else if error.contains("InvalidStateError") {
+        ". The connection to the database is closed (another tab may be upgrading it); reload the page."
+    } else {
+        ""
+    }
 }
 
 impl IdbStore {
@@ -334,5 +350,23 @@ impl EventStore for IdbStore {
             .await
             .map_err(fail)?;
         decode(records)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::advice;
+
+    #[test]
+    fn storage_failures_say_what_to_do() {
+        assert!(advice("QuotaExceededError: the quota has been exceeded")
+            .contains("storage for this site is full"));
+        assert!(advice("AbortError: The transaction was aborted")
+            .contains("nothing was written; try again"));
+        assert!(
+            advice("InvalidStateError: The database connection is closing")
+                .contains("reload the page")
+        );
+        assert_eq!(advice("DataError"), "");
     }
 }
