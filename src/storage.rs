@@ -1,8 +1,11 @@
 //! Persistence in the browser: the IndexedDB implementation of the engine's
-//! `EventStore` trait, and the learner's saved documents (workshop session, lab).
+//! `EventStore` trait, the write-behind queue for simulated event streams, and the
+//! learner's saved documents (workshop session, lab, sandbox, exercise progress).
 //! Nothing outside this module touches IndexedDB.
 
 pub mod documents;
 mod idb;
+mod write_behind;
 
 pub use idb::{IdbStore, StreamAppend, DB_NAME, SCHEMA_VERSION};
+pub use write_behind::WriteBehind;

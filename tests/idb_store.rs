@@ -198,3 +198,53 @@ async fn an_aborted_append_writes_nothing_and_says_so() {
     );
     assert_eq!(store.read_all(1, 10).await.expect("read").len(), 1);
 }
+
+#[wasm_bindgen_test]
+async fn the_write_behind_queue_flushes_at_its_limit_and_at_the_next_frame() {
+    use event_dojo::storage::WriteBehind;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let store = fresh("write-behind").await;
+    let heard = Rc::new(RefCell::new(Vec::<(usize, Option<String>)>::new()));
+    let log = heard.clone();
+    let queue = WriteBehind::new(store.clone(), 1000, move |written, error| {
+        log.borrow_mut().push((written, error.map(str::to_owned)));
+    });
+    for i in 0..2500 {
+        let e = NewEvent::new(&format!("e{i}"), "s", "ThingHappened", "dojo.test");
+        queue.push((format!("s-{}", i % 7), ExpectedVersion::Any, vec![e]));
+    }
+    // Nothing is written while the pushes run; two batches were sealed at the limit.
+    assert_eq!(queue.waiting(), 2500);
+    queue.flush().await.expect("flush");
+    assert_eq!(queue.waiting(), 0);
+    assert_eq!(store.head().await.expect("head"), 2500);
+    let totals: Vec<usize> = heard.borrow().iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        totals,
+        [1000, 2000, 2500],
+        "batches of the limit, then the rest"
+    );
+    let events = store.read_all(1, 3000).await.expect("read");
+    assert!(events
+        .iter()
+        .enumerate()
+        .all(|(i, e)| e.position == i as u64 + 1));
+
+    // A failed flush stops the queue and says how many events were not written.
+    queue.push((
+        String::new(),
+        ExpectedVersion::Any,
+        vec![NewEvent::new("x", "s", "T", "dojo.test")],
+    ));
+    let err = queue
+        .flush()
+        .await
+        .expect_err("an empty stream id is refused");
+    assert!(err.starts_with("1 event was not written"), "{err}");
+    assert_eq!(
+        heard.borrow().last().and_then(|(_, e)| e.clone()),
+        Some(err)
+    );
+    assert_eq!(store.head().await.expect("head"), 2500);
+}

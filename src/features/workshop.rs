@@ -96,6 +96,8 @@ pub(crate) struct Workshop {
 #[component]
 pub fn WorkshopPage() -> impl IntoView {
     let store = crate::state::use_store().store;
+    let revision = crate::state::use_store().revision;
+    let queue_store = store.clone();
     let session = RwSignal::new(Session::default());
     // Nothing is saved until the saved session has been read, so it cannot be overwritten.
     let loaded = RwSignal::new(false);
@@ -160,6 +162,51 @@ pub fn WorkshopPage() -> impl IntoView {
         }
     });
 
+    // The run's events go to the event store through the write-behind queue: a few
+    // transactions for thousands of events, flushed at 1,000 waiting or every frame.
+    let saving = RwSignal::new(None::<(usize, usize)>);
+    let save_run = {
+        let store = queue_store;
+        move |_| {
+            let Some(o) = outcome.get_untracked() else {
+                return;
+            };
+            let total = o.timeline.len();
+            saving.set(Some((0, total)));
+            let queue =
+                crate::storage::WriteBehind::new(store.clone(), 1000, move |written, error| {
+                    match error {
+                        None => saving.set(Some((written, total))),
+                        Some(e) => {
+                            saving.set(None);
+                            notice.set(Some((true, e.to_owned())));
+                        }
+                    }
+                });
+            let run_id = o.world.trace_hash[..8].to_owned();
+            for e in o.timeline.entries() {
+                let new = e.event.to_new_event(
+                    &format!("run-{run_id}-{}", e.position),
+                    &dojo_engine::sim::iso_time(e.at_ms),
+                );
+                queue.push((
+                    e.event.stream_id(),
+                    dojo_engine::ExpectedVersion::Any,
+                    vec![new],
+                ));
+            }
+            leptos::task::spawn_local(async move {
+                if queue.flush().await.is_ok() {
+                    saving.set(None);
+                    crate::state::store_changed(revision);
+                    notice.set(Some((
+                        false,
+                        format!("Saved the run's {total} events to the event store."),
+                    )));
+                }
+            });
+        }
+    };
     let export = move |_| {
         let s = session.get_untracked();
         let Some(scenario) = scenario_of(&s) else {
@@ -320,6 +367,12 @@ pub fn WorkshopPage() -> impl IntoView {
                 <label class="button-like secondary" for="session-import">"Import session"</label>
                 <input id="session-import" type="file" accept=".json,application/json" class="visually-hidden" on:change=import data-testid="session-import"/>
                 <button type="button" class="secondary" on:click=share data-testid="session-share">"Copy share link"</button>
+                <button type="button" class="secondary" on:click=save_run prop:disabled=move || outcome.with(|o| o.is_none()) || saving.get().is_some()
+                    data-testid="save-run">"Save the run's events to the event store"</button>
+                {move || saving.get().map(|(done, total)| view! {
+                    <progress max=total.to_string() value=done.to_string() aria-label="Saving the run's events"></progress>
+                    <span class="muted" data-testid="save-progress">{format!("{done} of {total}")}</span>
+                })}
                 <Show when=move || !share_link.get().is_empty()>
                     <label for="share-link" class="visually-hidden">"Share link"</label>
                     <input id="share-link" type="text" readonly class="share-link" prop:value=move || share_link.get() data-testid="share-link"/>

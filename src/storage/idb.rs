@@ -10,7 +10,7 @@
 //!   the event log: the workshop session and the channels lab.
 //!
 //! Every append runs its version check and all its writes in one read-write transaction
-//! over the three stores, and awaits nothing but that transaction's own requests, so the
+//! (with `strict` durability: a completed append is on disk) over the three stores, and awaits nothing but that transaction's own requests, so the
 //! browser cannot auto-commit it half way. IndexedDB serialises read-write transactions
 //! with overlapping scopes, which makes the check-then-write safe across tabs too.
 
@@ -214,10 +214,15 @@ impl IdbStore {
             return Err(StoreError::EmptyStreamId);
         }
         let fail = |e: indexed_db_futures::error::Error| backend("appending failed", e);
+        // Strict durability: when the commit completes the events are on disk, so a
+        // crash of the browser or the machine never loses a committed event.
+        let mut options = indexed_db_futures::transaction::TransactionOptions::new();
+        options.set_durability(indexed_db_futures::transaction::TransactionDurability::Strict);
         let tx = self
             .db
             .transaction([EVENTS, STREAMS, META])
             .with_mode(TransactionMode::Readwrite)
+            .with_options(options)
             .build()
             .map_err(fail)?;
         let events_store = tx.object_store(EVENTS).map_err(fail)?;

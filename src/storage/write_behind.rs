@@ -1,0 +1,170 @@
+//! A write-behind queue for streams of events the simulation produces: events wait in
+//! memory and are appended together, when `max` events are waiting or at the next
+//! animation frame, whichever comes first, so a run of thousands of events costs a
+//! handful of transactions and never blocks a frame on storage.
+//!
+//! Durability: every flush is one strict transaction (see `IdbStore::append_batch`), so a
+//! flushed event is on disk. A crash can lose only what is still waiting: at most `max`
+//! events, or one frame's worth. Never a committed event.
+
+use super::{IdbStore, StreamAppend};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+
+/// Hears, after each flush, how many events are written in all, and the error if one
+/// stopped the queue.
+type OnFlush = Box<dyn Fn(usize, Option<&str>)>;
+
+struct Inner {
+    store: IdbStore,
+    max: usize,
+    /// The batch filling up.
+    open: Vec<StreamAppend>,
+    /// Batches sealed (full, or at a frame) and not yet written, oldest first.
+    sealed: std::collections::VecDeque<Vec<StreamAppend>>,
+    /// A seal is scheduled for the next frame.
+    scheduled: bool,
+    /// The writer is running; it writes sealed batches one at a time, in order.
+    writing: bool,
+    written: usize,
+    error: Option<String>,
+    on_flush: OnFlush,
+}
+
+fn count(batch: &[StreamAppend]) -> usize {
+    batch.iter().map(|(_, _, e)| e.len()).sum()
+}
+
+/// The queue. Cheap to clone; clones share it.
+#[derive(Clone)]
+pub struct WriteBehind(Rc<RefCell<Inner>>);
+
+impl WriteBehind {
+    /// A queue in front of `store` that writes a batch when `max` events wait, and at
+    /// every frame. `on_flush` hears, after each write, how many events are written in
+    /// all, and the error if one stopped the queue.
+    pub fn new(
+        store: IdbStore,
+        max: usize,
+        on_flush: impl Fn(usize, Option<&str>) + 'static,
+    ) -> Self {
+        WriteBehind(Rc::new(RefCell::new(Inner {
+            store,
+            max: max.max(1),
+            open: Vec::new(),
+            sealed: std::collections::VecDeque::new(),
+            scheduled: false,
+            writing: false,
+            written: 0,
+            error: None,
+            on_flush: Box::new(on_flush),
+        })))
+    }
+
+    /// Queues events for their streams. After an error the queue takes nothing more.
+    pub fn push(&self, append: StreamAppend) {
+        let full = {
+            let mut inner = self.0.borrow_mut();
+            if inner.error.is_some() {
+                return;
+            }
+            inner.open.push(append);
+            count(&inner.open) >= inner.max
+        };
+        if full {
+            self.seal();
+        } else {
+            self.schedule_frame();
+        }
+    }
+
+    /// Events not yet written (waiting in the open batch or in sealed ones).
+    pub fn waiting(&self) -> usize {
+        let inner = self.0.borrow();
+        count(&inner.open) + inner.sealed.iter().map(|b| count(b)).sum::<usize>()
+    }
+
+    /// Closes the open batch and makes sure the writer runs.
+    fn seal(&self) {
+        let start = {
+            let mut inner = self.0.borrow_mut();
+            if !inner.open.is_empty() {
+                let batch = std::mem::take(&mut inner.open);
+                inner.sealed.push_back(batch);
+            }
+            !std::mem::replace(&mut inner.writing, true)
+        };
+        if start {
+            let this = self.clone();
+            wasm_bindgen_futures::spawn_local(async move { this.write_sealed().await });
+        }
+    }
+
+    fn schedule_frame(&self) {
+        if std::mem::replace(&mut self.0.borrow_mut().scheduled, true) {
+            return;
+        }
+        let this = self.clone();
+        let callback = wasm_bindgen::closure::Closure::once_into_js(move || {
+            this.0.borrow_mut().scheduled = false;
+            this.seal();
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(callback.unchecked_ref());
+        }
+    }
+
+    /// The writer: sealed batches, oldest first, one transaction each.
+    async fn write_sealed(&self) {
+        loop {
+            let (batch, store) = {
+                let mut inner = self.0.borrow_mut();
+                match (inner.error.is_some(), inner.sealed.pop_front()) {
+                    (false, Some(b)) => (b, inner.store.clone()),
+                    _ => {
+                        inner.writing = false;
+                        return;
+                    }
+                }
+            };
+            let n = count(&batch);
+            let result = store.append_batch(batch).await;
+            let mut inner = self.0.borrow_mut();
+            match result {
+                Ok(_) => {
+                    inner.written += n;
+                    (inner.on_flush)(inner.written, None);
+                }
+                Err(e) => {
+                    let message = format!(
+                        "{n} {} not written: {e}",
+                        if n == 1 { "event was" } else { "events were" }
+                    );
+                    (inner.on_flush)(inner.written, Some(&message));
+                    inner.error = Some(message);
+                    inner.sealed.clear();
+                    inner.open.clear();
+                }
+            }
+        }
+    }
+
+    /// Writes everything queued so far and waits until it is written. Returns the error
+    /// that stopped the queue, if any.
+    pub async fn flush(&self) -> Result<(), String> {
+        self.seal();
+        loop {
+            {
+                let inner = self.0.borrow();
+                if let Some(e) = &inner.error {
+                    return Err(e.clone());
+                }
+                if !inner.writing && inner.sealed.is_empty() && inner.open.is_empty() {
+                    return Ok(());
+                }
+            }
+            crate::features::event_log::yield_to_browser().await;
+        }
+    }
+}
