@@ -1,9 +1,9 @@
 //! The browser half of `make bench`, run in headless Chromium by wasm-bindgen-test (not
 //! part of `make test`): `IdbStore`'s batched appends against a raw-JS IndexedDB loop
-//! doing the same puts in the same batch sizes in the same page, `read_all` throughput,
-//! and a full replay into every read model in wasm. Each prints one JSON line in the
-//! shared benchmark format; `scripts/bench-browser.sh` adds the wasm-vs-native replay
-//! ratio from the native run of the same `make bench`.
+//! doing the same puts in the same batch sizes, with the same strict durability, in the
+//! same page; `read_all` throughput; and a full replay into every read model in wasm.
+//! Each prints one JSON line in the shared benchmark format; `scripts/bench-browser.sh`
+//! adds the wasm-vs-native replay ratio from the native run of the same `make bench`.
 #![cfg(target_arch = "wasm32")]
 
 use dojo_engine::projection::ReadModels;
@@ -37,7 +37,7 @@ export async function raw_append(name, records, batch) {
   });
   const t0 = performance.now();
   for (let i = 0; i < records.length; i += batch) {
-    const tx = db.transaction(['events', 'streams', 'meta'], 'readwrite');
+    const tx = db.transaction(['events', 'streams', 'meta'], 'readwrite', { durability: 'strict' });
     const events = tx.objectStore('events'), streams = tx.objectStore('streams'), meta = tx.objectStore('meta');
     const chunk = records.slice(i, i + batch);
     const versions = new Map();
