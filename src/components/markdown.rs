@@ -1,13 +1,57 @@
-//! Markdown text (exercise narration, hints) rendered to HTML. Raw HTML in the source is
-//! shown as text, never interpreted, so an imported pack cannot inject markup or script.
+//! Markdown text (exercise narration, hints) rendered to HTML. Exercise text can come
+//! from an imported pack, so it is untrusted: raw HTML in the source is shown as text,
+//! never interpreted, and links and images may only point to http(s), mailto or
+//! relative addresses (a `javascript:` link becomes `#`).
 
 use leptos::prelude::*;
-use pulldown_cmark::{html, Event, Parser};
+use pulldown_cmark::{html, CowStr, Event, Parser, Tag};
 
-/// The HTML for `source`, with any raw HTML escaped.
+/// Whether a link or image address is safe to render.
+fn safe_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    match lower.split_once(':') {
+        // A scheme before any '/', '?' or '#': only these.
+        Some((scheme, _)) if !scheme.contains(['/', '?', '#']) => {
+            matches!(scheme, "http" | "https" | "mailto")
+        }
+        _ => true,
+    }
+}
+
+fn neutralise(url: CowStr<'_>) -> CowStr<'_> {
+    if safe_url(&url) {
+        url
+    } else {
+        CowStr::Borrowed("#")
+    }
+}
+
+/// The HTML for `source`, with any raw HTML escaped and unsafe addresses removed.
 pub fn to_html(source: &str) -> String {
     let events = Parser::new(source).map(|e| match e {
         Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: neutralise(dest_url),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: neutralise(dest_url),
+            title,
+            id,
+        }),
         other => other,
     });
     let mut out = String::new();
@@ -38,5 +82,27 @@ mod tests {
         assert!(!html.contains("<script>"), "{html}");
         assert!(!html.contains("<b "), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn only_safe_link_addresses_survive() {
+        let html = to_html(
+            "[a](javascript:alert(1)) [b](JavaScript:x) [c](data:text/html,x) ![i](vbscript:y)",
+        );
+        assert!(!html.to_lowercase().contains("script:"), "{html}");
+        assert!(!html.contains("data:"), "{html}");
+        assert_eq!(html.matches("href=\"#\"").count(), 3, "{html}");
+        let ok = to_html(
+            "[d](https://example.com/x) [e](/learn) [f](#top) [g](mailto:a@b.c) [h](docs/x.md)",
+        );
+        for url in [
+            "https://example.com/x",
+            "/learn",
+            "#top",
+            "mailto:a@b.c",
+            "docs/x.md",
+        ] {
+            assert!(ok.contains(&format!("href=\"{url}\"")), "{url}: {ok}");
+        }
     }
 }
