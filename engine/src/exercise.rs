@@ -71,14 +71,20 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ),
 ];
 
-/// Every shipped exercise, in curriculum order.
+/// Every shipped exercise, in curriculum order (parsed once, then cloned).
 pub fn shipped() -> Vec<Exercise> {
-    SHIPPED
-        .iter()
-        .flat_map(|(name, text)| {
-            parse_pack(text, name).unwrap_or_else(|e| panic!("shipped exercise {name}: {e}"))
+    static PARSED: std::sync::OnceLock<Vec<Exercise>> = std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            SHIPPED
+                .iter()
+                .flat_map(|(name, text)| {
+                    parse_pack(text, name)
+                        .unwrap_or_else(|e| panic!("shipped exercise {name}: {e}"))
+                })
+                .collect()
         })
-        .collect()
+        .clone()
 }
 
 /// What the learner works on.

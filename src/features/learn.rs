@@ -87,10 +87,19 @@ pub fn LearnPage() -> impl IntoView {
         });
     };
 
+    // The exercise list changes only when a pack is imported, not with every save.
+    let packs = Memo::new(move |_| progress.with(|p| p.packs.clone()));
+    let exercises = Memo::new(move |_| {
+        Progress {
+            packs: packs.get(),
+            ..Progress::default()
+        }
+        .exercises()
+    });
     let groups = move || {
         let p = progress.get();
         let mut groups: Vec<(String, Vec<dojo_engine::exercise::Exercise>)> = Vec::new();
-        for ex in p.exercises() {
+        for ex in exercises.get() {
             match groups.iter_mut().find(|(c, _)| *c == ex.concept) {
                 Some((_, list)) => list.push(ex),
                 None => groups.push((ex.concept.clone(), vec![ex])),
@@ -135,7 +144,7 @@ pub fn LearnPage() -> impl IntoView {
     };
     let solved = move || {
         let p = progress.get();
-        let all = p.exercises();
+        let all = exercises.get();
         let n = all
             .iter()
             .filter(|e| p.exercises.get(&e.id).is_some_and(|x| x.solved))
