@@ -246,15 +246,10 @@ impl Goal {
                 queues,
                 subscriptions,
             } => {
-                let parts: Vec<String> = [
-                    ("topics", topics),
-                    ("rules", rules),
-                    ("queues", queues),
-                    ("subscriptions", subscriptions),
-                ]
-                .into_iter()
-                .filter_map(|(n, v)| v.map(|v| format!("{v} {n}")))
-                .collect();
+                let parts: Vec<String> = limits(topics, rules, queues, subscriptions)
+                    .into_iter()
+                    .filter_map(|(n, v)| v.map(|v| format!("{v} {n}")))
+                    .collect();
                 format!("the design uses at most {}", parts.join(", "))
             }
             Goal::MaxWaitMs { queue, at_most_ms } => format!(
@@ -655,14 +650,18 @@ fn channel_goal(goal: &Goal, run: &ChannelRun, design: &Design) -> (bool, String
             subscriptions,
         } => {
             let t = design.topology.clone().unwrap_or_default();
-            for (name, limit, have) in [
-                ("topics", topics, t.topics.len()),
-                ("rules", rules, t.rules.len()),
-                ("queues", queues, t.queues.len()),
-                ("subscriptions", subscriptions, t.subscriptions.len()),
-            ] {
+            let have = [
+                t.topics.len(),
+                t.rules.len(),
+                t.queues.len(),
+                t.subscriptions.len(),
+            ];
+            for ((name, limit), have) in limits(topics, rules, queues, subscriptions)
+                .into_iter()
+                .zip(have)
+            {
                 if let Some(l) = limit {
-                    if have > *l {
+                    if have > l {
                         return (
                             false,
                             format!("The design has {have} {name}; use at most {l}."),
@@ -697,6 +696,21 @@ fn channel_goal(goal: &Goal, run: &ChannelRun, design: &Design) -> (bool, String
             ),
         ),
     }
+}
+
+/// An `at_most` goal's limits by name, in one order for describing and for checking.
+fn limits(
+    topics: &Option<usize>,
+    rules: &Option<usize>,
+    queues: &Option<usize>,
+    subscriptions: &Option<usize>,
+) -> [(&'static str, Option<usize>); 4] {
+    [
+        ("topics", *topics),
+        ("rules", *rules),
+        ("queues", *queues),
+        ("subscriptions", *subscriptions),
+    ]
 }
 
 /// An MQTT delivery's topic, from its handle: `packet 3 on quotes/north` or `on quotes/north`.
