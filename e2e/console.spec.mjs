@@ -57,3 +57,44 @@ test('the console has no axe violations', async ({ page }) => {
   await expect(page.getByTestId('error-view')).toBeVisible();
   expect(await axeViolations(page)).toEqual([]);
 });
+
+test('read models start from the snapshot stored beside the events', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/');
+  await page.getByTestId('sample-size').selectOption('2000');
+  await page.getByTestId('sample-load').click();
+  await expect(page.getByTestId('log-summary')).toHaveText('2000 events in the store, newest first.', { timeout: 60_000 });
+  await page.goto('/console');
+  const start = page.getByTestId('rm-start');
+  await expect(start).toHaveText('Started from the beginning of the log (a snapshot is stored every 1000 events): folded 2000 events. Stored a new snapshot at #2000.');
+  const dashboard = await page.getByTestId('console-dashboard').innerText();
+
+  await page.reload();
+  await expect(start).toHaveText('Started from the snapshot stored at #2000: folded 0 events.');
+  expect(await page.getByTestId('console-dashboard').innerText()).toBe(dashboard);
+  await send(page, 'RegisterCustomer', { customer_id: 'snap-1' });
+  await expect(start).toHaveText('Continued from #2000 folded on this page: folded 1 event.');
+  await expect(page.getByTestId('rm-checkpoint')).toContainText('Checkpoint #2001;');
+
+  await page.reload();
+  await expect(start).toHaveText('Started from the snapshot stored at #2000: folded 1 event.');
+  await expect(page.getByTestId('rm-checkpoint')).toContainText('Checkpoint #2001;');
+
+  // A damaged snapshot is refused with its reason, and the fold starts from zero instead.
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('event-dojo');
+    open.onsuccess = () => {
+      const tx = open.result.transaction('snapshots', 'readwrite');
+      tx.objectStore('snapshots').put('{"format":1,"position":', 'read-models');
+      tx.oncomplete = () => { open.result.close(); resolve(); };
+      tx.onerror = () => reject(tx.error);
+    };
+  }));
+  await page.reload();
+  await expect(start).toContainText('The stored snapshot was not used (the snapshot is damaged:');
+  await expect(start).toContainText('so the fold started from the beginning of the log: folded 2001 events. Stored a new snapshot at #2001.');
+  expect(await page.getByTestId('console-dashboard').innerText()).toBe(dashboard);
+
+  await page.getByTestId('rebuild').click();
+  await expect(start).toHaveText('Rebuilt from the beginning of the log: folded 2001 events.');
+});

@@ -116,12 +116,20 @@ async fn documents_are_replaced_by_name_and_survive_reopening() {
 }
 
 #[wasm_bindgen_test]
-async fn a_version_1_database_is_upgraded_in_place() {
+async fn a_version_1_database_with_events_is_upgraded_in_place() {
     use indexed_db_futures::database::Database;
     use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    #[derive(serde::Serialize)]
+    struct V1Record {
+        globalposition: f64,
+        streamid: String,
+        streamversion: f64,
+        envelope: String,
+    }
     let name = "conformance-upgrade-from-1";
     IdbStore::delete(name).await.expect("delete a leftover");
-    // The schema as version 1 of the app created it.
+    // The schema as version 1 of the app created it, holding two events of one stream.
     let v1 = Database::open(name)
         .with_version(1u32)
         .with_on_upgrade_needed(|_, db: Database| {
@@ -137,20 +145,73 @@ async fn a_version_1_database_is_upgraded_in_place() {
         })
         .await
         .expect("create a version 1 database");
+    let tx = v1
+        .transaction(["events", "streams", "meta"])
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .expect("a version 1 transaction");
+    let events = tx.object_store("events").expect("events");
+    for version in 1..=2u64 {
+        let new = NewEvent::new(
+            &format!("old-{version}"),
+            "dojo.v1",
+            "OldThing",
+            "dojo.test",
+        );
+        let envelope = dojo_engine::EventEnvelope::recorded(new, "old", version, version);
+        events
+            .put(V1Record {
+                globalposition: version as f64,
+                streamid: "old".into(),
+                streamversion: version as f64,
+                envelope: envelope.to_cloudevent_json(),
+            })
+            .serde()
+            .expect("put a version 1 event");
+    }
+    tx.object_store("streams")
+        .expect("streams")
+        .put(2.0f64)
+        .with_key("old")
+        .primitive()
+        .expect("put the stream version");
+    tx.object_store("meta")
+        .expect("meta")
+        .put(2.0f64)
+        .with_key("head")
+        .primitive()
+        .expect("put the head");
+    tx.commit().await.expect("commit the version 1 data");
     v1.close();
+
     let store = IdbStore::open(name)
         .await
         .expect("upgrade to the current schema");
-    let event = NewEvent::new("e1", "s", "ThingHappened", "dojo.test");
-    store
-        .append("s", ExpectedVersion::NoStream, vec![event])
+    let old = store.read_all(1, 10).await.expect("old events read back");
+    assert_eq!(
+        old.iter()
+            .map(|e| (e.id.as_str(), e.position))
+            .collect::<Vec<_>>(),
+        [("old-1", 1), ("old-2", 2)]
+    );
+    assert_eq!(store.read_stream("old", 2).await.expect("stream").len(), 1);
+    // The old stream's version and the head carry on where version 1 left them.
+    let more = NewEvent::new("new-3", "dojo.v3", "NewThing", "dojo.test");
+    let appended = store
+        .append("old", ExpectedVersion::Exact(2), vec![more])
         .await
         .expect("events append after the upgrade");
+    assert_eq!((appended.last_position, appended.stream_version), (3, 3));
     store
         .put_document("lab", "{}")
         .await
         .expect("documents exist after the upgrade");
-    assert_eq!(store.head().await.expect("head"), 1);
+    store
+        .put_snapshot("read-models", "{}")
+        .await
+        .expect("snapshots exist after the upgrade");
+    assert_eq!(store.head().await.expect("head"), 3);
+    store.close();
 }
 
 #[wasm_bindgen_test]

@@ -8,9 +8,12 @@
 
 use crate::domain::{Channel, DomainEvent, QuoteStatus};
 use imbl::{OrdMap, OrdSet, Vector};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
+
+mod snapshot;
+pub use snapshot::{Snapshot, SnapshotError, SNAPSHOT_EVERY, SNAPSHOT_FORMAT};
 
 /// One event in the ordered history, with its global position and time.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,7 +24,7 @@ pub struct HistoryEntry {
 }
 
 /// How far a projection has read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
     pub position: u64,
     pub at_ms: u64,
@@ -69,7 +72,7 @@ macro_rules! checkpointed {
 }
 
 /// One row per customer: who they are and how much business they do.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CustomerRow {
     pub name: String,
     pub postcode: String,
@@ -79,7 +82,7 @@ pub struct CustomerRow {
     pub active_policies: u32,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CustomerView {
     pub checkpoint: Checkpoint,
     pub customers: OrdMap<String, CustomerRow>,
@@ -157,7 +160,7 @@ impl Projection for CustomerView {
 }
 
 /// Counts and premium totals by quote status.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct QuoteDashboardView {
     pub checkpoint: Checkpoint,
     quotes: OrdMap<String, (QuoteStatus, u64)>,
@@ -238,7 +241,7 @@ impl Projection for QuoteDashboardView {
 }
 
 /// A message Comms was asked to send.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxRow {
     pub customer_id: String,
     pub channel: Channel,
@@ -248,7 +251,7 @@ pub struct OutboxRow {
 }
 
 /// What Comms still has to send, and what it sent (the most recent 50 kept).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CommsOutboxView {
     pub checkpoint: Checkpoint,
     pub pending: OrdMap<String, OutboxRow>,
@@ -324,7 +327,7 @@ impl Projection for CommsOutboxView {
 }
 
 /// Customers grouped by postcode district (the outward code, like "EH1").
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CustomersByPostcodeView {
     pub checkpoint: Checkpoint,
     pub districts: OrdMap<String, OrdSet<String>>,
@@ -390,7 +393,7 @@ impl Projection for CustomersByPostcodeView {
 }
 
 /// Every read model, kept together so they can be folded, snapshotted and diffed as one.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReadModels {
     pub customers: CustomerView,
     pub dashboard: QuoteDashboardView,

@@ -8,6 +8,8 @@
 //! - `meta`: `"head"` → the last global position.
 //! - `documents` (since version 2): a name → JSON text of what a learner built outside
 //!   the event log: the workshop session and the channels lab.
+//! - `snapshots` (since version 3): a name → JSON text of read models folded up to a log
+//!   position (`dojo_engine::projection::Snapshot`), so a reload folds only newer events.
 //!
 //! Every append runs its version check and all its writes in one read-write transaction
 //! (with `strict` durability: a completed append is on disk) over the three stores, and awaits nothing but that transaction's own requests, so the
@@ -24,12 +26,13 @@ use serde::{Deserialize, Serialize};
 /// The database the app uses.
 pub const DB_NAME: &str = "event-dojo";
 /// The schema version this build expects; `upgrade` migrates from every older one.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const EVENTS: &str = "events";
 const STREAMS: &str = "streams";
 const META: &str = "meta";
 const DOCUMENTS: &str = "documents";
+const SNAPSHOTS: &str = "snapshots";
 const STREAM_VERSION_INDEX: &str = "stream_version";
 const HEAD_KEY: &str = "head";
 
@@ -120,30 +123,63 @@ impl IdbStore {
 
     /// The document saved under `name`, as its JSON text.
     pub async fn document(&self, name: &str) -> Result<Option<String>, StoreError> {
-        let fail = |e| backend("reading a saved document failed", e);
-        let tx = self.db.transaction(DOCUMENTS).build().map_err(fail)?;
-        let documents = tx.object_store(DOCUMENTS).map_err(fail)?;
-        documents
-            .get(name)
+        self.get_text(DOCUMENTS, name, "reading a saved document failed")
+            .await
+    }
+
+    /// Saves `text` under `name`, replacing what was there, in one transaction.
+    pub async fn put_document(&self, name: &str, text: &str) -> Result<(), StoreError> {
+        self.put_text(DOCUMENTS, name, text, "saving a document failed")
+            .await
+    }
+
+    /// The snapshot of the read models called `name`, as its JSON text.
+    pub async fn snapshot(&self, name: &str) -> Result<Option<String>, StoreError> {
+        self.get_text(SNAPSHOTS, name, "reading a snapshot failed")
+            .await
+    }
+
+    /// Saves a snapshot of the read models called `name`, replacing the older one.
+    pub async fn put_snapshot(&self, name: &str, text: &str) -> Result<(), StoreError> {
+        self.put_text(SNAPSHOTS, name, text, "saving a snapshot failed")
+            .await
+    }
+
+    async fn get_text(
+        &self,
+        store: &str,
+        key: &str,
+        context: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let fail = |e| backend(context, e);
+        let tx = self.db.transaction(store).build().map_err(fail)?;
+        let texts = tx.object_store(store).map_err(fail)?;
+        texts
+            .get(key)
             .primitive()
             .map_err(fail)?
             .await
             .map_err(fail)
     }
 
-    /// Saves `text` under `name`, replacing what was there, in one transaction.
-    pub async fn put_document(&self, name: &str, text: &str) -> Result<(), StoreError> {
-        let fail = |e| backend("saving a document failed", e);
+    async fn put_text(
+        &self,
+        store: &str,
+        key: &str,
+        text: &str,
+        context: &str,
+    ) -> Result<(), StoreError> {
+        let fail = |e| backend(context, e);
         let tx = self
             .db
-            .transaction(DOCUMENTS)
+            .transaction(store)
             .with_mode(TransactionMode::Readwrite)
             .build()
             .map_err(fail)?;
-        let documents = tx.object_store(DOCUMENTS).map_err(fail)?;
-        documents
+        let texts = tx.object_store(store).map_err(fail)?;
+        texts
             .put(text.to_owned())
-            .with_key(name)
+            .with_key(key)
             .primitive()
             .map_err(fail)?;
         tx.commit().await.map_err(fail)
@@ -168,6 +204,9 @@ fn upgrade(event: VersionChangeEvent, db: Database) -> indexed_db_futures::Resul
     }
     if old < 2 {
         db.create_object_store(DOCUMENTS).build()?;
+    }
+    if old < 3 {
+        db.create_object_store(SNAPSHOTS).build()?;
     }
     Ok(())
 }

@@ -7,7 +7,19 @@ use super::{Aggregate, Cover, Customer, DomainError, DomainEvent};
 /// How long an issued quote can be accepted: 30 days.
 pub const QUOTE_VALIDITY_MS: u64 = 30 * 86_400_000;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum QuoteStatus {
     #[default]
     None,

@@ -1,15 +1,24 @@
 //! The read models folded from the event store, with their checkpoint and a rebuild that
 //! reads the log page by page and shows its progress.
+//!
+//! A fold starts from the newest thing it can trust: the models this page already folded,
+//! else the snapshot stored beside the events, else the start of the log. After folding
+//! [`SNAPSHOT_EVERY`] or more events past the stored snapshot it stores a new one, so a
+//! reload reads only what came after it.
 
 use crate::components::ErrorView;
 use crate::state::use_store;
-use dojo_engine::domain::{DomainEvent, QuoteStatus};
-use dojo_engine::projection::{HistoryEntry, Projection, ReadModels};
+use crate::storage::IdbStore;
+use dojo_engine::domain::QuoteStatus;
+use dojo_engine::projection::{Snapshot, SNAPSHOT_EVERY};
 use dojo_engine::EventStore;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 const PAGE: usize = 500;
+
+/// The key the read models' snapshot is stored under.
+const SNAPSHOT_NAME: &str = "read-models";
 
 /// Lets the browser paint between pages of a long fold.
 async fn yield_to_browser() {
@@ -21,36 +30,68 @@ async fn yield_to_browser() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// Folds every domain event in the store into fresh read models, reporting progress.
-async fn fold(
-    store: crate::storage::IdbStore,
-    progress: RwSignal<Option<(u64, u64)>>,
-) -> Result<(ReadModels, u64), String> {
+/// Where a fold began, for the sentence under the heading.
+fn start_note(start: &str, from: u64, folded: &Snapshot) -> String {
+    let read = folded.position.saturating_sub(from);
+    let events = if read == 1 { "event" } else { "events" };
+    format!("{start}: folded {read} {events}.")
+}
+
+/// The stored snapshot to start from, or an empty one and why it was not used.
+async fn stored_start(store: &IdbStore) -> Result<(Snapshot, String), String> {
     let head = store.head().await.map_err(|e| e.to_string())?;
-    let mut models = ReadModels::default();
-    let mut from = 1;
-    let mut ignored = 0;
+    match store.snapshot(SNAPSHOT_NAME).await {
+        Ok(Some(text)) => match Snapshot::from_json(&text, head) {
+            Ok(s) => {
+                let note = format!("Started from the snapshot stored at #{}", s.position);
+                Ok((s, note))
+            }
+            Err(e) => Ok((
+                Snapshot::empty(),
+                format!("The stored snapshot was not used ({e}), so the fold started from the beginning of the log"),
+            )),
+        },
+        Ok(None) => Ok((
+            Snapshot::empty(),
+            format!("Started from the beginning of the log (a snapshot is stored every {SNAPSHOT_EVERY} events)"),
+        )),
+        Err(e) => Ok((
+            Snapshot::empty(),
+            format!("The stored snapshot could not be read ({e}), so the fold started from the beginning of the log"),
+        )),
+    }
+}
+
+/// Folds every event after `from` into it, reporting progress against the head.
+async fn fold(
+    store: &IdbStore,
+    mut folded: Snapshot,
+    progress: RwSignal<Option<(u64, u64)>>,
+) -> Result<Snapshot, String> {
+    let head = store.head().await.map_err(|e| e.to_string())?;
     loop {
         let page = store
-            .read_all(from, PAGE)
+            .read_all(folded.position + 1, PAGE)
             .await
             .map_err(|e| e.to_string())?;
-        let Some(last) = page.last() else { break };
-        from = last.position + 1;
-        for e in &page {
-            match DomainEvent::from_envelope(e) {
-                Some(Ok(event)) => models.apply(&HistoryEntry {
-                    position: e.position,
-                    at_ms: 0,
-                    event,
-                }),
-                _ => ignored += 1,
-            }
+        if page.is_empty() {
+            break;
         }
-        progress.set(Some((from - 1, head)));
+        for e in &page {
+            folded.fold(e);
+        }
+        progress.set(Some((folded.position, head.max(folded.position))));
         yield_to_browser().await;
     }
-    Ok((models, ignored))
+    Ok(folded)
+}
+
+/// What the panel shows: the folded models and how the fold began.
+#[derive(Clone)]
+struct Folded {
+    snapshot: Snapshot,
+    note: String,
+    head: u64,
 }
 
 #[component]
@@ -59,33 +100,99 @@ pub fn StoreReadModels() -> impl IntoView {
     let store = StoredValue::new_local(ctx.store.clone());
     let revision = ctx.revision;
     let progress = RwSignal::new(None::<(u64, u64)>);
-    let models = RwSignal::new(None::<Result<(ReadModels, u64), String>>);
+    let models = RwSignal::new(None::<Result<Folded, String>>);
     let rebuilding = RwSignal::new(false);
-    let head = RwSignal::new(0u64);
+    // One fold at a time: a change while folding asks for one more pass afterwards.
+    let running = StoredValue::new(false);
+    let again = StoredValue::new(false);
+    let from_zero = StoredValue::new(false);
+    // The log position of the snapshot in the store (0: none).
+    let saved_at = StoredValue::new(0u64);
 
-    let refresh = move || {
-        let s = store.get_value();
+    let refresh = move |rebuild: bool| {
+        if rebuild {
+            from_zero.set_value(true);
+        }
+        if running.get_value() {
+            again.set_value(true);
+            return;
+        }
+        running.set_value(true);
         rebuilding.set(true);
+        let s = store.get_value();
         spawn_local(async move {
-            if let Ok(h) = s.head().await {
-                head.set(h);
+            loop {
+                again.set_value(false);
+                let current = models.get_untracked().and_then(Result::ok);
+                let start = if from_zero.get_value() {
+                    from_zero.set_value(false);
+                    Ok((
+                        Snapshot::empty(),
+                        "Rebuilt from the beginning of the log".to_owned(),
+                    ))
+                } else if let Some(current) = current {
+                    let note = format!(
+                        "Continued from #{} folded on this page",
+                        current.snapshot.position
+                    );
+                    Ok((current.snapshot, note))
+                } else {
+                    stored_start(&s)
+                        .await
+                        .inspect(|(snapshot, _)| saved_at.set_value(snapshot.position))
+                };
+                let result = match start {
+                    Err(e) => Err(e),
+                    Ok((snapshot, note)) => {
+                        let from = snapshot.position;
+                        match fold(&s, snapshot, progress).await {
+                            Err(e) => Err(e),
+                            Ok(snapshot) => {
+                                let mut note = start_note(&note, from, &snapshot);
+                                if snapshot.worth_saving(saved_at.get_value()) {
+                                    match s.put_snapshot(SNAPSHOT_NAME, &snapshot.to_json()).await {
+                                        Ok(()) => {
+                                            saved_at.set_value(snapshot.position);
+                                            note.push_str(&format!(
+                                                " Stored a new snapshot at #{}.",
+                                                snapshot.position
+                                            ));
+                                        }
+                                        Err(e) => note.push_str(&format!(
+                                            " A new snapshot could not be stored: {e}."
+                                        )),
+                                    }
+                                }
+                                let head = s.head().await.unwrap_or(snapshot.position);
+                                Ok(Folded {
+                                    snapshot,
+                                    note,
+                                    head,
+                                })
+                            }
+                        }
+                    }
+                };
+                models.set(Some(result));
+                if !again.get_value() {
+                    break;
+                }
             }
-            let result = fold(s, progress).await;
-            models.set(Some(result));
+            running.set_value(false);
             rebuilding.set(false);
         });
     };
-    // Re-fold whenever the store changes.
+    // Fold again whenever the store changes.
     Effect::new(move |_| {
         revision.track();
-        refresh();
+        refresh(false);
     });
 
     view! {
         <section class="panel" aria-labelledby="store-rm-heading" data-testid="store-read-models">
             <h2 id="store-rm-heading">"Read models"</h2>
             <div class="form-actions">
-                <button type="button" class="secondary" on:click=move |_| refresh() disabled=move || rebuilding.get() data-testid="rebuild">"Rebuild from the log"</button>
+                <button type="button" class="secondary" on:click=move |_| refresh(true) disabled=move || rebuilding.get() data-testid="rebuild">"Rebuild from the log"</button>
                 {move || progress.get().map(|(done, total)| view! {
                     <progress max=total.max(1).to_string() value=done.to_string() aria-label="Rebuild progress"></progress>
                     <span class="muted" data-testid="rebuild-progress">{format!("{done} of {total} events read")}</span>
@@ -93,12 +200,15 @@ pub fn StoreReadModels() -> impl IntoView {
             </div>
             {move || models.get().map(|r| match r {
                 Err(e) => view! { <ErrorView title="Could not read the log" message=e/> }.into_any(),
-                Ok((m, ignored)) => {
-                    let checkpoint = m.dashboard.checkpoint().position.max(m.customers.checkpoint().position);
-                    let lag = head.get().saturating_sub(checkpoint);
+                Ok(Folded { snapshot, note, head }) => {
+                    let m = snapshot.models;
+                    let checkpoint = m.dashboard.checkpoint.position.max(m.customers.checkpoint.position);
+                    let lag = head.saturating_sub(checkpoint);
                     view! {
+                        <p class="muted" data-testid="rm-start">{note}</p>
                         <p class="muted" data-testid="rm-checkpoint">{format!(
-                            "Checkpoint #{checkpoint}; {lag} later events are not domain events ({ignored} hand-published events skipped in all)."
+                            "Checkpoint #{checkpoint}; {lag} later events are not domain events ({} hand-published events skipped in all).",
+                            snapshot.skipped
                         )}</p>
                         <h3>"QuoteDashboardView"</h3>
                         <table data-testid="console-dashboard">
