@@ -1,7 +1,7 @@
 //! The app shell: opens the event store, provides it through context, and routes between
 //! the pages. A failure to open storage is shown through the shared error view.
 
-use crate::components::ErrorView;
+use crate::components::{ErrorView, ReadOnlyBanner};
 use crate::features::console::ConsolePage;
 use crate::features::event_log::{EventDetailPage, EventStorePage};
 use crate::features::lab::LabPage;
@@ -54,7 +54,7 @@ pub fn App() -> impl IntoView {
                     None => view! { <p class="muted" data-testid="app-loading">"Opening the event store…"</p> }.into_any(),
                     Some(Err(e)) => view! {
                         <ErrorView title="Could not open the event store" message=e.to_string()
-                            hint="Event Dojo keeps your work in IndexedDB. Private windows or disabled site storage can block it."/>
+                            hint="Everything in Event Dojo (the event log, the lab, the workshop, your progress) lives in this browser's IndexedDB, so without it there is nothing to read and nowhere to save. Reload once storage is allowed; what was stored before is still there."/>
                     }.into_any(),
                     Some(Ok(store)) => {
                         let ctx = StoreContext::new(store);
@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                                     message="This tab closed its connection to the database so the update can finish. What is on screen may be out of date."
                                     hint="Reload this tab to carry on; everything you saved is kept."/>
                             })}
+                            <ReadOnlyBanner/>
                             <Routes fallback=|| view! {
                                 <ErrorView title="Page not found" message="There is nothing at this address."
                                     hint="Use the navigation above."/>

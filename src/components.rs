@@ -5,6 +5,8 @@ pub mod diagram;
 mod error_view;
 pub mod files;
 pub mod markdown;
+mod read_only_banner;
 
 pub use backup_notice::BackupNotice;
 pub use error_view::ErrorView;
+pub use read_only_banner::ReadOnlyBanner;

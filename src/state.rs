@@ -1,10 +1,12 @@
-//! App-wide state provided through Leptos context: the open event store and a revision
-//! counter that read models watch to know when to re-read. Appends are announced on a
-//! `BroadcastChannel`, so every open tab of the app re-reads too.
+//! App-wide state provided through Leptos context: the open event store, a revision
+//! counter that read models watch to know when to re-read, and the store's health (which
+//! switches writing off after a failure that would repeat, such as a full disk). Appends
+//! are announced on a `BroadcastChannel`, so every open tab of the app re-reads too.
 
 use crate::storage::IdbStore;
+use dojo_engine::{StoreError, StoreHealth};
 use leptos::prelude::*;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsCast;
 
 /// The channel the app's tabs announce appends on.
@@ -12,6 +14,19 @@ const CHANNEL_NAME: &str = "event-dojo.store";
 
 thread_local! {
     static CHANNEL: RefCell<Option<web_sys::BroadcastChannel>> = const { RefCell::new(None) };
+    static HEALTH: Cell<Option<RwSignal<StoreHealth>>> = const { Cell::new(None) };
+}
+
+/// Takes note of a write's outcome for the whole app: a full store (or a closed
+/// connection) makes the app read-only until the learner retries; a success undoes that.
+pub fn note_write<T>(result: &Result<T, StoreError>) {
+    if let Some(health) = HEALTH.with(Cell::get) {
+        let mut next = health.get_untracked();
+        next.after_write(result);
+        if next != health.get_untracked() {
+            health.set(next);
+        }
+    }
 }
 
 /// The message a tab sends when its database upgrade is blocked by older connections.
@@ -67,18 +82,28 @@ pub struct StoreContext {
     pub revision: RwSignal<u64>,
     /// Another tab is upgrading the database; this tab closed its connection.
     pub superseded: RwSignal<bool>,
+    /// Whether writing is switched on, and why not.
+    pub health: RwSignal<StoreHealth>,
 }
 
 impl StoreContext {
     pub fn new(store: IdbStore) -> Self {
         let revision = RwSignal::new(0);
         let superseded = RwSignal::new(false);
+        let health = RwSignal::new(StoreHealth::default());
+        HEALTH.with(|h| h.set(Some(health)));
         listen(revision, superseded, store.clone());
         Self {
             store,
             revision,
             superseded,
+            health,
         }
+    }
+
+    /// Whether the app may write now (tracked: buttons that write disable themselves).
+    pub fn can_write(&self) -> bool {
+        self.health.with(StoreHealth::can_write)
     }
 
     /// Tells every read model, in this tab and the others, that the store changed.

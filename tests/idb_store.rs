@@ -250,8 +250,9 @@ async fn an_aborted_append_writes_nothing_and_says_so() {
         .await
         .expect_err("the index refuses a second version 1");
     let text = err.to_string();
+    assert!(matches!(err, dojo_engine::StoreError::Aborted(_)), "{text}");
     assert!(text.contains("appending failed"), "{text}");
-    assert!(text.contains("nothing was written"), "{text}");
+    assert!(text.contains("nothing from it was written"), "{text}");
     assert_eq!(
         store.head().await.expect("head"),
         1,
@@ -308,4 +309,68 @@ async fn the_write_behind_queue_flushes_at_its_limit_and_at_the_next_frame() {
         Some(err)
     );
     assert_eq!(store.head().await.expect("head"), 2500);
+}
+
+#[wasm_bindgen_test]
+async fn damaged_records_are_named_by_position_and_read_around() {
+    use indexed_db_futures::database::Database;
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    let store = fresh("damaged").await;
+    for i in 1..=4 {
+        let event = NewEvent::new(&format!("e{i}"), "s", "ThingHappened", "dojo.test");
+        store
+            .append("s", ExpectedVersion::Any, vec![event])
+            .await
+            .expect("append");
+    }
+    // Damage two records behind the store's back: broken JSON, and no text at all.
+    let raw = Database::open("conformance-damaged")
+        .await
+        .expect("open a second connection");
+    let tx = raw
+        .transaction("events")
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .expect("transaction");
+    let events = tx.object_store("events").expect("events");
+    for (position, envelope) in [
+        (2.0, serde_json::json!("{\"specversion")),
+        (3.0, serde_json::json!(7)),
+    ] {
+        events
+            .put(serde_json::json!({
+                "globalposition": position, "streamid": "s", "streamversion": position,
+                "envelope": envelope,
+            }))
+            .serde()
+            .expect("put a damaged record");
+    }
+    tx.commit().await.expect("commit the damage");
+    raw.close();
+
+    let err = store
+        .read_all(1, 10)
+        .await
+        .expect_err("the page holds damage");
+    assert!(
+        matches!(err, dojo_engine::StoreError::Corrupt { position: 2, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("position 2 is damaged"), "{err}");
+    let around = dojo_engine::read_around_damage(&store, 1, 10)
+        .await
+        .expect("reads around the damage");
+    let shape: Vec<Result<u64, String>> = around
+        .iter()
+        .map(|r| r.as_ref().map(|e| e.position).map_err(ToString::to_string))
+        .collect();
+    assert_eq!(shape[0], Ok(1));
+    assert!(matches!(&shape[1], Err(m) if m.contains("position 2 is damaged")));
+    assert!(
+        matches!(&shape[2], Err(m) if m.contains("position 3 is damaged") && m.contains("no event text"))
+    );
+    assert_eq!(shape[3], Ok(4));
+    assert_eq!(shape.len(), 4);
+    store.close();
 }

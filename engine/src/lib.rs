@@ -44,4 +44,7 @@ pub mod transfer;
 pub mod workload;
 
 pub use envelope::{EventEnvelope, NewEvent};
-pub use store::{AppendResult, EventStore, ExpectedVersion, MemStore, StoreError};
+pub use store::{
+    damaged_records, read_around_damage, AppendResult, EventStore, ExpectedVersion, Fault,
+    FaultyStore, MemStore, StoreError, StoreHealth,
+};

@@ -7,8 +7,10 @@
 //! projections or subscriptions; those are built on top of it.
 
 pub mod conformance;
+mod faults;
 mod mem;
 
+pub use faults::{damaged_records, read_around_damage, Fault, FaultyStore, StoreHealth};
 pub use mem::MemStore;
 
 use crate::envelope::{EventEnvelope, NewEvent};
@@ -58,7 +60,8 @@ pub struct AppendResult {
     pub stream_version: u64,
 }
 
-/// Why a store operation failed.
+/// Why a store operation failed. Every message says what happened, what it means for
+/// the learner's data, and what to do; none of these failures writes anything.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum StoreError {
     /// Optimistic concurrency: someone else appended to the stream first.
@@ -71,9 +74,33 @@ pub enum StoreError {
     /// A stream id must be non-empty so events can be grouped and versioned.
     #[error("a stream id must not be empty")]
     EmptyStreamId,
-    /// The storage backend failed; nothing from the failed call was committed.
+    /// The browser's storage for the site is full.
+    #[error("the browser's storage for this site is full, so nothing was written ({0}). Everything already stored can still be read and exported: export the log as NDJSON, then clear this site's data or allow it more storage")]
+    QuotaExceeded(String),
+    /// The backend aborted the transaction (a broken constraint, a crash, a timeout).
+    #[error("the browser aborted the transaction, so nothing from it was written; try again, and if it keeps failing, export the log and import it into a fresh profile ({0})")]
+    Aborted(String),
+    /// The database cannot be opened or used at all (private browsing, blocked storage).
+    #[error("this browser will not let Event Dojo use IndexedDB here, so nothing can be read or saved; private windows and blocked site data do this. Open Event Dojo in an ordinary window, or allow this site to store data ({0})")]
+    Unavailable(String),
+    /// The connection was closed under the app (another tab is upgrading the database).
+    #[error("the connection to the database was closed, probably because another tab is upgrading it; reload this page, and nothing stored is lost ({0})")]
+    Closed(String),
+    /// A stored record no longer decodes as an event.
+    #[error("the stored event at position {position} is damaged and cannot be read ({detail}); the events around it are intact")]
+    Corrupt { position: u64, detail: String },
+    /// The storage backend failed in some other way; nothing from the failed call was
+    /// committed.
     #[error("storage failed: {0}")]
     Backend(String),
+}
+
+impl StoreError {
+    /// Whether the store can still be read after this failure but should not be written
+    /// to until the learner does something (frees space, reloads).
+    pub fn leaves_store_read_only(&self) -> bool {
+        matches!(self, StoreError::QuotaExceeded(_) | StoreError::Closed(_))
+    }
 }
 
 /// An append-only, totally ordered event log split into streams.

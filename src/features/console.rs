@@ -25,6 +25,7 @@ pub fn ConsolePage() -> impl IntoView {
     let values = RwSignal::new(HashMap::<&'static str, String>::new());
     let outcome = RwSignal::new(None::<Result<String, String>>);
     let busy = RwSignal::new(false);
+    let health = ctx.health;
 
     let field_value = move |name: &'static str, default: &'static str| {
         values.with(|v| v.get(name).cloned().unwrap_or_else(|| default.to_owned()))
@@ -100,7 +101,7 @@ pub fn ConsolePage() -> impl IntoView {
                         }).collect_view()
                     }}
                     <div class="form-actions">
-                        <button type="submit" class="primary" disabled=move || busy.get() data-testid="command-submit">"Send command"</button>
+                        <button type="submit" class="primary" disabled=move || busy.get() || !health.with(|h| h.can_write()) data-testid="command-submit">"Send command"</button>
                     </div>
                     {move || outcome.get().map(|r| match r {
                         Ok(text) => view! { <p class="form-status" role="status" data-testid="command-result">{text}</p> }.into_any(),

@@ -165,6 +165,7 @@ pub fn WorkshopPage() -> impl IntoView {
     // The run's events go to the event store through the write-behind queue: a few
     // transactions for thousands of events, flushed at 1,000 waiting or every frame.
     let saving = RwSignal::new(None::<(usize, usize)>);
+    let health = crate::state::use_store().health;
     let save_run = {
         let store = queue_store;
         move |_| {
@@ -367,7 +368,7 @@ pub fn WorkshopPage() -> impl IntoView {
                 <label class="button-like secondary" for="session-import">"Import session"</label>
                 <input id="session-import" type="file" accept=".json,application/json" class="visually-hidden" on:change=import data-testid="session-import"/>
                 <button type="button" class="secondary" on:click=share data-testid="session-share">"Copy share link"</button>
-                <button type="button" class="secondary" on:click=save_run prop:disabled=move || outcome.with(|o| o.is_none()) || saving.get().is_some()
+                <button type="button" class="secondary" on:click=save_run prop:disabled=move || outcome.with(|o| o.is_none()) || saving.get().is_some() || !health.with(|h| h.can_write())
                     data-testid="save-run">"Save the run's events to the event store"</button>
                 {move || saving.get().map(|(done, total)| view! {
                     <progress max=total.to_string() value=done.to_string() aria-label="Saving the run's events"></progress>

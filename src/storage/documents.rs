@@ -1,7 +1,8 @@
 //! What a learner builds outside the event log (the workshop session, the channels lab,
 //! the sandbox drafts, exercise progress),
 //! kept as JSON in IndexedDB's `documents` store. Builds before schema version 2 kept
-//! these in localStorage; loading moves such a copy across, so nothing is lost.
+//! these in localStorage; loading moves such a copy across, so nothing is lost. While
+//! IndexedDB cannot take a save (storage full), the newest copy waits in localStorage.
 
 use super::IdbStore;
 use serde::de::DeserializeOwned;
@@ -13,14 +14,30 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-/// The document saved under `name`, or one an older build left in localStorage.
-/// `None` when there is neither, or when what is there no longer parses.
+/// The document saved under `name`. A copy in localStorage wins over IndexedDB's: it is
+/// either an older build's (before IndexedDB held one) or one kept because IndexedDB
+/// could not take the newest save. `None` when there is neither, or when what is there
+/// no longer parses.
 pub async fn load<T: DeserializeOwned>(store: &IdbStore, name: &str) -> Option<T> {
-    let text = match store.document(name).await {
-        Ok(Some(text)) => Some(text),
-        _ => local_storage().and_then(|s| s.get_item(name).ok().flatten()),
-    };
-    text.and_then(|t| serde_json::from_str(&t).ok())
+    load_text(store, name)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|t| serde_json::from_str(&t).ok())
+}
+
+async fn load_text(store: &IdbStore, name: &str) -> Result<Option<String>, String> {
+    match local_storage().and_then(|s| s.get_item(name).ok().flatten()) {
+        Some(text) => Ok(Some(text)),
+        None => store.document(name).await.map_err(|e| e.to_string()),
+    }
+}
+
+/// Drops the localStorage copy of `name` once IndexedDB holds a newer one.
+fn forget_kept_copy(name: &str) {
+    if let Some(s) = local_storage() {
+        let _ = s.remove_item(name);
+    }
 }
 
 thread_local! {
@@ -55,11 +72,18 @@ pub fn save<T: Serialize>(store: &IdbStore, name: &'static str, value: &T) {
     let store = store.clone();
     leptos::task::spawn_local(async move {
         while let Some(text) = next_pending(name) {
-            // A failed write (storage full or blocked) leaves the previous copy in place.
-            if store.put_document(name, &text).await.is_ok() {
-                // The copy an older build left in localStorage is superseded.
-                if let Some(s) = local_storage() {
-                    let _ = s.remove_item(name);
+            let result = store.put_document(name, &text).await;
+            crate::state::note_write(&result);
+            match result {
+                // Any copy in localStorage (an older build's, or one kept while
+                // IndexedDB was full) is superseded.
+                Ok(()) => forget_kept_copy(name),
+                // IndexedDB is full or closed: keep the newest copy in localStorage, which
+                // `load` prefers, so the learner's work survives a reload.
+                Err(_) => {
+                    if let Some(s) = local_storage() {
+                        let _ = s.set_item(name, &text);
+                    }
                 }
             }
         }
@@ -113,7 +137,7 @@ pub async fn replace_keeping_backup(
     name: &str,
     text: &str,
 ) -> Result<(), String> {
-    let current = store.document(name).await.map_err(|e| e.to_string())?;
+    let current = load_text(store, name).await?;
     if let Some(current) = current.filter(|c| !c.is_empty() && c != text) {
         store
             .put_document(&backup_name(name), &current)
@@ -123,7 +147,9 @@ pub async fn replace_keeping_backup(
     store
         .put_document(name, text)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    forget_kept_copy(name);
+    Ok(())
 }
 
 /// Puts the backup of `name` back in place and clears it. Returns whether there was one.
@@ -139,6 +165,7 @@ pub async fn restore_backup(store: &IdbStore, name: &str) -> Result<bool, String
                 .put_document(name, &text)
                 .await
                 .map_err(|e| e.to_string())?;
+            forget_kept_copy(name);
             store
                 .put_document(&backup_name(name), "")
                 .await

@@ -37,12 +37,21 @@ const STREAM_VERSION_INDEX: &str = "stream_version";
 const HEAD_KEY: &str = "head";
 
 /// One row of the `events` object store.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct EventRecord {
     globalposition: f64,
     streamid: String,
     streamversion: f64,
     envelope: String,
+}
+
+/// A row as read back: only what decoding needs, and the envelope as whatever it holds,
+/// so a damaged row is reported with its position instead of failing anonymously.
+#[derive(Deserialize)]
+struct StoredRecord {
+    globalposition: f64,
+    #[serde(default)]
+    envelope: serde_json::Value,
 }
 
 /// An open connection to the event store database. Cheap to clone.
@@ -51,23 +60,49 @@ pub struct IdbStore {
     db: Database,
 }
 
+/// Turns a browser storage error into the store's error, by the DOM exception's name.
 fn backend(context: &str, error: impl std::fmt::Display) -> StoreError {
-    let text = error.to_string();
-    StoreError::Backend(format!("{context}: {text}{}", advice(&text)))
+    let text = format!("{context}: {error}");
+    if text.contains("QuotaExceeded") {
+        StoreError::QuotaExceeded(text)
+    } else if ["AbortError", "TransactionInactive", "ConstraintError"]
+        .iter()
+        .any(|name| text.contains(name))
+    {
+        StoreError::Aborted(text)
+    } else if text.contains("InvalidStateError") {
+        StoreError::Closed(text)
+    } else {
+        StoreError::Backend(text)
+    }
 }
 
-/// What a learner can do about a storage failure, from the browser's error name.
-fn advice(error: &str) -> &'static str {
-    if error.contains("QuotaExceeded") {
-        ". The browser's storage for this site is full, so nothing was written: export the log as NDJSON, then clear site data or allow more storage. Reading still works."
-    } else if error.contains("ConstraintError") {
-        ". A record broke one of the database's uniqueness rules, so the browser aborted the transaction and nothing was written; the store's counters may be damaged, so export the log and import it into a fresh profile."
-    } else if error.contains("AbortError") || error.contains("TransactionInactive") {
-        ". The browser aborted the transaction, so nothing was written; try again."
-    } else if error.contains("InvalidStateError") {
-        ". The connection to the database is closed (another tab may be upgrading it); reload the page."
+/// Commits `tx`. When the browser aborts it instead, the transaction's own error says
+/// why (`QuotaExceededError`, `ConstraintError`, …), which the failed commit does not.
+async fn commit(
+    tx: indexed_db_futures::transaction::Transaction<'_>,
+    context: &str,
+) -> Result<(), StoreError> {
+    use indexed_db_futures::internals::SystemRepr;
+    use wasm_bindgen::JsCast;
+    let sys: web_sys::IdbTransaction = tx.as_sys().clone().unchecked_into();
+    tx.commit().await.map_err(|e| match sys.error() {
+        Some(dom) if dom.message().is_empty() => backend(context, dom.name()),
+        Some(dom) => backend(context, format!("{}: {}", dom.name(), dom.message())),
+        None => backend(context, e),
+    })
+}
+
+/// Why the database could not be opened: the database is newer than this build, or the
+/// browser will not provide IndexedDB at all.
+fn open_failed(error: impl std::fmt::Display) -> StoreError {
+    let text = format!("opening the event database failed: {error}");
+    if text.contains("VersionError") {
+        StoreError::Backend(format!(
+            "{text}. It was saved by a newer version of Event Dojo than this page: reload to get the newest version; nothing stored is lost"
+        ))
     } else {
-        ""
+        StoreError::Unavailable(text)
     }
 }
 
@@ -91,7 +126,7 @@ impl IdbStore {
             })
             .with_on_upgrade_needed(upgrade)
             .await
-            .map_err(|e| backend("opening the event database failed", e))?;
+            .map_err(open_failed)?;
         Ok(Self { db })
     }
 
@@ -182,7 +217,7 @@ impl IdbStore {
             .with_key(key)
             .primitive()
             .map_err(fail)?;
-        tx.commit().await.map_err(fail)
+        commit(tx, context).await
     }
 }
 
@@ -225,17 +260,22 @@ async fn read_counter(
 }
 
 fn decode(
-    records: impl IntoIterator<Item = indexed_db_futures::Result<EventRecord>>,
+    records: impl IntoIterator<Item = indexed_db_futures::Result<StoredRecord>>,
 ) -> Result<Vec<EventEnvelope>, StoreError> {
     records
         .into_iter()
         .map(|record| {
             let record = record.map_err(|e| backend("reading an event failed", e))?;
-            EventEnvelope::from_cloudevent_json(&record.envelope).map_err(|e| {
-                backend(
-                    &format!("event at position {} is corrupt", record.globalposition),
-                    e,
-                )
+            let position = record.globalposition as u64;
+            let Some(text) = record.envelope.as_str() else {
+                return Err(StoreError::Corrupt {
+                    position,
+                    detail: "the record holds no event text".into(),
+                });
+            };
+            EventEnvelope::from_cloudevent_json(text).map_err(|e| StoreError::Corrupt {
+                position,
+                detail: e.to_string(),
             })
         })
         .collect()
@@ -332,7 +372,7 @@ impl IdbStore {
             .with_key(HEAD_KEY)
             .primitive()
             .map_err(fail)?;
-        tx.commit().await.map_err(fail)?;
+        commit(tx, "appending failed").await?;
         Ok(AppendResult {
             first_position: head + 1,
             last_position: position,
@@ -365,7 +405,7 @@ impl EventStore for IdbStore {
         let lower = (stream.to_owned(), from_version.max(1) as f64);
         let upper = (stream.to_owned(), f64::MAX);
         let records = index
-            .get_all::<EventRecord>()
+            .get_all::<StoredRecord>()
             .with_query::<(String, f64), _>(KeyRange::Bound(lower, false, upper, false))
             .serde()
             .map_err(fail)?
@@ -386,7 +426,7 @@ impl EventStore for IdbStore {
         let tx = self.db.transaction(EVENTS).build().map_err(fail)?;
         let store = tx.object_store(EVENTS).map_err(fail)?;
         let records = store
-            .get_all::<EventRecord>()
+            .get_all::<StoredRecord>()
             .with_query::<f64, _>(KeyRange::LowerBound(from_position.max(1) as f64, false))
             .with_limit(u32::try_from(max).unwrap_or(u32::MAX))
             .serde()
@@ -399,18 +439,47 @@ impl EventStore for IdbStore {
 
 #[cfg(test)]
 mod tests {
-    use super::advice;
+    use super::{backend, open_failed};
+    use dojo_engine::StoreError;
 
     #[test]
-    fn storage_failures_say_what_to_do() {
-        assert!(advice("QuotaExceededError: the quota has been exceeded")
-            .contains("storage for this site is full"));
-        assert!(advice("AbortError: The transaction was aborted")
-            .contains("nothing was written; try again"));
-        assert!(
-            advice("InvalidStateError: The database connection is closing")
-                .contains("reload the page")
+    fn browser_errors_become_the_failures_the_app_reacts_to() {
+        let quota = backend(
+            "appending failed",
+            "QuotaExceededError: the quota has been exceeded",
         );
-        assert_eq!(advice("DataError"), "");
+        assert!(matches!(quota, StoreError::QuotaExceeded(_)));
+        assert!(quota.leaves_store_read_only());
+        assert!(matches!(
+            backend(
+                "appending failed",
+                "ConstraintError: Key already exists in the object store."
+            ),
+            StoreError::Aborted(_)
+        ));
+        assert!(matches!(
+            backend(
+                "appending failed",
+                "AbortError: The transaction was aborted"
+            ),
+            StoreError::Aborted(_)
+        ));
+        assert!(matches!(
+            backend(
+                "reading the log failed",
+                "InvalidStateError: The database connection is closing."
+            ),
+            StoreError::Closed(_)
+        ));
+        assert!(matches!(backend("x", "DataError"), StoreError::Backend(_)));
+        assert!(matches!(
+            open_failed("The `indexedDB` getter returned `null` or `undefined`"),
+            StoreError::Unavailable(_)
+        ));
+        assert!(open_failed(
+            "VersionError: The requested version (3) is less than the existing version (4)."
+        )
+        .to_string()
+        .contains("saved by a newer version of Event Dojo"));
     }
 }

@@ -130,6 +130,7 @@ impl WriteBehind {
             };
             let n = count(&batch);
             let result = store.append_batch(batch).await;
+            crate::state::note_write(&result);
             let mut inner = self.0.borrow_mut();
             match result {
                 Ok(_) => {

@@ -69,6 +69,15 @@ impl Snapshot {
         self.position = envelope.position;
     }
 
+    /// Goes past a record at `position` that cannot be read (see
+    /// `store::read_around_damage`): it counts as skipped, and the fold carries on.
+    pub fn pass_over(&mut self, position: u64) {
+        if position > self.position {
+            self.skipped += 1;
+            self.position = position;
+        }
+    }
+
     /// Whether enough has been folded since a snapshot at `saved_at` to write a new one.
     pub fn worth_saving(&self, saved_at: u64) -> bool {
         self.position >= saved_at.saturating_add(SNAPSHOT_EVERY)
@@ -191,6 +200,16 @@ mod tests {
             Snapshot::from_json(cut, 200),
             Err(SnapshotError::Corrupt(_))
         ));
+    }
+
+    #[test]
+    fn a_damaged_record_is_passed_over_once() {
+        let events = log(10);
+        let mut s = fold_all(Snapshot::empty(), &events[..4]);
+        s.pass_over(5);
+        s.pass_over(5);
+        let s = fold_all(s, &events[5..]);
+        assert_eq!((s.position, s.skipped), (10, 1));
     }
 
     #[test]

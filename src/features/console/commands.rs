@@ -304,8 +304,9 @@ pub async fn execute(
         .collect();
     let result = store
         .append(&stream, ExpectedVersion::Exact(expected), new)
-        .await
-        .map_err(|e| e.to_string())?;
+        .await;
+    crate::state::note_write(&result);
+    let result = result.map_err(|e| e.to_string())?;
     Ok(format!(
         "{} appended to {stream} (version {}, position {}).",
         names.join(", "),

@@ -11,7 +11,7 @@ use crate::state::use_store;
 use crate::storage::IdbStore;
 use dojo_engine::domain::QuoteStatus;
 use dojo_engine::projection::{Snapshot, SNAPSHOT_EVERY};
-use dojo_engine::EventStore;
+use dojo_engine::{damaged_records, read_around_damage, StoreError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -67,18 +67,25 @@ async fn fold(
     store: &IdbStore,
     mut folded: Snapshot,
     progress: RwSignal<Option<(u64, u64)>>,
+    damaged: &mut Vec<u64>,
 ) -> Result<Snapshot, String> {
     let head = store.head().await.map_err(|e| e.to_string())?;
     loop {
-        let page = store
-            .read_all(folded.position + 1, PAGE)
+        let page = read_around_damage(store, folded.position + 1, PAGE)
             .await
             .map_err(|e| e.to_string())?;
         if page.is_empty() {
             break;
         }
         for e in &page {
-            folded.fold(e);
+            match e {
+                Ok(e) => folded.fold(e),
+                Err(StoreError::Corrupt { position, .. }) => {
+                    damaged.push(*position);
+                    folded.pass_over(*position);
+                }
+                Err(_) => {}
+            }
         }
         progress.set(Some((folded.position, head.max(folded.position))));
         yield_to_browser().await;
@@ -145,10 +152,22 @@ pub fn StoreReadModels() -> impl IntoView {
                     Err(e) => Err(e),
                     Ok((snapshot, note)) => {
                         let from = snapshot.position;
-                        match fold(&s, snapshot, progress).await {
+                        let mut damaged = Vec::new();
+                        match fold(&s, snapshot, progress, &mut damaged).await {
                             Err(e) => Err(e),
                             Ok(snapshot) => {
                                 let mut note = start_note(&note, from, &snapshot);
+                                if !damaged.is_empty() {
+                                    note.push_str(&format!(
+                                        " Passed over {}, so the models lack {}.",
+                                        damaged_records(&damaged),
+                                        if damaged.len() == 1 {
+                                            "its effect"
+                                        } else {
+                                            "their effects"
+                                        },
+                                    ));
+                                }
                                 if snapshot.worth_saving(saved_at.get_value()) {
                                     match s.put_snapshot(SNAPSHOT_NAME, &snapshot.to_json()).await {
                                         Ok(()) => {
@@ -158,8 +177,11 @@ pub fn StoreReadModels() -> impl IntoView {
                                                 snapshot.position
                                             ));
                                         }
+                                        Err(StoreError::QuotaExceeded(_)) => note.push_str(
+                                            " A new snapshot could not be stored, because the site's storage is full.",
+                                        ),
                                         Err(e) => note.push_str(&format!(
-                                            " A new snapshot could not be stored: {e}."
+                                            " A new snapshot could not be stored ({e})."
                                         )),
                                     }
                                 }
@@ -207,7 +229,7 @@ pub fn StoreReadModels() -> impl IntoView {
                     view! {
                         <p class="muted" data-testid="rm-start">{note}</p>
                         <p class="muted" data-testid="rm-checkpoint">{format!(
-                            "Checkpoint #{checkpoint}; {lag} later events are not domain events ({} hand-published events skipped in all).",
+                            "Checkpoint #{checkpoint}; {lag} later events are not domain events ({} skipped in all: hand-published, unreadable or damaged).",
                             snapshot.skipped
                         )}</p>
                         <h3>"QuoteDashboardView"</h3>

@@ -7,7 +7,7 @@
 use super::yield_to_browser;
 use crate::components::ErrorView;
 use crate::state::use_store;
-use dojo_engine::{EventEnvelope, EventStore, ExpectedVersion};
+use dojo_engine::{read_around_damage, EventEnvelope, EventStore, ExpectedVersion, StoreError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -104,7 +104,9 @@ pub fn EventLog() -> impl IntoView {
                     // Index i (newest first) is position h - i.
                     let newest = h - first as u64;
                     let oldest = h - (last as u64 - 1);
-                    let mut page = s.read_all(oldest, (newest - oldest + 1) as usize).await?;
+                    // A damaged record takes its row, and the rows around it still show.
+                    let mut page =
+                        read_around_damage(&s, oldest, (newest - oldest + 1) as usize).await?;
                     page.reverse();
                     Ok(page
                         .into_iter()
@@ -116,7 +118,7 @@ pub fn EventLog() -> impl IntoView {
                     let mut out = Vec::new();
                     for (k, p) in m[first..last].iter().enumerate() {
                         if let Some(e) = s.read_all(*p, 1).await?.pop() {
-                            out.push((first + k, e));
+                            out.push((first + k, Ok(e)));
                         }
                     }
                     Ok(out)
@@ -144,12 +146,20 @@ pub fn EventLog() -> impl IntoView {
             let mut from = 1;
             scan.set(Some((0, h)));
             while from <= h {
-                let Ok(page) = s.read_all(from, SCAN_PAGE).await else {
+                // Damaged records match no filter; the scan goes on past them.
+                let Ok(page) = read_around_damage(&s, from, SCAN_PAGE).await else {
                     break;
                 };
-                let Some(last) = page.last() else { break };
-                from = last.position + 1;
-                found.extend(page.iter().filter(|e| f.admits(e)).map(|e| e.position));
+                if page.is_empty() {
+                    break;
+                }
+                from += page.len() as u64;
+                found.extend(
+                    page.iter()
+                        .filter_map(|e| e.as_ref().ok())
+                        .filter(|e| f.admits(e))
+                        .map(|e| e.position),
+                );
                 if scan_generation.get_value() != generation {
                     return;
                 }
@@ -223,7 +233,10 @@ pub fn EventLog() -> impl IntoView {
                                 Err(e) => view! { <li><ErrorView title="Could not read these events" message=e.to_string()/></li> }.into_any(),
                                 Ok(list) => {
                                     let total = count.get();
-                                    list.into_iter().map(|(i, e)| view! { <EventRow index=i total=total shift=shift event=e/> }).collect_view().into_any()
+                                    list.into_iter().map(|(i, e)| match e {
+                                        Ok(e) => view! { <EventRow index=i total=total shift=shift event=e/> }.into_any(),
+                                        Err(e) => view! { <DamagedRow index=i total=total shift=shift error=e/> }.into_any(),
+                                    }).collect_view().into_any()
                                 }
                             })}
                         </ol>
@@ -249,12 +262,31 @@ fn EventRow(index: usize, total: u64, shift: Memo<f64>, event: EventEnvelope) ->
     }
 }
 
+/// The row of a stored record that no longer reads as an event.
+#[component]
+fn DamagedRow(index: usize, total: u64, shift: Memo<f64>, error: StoreError) -> impl IntoView {
+    let position = match &error {
+        StoreError::Corrupt { position, .. } => position.to_string(),
+        _ => "?".to_owned(),
+    };
+    view! {
+        <li class="event-row compact damaged" data-testid="damaged-row" data-position=position.clone() title=error.to_string()
+            style=move || format!("top: {}px; height: {}px", index as f64 * ROW_H - shift.get(), ROW_H - 6.0)
+            aria-setsize=total.to_string() aria-posinset=(index + 1).to_string()>
+            <span class="badge position" title="Global position">{format!("#{position}")}</span>
+            <span class="event-type">"Damaged record"</span>
+            <span class="event-stream">"cannot be read; the events around it are intact"</span>
+        </li>
+    }
+}
+
 /// Loads a generated insurance history into the store, in batches, with progress.
 #[component]
 fn SampleLoader() -> impl IntoView {
     let ctx = use_store();
     let store = StoredValue::new_local(ctx.store.clone());
     let revision = ctx.revision;
+    let health = ctx.health;
     let size = RwSignal::new(1000usize);
     let progress = RwSignal::new(None::<(usize, usize)>);
     let cancelled = StoredValue::new(false);
@@ -293,7 +325,9 @@ fn SampleLoader() -> impl IntoView {
                         (event.stream_id(), ExpectedVersion::Any, vec![new])
                     })
                     .collect();
-                if let Err(e) = s.append_batch(batch).await {
+                let result = s.append_batch(batch).await;
+                crate::state::note_write(&result);
+                if let Err(e) = result {
                     error.set(Some(e.to_string()));
                     break;
                 }
@@ -316,7 +350,7 @@ fn SampleLoader() -> impl IntoView {
                 <option value="100000">"100,000 events"</option>
                 <option value="1000000">"1,000,000 events"</option>
             </select>
-            <button type="button" class="secondary" on:click=load disabled=move || progress.get().is_some() data-testid="sample-load">"Load"</button>
+            <button type="button" class="secondary" on:click=load disabled=move || progress.get().is_some() || !health.with(|h| h.can_write()) data-testid="sample-load">"Load"</button>
             {move || progress.get().map(|(done, total)| view! {
                 <progress max=total.to_string() value=done.to_string() aria-label="Loading the sample history"></progress>
                 <span class="muted" data-testid="sample-progress">{format!("{done} of {total}")}</span>

@@ -25,6 +25,10 @@ fn now_rfc3339() -> String {
 #[component]
 pub fn PublishForm() -> impl IntoView {
     let ctx = use_store();
+    let can_write = {
+        let ctx = ctx.clone();
+        move || ctx.can_write()
+    };
     let stream = RwSignal::new("customer-42".to_owned());
     let event_type = RwSignal::new("CustomerRegistered".to_owned());
     let source = RwSignal::new("dojo.console".to_owned());
@@ -75,7 +79,9 @@ pub fn PublishForm() -> impl IntoView {
         let stream_id = form.stream.trim().to_owned();
         busy.set(true);
         spawn_local(async move {
-            match ctx.store.append(&stream_id, version, vec![event]).await {
+            let result = ctx.store.append(&stream_id, version, vec![event]).await;
+            crate::state::note_write(&result);
+            match result {
                 Ok(result) => {
                     status.set(Some(format!(
                         "Appended to {stream_id} as version {} at position {}.",
@@ -110,7 +116,7 @@ pub fn PublishForm() -> impl IntoView {
                 </p>
             </div>
             <div class="form-actions">
-                <button type="submit" class="primary" disabled=move || busy.get() data-testid="publish-submit">
+                <button type="submit" class="primary" disabled=move || busy.get() || !can_write() data-testid="publish-submit">
                     "Append event"
                 </button>
                 <span class="form-status" role="status" data-testid="publish-status">{move || status.get()}</span>

@@ -10,7 +10,7 @@ use crate::state::use_store;
 use dojo_engine::transfer::{
     export_line, ExportFormat, ImportReader, ImportedEvent, MAX_FILE_BYTES,
 };
-use dojo_engine::{EventStore, ExpectedVersion};
+use dojo_engine::{damaged_records, read_around_damage, ExpectedVersion, StoreError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -33,6 +33,7 @@ pub fn TransferPanel() -> impl IntoView {
     let ctx = use_store();
     let store = StoredValue::new_local(ctx.store.clone());
     let revision = ctx.revision;
+    let health = ctx.health;
     let format = RwSignal::new(ExportFormat::CloudEvents);
     let progress = RwSignal::new(None::<String>);
     let cancelled = StoredValue::new(false);
@@ -47,8 +48,10 @@ pub fn TransferPanel() -> impl IntoView {
             let mut from = 1;
             let mut count = 0usize;
             let head = s.head().await.unwrap_or(0);
+            // Damaged records cannot be exported; they are left out and named.
+            let mut damaged = Vec::new();
             loop {
-                let page = match s.read_all(from, PAGE).await {
+                let page = match read_around_damage(&s, from, PAGE).await {
                     Ok(p) => p,
                     Err(e) => {
                         progress.set(None);
@@ -56,13 +59,21 @@ pub fn TransferPanel() -> impl IntoView {
                         return;
                     }
                 };
-                let Some(last) = page.last() else { break };
-                from = last.position + 1;
-                count += page.len();
+                if page.is_empty() {
+                    break;
+                }
+                from += page.len() as u64;
                 let mut chunk = String::new();
                 for e in &page {
-                    chunk.push_str(&export_line(e, f));
-                    chunk.push('\n');
+                    match e {
+                        Ok(e) => {
+                            count += 1;
+                            chunk.push_str(&export_line(e, f));
+                            chunk.push('\n');
+                        }
+                        Err(StoreError::Corrupt { position, .. }) => damaged.push(*position),
+                        Err(_) => {}
+                    }
                 }
                 parts.push(&chunk.into());
                 progress.set(Some(format!("Exporting: {count} of {head} events…")));
@@ -73,8 +84,15 @@ pub fn TransferPanel() -> impl IntoView {
                 ExportFormat::PutEvents => ("event-dojo-put-events.ndjson", "PutEvents entries"),
             };
             outcome.set(Some(
-                crate::components::files::download_parts(name, "application/x-ndjson", &parts)
-                    .map(|_| format!("Exported {count} events as {what} to {name}.")),
+                crate::components::files::download_parts(name, "application/x-ndjson", &parts).map(
+                    |_| {
+                        let mut done = format!("Exported {count} events as {what} to {name}.");
+                        if !damaged.is_empty() {
+                            done.push_str(&format!(" Left out {}.", damaged_records(&damaged)));
+                        }
+                        done
+                    },
+                ),
             ));
         });
     };
@@ -171,7 +189,9 @@ pub fn TransferPanel() -> impl IntoView {
                 .into_iter()
                 .map(|e| (e.stream, ExpectedVersion::Any, vec![e.event]))
                 .collect();
-            match s.append_batch(batch).await {
+            let result = s.append_batch(batch).await;
+            crate::state::note_write(&result);
+            match result {
                 Ok(r) => {
                     progress.set(None);
                     outcome.set(Some(Ok(format!(
@@ -194,8 +214,9 @@ pub fn TransferPanel() -> impl IntoView {
                 <option value="put-events">"EventBridge PutEvents NDJSON"</option>
             </select>
             <button type="button" class="secondary" on:click=export disabled=move || progress.get().is_some() data-testid="export">"Export"</button>
-            <label class="button-like secondary" for="import-file">"Import NDJSON"</label>
-            <input id="import-file" type="file" accept=".ndjson,.jsonl,application/x-ndjson,text/plain" class="visually-hidden" on:change=import data-testid="import-file"/>
+            <label class="button-like secondary" class:disabled=move || !health.with(|h| h.can_write()) for="import-file">"Import NDJSON"</label>
+            <input id="import-file" type="file" accept=".ndjson,.jsonl,application/x-ndjson,text/plain" class="visually-hidden" on:change=import
+                prop:disabled=move || !health.with(|h| h.can_write()) data-testid="import-file"/>
             {move || progress.get().map(|p| view! {
                 <span class="muted" role="status" data-testid="transfer-progress">{p}</span>
                 <button type="button" class="secondary" on:click=move |_| cancelled.set_value(true) data-testid="transfer-cancel">"Cancel"</button>
