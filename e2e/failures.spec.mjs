@@ -5,18 +5,25 @@ import { test, expect } from '@playwright/test';
 import { EventStorePage } from './pages/event-store.mjs';
 import { savedDocument } from './documents.mjs';
 
-// Runs `body(db)` against the app's database from the page, outside the app.
+// Runs the JavaScript `body` with `tx`, a read-write transaction on the app's `chunks` and
+// `meta` stores, from the page but outside the app.
 async function withDatabase(page, body) {
   await page.evaluate((source) => new Promise((resolve, reject) => {
     const open = indexedDB.open('event-dojo');
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
       const db = open.result;
-      const tx = db.transaction(['events', 'streams', 'meta'], 'readwrite');
-      // eslint-disable-next-line no-new-func
-      new Function('tx', source)(tx);
+      const tx = db.transaction(['chunks', 'meta'], 'readwrite');
       tx.oncomplete = () => { db.close(); resolve(); };
       tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error ?? new Error('the transaction was aborted'));
+      try {
+        // eslint-disable-next-line no-new-func
+        new Function('tx', source)(tx);
+      } catch (e) {
+        tx.abort();
+        reject(e);
+      }
     };
   }), body);
 }
@@ -116,9 +123,16 @@ test('a damaged record is named, read around, passed over by the read models and
   await loadSample(page, 1000);
   await expect(page.getByTestId('log-summary')).toHaveText('1000 events in the store, newest first.', { timeout: 60_000 });
   await withDatabase(page, `
-    const events = tx.objectStore('events');
-    const get = events.get(999);
-    get.onsuccess = () => events.put({ ...get.result, envelope: '{"specversion": "1.0", "id":' });
+    // The chunk holding position 999 is the first whose last position is 999 or more.
+    const chunks = tx.objectStore('chunks');
+    const cursor = chunks.openCursor(IDBKeyRange.lowerBound(999));
+    cursor.onsuccess = () => {
+      const chunk = cursor.result.value;
+      const lines = chunk.events.split('\\n');
+      lines[999 - chunk.first] = '{"specversion": "1.0", "id":';
+      chunk.events = lines.join('\\n');
+      chunks.put(chunk);
+    };
   `);
   await page.reload();
   const damaged = page.getByTestId('damaged-row');
@@ -146,9 +160,9 @@ test('a transaction IndexedDB aborts writes nothing and says so', async ({ page 
   await store.open();
   await store.publish({ stream: 's', type: 'First', data: '{}' });
   await expect(store.status).toContainText('position 1.');
-  // A record already sits where the next event would go, behind the app's back.
+  // Behind the app's back, a record far ahead already claims version 2 of stream s.
   await withDatabase(page, `
-    tx.objectStore('events').put({ globalposition: 2, streamid: 'elsewhere', streamversion: 1, envelope: '{}' });
+    tx.objectStore('chunks').put({ first: 1000, last: 1000, events: '{}', streams: [['s', 2]], slots: [0] });
   `);
   await store.publish({ stream: 's', type: 'Second', data: '{}' });
   await expect(page.getByTestId('error-view')).toContainText('the browser aborted the transaction, so nothing from it was written; try again');

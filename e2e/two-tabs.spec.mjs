@@ -19,9 +19,13 @@ test('two tabs append 2,000 events each at once: all 4,000 are there exactly onc
     const open = indexedDB.open('event-dojo');
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
-      const get = open.result.transaction('events').objectStore('events').getAll();
+      const get = open.result.transaction('chunks').objectStore('chunks').getAll();
       get.onsuccess = () => {
-        const records = get.result;
+        // Unpack the chunks: one event per line, each with its stream and version.
+        const records = get.result.flatMap((c) => c.events.split('\n').map((line, i) => {
+          const e = JSON.parse(line);
+          return { globalposition: c.first + i, streamid: e.streamid, streamversion: e.streamversion, envelope: line };
+        }));
         const positions = records.map((r) => r.globalposition);
         const ids = new Set(records.map((r) => JSON.parse(r.envelope).id));
         const byStream = {};

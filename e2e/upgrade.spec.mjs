@@ -13,20 +13,44 @@ async function bare(context) {
   return page;
 }
 
-test('an upgrade blocked by an older tab waits with a clear message, then finishes', async ({ context }) => {
-  const old = await bare(context);
-  // An older build's tab: the version 1 layout, kept open.
-  await old.evaluate(() => new Promise((resolve, reject) => {
+// An older build's database: the version 1 layout, holding `events` events of two
+// streams one record each, left open (as `window.oldDb`) when `keepOpen`.
+async function version1(page, { events = 0, keepOpen = false } = {}) {
+  await page.evaluate(({ events, keepOpen }) => new Promise((resolve, reject) => {
     const open = indexedDB.open('event-dojo', 1);
     open.onupgradeneeded = () => {
-      const events = open.result.createObjectStore('events', { keyPath: 'globalposition' });
-      events.createIndex('stream_version', ['streamid', 'streamversion'], { unique: true });
+      const store = open.result.createObjectStore('events', { keyPath: 'globalposition' });
+      store.createIndex('stream_version', ['streamid', 'streamversion'], { unique: true });
       open.result.createObjectStore('streams');
       open.result.createObjectStore('meta');
     };
-    open.onsuccess = () => { window.oldDb = open.result; resolve(); };
     open.onerror = () => reject(open.error);
-  }));
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction(['events', 'streams', 'meta'], 'readwrite');
+      const versions = {};
+      for (let p = 1; p <= events; p++) {
+        const stream = p % 2 ? 'customer-old' : 'quote-old';
+        const v = (versions[stream] = (versions[stream] ?? 0) + 1);
+        const envelope = JSON.stringify({ specversion: '1.0', id: `old-${p}`, source: 'dojo.v1', type: 'OldThing', subject: stream,
+          time: '2026-01-01T00:00:00Z', datacontenttype: 'application/json', data: { n: p }, streamid: stream, streamversion: v, globalposition: p });
+        tx.objectStore('events').put({ globalposition: p, streamid: stream, streamversion: v, envelope });
+      }
+      for (const [s, v] of Object.entries(versions)) tx.objectStore('streams').put(v, s);
+      if (events) tx.objectStore('meta').put(events, 'head');
+      tx.oncomplete = () => {
+        if (keepOpen) window.oldDb = db; else db.close();
+        resolve();
+      };
+      tx.onerror = () => reject(tx.error);
+    };
+  }), { events, keepOpen });
+}
+
+test('an upgrade blocked by an older tab waits with a clear message, then finishes', async ({ context }) => {
+  const old = await bare(context);
+  // An older build's tab: the version 1 layout, kept open.
+  await version1(old, { keepOpen: true });
   const app = await context.newPage();
   await app.goto('/');
   await expect(app.getByTestId('error-view')).toContainText('Waiting for another Event Dojo tab');
@@ -50,4 +74,31 @@ test('a tab asked to let go for an upgrade closes its connection and says to rel
   expect(result).toBe('opened');
   await expect(app.getByTestId('error-view')).toContainText('Event Dojo was updated in another tab');
   await expect(app.getByTestId('error-view')).toContainText('Reload this tab to carry on');
+});
+
+test('events an older build stored one per record are moved into chunks when the app opens', async ({ context }) => {
+  const old = await bare(context);
+  await version1(old, { events: 250 });
+  const app = await context.newPage();
+  await app.goto('/');
+  await expect(app.getByTestId('log-summary')).toHaveText('250 events in the store, newest first.');
+  await expect(app.locator('[data-testid="event-row"][data-position="250"]')).toContainText('quote-old · v125');
+  await app.goto('/event/1');
+  await expect(app.getByText('"id": "old-1"')).toBeVisible();
+  // The stream carries on at the version after the old ones.
+  await app.goto('/');
+  await app.getByTestId('publish-stream').fill('quote-old');
+  await app.getByTestId('publish-type').fill('NewThing');
+  await app.getByTestId('publish-expected').fill('125');
+  await app.getByTestId('publish-submit').click();
+  await expect(app.getByTestId('publish-status')).toHaveText('Appended to quote-old as version 126 at position 251.');
+  // The old stores were emptied in the same transaction that filled the chunks.
+  const left = await app.evaluate(() => new Promise((resolve) => {
+    const open = indexedDB.open('event-dojo');
+    open.onsuccess = () => {
+      const count = open.result.transaction('events').objectStore('events').count();
+      count.onsuccess = () => { open.result.close(); resolve(count.result); };
+    };
+  }));
+  expect(left).toBe(0);
 });

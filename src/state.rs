@@ -17,8 +17,15 @@ thread_local! {
     static HEALTH: Cell<Option<RwSignal<StoreHealth>>> = const { Cell::new(None) };
 }
 
+/// Whether the app may write now (false while it is read-only). Untracked.
+pub fn writes_allowed() -> bool {
+    HEALTH
+        .with(Cell::get)
+        .is_none_or(|h| h.with_untracked(StoreHealth::can_write))
+}
+
 /// Takes note of a write's outcome for the whole app: a full store (or a closed
-/// connection) makes the app read-only until the learner retries; a success undoes that.
+/// connection) makes the app read-only until the learner retries.
 pub fn note_write<T>(result: &Result<T, StoreError>) {
     if let Some(health) = HEALTH.with(Cell::get) {
         let mut next = health.get_untracked();

@@ -7,5 +7,5 @@ pub mod documents;
 mod idb;
 mod write_behind;
 
-pub use idb::{IdbStore, StreamAppend, DB_NAME, SCHEMA_VERSION};
+pub use idb::{IdbStore, StreamAppend, CHUNK_EVENTS, DB_NAME, SCHEMA_VERSION};
 pub use write_behind::WriteBehind;

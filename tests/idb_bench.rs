@@ -1,7 +1,7 @@
 //! The browser half of `make bench`, run in headless Chromium by wasm-bindgen-test (not
 //! part of `make test`): `IdbStore`'s batched appends against a raw-JS IndexedDB loop
-//! doing the same puts in the same batch sizes, with the same strict durability, in the
-//! same page; `read_all` throughput; and a full replay into every read model in wasm.
+//! doing the same puts (the same `chunks` records, schema and index) in the same batch
+//! sizes, with the same strict durability, in the same page; `read_all` throughput; and a full replay into every read model in wasm.
 //! Each prints one JSON line in the shared benchmark format; `scripts/bench-browser.sh`
 //! adds the wasm-vs-native replay ratio from the native run of the same `make bench`.
 #![cfg(target_arch = "wasm32")]
@@ -10,7 +10,7 @@ use dojo_engine::projection::ReadModels;
 use dojo_engine::sim::iso_time;
 use dojo_engine::workload::{insurance_entries, insurance_history};
 use dojo_engine::{EventEnvelope, EventStore, ExpectedVersion};
-use event_dojo::storage::{IdbStore, StreamAppend};
+use event_dojo::storage::{IdbStore, StreamAppend, CHUNK_EVENTS};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -19,31 +19,28 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// Events per append measurement (the replay uses `REPLAY_EVENTS`).
 const EVENTS: usize = 100_000;
 const REPLAY_EVENTS: usize = 200_000;
-const BATCHES: [usize; 2] = [100, 1000];
+const BATCHES: [usize; 2] = [1000, 100];
 
 #[wasm_bindgen(inline_js = r#"
-export async function raw_append(name, records, batch) {
+export async function raw_append(name, batches) {
   await new Promise((res) => { const d = indexedDB.deleteDatabase(name); d.onsuccess = res; d.onerror = res; d.onblocked = res; });
   const db = await new Promise((res, rej) => {
     const o = indexedDB.open(name, 1);
     o.onupgradeneeded = () => {
-      const e = o.result.createObjectStore('events', { keyPath: 'globalposition' });
-      e.createIndex('by-stream-version', ['streamid', 'streamversion'], { unique: true });
-      o.result.createObjectStore('streams');
+      const chunks = o.result.createObjectStore('chunks', { keyPath: 'last' });
+      chunks.createIndex('stream_version', 'streams', { unique: true, multiEntry: true });
       o.result.createObjectStore('meta');
     };
     o.onsuccess = () => res(o.result);
     o.onerror = () => rej(o.error);
   });
   const t0 = performance.now();
-  for (let i = 0; i < records.length; i += batch) {
-    const tx = db.transaction(['events', 'streams', 'meta'], 'readwrite', { durability: 'strict' });
-    const events = tx.objectStore('events'), streams = tx.objectStore('streams'), meta = tx.objectStore('meta');
-    const chunk = records.slice(i, i + batch);
-    const versions = new Map();
-    for (const r of chunk) { events.add(r); versions.set(r.streamid, r.streamversion); }
-    for (const [s, v] of versions) streams.put(v, s);
-    meta.put(chunk[chunk.length - 1].globalposition, 'head');
+  for (const chunks of batches) {
+    const tx = db.transaction(['chunks', 'meta'], 'readwrite', { durability: 'strict' });
+    const store = tx.objectStore('chunks'), meta = tx.objectStore('meta');
+    await new Promise((res, rej) => { const g = meta.get('head'); g.onsuccess = res; g.onerror = () => rej(g.error); });
+    for (const c of chunks) store.add(c);
+    meta.put(chunks[chunks.length - 1].last, 'head');
     await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); tx.onabort = () => rej(tx.error); });
   }
   const ms = performance.now() - t0;
@@ -52,7 +49,7 @@ export async function raw_append(name, records, batch) {
 }
 "#)]
 extern "C" {
-    async fn raw_append(name: &str, records: JsValue, batch: u32) -> JsValue;
+    async fn raw_append(name: &str, batches: JsValue) -> JsValue;
 }
 
 fn now_ms() -> f64 {
@@ -60,35 +57,84 @@ fn now_ms() -> f64 {
 }
 
 /// The history as batches of appends (each event to its own stream's append, as the
-/// sample loader does), and the same events as the records a raw loop stores.
+/// sample loader does), and the same events as the `chunks` records a raw loop stores:
+/// per batch, runs of up to `CHUNK_EVENTS` consecutive events, exactly as `IdbStore`
+/// packs them.
 fn workload(batch: usize) -> (Vec<Vec<StreamAppend>>, js_sys::Array) {
     let history = insurance_history(EVENTS, 11);
     let mut versions = std::collections::HashMap::<String, u64>::new();
-    let records = js_sys::Array::new();
+    let raw = js_sys::Array::new();
     let mut batches = Vec::new();
     for (i, chunk) in history.chunks(batch).enumerate() {
         let mut appends = Vec::new();
-        for (k, (at, event)) in chunk.iter().enumerate() {
-            let position = (i * batch + k + 1) as u64;
-            let stream = event.stream_id();
-            let new = event.to_new_event(&format!("bench-{position}"), &iso_time(*at));
-            let version = versions.entry(stream.clone()).or_default();
-            *version += 1;
-            let envelope = EventEnvelope::recorded(new.clone(), &stream, *version, position);
+        let records = js_sys::Array::new();
+        for (k, run) in chunk.chunks(CHUNK_EVENTS).enumerate() {
+            let first = (i * batch + k * CHUNK_EVENTS + 1) as u64;
+            let mut lines = Vec::new();
+            let mut streams: Vec<(String, u64)> = Vec::new();
+            let slots = js_sys::Array::new();
+            for (j, (at, event)) in run.iter().enumerate() {
+                let position = first + j as u64;
+                let stream = event.stream_id();
+                let new = event.to_new_event(&format!("bench-{position}"), &iso_time(*at));
+                let version = versions.entry(stream.clone()).or_default();
+                *version += 1;
+                let envelope = EventEnvelope::recorded(new.clone(), &stream, *version, position);
+                lines.push(envelope.to_cloudevent_json());
+                let slot = match streams.iter().position(|(s, _)| *s == stream) {
+                    Some(i) => {
+                        streams[i].1 = *version;
+                        i
+                    }
+                    None => {
+                        streams.push((stream.clone(), *version));
+                        streams.len() - 1
+                    }
+                };
+                slots.push(&(slot as u32).into());
+                appends.push((stream, ExpectedVersion::Any, vec![new]));
+            }
             let record = js_sys::Object::new();
             let set = |k: &str, v: JsValue| {
                 js_sys::Reflect::set(&record, &k.into(), &v).expect("set a field");
             };
-            set("globalposition", (position as f64).into());
-            set("streamid", stream.as_str().into());
-            set("streamversion", (*version as f64).into());
-            set("envelope", envelope.to_cloudevent_json().into());
+            let stream_list = js_sys::Array::new();
+            for (stream, version) in streams {
+                stream_list.push(&js_sys::Array::of2(
+                    &stream.as_str().into(),
+                    &(version as f64).into(),
+                ));
+            }
+            set("first", (first as f64).into());
+            set("last", ((first + run.len() as u64 - 1) as f64).into());
+            set("events", lines.join("\n").into());
+            set("streams", stream_list.into());
+            set("slots", slots.into());
             records.push(&record);
-            appends.push((stream, ExpectedVersion::Any, vec![new]));
         }
+        raw.push(&records);
         batches.push(appends);
     }
-    (batches, records)
+    (batches, raw)
+}
+
+/// Reads the whole store back in pages of 1,000 and prints the rate.
+async fn read_all_rate(store: &IdbStore) {
+    let start = now_ms();
+    let mut from = 1;
+    let mut read = 0;
+    loop {
+        let page = store.read_all(from, 1000).await.expect("read");
+        let Some(last) = page.last() else { break };
+        from = last.position + 1;
+        read += page.len();
+    }
+    assert_eq!(read, EVENTS);
+    let rate = read as f64 / ((now_ms() - start) / 1000.0);
+    line(serde_json::json!({
+        "bench": format!("idb/read-all/page-1000/{EVENTS}-events"),
+        "value": rate.round(), "unit": "events/s",
+    }));
 }
 
 fn line(value: serde_json::Value) {
@@ -99,44 +145,44 @@ fn line(value: serde_json::Value) {
 async fn bench_appends_reads_and_replay() {
     for batch in BATCHES {
         let (batches, records) = workload(batch);
-        let name = format!("bench-idb-{batch}");
-        IdbStore::delete(&name).await.expect("delete");
-        let store = IdbStore::open(&name).await.expect("open");
-        let start = now_ms();
-        for appends in batches {
-            store.append_batch(appends).await.expect("append");
+        let records: JsValue = records.into();
+        // Raw, ours, ours, raw: IndexedDB compacts in the background after a big write,
+        // which slows whatever runs next, so each side runs once early and once late and
+        // keeps its better run.
+        let mut raw_rates = Vec::new();
+        let mut our_rates = Vec::new();
+        for round in 0..4 {
+            let name = format!("bench-{batch}-{round}");
+            IdbStore::delete(&name).await.expect("delete");
+            if round == 0 || round == 3 {
+                let ms = raw_append(&name, records.clone())
+                    .await
+                    .as_f64()
+                    .expect("milliseconds");
+                raw_rates.push(EVENTS as f64 / (ms / 1000.0));
+            } else {
+                let store = IdbStore::open(&name).await.expect("open");
+                let run = batches.clone();
+                let start = now_ms();
+                for appends in run {
+                    store.append_batch(appends).await.expect("append");
+                }
+                our_rates.push(EVENTS as f64 / ((now_ms() - start) / 1000.0));
+                if batch == 1000 && round == 2 {
+                    read_all_rate(&store).await;
+                }
+                store.close();
+            }
+            IdbStore::delete(&name).await.expect("delete");
         }
-        let ours = EVENTS as f64 / ((now_ms() - start) / 1000.0);
-        let raw_ms = raw_append(&format!("bench-raw-{batch}"), records.into(), batch as u32)
-            .await
-            .as_f64()
-            .expect("milliseconds");
-        let raw = EVENTS as f64 / (raw_ms / 1000.0);
+        let best = |rates: &[f64]| rates.iter().copied().fold(0.0, f64::max);
+        let (ours, raw) = (best(&our_rates), best(&raw_rates));
         line(serde_json::json!({
             "bench": format!("idb/append/batch-{batch}/{EVENTS}-events"),
             "value": ours.round(), "unit": "events/s",
             "baseline": "raw-js-indexeddb", "baseline_value": raw.round(),
             "ratio": (ours / raw * 100.0).round() / 100.0,
         }));
-        if batch == 1000 {
-            let start = now_ms();
-            let mut from = 1;
-            let mut read = 0;
-            loop {
-                let page = store.read_all(from, 1000).await.expect("read");
-                let Some(last) = page.last() else { break };
-                from = last.position + 1;
-                read += page.len();
-            }
-            assert_eq!(read, EVENTS);
-            let rate = read as f64 / ((now_ms() - start) / 1000.0);
-            line(serde_json::json!({
-                "bench": format!("idb/read-all/page-1000/{EVENTS}-events"),
-                "value": rate.round(), "unit": "events/s",
-            }));
-        }
-        store.close();
-        IdbStore::delete(&name).await.expect("delete");
     }
 
     let history = insurance_entries(REPLAY_EVENTS, 7);

@@ -129,7 +129,8 @@ async fn a_version_1_database_with_events_is_upgraded_in_place() {
     }
     let name = "conformance-upgrade-from-1";
     IdbStore::delete(name).await.expect("delete a leftover");
-    // The schema as version 1 of the app created it, holding two events of one stream.
+    // The schema as version 1 of the app created it, holding 250 events of one stream
+    // (more than one chunk's worth once moved).
     let v1 = Database::open(name)
         .with_version(1u32)
         .with_on_upgrade_needed(|_, db: Database| {
@@ -151,7 +152,7 @@ async fn a_version_1_database_with_events_is_upgraded_in_place() {
         .build()
         .expect("a version 1 transaction");
     let events = tx.object_store("events").expect("events");
-    for version in 1..=2u64 {
+    for version in 1..=250u64 {
         let new = NewEvent::new(
             &format!("old-{version}"),
             "dojo.v1",
@@ -171,13 +172,13 @@ async fn a_version_1_database_with_events_is_upgraded_in_place() {
     }
     tx.object_store("streams")
         .expect("streams")
-        .put(2.0f64)
+        .put(250.0f64)
         .with_key("old")
         .primitive()
         .expect("put the stream version");
     tx.object_store("meta")
         .expect("meta")
-        .put(2.0f64)
+        .put(250.0f64)
         .with_key("head")
         .primitive()
         .expect("put the head");
@@ -187,21 +188,31 @@ async fn a_version_1_database_with_events_is_upgraded_in_place() {
     let store = IdbStore::open(name)
         .await
         .expect("upgrade to the current schema");
-    let old = store.read_all(1, 10).await.expect("old events read back");
+    let old = store.read_all(1, 300).await.expect("old events read back");
+    assert_eq!(old.len(), 250);
+    assert!(old
+        .iter()
+        .enumerate()
+        .all(|(i, e)| e.position == i as u64 + 1 && e.id == format!("old-{}", i + 1)));
+    let tail = store.read_stream("old", 249).await.expect("stream");
     assert_eq!(
-        old.iter()
-            .map(|e| (e.id.as_str(), e.position))
-            .collect::<Vec<_>>(),
-        [("old-1", 1), ("old-2", 2)]
+        tail.iter().map(|e| e.stream_version).collect::<Vec<_>>(),
+        [249, 250]
     );
-    assert_eq!(store.read_stream("old", 2).await.expect("stream").len(), 1);
     // The old stream's version and the head carry on where version 1 left them.
-    let more = NewEvent::new("new-3", "dojo.v3", "NewThing", "dojo.test");
+    let more = NewEvent::new("new-251", "dojo.v4", "NewThing", "dojo.test");
     let appended = store
-        .append("old", ExpectedVersion::Exact(2), vec![more])
+        .append("old", ExpectedVersion::Exact(250), vec![more])
         .await
         .expect("events append after the upgrade");
-    assert_eq!((appended.last_position, appended.stream_version), (3, 3));
+    assert_eq!(
+        (appended.last_position, appended.stream_version),
+        (251, 251)
+    );
+    // Opening again finds nothing left to move.
+    store.clone().close();
+    let store = IdbStore::open(name).await.expect("reopen");
+    assert_eq!(store.read_all(1, 300).await.expect("read").len(), 251);
     store
         .put_document("lab", "{}")
         .await
@@ -210,7 +221,7 @@ async fn a_version_1_database_with_events_is_upgraded_in_place() {
         .put_snapshot("read-models", "{}")
         .await
         .expect("snapshots exist after the upgrade");
-    assert_eq!(store.head().await.expect("head"), 3);
+    assert_eq!(store.head().await.expect("head"), 251);
     store.close();
 }
 
@@ -225,30 +236,32 @@ async fn an_aborted_append_writes_nothing_and_says_so() {
         .append("s", ExpectedVersion::NoStream, vec![event("e1")])
         .await
         .expect("first append");
-    // Damage the stream counter behind the store's back, so the next append reuses
-    // version 1: the unique [stream, version] index makes IndexedDB abort the transaction.
+    // Behind the store's back, a chunk far ahead already claims version 2 of "s": the
+    // unique stream index makes IndexedDB abort the next append's transaction.
     let raw = Database::open("conformance-abort")
         .await
         .expect("open a second connection");
     let tx = raw
-        .transaction("streams")
+        .transaction("chunks")
         .with_mode(TransactionMode::Readwrite)
         .build()
         .expect("transaction");
-    tx.object_store("streams")
-        .expect("streams")
-        .put(0.0f64)
-        .with_key("s")
-        .primitive()
+    tx.object_store("chunks")
+        .expect("chunks")
+        .put(serde_json::json!({
+            "first": 1000.0, "last": 1000.0, "events": "{}", "streams": [["s", 2.0]],
+            "slots": [0],
+        }))
+        .serde()
         .expect("put")
         .await
-        .expect("reset the counter");
+        .expect("claim version 2");
     tx.commit().await.expect("commit");
     raw.close();
     let err = store
         .append("s", ExpectedVersion::Any, vec![event("e2")])
         .await
-        .expect_err("the index refuses a second version 1");
+        .expect_err("the index refuses a second version 2");
     let text = err.to_string();
     assert!(matches!(err, dojo_engine::StoreError::Aborted(_)), "{text}");
     assert!(text.contains("appending failed"), "{text}");
@@ -329,19 +342,20 @@ async fn damaged_records_are_named_by_position_and_read_around() {
         .await
         .expect("open a second connection");
     let tx = raw
-        .transaction("events")
+        .transaction("chunks")
         .with_mode(TransactionMode::Readwrite)
         .build()
         .expect("transaction");
-    let events = tx.object_store("events").expect("events");
-    for (position, envelope) in [
+    let chunks = tx.object_store("chunks").expect("chunks");
+    // Position 2: broken JSON. Position 3: a chunk whose events are not text.
+    for (position, events) in [
         (2.0, serde_json::json!("{\"specversion")),
         (3.0, serde_json::json!(7)),
     ] {
-        events
+        chunks
             .put(serde_json::json!({
-                "globalposition": position, "streamid": "s", "streamversion": position,
-                "envelope": envelope,
+                "first": position, "last": position, "events": events,
+                "streams": [["s", position]], "slots": [0],
             }))
             .serde()
             .expect("put a damaged record");
@@ -368,9 +382,78 @@ async fn damaged_records_are_named_by_position_and_read_around() {
     assert_eq!(shape[0], Ok(1));
     assert!(matches!(&shape[1], Err(m) if m.contains("position 2 is damaged")));
     assert!(
-        matches!(&shape[2], Err(m) if m.contains("position 3 is damaged") && m.contains("no event text"))
+        matches!(&shape[2], Err(m) if m.contains("position 3 is damaged") && m.contains("missing its fields"))
     );
     assert_eq!(shape[3], Ok(4));
     assert_eq!(shape.len(), 4);
     store.close();
+}
+
+#[wasm_bindgen_test]
+async fn big_appends_are_packed_and_read_back_from_any_position() {
+    let store = fresh("packed").await;
+    let events: Vec<NewEvent> = (1..=250)
+        .map(|i| NewEvent::new(&format!("e{i}"), "s", "ThingHappened", "dojo.test"))
+        .collect();
+    store
+        .append("big", ExpectedVersion::NoStream, events)
+        .await
+        .expect("append 250");
+    store
+        .append(
+            "small",
+            ExpectedVersion::NoStream,
+            vec![NewEvent::new("x", "s", "T", "dojo.test")],
+        )
+        .await
+        .expect("append 1");
+    for (from, max) in [(1, 251), (95, 10), (100, 2), (200, 100), (251, 5), (252, 5)] {
+        let page = store.read_all(from, max).await.expect("read");
+        let want: Vec<u64> = (from..=251).take(max).collect();
+        assert_eq!(
+            page.iter().map(|e| e.position).collect::<Vec<_>>(),
+            want,
+            "read_all({from}, {max})"
+        );
+    }
+    let tail = store.read_stream("big", 199).await.expect("stream");
+    assert_eq!(tail.len(), 52);
+    assert_eq!(tail[0].stream_version, 199);
+    assert_eq!(tail[51].position, 250);
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn two_connections_keep_stream_versions_straight() {
+    let a = fresh("two-connections").await;
+    let b = IdbStore::open("conformance-two-connections")
+        .await
+        .expect("a second connection, as another tab has");
+    let event = |id: &str| NewEvent::new(id, "s", "ThingHappened", "dojo.test");
+    a.append("s", ExpectedVersion::NoStream, vec![event("a1")])
+        .await
+        .expect("a appends");
+    b.append("s", ExpectedVersion::Exact(1), vec![event("b2")])
+        .await
+        .expect("b sees a's event");
+    let r = a
+        .append("s", ExpectedVersion::Any, vec![event("a3")])
+        .await
+        .expect("a catches up on b's event");
+    assert_eq!((r.last_position, r.stream_version), (3, 3));
+    let err = b
+        .append("s", ExpectedVersion::Exact(2), vec![event("b4")])
+        .await
+        .expect_err("b is behind");
+    assert!(
+        matches!(err, dojo_engine::StoreError::Conflict { actual: 3, .. }),
+        "{err}"
+    );
+    let stream = b.read_stream("s", 1).await.expect("read");
+    assert_eq!(
+        stream.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        ["a1", "b2", "a3"]
+    );
+    a.close();
+    b.close();
 }

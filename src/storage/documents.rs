@@ -65,6 +65,14 @@ pub fn save<T: Serialize>(store: &IdbStore, name: &'static str, value: &T) {
     let Ok(text) = serde_json::to_string(value) else {
         return;
     };
+    // While the app is read-only, the newest copy waits in localStorage, which `load`
+    // prefers; the first save after the learner retries moves it back.
+    if !crate::state::writes_allowed() {
+        if let Some(s) = local_storage() {
+            let _ = s.set_item(name, &text);
+        }
+        return;
+    }
     let writer_running = PENDING.with(|p| p.borrow_mut().insert(name, Some(text)).is_some());
     if writer_running {
         return;

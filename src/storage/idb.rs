@@ -1,63 +1,127 @@
 //! `IdbStore`: the engine's `EventStore` over IndexedDB, through `indexed_db_futures`.
 //!
 //! Schema (version [`SCHEMA_VERSION`]):
-//! - `events`: one record per event, keyed in-line by `globalposition`, with a unique
-//!   index `stream_version` on `[streamid, streamversion]`. The envelope itself is kept as
-//!   its CloudEvents JSON text, so numbers and key order survive exactly.
-//! - `streams`: stream id → current stream version.
+//! - `chunks` (since version 4): the log, packed. One record holds up to
+//!   [`CHUNK_EVENTS`] consecutive events of one append, keyed in-line by `last` (the
+//!   global position of its last event), with `first`; `events`, the events' CloudEvents
+//!   JSON texts one per line (NDJSON, so numbers and key order survive exactly);
+//!   `streams`, one `[streamid, highest version in this chunk]` per stream it holds; and
+//!   `slots`, per event the index of its stream in `streams`. A stream's events in one
+//!   chunk have consecutive versions ending at its highest, so each event's version
+//!   follows from these. A unique multi-entry index `stream_version` on `streams` finds
+//!   the chunks holding a stream's events from a version on, and gives a stream's current
+//!   version. IndexedDB spends most of its time per record, per index entry and per
+//!   value it clones, so packing is what makes batched appends fast: see the README's
+//!   benchmark.
 //! - `meta`: `"head"` → the last global position.
 //! - `documents` (since version 2): a name → JSON text of what a learner built outside
 //!   the event log: the workshop session and the channels lab.
 //! - `snapshots` (since version 3): a name → JSON text of read models folded up to a log
 //!   position (`dojo_engine::projection::Snapshot`), so a reload folds only newer events.
+//! - `events` and `streams` (versions 1 to 3: one record per event, and stream → version)
+//!   exist only in databases an older build created. Opening one moves their events into
+//!   `chunks` in one transaction and empties them (see [`IdbStore::open_with`]).
 //!
 //! Every append runs its version check and all its writes in one read-write transaction
-//! (with `strict` durability: a completed append is on disk) over the three stores, and awaits nothing but that transaction's own requests, so the
-//! browser cannot auto-commit it half way. IndexedDB serialises read-write transactions
-//! with overlapping scopes, which makes the check-then-write safe across tabs too.
+//! (with `strict` durability: a completed append is on disk) and awaits nothing but that
+//! transaction's own requests, so the browser cannot auto-commit it half way. IndexedDB
+//! serialises read-write transactions with overlapping scopes, which makes the
+//! check-then-write safe across tabs too. Stream versions come from a per-connection
+//! cache that is only trusted for the head it was built at: the append reads the head in
+//! its transaction and first catches the cache up on anything another tab appended.
 
 use dojo_engine::{AppendResult, EventEnvelope, EventStore, ExpectedVersion, NewEvent, StoreError};
 use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyRange;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// The database the app uses.
 pub const DB_NAME: &str = "event-dojo";
 /// The schema version this build expects; `upgrade` migrates from every older one.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
+/// The most events one `chunks` record holds.
+pub const CHUNK_EVENTS: usize = 100;
 
-const EVENTS: &str = "events";
-const STREAMS: &str = "streams";
+const CHUNKS: &str = "chunks";
 const META: &str = "meta";
 const DOCUMENTS: &str = "documents";
 const SNAPSHOTS: &str = "snapshots";
 const STREAM_VERSION_INDEX: &str = "stream_version";
 const HEAD_KEY: &str = "head";
+/// Versions 1 to 3 of the schema: one record per event, and stream → version.
+const LEGACY_EVENTS: &str = "events";
+const LEGACY_STREAMS: &str = "streams";
+/// Past this many events appended elsewhere, the stream cache starts over instead of
+/// reading them all.
+const CATCH_UP_LIMIT: u64 = 20_000;
 
-/// One row of the `events` object store.
-#[derive(Serialize)]
-struct EventRecord {
-    globalposition: f64,
-    streamid: String,
-    streamversion: f64,
-    envelope: String,
+/// A `chunks` record as read back: loosely, so a damaged one is reported with its
+/// positions instead of failing the whole read anonymously.
+#[derive(Deserialize)]
+struct StoredChunk {
+    #[serde(default)]
+    first: Option<f64>,
+    last: f64,
+    #[serde(default)]
+    events: serde_json::Value,
+    #[serde(default)]
+    streams: serde_json::Value,
+    #[serde(default)]
+    slots: serde_json::Value,
 }
 
-/// A row as read back: only what decoding needs, and the envelope as whatever it holds,
-/// so a damaged row is reported with its position instead of failing anonymously.
+/// A record of the legacy `events` store (schema versions 1 to 3).
 #[derive(Deserialize)]
-struct StoredRecord {
+struct LegacyRecord {
     globalposition: f64,
+    #[serde(default)]
+    streamid: String,
+    #[serde(default)]
+    streamversion: f64,
     #[serde(default)]
     envelope: serde_json::Value,
 }
 
-/// An open connection to the event store database. Cheap to clone.
+/// Stream versions as of one head, so appends need not ask IndexedDB for them.
+#[derive(Debug, Default)]
+struct StreamVersions {
+    /// The head the versions are exact for; `None` until the first append.
+    head: Option<u64>,
+    /// Every stream with events is in `versions` (the cache began at an empty store).
+    complete: bool,
+    versions: HashMap<String, u64>,
+}
+
+impl StreamVersions {
+    fn restart(&mut self, head: u64) {
+        self.versions.clear();
+        self.complete = head == 0;
+        self.head = Some(head);
+    }
+
+    /// Records a stream version read or written; versions only grow.
+    fn learn(&mut self, stream: &str, version: u64) {
+        match self.versions.get_mut(stream) {
+            Some(v) => *v = (*v).max(version),
+            None => {
+                self.versions.insert(stream.to_owned(), version);
+            }
+        }
+    }
+}
+
+/// An open connection to the event store database. Cheap to clone; clones share the
+/// stream version cache.
 #[derive(Clone, Debug)]
 pub struct IdbStore {
     db: Database,
+    // Behind a mutex only because context values must be `Send`; the browser runs one
+    // thread, and no lock is held across an await.
+    versions: Arc<Mutex<StreamVersions>>,
 }
 
 /// Turns a browser storage error into the store's error, by the DOM exception's name.
@@ -127,7 +191,12 @@ impl IdbStore {
             .with_on_upgrade_needed(upgrade)
             .await
             .map_err(open_failed)?;
-        Ok(Self { db })
+        let store = Self {
+            db,
+            versions: Arc::default(),
+        };
+        store.move_legacy_events().await?;
+        Ok(store)
     }
 
     /// Deletes the database called `name` (used by tests to start from nothing).
@@ -222,19 +291,12 @@ impl IdbStore {
 }
 
 /// Creates or migrates the schema. Each arm moves one version forward, so a database at
-/// any older version reaches [`SCHEMA_VERSION`] by running the arms in order.
+/// any older version reaches [`SCHEMA_VERSION`] by running the arms in order. A new
+/// database gets no legacy stores; an old one keeps them until
+/// [`IdbStore::move_legacy_events`] has moved their events.
 fn upgrade(event: VersionChangeEvent, db: Database) -> indexed_db_futures::Result<()> {
     let old = event.old_version() as u32;
     if old < 1 {
-        let events = db
-            .create_object_store(EVENTS)
-            .with_key_path("globalposition".into())
-            .build()?;
-        events
-            .create_index(STREAM_VERSION_INDEX, ["streamid", "streamversion"].into())
-            .with_unique(true)
-            .build()?;
-        db.create_object_store(STREAMS).build()?;
         db.create_object_store(META).build()?;
     }
     if old < 2 {
@@ -242,6 +304,15 @@ fn upgrade(event: VersionChangeEvent, db: Database) -> indexed_db_futures::Resul
     }
     if old < 3 {
         db.create_object_store(SNAPSHOTS).build()?;
+    }
+    if old < 4 {
+        db.create_object_store(CHUNKS)
+            .with_key_path("last".into())
+            .build()?
+            .create_index(STREAM_VERSION_INDEX, "streams".into())
+            .with_unique(true)
+            .with_multi_entry(true)
+            .build()?;
     }
     Ok(())
 }
@@ -259,32 +330,180 @@ async fn read_counter(
     Ok(value.map_or(0, |v| v as u64))
 }
 
-fn decode(
-    records: impl IntoIterator<Item = indexed_db_futures::Result<StoredRecord>>,
-) -> Result<Vec<EventEnvelope>, StoreError> {
-    records
-        .into_iter()
-        .map(|record| {
-            let record = record.map_err(|e| backend("reading an event failed", e))?;
-            let position = record.globalposition as u64;
-            let Some(text) = record.envelope.as_str() else {
-                return Err(StoreError::Corrupt {
-                    position,
-                    detail: "the record holds no event text".into(),
-                });
-            };
-            EventEnvelope::from_cloudevent_json(text).map_err(|e| StoreError::Corrupt {
-                position,
-                detail: e.to_string(),
-            })
-        })
-        .collect()
+/// Each event's stream and version in `chunk`, from its `streams` and `slots`, or `None`
+/// when they do not fit together.
+fn chunk_keys(chunk: &StoredChunk, count: usize) -> Option<Vec<(&str, u64)>> {
+    let streams = chunk.streams.as_array()?;
+    let slots = chunk.slots.as_array()?;
+    if slots.len() != count {
+        return None;
+    }
+    let slots: Vec<usize> = slots
+        .iter()
+        .map(|s| s.as_u64().map(|s| s as usize))
+        .collect::<Option<_>>()?;
+    // A stream's events here end at its highest version: count them back from there.
+    let mut left = vec![0u64; streams.len()];
+    for &slot in &slots {
+        *left.get_mut(slot)? += 1;
+    }
+    let mut keys = Vec::with_capacity(count);
+    for slot in slots {
+        let entry = &streams[slot];
+        let stream = entry.get(0)?.as_str()?;
+        let highest = entry.get(1)?.as_f64()? as u64;
+        keys.push((stream, (highest + 1).checked_sub(left[slot])?));
+        left[slot] -= 1;
+    }
+    Some(keys)
+}
+
+/// The events of `chunk` whose positions pass `wanted`, in order. A damaged chunk or
+/// event fails with the first damaged position that was wanted.
+fn decode_chunk(
+    chunk: &StoredChunk,
+    wanted: impl Fn(u64, &str, u64) -> bool,
+    out: &mut Vec<EventEnvelope>,
+) -> Result<(), StoreError> {
+    let last = chunk.last as u64;
+    let (Some(first), Some(text)) = (chunk.first.map(|f| f as u64), chunk.events.as_str()) else {
+        return Err(StoreError::Corrupt {
+            position: last,
+            detail: "the chunk holding it is missing its fields".into(),
+        });
+    };
+    let lines: Vec<&str> = text.split('\n').collect();
+    let keys = (first <= last && lines.len() as u64 == last - first + 1)
+        .then(|| chunk_keys(chunk, lines.len()))
+        .flatten();
+    let Some(keys) = keys else {
+        return Err(StoreError::Corrupt {
+            position: first.min(last),
+            detail: "the chunk holding it does not hold one event per position".into(),
+        });
+    };
+    for (i, (line, (stream, version))) in lines.iter().zip(keys).enumerate() {
+        let position = first + i as u64;
+        if !wanted(position, stream, version) {
+            continue;
+        }
+        let event = EventEnvelope::from_cloudevent_json(line).map_err(|e| StoreError::Corrupt {
+            position,
+            detail: e.to_string(),
+        })?;
+        out.push(event);
+    }
+    Ok(())
 }
 
 /// One stream's part of a batch: where it is expected to be, and what to add.
 pub type StreamAppend = (String, ExpectedVersion, Vec<NewEvent>);
 
+/// Events waiting to be written as one `chunks` record.
+#[derive(Default)]
+struct ChunkBuffer {
+    first: u64,
+    count: usize,
+    /// The events' CloudEvents JSON, one per line.
+    events: String,
+    /// Each stream in the chunk with its highest version, in order of first appearance.
+    streams: Vec<(String, u64)>,
+    slots: Vec<u32>,
+}
+
+impl ChunkBuffer {
+    fn push(&mut self, stream: &str, version: u64, envelope_json: &str) {
+        if self.count > 0 {
+            self.events.push('\n');
+        }
+        self.events.push_str(envelope_json);
+        self.count += 1;
+        // Chunks hold at most CHUNK_EVENTS events, so a linear search stays short.
+        let slot = match self.streams.iter().position(|(s, _)| s == stream) {
+            Some(i) => {
+                self.streams[i].1 = version;
+                i
+            }
+            None => {
+                self.streams.push((stream.to_owned(), version));
+                self.streams.len() - 1
+            }
+        };
+        self.slots.push(slot as u32);
+    }
+
+    /// Adds the request that writes the buffered events, if any, and empties the buffer.
+    /// The record is built directly as JavaScript values: one string for all the events,
+    /// which is far cheaper to hand to IndexedDB than a string per event.
+    fn flush(
+        &mut self,
+        chunks: &indexed_db_futures::object_store::ObjectStore<'_>,
+    ) -> indexed_db_futures::Result<()> {
+        if self.count == 0 {
+            return Ok(());
+        }
+        let record = js_sys::Object::new();
+        let set = |key: &str, value: &wasm_bindgen::JsValue| {
+            js_sys::Reflect::set(&record, &key.into(), value).map(|_| ())
+        };
+        let streams = js_sys::Array::new();
+        for (stream, version) in &self.streams {
+            streams.push(&js_sys::Array::of2(
+                &stream.as_str().into(),
+                &(*version as f64).into(),
+            ));
+        }
+        let slots: js_sys::Array = self
+            .slots
+            .iter()
+            .map(|s| wasm_bindgen::JsValue::from(*s))
+            .collect();
+        set("first", &(self.first as f64).into())?;
+        set(
+            "last",
+            &((self.first + self.count as u64 - 1) as f64).into(),
+        )?;
+        set("events", &self.events.as_str().into())?;
+        set("streams", &streams)?;
+        set("slots", &slots)?;
+        // Requests go out when built; the commit waits for all of them.
+        chunks.add(record).primitive()?;
+        self.first += self.count as u64;
+        self.count = 0;
+        self.events.clear();
+        self.streams.clear();
+        self.slots.clear();
+        Ok(())
+    }
+}
+
+/// [`stream_range`] as JavaScript values, for the cursor builder.
+fn js_stream_range(stream: &str, from_version: u64) -> KeyRange<wasm_bindgen::JsValue> {
+    let bound =
+        |v: f64| -> wasm_bindgen::JsValue { js_sys::Array::of2(&stream.into(), &v.into()).into() };
+    KeyRange::Bound(
+        bound(from_version.max(1) as f64),
+        false,
+        bound(f64::MAX),
+        false,
+    )
+}
+
+/// The bounds of a stream's index entries from `from_version` on.
+fn stream_range(stream: &str, from_version: u64) -> KeyRange<(String, f64)> {
+    KeyRange::Bound(
+        (stream.to_owned(), from_version.max(1) as f64),
+        false,
+        (stream.to_owned(), f64::MAX),
+        false,
+    )
+}
+
 impl IdbStore {
+    fn cache(&self) -> MutexGuard<'_, StreamVersions> {
+        self.versions.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Appends to several streams in one read-write transaction: every stream's expected
     /// version is checked (in batch order, so a stream may appear twice) and either every
     /// event is stored, with consecutive positions, or none is.
@@ -299,42 +518,36 @@ impl IdbStore {
         options.set_durability(indexed_db_futures::transaction::TransactionDurability::Strict);
         let tx = self
             .db
-            .transaction([EVENTS, STREAMS, META])
+            .transaction([CHUNKS, META])
             .with_mode(TransactionMode::Readwrite)
             .with_options(options)
             .build()
             .map_err(fail)?;
-        let events_store = tx.object_store(EVENTS).map_err(fail)?;
-        let streams = tx.object_store(STREAMS).map_err(fail)?;
+        let chunks = tx.object_store(CHUNKS).map_err(fail)?;
         let meta = tx.object_store(META).map_err(fail)?;
-        // Every stream's version is asked for at once: requests go out when built, so the
-        // batch waits for one round trip, not one per stream.
-        let head_request = meta.get(HEAD_KEY).primitive().map_err(fail)?;
-        let mut distinct: Vec<&str> = batch.iter().map(|(s, _, _)| s.as_str()).collect();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let requests = distinct
-            .iter()
-            .map(|s| streams.get(*s).primitive())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(fail)?;
-        let head = head_request
+        let head = meta
+            .get(HEAD_KEY)
+            .primitive()
+            .map_err(fail)?
             .await
             .map_err(fail)?
             .map_or(0, |v: f64| v as u64);
-        let mut stored: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-        for (s, request) in distinct.iter().zip(requests) {
-            let v: Option<f64> = request.await.map_err(fail)?;
-            stored.insert((*s).to_owned(), v.map_or(0, |v| v as u64));
-        }
+        self.catch_up(&chunks, head).await.map_err(fail)?;
+        self.ask_for_unknown_streams(&chunks, &batch)
+            .await
+            .map_err(fail)?;
+
         let mut position = head;
-        let mut versions: std::collections::BTreeMap<String, u64> =
-            std::collections::BTreeMap::new();
+        let mut pending: HashMap<String, u64> = HashMap::new();
         let mut last_version = 0;
+        let mut buffer = ChunkBuffer {
+            first: head + 1,
+            ..ChunkBuffer::default()
+        };
         for (stream, expected, events) in batch {
-            let actual = match versions.get(&stream) {
+            let actual = match pending.get(&stream) {
                 Some(v) => *v,
-                None => stored.get(&stream).copied().unwrap_or(0),
+                None => self.cache().versions.get(&stream).copied().unwrap_or(0),
             };
             if !expected.admits(actual) {
                 // Dropping the transaction without committing rolls the whole batch back.
@@ -349,35 +562,198 @@ impl IdbStore {
                 version += 1;
                 position += 1;
                 let envelope = EventEnvelope::recorded(event, &stream, version, position);
-                let record = EventRecord {
-                    globalposition: position as f64,
-                    streamid: stream.clone(),
-                    streamversion: version as f64,
-                    envelope: envelope.to_cloudevent_json(),
-                };
-                // Requests go out when built; the commit below waits for all of them.
-                events_store.add(record).serde().map_err(fail)?;
+                buffer.push(&stream, version, &envelope.to_cloudevent_json());
+                if buffer.count == CHUNK_EVENTS {
+                    buffer.flush(&chunks).map_err(fail)?;
+                }
             }
             last_version = version;
-            versions.insert(stream, version);
+            pending.insert(stream, version);
         }
-        for (stream, version) in &versions {
-            streams
-                .put(*version as f64)
-                .with_key(stream.as_str())
-                .primitive()
-                .map_err(fail)?;
-        }
+        buffer.flush(&chunks).map_err(fail)?;
         meta.put(position as f64)
             .with_key(HEAD_KEY)
             .primitive()
             .map_err(fail)?;
         commit(tx, "appending failed").await?;
+
+        let mut cache = self.cache();
+        for (stream, version) in &pending {
+            cache.learn(stream, *version);
+        }
+        if cache.head == Some(head) {
+            cache.head = Some(position);
+        }
         Ok(AppendResult {
             first_position: head + 1,
             last_position: position,
             stream_version: last_version,
         })
+    }
+
+    /// Makes the stream cache exact for `head`: reads what other tabs appended since it
+    /// was last exact, or starts it over.
+    async fn catch_up(
+        &self,
+        chunks: &indexed_db_futures::object_store::ObjectStore<'_>,
+        head: u64,
+    ) -> indexed_db_futures::Result<()> {
+        let known = self.cache().head;
+        match known {
+            Some(h) if h == head => {}
+            Some(h) if h < head && head - h <= CATCH_UP_LIMIT => {
+                let newer = chunks
+                    .get_all::<StoredChunk>()
+                    .with_query::<f64, _>(KeyRange::LowerBound(h as f64, true))
+                    .serde()?
+                    .await?;
+                let mut cache = self.cache();
+                for chunk in newer {
+                    let chunk = chunk?;
+                    for key in chunk.streams.as_array().into_iter().flatten() {
+                        if let (Some(stream), Some(version)) = (
+                            key.get(0).and_then(serde_json::Value::as_str),
+                            key.get(1).and_then(serde_json::Value::as_f64),
+                        ) {
+                            cache.learn(stream, version as u64);
+                        }
+                    }
+                }
+                cache.head = Some(head);
+            }
+            _ => self.cache().restart(head),
+        }
+        Ok(())
+    }
+
+    /// Asks the stream index for the versions of the batch's streams the cache does not
+    /// know, all at once. A stream's version is how many index entries it has.
+    async fn ask_for_unknown_streams(
+        &self,
+        chunks: &indexed_db_futures::object_store::ObjectStore<'_>,
+        batch: &[StreamAppend],
+    ) -> indexed_db_futures::Result<()> {
+        let unknown: Vec<&str> = {
+            let cache = self.cache();
+            if cache.complete {
+                return Ok(());
+            }
+            let mut unknown: Vec<&str> = batch
+                .iter()
+                .map(|(s, _, _)| s.as_str())
+                .filter(|s| !cache.versions.contains_key(*s))
+                .collect();
+            unknown.sort_unstable();
+            unknown.dedup();
+            unknown
+        };
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        let index = chunks.index(STREAM_VERSION_INDEX)?;
+        // A stream's newest index entry holds its version. Requests go out when built, so
+        // the batch waits for one round trip.
+        let requests = unknown
+            .iter()
+            .map(|s| {
+                index
+                    .open_key_cursor()
+                    .with_query::<wasm_bindgen::JsValue, _>(js_stream_range(s, 1))
+                    .with_direction(indexed_db_futures::cursor::CursorDirection::Prev)
+                    .primitive()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        for (stream, request) in unknown.iter().zip(requests) {
+            let version = match request.await? {
+                Some(cursor) => {
+                    use indexed_db_futures::internals::SystemRepr;
+                    use wasm_bindgen::JsCast;
+                    let sys: &web_sys::IdbCursor = cursor.as_sys().unchecked_ref();
+                    // The key is [stream, version].
+                    let key = sys.key().map_err(indexed_db_futures::error::Error::from)?;
+                    js_sys::Reflect::get_u32(&key, 1)
+                        .ok()
+                        .and_then(|v| v.as_f64())
+                        .map_or(0, |v| v as u64)
+                }
+                None => 0,
+            };
+            self.cache().learn(stream, version);
+        }
+        Ok(())
+    }
+
+    /// Moves the events an older build kept one per record (schema versions 1 to 3) into
+    /// `chunks`, in one transaction, and empties the old stores. Runs on every open, and
+    /// does nothing once they are empty; tabs opening at once take turns.
+    async fn move_legacy_events(&self) -> Result<(), StoreError> {
+        if !self.db.object_store_names().any(|n| n == LEGACY_EVENTS) {
+            return Ok(());
+        }
+        let fail = |e: indexed_db_futures::error::Error| {
+            backend("moving the events of an older version failed", e)
+        };
+        let tx = self
+            .db
+            .transaction([LEGACY_EVENTS, LEGACY_STREAMS, CHUNKS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(fail)?;
+        let legacy = tx.object_store(LEGACY_EVENTS).map_err(fail)?;
+        let count: u32 = legacy
+            .count()
+            .primitive()
+            .map_err(fail)?
+            .await
+            .map_err(fail)?;
+        if count == 0 {
+            return Ok(());
+        }
+        let chunks = tx.object_store(CHUNKS).map_err(fail)?;
+        let mut buffer = ChunkBuffer::default();
+        let mut from = 0.0;
+        loop {
+            let page = legacy
+                .get_all::<LegacyRecord>()
+                .with_query::<f64, _>(KeyRange::LowerBound(from, true))
+                .with_limit(5_000)
+                .serde()
+                .map_err(fail)?
+                .await
+                .map_err(fail)?;
+            let mut last = None;
+            for record in page {
+                let record = record.map_err(fail)?;
+                let position = record.globalposition as u64;
+                // A chunk holds consecutive positions only.
+                if buffer.count == CHUNK_EVENTS
+                    || (buffer.count > 0 && position != buffer.first + buffer.count as u64)
+                {
+                    buffer.flush(&chunks).map_err(fail)?;
+                }
+                if buffer.count == 0 {
+                    buffer.first = position;
+                }
+                // A damaged envelope stays damaged, and is reported as such when read.
+                let text = match record.envelope {
+                    serde_json::Value::String(s) => s.replace('\n', " "),
+                    other => other.to_string(),
+                };
+                buffer.push(&record.streamid, record.streamversion as u64, &text);
+                last = Some(record.globalposition);
+            }
+            match last {
+                Some(l) => from = l,
+                None => break,
+            }
+        }
+        buffer.flush(&chunks).map_err(fail)?;
+        legacy.clear().map_err(fail)?;
+        tx.object_store(LEGACY_STREAMS)
+            .map_err(fail)?
+            .clear()
+            .map_err(fail)?;
+        commit(tx, "moving the events of an older version failed").await
     }
 }
 
@@ -398,20 +774,31 @@ impl EventStore for IdbStore {
         from_version: u64,
     ) -> Result<Vec<EventEnvelope>, StoreError> {
         let fail = |e: indexed_db_futures::error::Error| backend("reading a stream failed", e);
-        let tx = self.db.transaction(EVENTS).build().map_err(fail)?;
-        let events = tx.object_store(EVENTS).map_err(fail)?;
-        let index = events.index(STREAM_VERSION_INDEX).map_err(fail)?;
-        // Compound keys serialise as JS arrays: [streamid, streamversion].
-        let lower = (stream.to_owned(), from_version.max(1) as f64);
-        let upper = (stream.to_owned(), f64::MAX);
-        let records = index
-            .get_all::<StoredRecord>()
-            .with_query::<(String, f64), _>(KeyRange::Bound(lower, false, upper, false))
+        let tx = self.db.transaction(CHUNKS).build().map_err(fail)?;
+        let chunks = tx.object_store(CHUNKS).map_err(fail)?;
+        let index = chunks.index(STREAM_VERSION_INDEX).map_err(fail)?;
+        // The chunks holding the stream's events from `from_version` on, in order.
+        let holding: Vec<f64> = index
+            .get_all_keys::<f64>()
+            .with_query(stream_range(stream, from_version))
             .serde()
             .map_err(fail)?
             .await
+            .map_err(fail)?
+            .collect::<Result<_, _>>()
             .map_err(fail)?;
-        decode(records)
+        let requests = holding
+            .iter()
+            .map(|last| chunks.get::<StoredChunk, f64, _>(*last).serde())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(fail)?;
+        let mut out = Vec::new();
+        for request in requests {
+            if let Some(chunk) = request.await.map_err(fail)? {
+                decode_chunk(&chunk, |_, s, v| s == stream && v >= from_version, &mut out)?;
+            }
+        }
+        Ok(out)
     }
 
     async fn read_all(
@@ -419,21 +806,41 @@ impl EventStore for IdbStore {
         from_position: u64,
         max: usize,
     ) -> Result<Vec<EventEnvelope>, StoreError> {
-        if max == 0 {
-            return Ok(Vec::new());
-        }
         let fail = |e: indexed_db_futures::error::Error| backend("reading the log failed", e);
-        let tx = self.db.transaction(EVENTS).build().map_err(fail)?;
-        let store = tx.object_store(EVENTS).map_err(fail)?;
-        let records = store
-            .get_all::<StoredRecord>()
-            .with_query::<f64, _>(KeyRange::LowerBound(from_position.max(1) as f64, false))
-            .with_limit(u32::try_from(max).unwrap_or(u32::MAX))
-            .serde()
-            .map_err(fail)?
-            .await
-            .map_err(fail)?;
-        decode(records)
+        let mut out = Vec::new();
+        let mut next = from_position.max(1);
+        while out.len() < max {
+            let tx = self.db.transaction(CHUNKS).build().map_err(fail)?;
+            let chunks = tx.object_store(CHUNKS).map_err(fail)?;
+            // Chunks hold up to CHUNK_EVENTS events; fewer if appends were small, in which
+            // case the loop asks again from where this page ended.
+            let want = max - out.len();
+            let limit = want.div_ceil(CHUNK_EVENTS) + 1;
+            let page = chunks
+                .get_all::<StoredChunk>()
+                .with_query::<f64, _>(KeyRange::LowerBound(next as f64, false))
+                .with_limit(u32::try_from(limit).unwrap_or(u32::MAX))
+                .serde()
+                .map_err(fail)?
+                .await
+                .map_err(fail)?;
+            let mut last = None;
+            // The positions this page may add: [next, end).
+            let end = next + want as u64;
+            for chunk in page {
+                let chunk = chunk.map_err(fail)?;
+                decode_chunk(&chunk, |p, _, _| p >= next && p < end, &mut out)?;
+                last = Some(chunk.last as u64);
+                if out.len() >= max {
+                    break;
+                }
+            }
+            match last {
+                Some(l) => next = l + 1,
+                None => break,
+            }
+        }
+        Ok(out)
     }
 }
 

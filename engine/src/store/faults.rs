@@ -139,16 +139,15 @@ pub enum StoreHealth {
 
 impl StoreHealth {
     /// Takes note of a write's outcome: a failure that leaves the store read-only
-    /// switches writing off; any success shows the store is writable again.
+    /// switches writing off. A success changes nothing: a small write can fit where a
+    /// big one did not, so only the learner's [`Self::retry`] switches writing back on.
     pub fn after_write<T>(&mut self, result: &Result<T, StoreError>) {
-        match result {
-            Ok(_) => *self = StoreHealth::Writable,
-            Err(e) if e.leaves_store_read_only() => {
+        if let Err(e) = result {
+            if e.leaves_store_read_only() {
                 *self = StoreHealth::ReadOnly {
                     reason: e.to_string(),
                 }
             }
-            Err(_) => {}
         }
     }
 
@@ -359,7 +358,7 @@ mod tests {
     }
 
     #[test]
-    fn other_failures_do_not_switch_writing_off() {
+    fn only_failures_that_repeat_switch_writing_off_and_only_a_retry_switches_it_on() {
         let mut health = StoreHealth::default();
         health.after_write::<()>(&Err(StoreError::Conflict {
             stream: "s".into(),
@@ -372,6 +371,11 @@ mod tests {
         )));
         assert!(!health.can_write());
         health.after_write(&Ok(()));
+        assert!(
+            !health.can_write(),
+            "a small write that fits does not end read-only mode"
+        );
+        health.retry();
         assert!(health.can_write());
     }
 }
