@@ -3,6 +3,9 @@
 import { defineConfig } from '@playwright/test';
 
 const port = Number(process.env.E2E_PORT || 4173);
+// The same app built with `--public-url /dojo/sub/` into dist-sub, served only under
+// that path (see e2e/subpath.spec.mjs).
+export const subPort = Number(process.env.E2E_SUB_PORT || port + 1);
 
 export default defineConfig({
   testDir: './e2e',
@@ -21,10 +24,18 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `node e2e/serve.mjs dist ${port}`,
-    url: `http://127.0.0.1:${port}/`,
-    reuseExistingServer: false,
-    timeout: 30_000,
-  },
+  webServer: [
+    {
+      command: `node e2e/serve.mjs dist ${port}`,
+      url: `http://127.0.0.1:${port}/`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
+      command: `node e2e/serve.mjs dist-sub ${subPort} /dojo/sub/`,
+      url: `http://127.0.0.1:${subPort}/dojo/sub/`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+  ],
 });

@@ -39,6 +39,8 @@ summaries+=("browser (wasm-bindgen-test in Chromium): $browser")
 
 layer "release build (trunk build --release)"
 trunk build --release
+# The same app for a static host's sub-path, for e2e/subpath.spec.mjs.
+trunk build --release --public-url /dojo/sub/ --dist dist-sub
 wasm=$(ls dist/*.wasm)
 raw=$(stat -c %s "$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
@@ -46,7 +48,9 @@ summaries+=("release wasm: $raw bytes, $gz bytes gzipped")
 
 layer "end-to-end tests (Playwright + axe, Chromium)"
 # A free loopback port, so a server left on the default port cannot block the run.
-export E2E_PORT=${E2E_PORT:-$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")}
+free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+export E2E_PORT=${E2E_PORT:-$(free_port)}
+export E2E_SUB_PORT=${E2E_SUB_PORT:-$(free_port)}
 e2e_log=$(mktemp)
 set +e
 npx playwright test 2>&1 | tee "$e2e_log"

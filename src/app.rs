@@ -25,7 +25,7 @@ pub fn App() -> impl IntoView {
         })
     });
     view! {
-        <Router>
+        <Router base=crate::paths::base()>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <header class="app-header">
                 <div class="brand">
@@ -36,12 +36,12 @@ pub fn App() -> impl IntoView {
                     <span class="brand-name">"Event Dojo"</span>
                 </div>
                 <nav aria-label="Main">
-                    <A href="/" exact=true>"Event store"</A>
-                    <A href="/console">"Event console"</A>
-                    <A href="/sandbox">"Pattern sandbox"</A>
-                    <A href="/lab">"Channels lab"</A>
-                    <A href="/workshop">"Workshop"</A>
-                    <A href="/learn">"Learn"</A>
+                    <A href=crate::paths::href("/") exact=true>"Event store"</A>
+                    <A href=crate::paths::href("/console")>"Event console"</A>
+                    <A href=crate::paths::href("/sandbox")>"Pattern sandbox"</A>
+                    <A href=crate::paths::href("/lab")>"Channels lab"</A>
+                    <A href=crate::paths::href("/workshop")>"Workshop"</A>
+                    <A href=crate::paths::href("/learn")>"Learn"</A>
                 </nav>
             </header>
             <main id="main" tabindex="-1">

@@ -5,5 +5,6 @@
 pub mod app;
 pub mod components;
 pub mod features;
+pub mod paths;
 pub mod state;
 pub mod storage;

@@ -18,11 +18,15 @@ fn safe_url(url: &str) -> bool {
     }
 }
 
+/// A safe address as it is, an app path (`/learn`) under the path the app is served
+/// from, and anything else as `#`.
 fn neutralise(url: CowStr<'_>) -> CowStr<'_> {
-    if safe_url(&url) {
-        url
-    } else {
+    if !safe_url(&url) {
         CowStr::Borrowed("#")
+    } else if url.starts_with('/') && !url.starts_with("//") {
+        CowStr::from(crate::paths::href(&url))
+    } else {
+        url
     }
 }
 

@@ -123,7 +123,7 @@ pub fn LearnPage() -> impl IntoView {
                             .unwrap_or_else(|| format!("par {}", ex.par));
                         view! {
                             <li class="level-card" data-testid=format!("level-{}", ex.id)>
-                                <a href=format!("/learn/{}", ex.id)>
+                                <a href=crate::paths::href(&format!("/learn/{}", ex.id))>
                                     <span class="level">{ex.level.to_string()}</span>
                                     " "<strong>{ex.title.clone()}</strong>
                                 </a>
@@ -156,7 +156,7 @@ pub fn LearnPage() -> impl IntoView {
         <div class="page-title">
             <h1>"Learn"</h1>
             <p class="muted">"Guided exercises, one idea at a time. Each checks your design after every try and says what to change. Fewer rules, subscriptions and inputs score better at golf."</p>
-            <p><span data-testid="learn-summary">{solved}</span>" "<a href="/quiz" data-testid="quiz-link">"Quiz yourself"</a></p>
+            <p><span data-testid="learn-summary">{solved}</span>" "<a href=crate::paths::href("/quiz") data-testid="quiz-link">"Quiz yourself"</a></p>
         </div>
         <div class="page learn-map" inert=move || !loaded.get()>
             {groups}

@@ -304,7 +304,7 @@ pub fn PatternSandboxPage() -> impl IntoView {
                             <p data-testid="sandbox-log-summary">{format!("{} of the last {total} events match.", matches.len())}</p>
                             <ul class="log-matches">
                                 {matches.into_iter().map(|(pos, label)| view! {
-                                    <li><a href=format!("/event/{pos}")>{format!("#{pos} ")}</a>{label}</li>
+                                    <li><a href=crate::paths::href(&format!("/event/{pos}"))>{format!("#{pos} ")}</a>{label}</li>
                                 }).collect_view()}
                             </ul>
                         }.into_any(),

@@ -29,7 +29,7 @@ pub fn EventDetailPage() -> impl IntoView {
     view! {
         <div class="page">
             <section class="panel" aria-labelledby="detail-heading">
-                <p><A href="/">"← Back to the event log"</A></p>
+                <p><A href=crate::paths::href("/")>"← Back to the event log"</A></p>
                 <h1 id="detail-heading">{move || match position() {
                     Some(p) => format!("Event #{p}"),
                     None => "Event".to_owned(),
@@ -108,7 +108,7 @@ fn Chain(event: dojo_engine::EventEnvelope) -> impl IntoView {
                 <dl class="chain" data-testid="event-chain">
                     <dt>"Caused by"</dt>
                     <dd data-testid="chain-cause">{match (cause, causation_label.clone()) {
-                        (Some((p, ty)), _) => view! { <a href=format!("/event/{p}")>{format!("#{p} {ty}")}</a> }.into_any(),
+                        (Some((p, ty)), _) => view! { <a href=crate::paths::href(&format!("/event/{p}"))>{format!("#{p} {ty}")}</a> }.into_any(),
                         (None, Some(c)) => view! { <span>{format!("{c} (a command or the start of a journey, not an event in this store)")}</span> }.into_any(),
                         (None, None) => view! { <span>"nothing recorded"</span> }.into_any(),
                     }}</dd>
@@ -117,7 +117,7 @@ fn Chain(event: dojo_engine::EventEnvelope) -> impl IntoView {
                     <dt>"Same correlation"</dt>
                     <dd>
                         <ul class="chain-links" data-testid="chain-related">
-                            {related.into_iter().map(|(p, ty)| view! { <li><a href=format!("/event/{p}")>{format!("#{p} {ty}")}</a></li> }).collect_view()}
+                            {related.into_iter().map(|(p, ty)| view! { <li><a href=crate::paths::href(&format!("/event/{p}"))>{format!("#{p} {ty}")}</a></li> }).collect_view()}
                         </ul>
                     </dd>
                 </dl>

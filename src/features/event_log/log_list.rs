@@ -249,7 +249,7 @@ pub fn EventLog() -> impl IntoView {
 
 #[component]
 fn EventRow(index: usize, total: u64, shift: Memo<f64>, event: EventEnvelope) -> impl IntoView {
-    let href = format!("/event/{}", event.position);
+    let href = crate::paths::href(&format!("/event/{}", event.position));
     view! {
         <li class="event-row compact" data-testid="event-row" data-position=event.position
             style=move || format!("top: {}px; height: {}px", index as f64 * ROW_H - shift.get(), ROW_H - 6.0)

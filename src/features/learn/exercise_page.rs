@@ -408,7 +408,7 @@ pub fn ExercisePage() -> impl IntoView {
         solved.then_some(())?;
         let (nid, title) = following?;
         Some(
-            view! { <a class="next-exercise" href=format!("/learn/{nid}") data-testid="next-exercise">{format!("Next: {title} →")}</a> },
+            view! { <a class="next-exercise" href=crate::paths::href(&format!("/learn/{nid}")) data-testid="next-exercise">{format!("Next: {title} →")}</a> },
         )
     };
 
@@ -419,13 +419,13 @@ pub fn ExercisePage() -> impl IntoView {
                 {move || loaded.get().then(|| view! {
                     <ErrorView title="This exercise does not exist" message=format!("There is no exercise \"{}\".", id.get()) hint="Pick one from the level map."/>
                 })}
-                <p><a href="/learn">"Back to the level map"</a></p>
+                <p><a href=crate::paths::href("/learn")>"Back to the level map"</a></p>
             }.into_any(),
             Some(ex) => {
                 let kind = match ex.kind { dojo_engine::exercise::Kind::Channels => "a topology (and steps you add)", dojo_engine::exercise::Kind::System => "a scenario of the insurance services" };
                 view! {
                     <div class="page-title">
-                        <p><a href="/learn" data-testid="back-to-map">"← Level map"</a></p>
+                        <p><a href=crate::paths::href("/learn") data-testid="back-to-map">"← Level map"</a></p>
                         <h1>{ex.title.clone()}</h1>
                         <p class="muted">{format!("{} · level {} · par {}", ex.concept, ex.level, ex.par)}</p>
                         <fieldset class="mode-picker">
@@ -461,7 +461,7 @@ pub fn ExercisePage() -> impl IntoView {
                             </div>
                             <div id="design-error">{move || error.get().map(|e| view! { <ErrorView title="Nothing was checked" message=e/> })}</div>
                             {move || notice.get().map(|n| view! { <p class="form-status" data-testid="exercise-notice">{n}</p> })}
-                            {move || explored.get().map(|path| view! { <p><a href=path data-testid="explore-open">{format!("Open {path}")}</a></p> })}
+                            {move || explored.get().map(|path| view! { <p><a href=crate::paths::href(path) data-testid="explore-open">{format!("Open {path}")}</a></p> })}
                             {results_view}
                             {next}
                         </section>

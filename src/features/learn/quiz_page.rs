@@ -101,7 +101,7 @@ pub fn QuizPage() -> impl IntoView {
 
     view! {
         <div class="page-title">
-            <p><a href="/learn">"← Level map"</a></p>
+            <p><a href=crate::paths::href("/learn")>"← Level map"</a></p>
             <h1>"Quiz"</h1>
             <p class="muted">"Questions drawn from the live model; the engine works out the answers, so the grading is exact."</p>
         </div>
