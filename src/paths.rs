@@ -12,7 +12,7 @@ thread_local! {
 /// `"/some/path"` under a sub-path (and `""` outside a browser, for native tests).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn base() -> String {
-    String::new()
+    trim("")
 }
 
 /// The path the app is served under, without a trailing slash: `""` at a site's root,
