@@ -5,10 +5,13 @@ import { test, expect } from '@playwright/test';
 import { EventStorePage } from './pages/event-store.mjs';
 import { savedDocument } from './documents.mjs';
 
-// Runs the JavaScript `body` with `tx`, a read-write transaction on the app's `chunks` and
-// `meta` stores, from the page but outside the app.
-async function withDatabase(page, body) {
-  await page.evaluate((source) => new Promise((resolve, reject) => {
+// Changes the app's database from the page but outside the app, in one read-write
+// transaction on `chunks` and `meta` (the page's Content-Security-Policy forbids
+// evaluating strings, so each change is named here):
+// - 'damage': replaces the event at `position` with broken JSON;
+// - 'claim': stores a record far ahead that already claims version 2 of stream `s`.
+async function tamper(page, change, position = 0) {
+  await page.evaluate(([change, position]) => new Promise((resolve, reject) => {
     const open = indexedDB.open('event-dojo');
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
@@ -17,15 +20,22 @@ async function withDatabase(page, body) {
       tx.oncomplete = () => { db.close(); resolve(); };
       tx.onerror = () => reject(tx.error);
       tx.onabort = () => reject(tx.error ?? new Error('the transaction was aborted'));
-      try {
-        // eslint-disable-next-line no-new-func
-        new Function('tx', source)(tx);
-      } catch (e) {
-        tx.abort();
-        reject(e);
+      const chunks = tx.objectStore('chunks');
+      if (change === 'damage') {
+        // The chunk holding the position is the first whose last position is at or after it.
+        const cursor = chunks.openCursor(IDBKeyRange.lowerBound(position));
+        cursor.onsuccess = () => {
+          const chunk = cursor.result.value;
+          const lines = chunk.events.split('\n');
+          lines[position - chunk.first] = '{"specversion": "1.0", "id":';
+          chunk.events = lines.join('\n');
+          chunks.put(chunk);
+        };
+      } else {
+        chunks.put({ first: 1000, last: 1000, events: '{}', streams: [['s', 2]], slots: [0] });
       }
     };
-  }), body);
+  }), [change, position]);
 }
 
 async function loadSample(page, size) {
@@ -122,18 +132,7 @@ test('a damaged record is named, read around, passed over by the read models and
   await store.open();
   await loadSample(page, 1000);
   await expect(page.getByTestId('log-summary')).toHaveText('1000 events in the store, newest first.', { timeout: 60_000 });
-  await withDatabase(page, `
-    // The chunk holding position 999 is the first whose last position is 999 or more.
-    const chunks = tx.objectStore('chunks');
-    const cursor = chunks.openCursor(IDBKeyRange.lowerBound(999));
-    cursor.onsuccess = () => {
-      const chunk = cursor.result.value;
-      const lines = chunk.events.split('\\n');
-      lines[999 - chunk.first] = '{"specversion": "1.0", "id":';
-      chunk.events = lines.join('\\n');
-      chunks.put(chunk);
-    };
-  `);
+  await tamper(page, 'damage', 999);
   await page.reload();
   const damaged = page.getByTestId('damaged-row');
   await expect(damaged).toHaveAttribute('data-position', '999');
@@ -161,9 +160,7 @@ test('a transaction IndexedDB aborts writes nothing and says so', async ({ page 
   await store.publish({ stream: 's', type: 'First', data: '{}' });
   await expect(store.status).toContainText('position 1.');
   // Behind the app's back, a record far ahead already claims version 2 of stream s.
-  await withDatabase(page, `
-    tx.objectStore('chunks').put({ first: 1000, last: 1000, events: '{}', streams: [['s', 2]], slots: [0] });
-  `);
+  await tamper(page, 'claim');
   await store.publish({ stream: 's', type: 'Second', data: '{}' });
   await expect(page.getByTestId('error-view')).toContainText('the browser aborted the transaction, so nothing from it was written; try again');
   await expect(page.getByTestId('read-only')).toHaveCount(0);
