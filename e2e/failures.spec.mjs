@@ -5,6 +5,10 @@ import { test, expect } from '@playwright/test';
 import { EventStorePage } from './pages/event-store.mjs';
 import { savedDocument } from './documents.mjs';
 
+// The service worker's cache of the app (about 3 MB) counts against the same quota these
+// tests shrink, so it stays out of them: they are about IndexedDB.
+test.use({ serviceWorkers: 'block' });
+
 // Changes the app's database from the page but outside the app, in one read-write
 // transaction on `chunks` and `meta` (the page's Content-Security-Policy forbids
 // evaluating strings, so each change is named here):

@@ -42,6 +42,25 @@ pub fn href(path: &str) -> String {
     format!("{}{path}", base())
 }
 
+/// Registers the service worker (public/sw.js) for the app's path, so that after the
+/// first visit the app starts offline and can be installed. Release builds only:
+/// `trunk serve` rebuilds constantly, and a cache would only get in its way.
+pub fn register_service_worker() {
+    if cfg!(debug_assertions) {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let options = web_sys::RegistrationOptions::new();
+    options.set_scope(&href("/"));
+    // A browser without service workers (or a private window) still runs the app online.
+    let _ = window
+        .navigator()
+        .service_worker()
+        .register_with_options(&href("/sw.js"), &options);
+}
+
 #[cfg(test)]
 mod tests {
     use super::trim;

@@ -1,0 +1,69 @@
+// Offline and installable: after one visit the service worker has cached the app, so with
+// the server gone a reload (even of a deep link) still starts it, with the learner's
+// data; and Chromium finds nothing missing to install it. The test runs its own server so
+// that it can really take it away.
+import { test, expect } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+async function serve(port) {
+  const server = spawn('node', ['e2e/serve.mjs', 'dist', String(port)], { stdio: 'ignore' });
+  for (let i = 0; i < 50; i++) {
+    try { if ((await fetch(`http://127.0.0.1:${port}/`)).ok) return server; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  server.kill();
+  throw new Error('the test server did not start');
+}
+
+test('after one visit the app reloads and works with the server gone', async ({ page }) => {
+  const port = await freePort();
+  let server = await serve(port);
+  try {
+    const root = `http://127.0.0.1:${port}/`;
+    await page.goto(root);
+    await expect(page.getByTestId('log-empty')).toBeVisible();
+    // The worker has installed (and cached the app) once it is ready.
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    await page.getByTestId('publish-stream').fill('customer-offline');
+    await page.getByTestId('publish-type').fill('CustomerRegistered');
+    await page.getByTestId('publish-submit').click();
+    await expect(page.getByTestId('publish-status')).toHaveText('Appended to customer-offline as version 1 at position 1.');
+
+    server.kill();
+    await new Promise((r) => server.on('exit', r));
+    await expect(fetch(root)).rejects.toThrow();
+
+    await page.reload();
+    await expect(page.getByTestId('log-summary')).toHaveText('1 event in the store, newest first.');
+    await page.goto(`${root}event/1`);
+    await expect(page.getByText('"streamid": "customer-offline"')).toBeVisible();
+    await page.goto(`${root}console`);
+    await expect(page.getByTestId('command-form')).toBeVisible();
+    // Working offline includes writing.
+    await page.getByTestId('command-submit').click();
+    await expect(page.getByTestId('command-result')).toContainText('appended to customer-c1');
+  } finally {
+    server.kill();
+  }
+});
+
+test('the app is installable: a manifest and a worker, with nothing missing', async ({ page }) => {
+  await page.goto('/');
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  const manifest = await (await page.request.get('/manifest.webmanifest')).json();
+  expect(manifest).toMatchObject({ name: 'Event Dojo', start_url: './', display: 'standalone' });
+  const cdp = await page.context().newCDPSession(page);
+  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+  // Playwright's browser contexts are incognito, which Chromium never installs from;
+  // that is about the test's browser, not the app, so it is the one error allowed.
+  expect(installabilityErrors.map((e) => e.errorId)).toContain('in-incognito');
+  expect(installabilityErrors.filter((e) => e.errorId !== 'in-incognito')).toEqual([]);
+});
