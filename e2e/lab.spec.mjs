@@ -79,3 +79,25 @@ test('a workload with a spike is scheduled and played on the virtual clock', asy
   await page.getByTestId('w-generate').click();
   await expect(page.getByTestId('error-view')).toContainText('Rate must be a number of 0 or more, not "fast".');
 });
+
+test('the design exports as a CloudFormation template, with what changes on AWS', async ({ page }) => {
+  await page.goto('/lab');
+  await page.getByTestId('lab-preset').selectOption({ label: 'Rule → topic fan-out, a FIFO queue and a failing handler' });
+  await page.getByTestId('lab-load-preset').click();
+  await expect(page.getByTestId('lab-topology')).toContainText('queue orders.fifo');
+  const download = page.waitForEvent('download');
+  await page.getByTestId('lab-export-cfn').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('event-dojo-stack.yaml');
+  const { readFileSync } = await import('node:fs');
+  const yaml = readFileSync(await file.path(), 'utf8');
+  for (const resource of ['AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::SNS::Subscription', 'AWS::Events::Rule', 'AWS::SQS::QueuePolicy']) {
+    expect(yaml).toContain(`Type: "${resource}"`);
+  }
+  expect(yaml).toContain('FifoQueue: true');
+  expect(yaml).toContain('FilterPolicyScope: MessageBody');
+  await expect(page.getByTestId('lab-export-notice')).toContainText('aws cloudformation deploy --template-file event-dojo-stack.yaml');
+  await page.getByTestId('lab-aws-differences').locator('summary').click();
+  await expect(page.getByTestId('lab-aws-differences')).toContainText('IAM:');
+  await expect(page.getByTestId('lab-export-left-out')).toHaveCount(0);
+});

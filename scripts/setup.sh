@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs and skips what is already there.
 #   scripts/setup.sh serve   wasm target, trunk, wasm-bindgen-cli, npm packages (wasm-opt)
-#   scripts/setup.sh test    all of the above, plus Debian chromium and chromium-driver
+#   scripts/setup.sh test    all of the above, plus Debian chromium and chromium-driver,
+#                            and cfn-lint (PyPI) in .tools/cfn
 # Everything comes from a package registry (crates.io, npm, Debian); nothing downloads a
 # prebuilt binary or a browser from anywhere else.
 set -euo pipefail
@@ -70,11 +71,31 @@ ensure_chromium() {
   fi
 }
 
+# cfn-lint from PyPI, pinned, in its own virtual environment under .tools/ (Debian's
+# python3 needs python3-venv for that).
+CFN_LINT_VERSION=1.58.0
+ensure_cfn_lint() {
+  if [ -x .tools/cfn/bin/cfn-lint ] && .tools/cfn/bin/cfn-lint --version 2>/dev/null | grep -q " $CFN_LINT_VERSION"; then
+    say "cfn-lint $CFN_LINT_VERSION: present"
+    return
+  fi
+  if ! command -v python3 >/dev/null || ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    say "installing Debian python3 and python3-venv"
+    as_root apt-get update
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y python3 python3-venv
+  fi
+  say "installing cfn-lint $CFN_LINT_VERSION (pip, into .tools/cfn)"
+  rm -rf .tools/cfn
+  python3 -m venv .tools/cfn
+  .tools/cfn/bin/pip install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
+}
+
 ensure_wasm_target
 ensure_trunk
 ensure_wasm_bindgen
 ensure_npm_packages
 if [ "$mode" = test ]; then
   ensure_chromium
+  ensure_cfn_lint
 fi
 say "done"

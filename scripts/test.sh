@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test layer in order and prints each layer's summary:
-# formatting, clippy (native and wasm), native tests, browser tests (wasm-bindgen-test in
-# headless Chromium), a release build, and end-to-end tests (Playwright + axe).
+# formatting, clippy (native and wasm), native tests, cfn-lint over the CloudFormation
+# export of every shipped design, browser tests (wasm-bindgen-test in headless Chromium),
+# a release build, and end-to-end tests (Playwright + axe).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,25 @@ native_log=$(mktemp)
 cargo test --workspace 2>&1 | tee "$native_log"
 native=$(awk '/^test result:/ { p += $4; f += $6 } END { printf "%d passed, %d failed", p, f }' "$native_log")
 summaries+=("native (cargo test --workspace): $native")
+
+layer "CloudFormation templates (dojo export cloudformation, cfn-lint)"
+# Every shipped design (the scenario presets and the lab's examples) as a template.
+cargo build -q -p dojo-cli
+cfn_dir=$(mktemp -d)
+cfn_count=0
+for design in engine/presets/*.json docs/examples/*.json; do
+  ./target/debug/dojo export cloudformation "$design" > "$cfn_dir/$(basename "$design" .json).yaml"
+  cfn_count=$((cfn_count + 1))
+done
+set +e
+.tools/cfn/bin/cfn-lint "$cfn_dir"/*.yaml
+cfn_status=$?
+set -e
+if [ "$cfn_status" -ne 0 ]; then
+  echo "cfn-lint found problems in the generated templates"
+  exit "$cfn_status"
+fi
+summaries+=("cfn-lint: $cfn_count templates, 0 errors, 0 warnings")
 
 layer "browser tests (wasm-bindgen-test, headless Chromium)"
 browser_log=$(mktemp)
@@ -70,7 +90,7 @@ fi
 # One plain closing line over every layer, for CI parsers.
 total_passed=0
 total_failed=0
-for s in "$native" "$browser" "${e2e_passed:-0} passed, ${e2e_failed:-0} failed"; do
+for s in "$native" "$cfn_count passed, 0 failed" "$browser" "${e2e_passed:-0} passed, ${e2e_failed:-0} failed"; do
   total_passed=$(( total_passed + $(echo "$s" | grep -oE '^[0-9]+') ))
   total_failed=$(( total_failed + $(echo "$s" | awk '{ print $3 + 0 }') ))
 done

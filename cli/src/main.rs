@@ -34,6 +34,18 @@ enum Command {
     /// Exercise packs (see docs/exercise-format.md).
     #[command(subcommand)]
     Exercise(ExerciseCommand),
+    /// Take a design to AWS.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Print an AWS CloudFormation template (YAML) for the channels in FILE: a workshop
+    /// scenario (its style's channels), a simulation script or example (its `topology`),
+    /// or a bare topology. Wiring AWS cannot express is listed on stderr. Exit 2 if FILE
+    /// is not one of these.
+    Cloudformation { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -94,6 +106,48 @@ enum BenchCommand {
 fn read(path: &PathBuf) -> Result<String, Failure> {
     std::fs::read_to_string(path)
         .map_err(|e| Failure::Input(format!("cannot read {}: {e}", path.display())))
+}
+
+/// The channels a design file describes: a scenario's style, a script's `topology`, or
+/// the file itself as a topology.
+fn design_topology(text: &str) -> Result<(dojo_engine::topology::Topology, String), String> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let name = value
+        .get("name")
+        .and_then(|n| n.as_str())
+        .unwrap_or("a design")
+        .to_owned();
+    if value.get("style").is_some() {
+        let scenario =
+            dojo_engine::services::Scenario::from_json(text).map_err(|e| e.to_string())?;
+        return Ok((dojo_engine::services::topology(scenario.style), name));
+    }
+    let topology = value.get("topology").unwrap_or(&value).to_string();
+    dojo_engine::topology::Topology::from_json(&topology)
+        .map(|t| (t, name))
+        .map_err(|e| e.to_string())
+}
+
+fn export_cloudformation(file: &PathBuf) -> ExitCode {
+    let text = match read(file) {
+        Ok(t) => t,
+        Err(f) => return fail(&f),
+    };
+    match design_topology(&text) {
+        Ok((topology, name)) => {
+            let out = dojo_engine::cloudformation::template(
+                &topology,
+                &format!("Event Dojo: {name} ({})", file.display()),
+            );
+            for line in &out.not_exported {
+                eprintln!("not exported: {line}");
+            }
+            print!("{}", out.yaml);
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&Failure::Input(format!("{}: {e}", file.display()))),
+    }
 }
 
 fn fail(failure: &Failure) -> ExitCode {
@@ -162,6 +216,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Exercise(ExerciseCommand::Check { dir, verbose }) => exercise_check(&dir, verbose),
+        Command::Export(ExportCommand::Cloudformation { file }) => export_cloudformation(&file),
         Command::Sim(SimCommand::Run { file }) => {
             let text = match read(&file) {
                 Ok(t) => t,

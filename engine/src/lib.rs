@@ -27,6 +27,7 @@
 //! # });
 //! ```
 
+pub mod cloudformation;
 pub mod domain;
 pub mod envelope;
 pub mod exercise;

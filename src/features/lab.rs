@@ -88,6 +88,47 @@ pub(crate) fn document_for(
     (DOCUMENT, text, skipped)
 }
 
+/// "Take it to AWS": the topology as a CloudFormation template to download, what the
+/// simulation simplifies, and any wiring AWS cannot express.
+#[component]
+fn AwsExport(lab: RwSignal<Lab>) -> impl IntoView {
+    use dojo_engine::cloudformation::{template, AWS_DIFFERENCES};
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let left_out = Memo::new(move |_| lab.with(|l| template(&l.topology, "").not_exported));
+    let export = move |_| {
+        let out = lab
+            .with_untracked(|l| template(&l.topology, "Exported from the Event Dojo channels lab"));
+        outcome.set(Some(
+            crate::components::files::download("event-dojo-stack.yaml", "application/yaml", &out.yaml)
+                .map(|_| "Saved event-dojo-stack.yaml. Deploy it with: aws cloudformation deploy --template-file event-dojo-stack.yaml --stack-name event-dojo --capabilities CAPABILITY_IAM".to_owned()),
+        ));
+    };
+    view! {
+        <h2>"Take it to AWS"</h2>
+        <p class="muted">"The topology as an AWS CloudFormation template: SQS queues with their redrive policies, SNS topics and filtered subscriptions, EventBridge buses, rules, targets and archives, and the policies that let them send."</p>
+        <div class="form-actions">
+            <button type="button" class="secondary" on:click=export data-testid="lab-export-cfn">"Export CloudFormation (YAML)"</button>
+        </div>
+        {move || outcome.get().map(|r| match r {
+            Ok(t) => view! { <p class="form-status" role="status" data-testid="lab-export-notice">{t}</p> }.into_any(),
+            Err(e) => view! { <ErrorView title="The template was not saved" message=e/> }.into_any(),
+        })}
+        {move || {
+            let missing = left_out.get();
+            (!missing.is_empty()).then(|| view! {
+                <div class="error-view" role="status" data-testid="lab-export-left-out">
+                    <strong class="error-title">"Not in the template"</strong>
+                    <ul>{missing.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                </div>
+            })
+        }}
+        <details data-testid="lab-aws-differences">
+            <summary>"What changes on AWS"</summary>
+            <ul>{AWS_DIFFERENCES.iter().map(|d| view! { <li>{*d}</li> }).collect_view()}</ul>
+        </details>
+    }
+}
+
 /// Topologies to start from: the insurance system in two styles and the worked examples.
 fn presets() -> Vec<(&'static str, Topology)> {
     use dojo_engine::services::{topology, Style};
@@ -724,6 +765,7 @@ pub fn LabPage() -> impl IntoView {
                         }).collect_view()
                     }}
                 </ul>
+                <AwsExport lab=lab/>
                 <h2>"Try it"</h2>
                 <div class="try-grid">
                     <div class="field"><label for="lab-m-type">"detail-type"</label><input id="lab-m-type" type="text" bind:value=m_type/></div>
