@@ -63,3 +63,22 @@ test('a large import shows its progress, and cancelling it imports nothing', asy
   await expect(page.getByTestId('transfer-notice')).toHaveText('Imported 40000 events from big.ndjson at positions 1 to 40000.', { timeout: 120_000 });
   await expect(page.getByTestId('log-summary')).toHaveText('40000 events in the store, newest first.');
 });
+
+test('the log exports as PutEvents requests of at most ten entries', async ({ page }) => {
+  const store = new EventStorePage(page);
+  await store.open();
+  await page.getByTestId('sample-load').click();
+  await expect(page.getByTestId('log-summary')).toHaveText('1000 events in the store, newest first.', { timeout: 60_000 });
+  await page.getByTestId('export-format').selectOption('put-events-batches');
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('event-dojo-put-events-batches.ndjson');
+  const { readFileSync } = await import('node:fs');
+  const requests = readFileSync(await file.path(), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  expect(requests).toHaveLength(100);
+  expect(requests.every((r) => Array.isArray(r) && r.length === 10)).toBe(true);
+  expect(requests[0][0]).toMatchObject({ DetailType: 'CustomerRegistered', EventBusName: 'default' });
+  await expect(page.getByTestId('transfer-notice')).toHaveText(
+    'Exported 1000 events as PutEvents requests (100, up to 10 entries each) to event-dojo-put-events-batches.ndjson.');
+});

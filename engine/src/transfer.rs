@@ -43,6 +43,48 @@ pub fn export_line(e: &EventEnvelope, format: ExportFormat) -> String {
     }
 }
 
+/// Most entries one `PutEvents` request takes.
+pub const PUT_EVENTS_MAX_ENTRIES: usize = 10;
+/// The largest `PutEvents` request EventBridge takes, all entries together: 256 KiB.
+pub const PUT_EVENTS_MAX_BYTES: usize = 256 * 1024;
+
+/// Groups `PutEvents` entries (as [`export_line`] writes them) into requests: at most
+/// [`PUT_EVENTS_MAX_ENTRIES`] entries and [`PUT_EVENTS_MAX_BYTES`] each (counting each
+/// entry's JSON, which is never less than EventBridge's own count). Each request is one
+/// line, a JSON array, ready for `aws events put-events --entries "$line"`.
+#[derive(Debug, Default)]
+pub struct PutEventsBatcher {
+    entries: Vec<String>,
+    bytes: usize,
+}
+
+impl PutEventsBatcher {
+    /// Adds an entry; returns the request it closed, if it did not fit in the open one.
+    pub fn push(&mut self, entry: String) -> Option<String> {
+        let full = self.entries.len() == PUT_EVENTS_MAX_ENTRIES
+            || (!self.entries.is_empty() && self.bytes + entry.len() > PUT_EVENTS_MAX_BYTES);
+        let closed = if full { self.take() } else { None };
+        self.bytes += entry.len();
+        self.entries.push(entry);
+        closed
+    }
+
+    /// The last, partly filled request, if any.
+    pub fn finish(mut self) -> Option<String> {
+        self.take()
+    }
+
+    fn take(&mut self) -> Option<String> {
+        if self.entries.is_empty() {
+            return None;
+        }
+        let line = format!("[{}]", self.entries.join(","));
+        self.entries.clear();
+        self.bytes = 0;
+        Some(line)
+    }
+}
+
 /// A line that cannot be imported: where, which field, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("line {line}, {field}: {message}")]
@@ -156,6 +198,36 @@ impl ImportReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn put_events_entries_go_in_requests_of_ten_and_at_most_256_kib() {
+        let entry = |i: usize, size: usize| {
+            json!({ "Source": "dojo.test", "DetailType": "T", "Detail": "x".repeat(size), "N": i })
+                .to_string()
+        };
+        let mut batcher = PutEventsBatcher::default();
+        let mut requests: Vec<String> =
+            (0..25).filter_map(|i| batcher.push(entry(i, 10))).collect();
+        requests.extend(batcher.finish());
+        let sizes: Vec<usize> = requests
+            .iter()
+            .map(|r| {
+                serde_json::from_str::<Vec<Value>>(r)
+                    .expect("a JSON array")
+                    .len()
+            })
+            .collect();
+        assert_eq!(sizes, [10, 10, 5]);
+        // Three entries of 100 KiB: two fit under 256 KiB, the third starts a request.
+        let mut batcher = PutEventsBatcher::default();
+        let mut requests: Vec<String> = (0..3)
+            .filter_map(|i| batcher.push(entry(i, 100 * 1024)))
+            .collect();
+        requests.extend(batcher.finish());
+        assert_eq!(requests.len(), 2);
+        assert!(requests.iter().all(|r| r.len() <= PUT_EVENTS_MAX_BYTES + 2));
+        assert_eq!(PutEventsBatcher::default().finish(), None);
+    }
 
     fn envelope(id: &str) -> EventEnvelope {
         EventEnvelope::recorded(

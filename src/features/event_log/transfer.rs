@@ -8,7 +8,7 @@
 use crate::components::ErrorView;
 use crate::state::use_store;
 use dojo_engine::transfer::{
-    export_line, ExportFormat, ImportReader, ImportedEvent, MAX_FILE_BYTES,
+    export_line, ExportFormat, ImportReader, ImportedEvent, PutEventsBatcher, MAX_FILE_BYTES,
 };
 use dojo_engine::{damaged_records, read_around_damage, ExpectedVersion, StoreError};
 use leptos::prelude::*;
@@ -35,6 +35,8 @@ pub fn TransferPanel() -> impl IntoView {
     let revision = ctx.revision;
     let health = ctx.health;
     let format = RwSignal::new(ExportFormat::CloudEvents);
+    // PutEvents entries grouped into requests of up to 10 (one JSON array per line).
+    let batched = RwSignal::new(false);
     let progress = RwSignal::new(None::<String>);
     let cancelled = StoredValue::new(false);
     let outcome = RwSignal::new(None::<Result<String, String>>);
@@ -42,9 +44,12 @@ pub fn TransferPanel() -> impl IntoView {
     let export = move |_| {
         let s = store.get_value();
         let f = format.get_untracked();
+        let batched = batched.get_untracked();
         outcome.set(None);
         spawn_local(async move {
             let parts = js_sys::Array::new();
+            let mut batcher = PutEventsBatcher::default();
+            let mut requests = 0usize;
             let mut from = 1;
             let mut count = 0usize;
             let head = s.head().await.unwrap_or(0);
@@ -68,8 +73,17 @@ pub fn TransferPanel() -> impl IntoView {
                     match e {
                         Ok(e) => {
                             count += 1;
-                            chunk.push_str(&export_line(e, f));
-                            chunk.push('\n');
+                            let line = export_line(e, f);
+                            let line = if batched {
+                                batcher.push(line)
+                            } else {
+                                Some(line)
+                            };
+                            if let Some(line) = line {
+                                requests += 1;
+                                chunk.push_str(&line);
+                                chunk.push('\n');
+                            }
                         }
                         Err(StoreError::Corrupt { position, .. }) => damaged.push(*position),
                         Err(_) => {}
@@ -78,10 +92,20 @@ pub fn TransferPanel() -> impl IntoView {
                 parts.push(&chunk.into());
                 progress.set(Some(format!("Exporting: {count} of {head} events…")));
             }
+            if let Some(last) = batcher.finish() {
+                requests += 1;
+                parts.push(&format!("{last}\n").into());
+            }
             progress.set(None);
-            let (name, what) = match f {
-                ExportFormat::CloudEvents => ("event-dojo-events.ndjson", "CloudEvents"),
-                ExportFormat::PutEvents => ("event-dojo-put-events.ndjson", "PutEvents entries"),
+            let batches = format!("PutEvents requests ({requests}, up to 10 entries each)");
+            let (name, what) = match (f, batched) {
+                (ExportFormat::CloudEvents, _) => ("event-dojo-events.ndjson", "CloudEvents"),
+                (ExportFormat::PutEvents, false) => {
+                    ("event-dojo-put-events.ndjson", "PutEvents entries")
+                }
+                (ExportFormat::PutEvents, true) => {
+                    ("event-dojo-put-events-batches.ndjson", batches.as_str())
+                }
             };
             outcome.set(Some(
                 crate::components::files::download_parts(name, "application/x-ndjson", &parts).map(
@@ -208,10 +232,14 @@ pub fn TransferPanel() -> impl IntoView {
     view! {
         <div class="transfer" aria-label="Export and import">
             <label for="export-format">"Export as"</label>
-            <select id="export-format" data-testid="export-format" on:change=move |ev| format.set(
-                if event_target_value(&ev) == "put-events" { ExportFormat::PutEvents } else { ExportFormat::CloudEvents })>
+            <select id="export-format" data-testid="export-format" on:change=move |ev| {
+                let choice = event_target_value(&ev);
+                format.set(if choice.starts_with("put-events") { ExportFormat::PutEvents } else { ExportFormat::CloudEvents });
+                batched.set(choice == "put-events-batches");
+            }>
                 <option value="cloudevents">"CloudEvents NDJSON"</option>
                 <option value="put-events">"EventBridge PutEvents NDJSON"</option>
+                <option value="put-events-batches">"EventBridge PutEvents requests (10 entries each)"</option>
             </select>
             <button type="button" class="secondary" on:click=export disabled=move || progress.get().is_some() data-testid="export">"Export"</button>
             <label class="button-like secondary" class:disabled=move || !health.with(|h| h.can_write()) for="import-file">"Import NDJSON"</label>
