@@ -32,6 +32,7 @@ pub mod domain;
 pub mod envelope;
 pub mod exercise;
 pub mod json;
+pub mod mqtt_wire;
 pub mod pattern;
 pub mod projection;
 pub mod publish;
