@@ -627,7 +627,7 @@ impl IdbStore {
     }
 
     /// Asks the stream index for the versions of the batch's streams the cache does not
-    /// know, all at once. A stream's version is how many index entries it has.
+    /// know, all at once: a stream's newest index entry, `[stream, highest version]`.
     async fn ask_for_unknown_streams(
         &self,
         chunks: &indexed_db_futures::object_store::ObjectStore<'_>,
