@@ -17,6 +17,28 @@ async fn fresh(name: &str) -> IdbStore {
     IdbStore::open(&name).await.expect("open a fresh database")
 }
 
+/// Writes `records` into the `chunks` store of database `name` through a second
+/// connection, as a bug or another program could, and commits.
+async fn put_chunks_behind_the_stores_back(name: &str, records: Vec<serde_json::Value>) {
+    use indexed_db_futures::database::Database;
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    let raw = Database::open(name)
+        .await
+        .expect("open a second connection");
+    let tx = raw
+        .transaction("chunks")
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .expect("transaction");
+    let chunks = tx.object_store("chunks").expect("chunks");
+    for record in records {
+        chunks.put(record).serde().expect("put a record");
+    }
+    tx.commit().await.expect("commit");
+    raw.close();
+}
+
 #[wasm_bindgen_test]
 async fn idb_store_passes_the_event_store_conformance_suite() {
     conformance::run_all(fresh).await;
@@ -227,9 +249,6 @@ async fn a_version_1_database_with_events_is_upgraded_in_place() {
 
 #[wasm_bindgen_test]
 async fn an_aborted_append_writes_nothing_and_says_so() {
-    use indexed_db_futures::database::Database;
-    use indexed_db_futures::prelude::*;
-    use indexed_db_futures::transaction::TransactionMode;
     let store = fresh("abort").await;
     let event = |id: &str| NewEvent::new(id, "s", "ThingHappened", "dojo.test");
     store
@@ -238,26 +257,14 @@ async fn an_aborted_append_writes_nothing_and_says_so() {
         .expect("first append");
     // Behind the store's back, a chunk far ahead already claims version 2 of "s": the
     // unique stream index makes IndexedDB abort the next append's transaction.
-    let raw = Database::open("conformance-abort")
-        .await
-        .expect("open a second connection");
-    let tx = raw
-        .transaction("chunks")
-        .with_mode(TransactionMode::Readwrite)
-        .build()
-        .expect("transaction");
-    tx.object_store("chunks")
-        .expect("chunks")
-        .put(serde_json::json!({
+    put_chunks_behind_the_stores_back(
+        "conformance-abort",
+        vec![serde_json::json!({
             "first": 1000.0, "last": 1000.0, "events": "{}", "streams": [["s", 2.0]],
             "slots": [0],
-        }))
-        .serde()
-        .expect("put")
-        .await
-        .expect("claim version 2");
-    tx.commit().await.expect("commit");
-    raw.close();
+        })],
+    )
+    .await;
     let err = store
         .append("s", ExpectedVersion::Any, vec![event("e2")])
         .await
@@ -326,9 +333,6 @@ async fn the_write_behind_queue_flushes_at_its_limit_and_at_the_next_frame() {
 
 #[wasm_bindgen_test]
 async fn damaged_records_are_named_by_position_and_read_around() {
-    use indexed_db_futures::database::Database;
-    use indexed_db_futures::prelude::*;
-    use indexed_db_futures::transaction::TransactionMode;
     let store = fresh("damaged").await;
     for i in 1..=4 {
         let event = NewEvent::new(&format!("e{i}"), "s", "ThingHappened", "dojo.test");
@@ -337,31 +341,21 @@ async fn damaged_records_are_named_by_position_and_read_around() {
             .await
             .expect("append");
     }
-    // Damage two records behind the store's back: broken JSON, and no text at all.
-    let raw = Database::open("conformance-damaged")
-        .await
-        .expect("open a second connection");
-    let tx = raw
-        .transaction("chunks")
-        .with_mode(TransactionMode::Readwrite)
-        .build()
-        .expect("transaction");
-    let chunks = tx.object_store("chunks").expect("chunks");
-    // Position 2: broken JSON. Position 3: a chunk whose events are not text.
-    for (position, events) in [
+    // Damage two records behind the store's back. Position 2: broken JSON. Position 3:
+    // a chunk whose events are not text.
+    let damaged = [
         (2.0, serde_json::json!("{\"specversion")),
         (3.0, serde_json::json!(7)),
-    ] {
-        chunks
-            .put(serde_json::json!({
-                "first": position, "last": position, "events": events,
-                "streams": [["s", position]], "slots": [0],
-            }))
-            .serde()
-            .expect("put a damaged record");
-    }
-    tx.commit().await.expect("commit the damage");
-    raw.close();
+    ]
+    .into_iter()
+    .map(|(position, events)| {
+        serde_json::json!({
+            "first": position, "last": position, "events": events,
+            "streams": [["s", position]], "slots": [0],
+        })
+    })
+    .collect();
+    put_chunks_behind_the_stores_back("conformance-damaged", damaged).await;
 
     let err = store
         .read_all(1, 10)
