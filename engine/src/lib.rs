@@ -27,6 +27,7 @@
 //! # });
 //! ```
 
+pub mod classroom;
 pub mod cloudformation;
 pub mod domain;
 pub mod envelope;

@@ -94,6 +94,47 @@ pub struct ImportError {
     pub message: String,
 }
 
+/// A CloudEvents line (as Export writes it) read and checked: JSON, the envelope's
+/// fields, the non-empty ones, and the spec version. On error: the field and why.
+pub fn read_envelope(text: &str) -> Result<EventEnvelope, (String, String)> {
+    let fail = |field: &str, message: String| (field.to_owned(), message);
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| fail("(line)", format!("not JSON: {e}")))?;
+    if value.get("DetailType").is_some() {
+        return Err(fail(
+            "DetailType",
+            "this is an EventBridge PutEvents entry, which has no stream; import reads CloudEvents lines (export as CloudEvents)".into(),
+        ));
+    }
+    let envelope: EventEnvelope = serde_path_to_error::deserialize(&value).map_err(|e| {
+        let path = e.path().to_string();
+        fail(
+            if path == "." { "(event)" } else { &path },
+            e.inner().to_string(),
+        )
+    })?;
+    for (field, value) in [
+        ("id", &envelope.id),
+        ("source", &envelope.source),
+        ("type", &envelope.event_type),
+        ("streamid", &envelope.stream_id),
+    ] {
+        if value.trim().is_empty() {
+            return Err(fail(field, "must not be empty".into()));
+        }
+    }
+    if envelope.specversion != SPEC_VERSION {
+        return Err(fail(
+            "specversion",
+            format!(
+                "is \"{}\"; CloudEvents {SPEC_VERSION} is required",
+                envelope.specversion
+            ),
+        ));
+    }
+    Ok(envelope)
+}
+
 /// An event read from a line, to append to its stream.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportedEvent {
@@ -131,40 +172,7 @@ impl ImportReader {
                 ),
             ));
         }
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| fail("(line)", format!("not JSON: {e}")))?;
-        if value.get("DetailType").is_some() {
-            return Err(fail(
-                "DetailType",
-                "this is an EventBridge PutEvents entry, which has no stream; import reads CloudEvents lines (export as CloudEvents)".into(),
-            ));
-        }
-        let envelope: EventEnvelope = serde_path_to_error::deserialize(&value).map_err(|e| {
-            let path = e.path().to_string();
-            fail(
-                if path == "." { "(event)" } else { &path },
-                e.inner().to_string(),
-            )
-        })?;
-        for (field, value) in [
-            ("id", &envelope.id),
-            ("source", &envelope.source),
-            ("type", &envelope.event_type),
-            ("streamid", &envelope.stream_id),
-        ] {
-            if value.trim().is_empty() {
-                return Err(fail(field, "must not be empty".into()));
-            }
-        }
-        if envelope.specversion != SPEC_VERSION {
-            return Err(fail(
-                "specversion",
-                format!(
-                    "is \"{}\"; CloudEvents {SPEC_VERSION} is required",
-                    envelope.specversion
-                ),
-            ));
-        }
+        let envelope = read_envelope(text).map_err(|(field, message)| fail(&field, message))?;
         if !self.ids.insert(envelope.id.clone()) {
             return Err(fail(
                 "id",

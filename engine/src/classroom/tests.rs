@@ -1,0 +1,358 @@
+use super::*;
+use crate::envelope::NewEvent;
+
+fn alice() -> RoomSettings {
+    RoomSettings {
+        room: "monday".into(),
+        team: "red".into(),
+        learner: "alice".into(),
+        ..RoomSettings::default()
+    }
+}
+
+fn event(stream: &str, id: &str) -> EventEnvelope {
+    let new = NewEvent::new(id, stream, "QuoteRequested", "dojo.console")
+        .with_data(serde_json::json!({ "quoteId": "q1" }));
+    EventEnvelope::recorded(new, stream, 1, 7)
+}
+
+fn outgoing(settings: &RoomSettings, e: &EventEnvelope) -> Outgoing {
+    Outgoing {
+        id: e.id.clone(),
+        topic: settings.topic_for(e).expect("shared"),
+        payload: e.to_cloudevent_json(),
+    }
+}
+
+/// Connects a session up to Ready, as a broker would answer.
+fn ready(settings: RoomSettings) -> Session {
+    let mut session = Session::new(settings, "dojo-alice-t1".into());
+    session.opened();
+    let out = session
+        .receive(Packet::ConnAck {
+            session_present: false,
+            return_code: 0,
+        })
+        .expect("connack");
+    let Some(Output::Send(Packet::Subscribe { packet_id, filters })) = out.first().cloned() else {
+        panic!("expected SUBSCRIBE, got {out:?}");
+    };
+    let out = session
+        .receive(Packet::SubAck {
+            packet_id,
+            granted: filters.iter().map(|_| Some(QoS::AtLeastOnce)).collect(),
+        })
+        .expect("suback");
+    assert_eq!(out, vec![Output::Flush]);
+    session
+}
+
+#[test]
+fn settings_name_each_problem_by_field() {
+    assert!(alice().problems().is_empty());
+    let bad = RoomSettings {
+        broker: "http://example.org".into(),
+        room: "mon day".into(),
+        team: String::new(),
+        learner: "a".repeat(33),
+        share: vec!["quotes".into()],
+        ..RoomSettings::default()
+    };
+    let fields: Vec<_> = bad.problems().iter().map(|p| p.field).collect();
+    assert_eq!(fields, ["broker", "room", "learner", "team", "share"]);
+    assert!(bad.problems()[1].message.contains("' '"));
+    // An instructor has no team.
+    let instructor = RoomSettings {
+        team: String::new(),
+        role: Role::Instructor,
+        ..alice()
+    };
+    assert!(instructor.problems().is_empty());
+}
+
+#[test]
+fn custom_filters_must_be_valid_and_stay_in_the_room() {
+    let with = |filter: &str| RoomSettings {
+        listen: Listen::Custom(filter.into()),
+        ..alice()
+    };
+    assert!(with("dojo/monday/+/+/quote/#").problems().is_empty());
+    let outside = with("dojo/tuesday/#").problems();
+    assert_eq!(outside[0].field, "filter");
+    assert!(outside[0].message.contains("dojo/monday/"));
+    let invalid = with("dojo/monday/re+d/#").problems();
+    assert!(invalid[0].message.contains("level 3"), "{invalid:?}");
+    assert!(!with("#").problems().is_empty());
+}
+
+#[test]
+fn filters_follow_the_role_and_the_choice() {
+    assert_eq!(alice().filters(), ["dojo/monday/red/#"]);
+    let room = RoomSettings {
+        listen: Listen::Room,
+        ..alice()
+    };
+    assert_eq!(room.filters(), ["dojo/monday/#"]);
+    let instructor = RoomSettings {
+        role: Role::Instructor,
+        ..alice()
+    };
+    assert_eq!(instructor.filters(), ["dojo/monday/#"]);
+}
+
+#[test]
+fn events_go_out_on_their_channel_when_it_is_shared() {
+    let s = alice();
+    assert_eq!(
+        s.topic_for(&event("quote-9", "e1")).as_deref(),
+        Some("dojo/monday/red/alice/quote/QuoteRequested")
+    );
+    assert_eq!(
+        s.topic_for(&event("loyalty-9", "e1")).as_deref(),
+        Some("dojo/monday/red/alice/other/QuoteRequested")
+    );
+    let only_customers = RoomSettings {
+        share: vec!["customer".into()],
+        ..alice()
+    };
+    assert_eq!(only_customers.topic_for(&event("quote-9", "e1")), None);
+    // A wildcard in an event type cannot widen the topic.
+    let mut odd = event("customer-1", "e2");
+    odd.event_type = "a/b+#".into();
+    assert_eq!(
+        s.topic_for(&odd).as_deref(),
+        Some("dojo/monday/red/alice/customer/a_b__")
+    );
+    let instructor = RoomSettings {
+        role: Role::Instructor,
+        ..alice()
+    };
+    assert_eq!(instructor.topic_for(&event("quote-9", "e1")), None);
+}
+
+#[test]
+fn room_messages_are_checked_before_they_are_shown() {
+    let e = event("quote-9", "e1");
+    let topic = "dojo/monday/blue/bob/quote/QuoteRequested";
+    let ok = read_message("monday", topic, e.to_cloudevent_json().as_bytes()).expect("valid");
+    assert_eq!((ok.team.as_str(), ok.learner.as_str()), ("blue", "bob"));
+    assert_eq!(ok.event, e);
+
+    let big = vec![b' '; MAX_MESSAGE_BYTES + 1];
+    assert_eq!(
+        read_message("monday", topic, &big),
+        Err(Refusal::TooLarge {
+            bytes: MAX_MESSAGE_BYTES + 1
+        })
+    );
+    for topic in [
+        "dojo/tuesday/blue/bob/quote/X",
+        "dojo/monday/blue/bob/quote",
+        "dojo/monday/bl ue/bob/quote/X",
+        "dojo/monday/blue/bob/loyalty/X",
+        "other/monday/blue/bob/quote/X",
+    ] {
+        assert_eq!(
+            read_message("monday", topic, e.to_cloudevent_json().as_bytes()),
+            Err(Refusal::Topic),
+            "{topic}"
+        );
+    }
+    let script = br#"<script>alert(1)</script>"#;
+    assert!(matches!(
+        read_message("monday", topic, script),
+        Err(Refusal::NotAnEvent { .. })
+    ));
+    let no_type = r#"{"specversion":"1.0","id":"x","source":"s","type":"","streamid":"quote-1","streamversion":1,"globalposition":1}"#;
+    assert_eq!(
+        read_message("monday", topic, no_type.as_bytes()),
+        Err(Refusal::NotAnEvent {
+            field: "type".into(),
+            message: "must not be empty".into()
+        })
+    );
+    assert!(matches!(
+        read_message("monday", topic, &[0xff, 0xfe]),
+        Err(Refusal::NotAnEvent { .. })
+    ));
+}
+
+#[test]
+fn a_session_connects_subscribes_then_flushes() {
+    let mut session = Session::new(alice(), "dojo-alice-t1".into());
+    let Packet::Connect {
+        client_id,
+        clean_session,
+        username,
+        ..
+    } = session.opened()
+    else {
+        panic!("CONNECT first");
+    };
+    assert_eq!(client_id, "dojo-alice-t1");
+    assert!(!clean_session, "the broker keeps the subscription");
+    assert_eq!(username, None);
+    // Nothing goes out before the subscription is in place.
+    let e = event("quote-9", "e1");
+    assert_eq!(session.publish(&outgoing(&alice(), &e)), None);
+    let session = ready(alice());
+    assert_eq!(session.phase(), Phase::Ready);
+}
+
+#[test]
+fn a_refused_connection_says_why() {
+    let mut session = Session::new(alice(), "c".into());
+    session.opened();
+    assert_eq!(
+        session.receive(Packet::ConnAck {
+            session_present: false,
+            return_code: 4
+        }),
+        Err(SessionError::Refused("the user name or password is wrong"))
+    );
+}
+
+#[test]
+fn the_outbox_empties_only_on_puback_and_survives_a_lost_connection() {
+    let s = alice();
+    let mut outbox = Outbox::default();
+    let (e1, e2) = (event("quote-9", "e1"), event("customer-1", "e2"));
+    outbox.push(outgoing(&s, &e1)).expect("room");
+    outbox.push(outgoing(&s, &e2)).expect("room");
+    outbox.push(outgoing(&s, &e1)).expect("a repeat is ignored");
+    assert_eq!(outbox.items.len(), 2);
+
+    let mut session = ready(s.clone());
+    let sent: Vec<_> = outbox
+        .items
+        .iter()
+        .filter_map(|i| session.publish(i))
+        .collect();
+    assert_eq!(sent.len(), 2);
+    let Packet::Publish {
+        packet_id: Some(first),
+        qos: QoS::AtLeastOnce,
+        ..
+    } = sent[0]
+    else {
+        panic!("QoS 1 publish");
+    };
+    // Already in flight: not sent twice on the same connection.
+    assert_eq!(session.publish(&outbox.items[0]), None);
+    let out = session
+        .receive(Packet::PubAck { packet_id: first })
+        .expect("puback");
+    assert_eq!(out, vec![Output::Acked("e1".into())]);
+    assert!(outbox.remove("e1"));
+
+    // The connection drops before e2's PUBACK: e2 waits, and goes again on the next one.
+    session.closed();
+    let saved = serde_json::to_string(&outbox).expect("json");
+    let outbox: Outbox = serde_json::from_str(&saved).expect("read back");
+    let mut session = ready(s);
+    let again: Vec<_> = outbox
+        .items
+        .iter()
+        .filter_map(|i| session.publish(i))
+        .collect();
+    assert_eq!(again.len(), 1);
+    assert!(
+        matches!(&again[0], Packet::Publish { payload, .. } if payload == e2.to_cloudevent_json().as_bytes())
+    );
+}
+
+#[test]
+fn the_outbox_has_a_limit() {
+    let s = alice();
+    let mut outbox = Outbox::default();
+    for i in 0..OUTBOX_LIMIT {
+        outbox
+            .push(outgoing(&s, &event("quote-1", &format!("e{i}"))))
+            .expect("room");
+    }
+    assert_eq!(
+        outbox.push(outgoing(&s, &event("quote-1", "one-more"))),
+        Err(OutboxFull)
+    );
+}
+
+#[test]
+fn incoming_publishes_are_acknowledged_and_checked() {
+    let mut session = ready(alice());
+    let e = event("quote-9", "e1");
+    let out = session
+        .receive(Packet::Publish {
+            dup: false,
+            qos: QoS::AtLeastOnce,
+            retain: false,
+            topic: "dojo/monday/red/bob/quote/QuoteRequested".into(),
+            packet_id: Some(5),
+            payload: e.to_cloudevent_json().into_bytes(),
+        })
+        .expect("publish");
+    assert_eq!(out[0], Output::Send(Packet::PubAck { packet_id: 5 }));
+    assert!(matches!(&out[1], Output::Deliver(m) if m.learner == "bob"));
+    // A bad message is still acknowledged (else the broker sends it forever) and refused.
+    let out = session
+        .receive(Packet::Publish {
+            dup: false,
+            qos: QoS::AtLeastOnce,
+            retain: false,
+            topic: "dojo/monday/red/bob/quote/X".into(),
+            packet_id: Some(6),
+            payload: b"<img src=x onerror=alert(1)>".to_vec(),
+        })
+        .expect("publish");
+    assert_eq!(out[0], Output::Send(Packet::PubAck { packet_id: 6 }));
+    assert!(matches!(&out[1], Output::Refused { .. }));
+    // A packet a broker never sends a client closes the connection.
+    assert!(session.receive(Packet::PingReq).is_err());
+}
+
+#[test]
+fn the_feed_shows_each_event_once_and_counts_by_learner() {
+    let mut feed = Feed::default();
+    let message = |learner: &str, id: &str| {
+        let e = event("quote-1", id);
+        read_message(
+            "monday",
+            &format!("dojo/monday/red/{learner}/quote/QuoteRequested"),
+            e.to_cloudevent_json().as_bytes(),
+        )
+        .expect("valid")
+    };
+    assert!(feed.add(message("bob", "e1")));
+    assert!(!feed.add(message("bob", "e1")), "a QoS 1 redelivery");
+    assert!(feed.add(message("carol", "e2")));
+    assert!(feed.add(message("bob", "e3")));
+    assert_eq!((feed.received, feed.duplicates), (3, 1));
+    assert_eq!(feed.counts[&("red".into(), "bob".into())], 2);
+    assert_eq!(feed.messages[0].event.id, "e3");
+    feed.refuse(&"x".repeat(500), &Refusal::Topic);
+    assert_eq!(feed.refused[0].0.len(), 200);
+}
+
+#[test]
+fn backoff_grows_to_a_ceiling_with_jitter() {
+    assert_eq!(backoff_ms(0, 0.0), 250);
+    assert_eq!(backoff_ms(0, 1.0), 500);
+    assert_eq!(backoff_ms(3, 0.0), 2_000);
+    assert_eq!(backoff_ms(5, 1.0), 15_000);
+    assert_eq!(backoff_ms(40, 1.0), 15_000);
+    assert!((backoff_ms(2, 0.5) as i64 - 1_500).abs() <= 1);
+}
+
+#[test]
+fn settings_round_trip_as_json_and_fill_in_defaults() {
+    let s = RoomSettings {
+        listen: Listen::Custom("dojo/monday/#".into()),
+        ..alice()
+    };
+    let text = serde_json::to_string(&s).expect("json");
+    assert_eq!(
+        serde_json::from_str::<RoomSettings>(&text).expect("back"),
+        s
+    );
+    let partial: RoomSettings = serde_json::from_str(r#"{"room":"r"}"#).expect("partial");
+    assert_eq!(partial.share.len(), CHANNELS.len());
+}
