@@ -374,7 +374,7 @@ pub enum Output {
     Flush,
     /// The broker acknowledged this event: take it out of the outbox.
     Acked(String),
-    Deliver(RoomMessage),
+    Deliver(Box<RoomMessage>),
     Refused {
         topic: String,
         refusal: Refusal,
@@ -543,7 +543,7 @@ impl Session {
                     out.push(Output::Send(Packet::PubAck { packet_id }));
                 }
                 out.push(match read_message(&self.settings.room, &topic, &payload) {
-                    Ok(message) => Output::Deliver(message),
+                    Ok(message) => Output::Deliver(Box::new(message)),
                     Err(refusal) => Output::Refused { topic, refusal },
                 });
                 Ok(out)
