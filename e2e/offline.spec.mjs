@@ -4,14 +4,7 @@
 // that it can really take it away.
 import { test, expect } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
+import { freePort } from './processes.mjs';
 
 async function serve(port) {
   const server = spawn('node', ['e2e/serve.mjs', 'dist', String(port)], { stdio: 'ignore' });

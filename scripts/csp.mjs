@@ -8,8 +8,10 @@
 //   style-src   its stylesheet, and the style attributes it sets (virtual list rows);
 //   img-src     its favicon, and images in exercise packs (https);
 //   connect-src its own files (the wasm), exercise packs fetched from https addresses,
-//               and the classroom broker's WebSocket when EVENT_DOJO_BROKER names one
-//               (for example wss://broker.example.org:8084).
+//               and the classroom broker's WebSocket: any wss:// broker, a ws:// one on
+//               this machine (127.0.0.1 or localhost, as the README's classroom broker),
+//               and the one EVENT_DOJO_BROKER names at build time (for example
+//               ws://192.168.1.20:8883 for an instructor's laptop on the room's LAN).
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +32,7 @@ const policy = [
   `script-src 'self' ${hashes.join(' ')} 'wasm-unsafe-eval'`,
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: https:",
-  `connect-src 'self' https:${broker}`,
+  `connect-src 'self' https: wss: ws://127.0.0.1:* ws://localhost:*${broker}`,
   "worker-src 'self'",
   "manifest-src 'self'",
   "object-src 'none'",

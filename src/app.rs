@@ -2,6 +2,7 @@
 //! the pages. A failure to open storage is shown through the shared error view.
 
 use crate::components::{ErrorView, ReadOnlyBanner};
+use crate::features::classroom::{Classroom, ClassroomPage, ClassroomStatus};
 use crate::features::console::ConsolePage;
 use crate::features::event_log::{EventDetailPage, EventStorePage};
 use crate::features::lab::LabPage;
@@ -24,6 +25,9 @@ pub fn App() -> impl IntoView {
             crate::state::announce_upgrade();
         })
     });
+    // The classroom lives as long as the page, so its connection and status outlast
+    // navigation; it rejoins the room the learner was in before a reload.
+    provide_context(Classroom::start());
     view! {
         <Router base=crate::paths::base()>
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -42,7 +46,9 @@ pub fn App() -> impl IntoView {
                     <A href=crate::paths::href("/lab")>"Channels lab"</A>
                     <A href=crate::paths::href("/workshop")>"Workshop"</A>
                     <A href=crate::paths::href("/learn")>"Learn"</A>
+                    <A href=crate::paths::href("/classroom")>"Classroom"</A>
                 </nav>
+                <ClassroomStatus/>
             </header>
             <main id="main" tabindex="-1">
                 {move || match opened.get() {
@@ -78,6 +84,7 @@ pub fn App() -> impl IntoView {
                                 <Route path=path!("/lab") view=LabPage/>
                                 <Route path=path!("/workshop") view=WorkshopPage/>
                                 <Route path=path!("/learn") view=LearnPage/>
+                                <Route path=path!("/classroom") view=ClassroomPage/>
                                 <Route path=path!("/learn/:id") view=ExercisePage/>
                                 <Route path=path!("/quiz") view=QuizPage/>
                             </Routes>

@@ -1,5 +1,6 @@
 //! The workshop's features, one folder each: components plus their private helpers.
 
+pub mod classroom;
 pub mod console;
 pub mod event_log;
 pub mod lab;

@@ -19,8 +19,10 @@ use thiserror::Error;
 
 /// The most bytes a room message's payload may have; larger ones are refused unread.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
-/// The largest packet the client accepts from the broker.
-pub const MAX_PACKET_BYTES: usize = MAX_MESSAGE_BYTES + 1024;
+/// The largest packet the client reads from the broker: as large as a broker commonly
+/// lets through, so an oversized room message is refused on its own (and acknowledged)
+/// instead of breaking the connection it came on.
+pub const MAX_PACKET_BYTES: usize = 260 * 1024;
 /// The most events that may wait in the outbox for the broker.
 pub const OUTBOX_LIMIT: usize = 1000;
 /// The keep-alive the client asks for (3.1.2.10); it pings at two thirds of it.

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 
 #[component]
 pub fn ConsolePage() -> impl IntoView {
+    let classroom = crate::features::classroom::use_classroom();
     let ctx = use_store();
     let store = StoredValue::new_local(ctx.store.clone());
     let revision = ctx.revision;
@@ -48,7 +49,9 @@ pub fn ConsolePage() -> impl IntoView {
         let store = store.get_value();
         busy.set(true);
         spawn_local(async move {
-            let result = execute(&store, k, &args, js_sys::Date::now() as u64).await;
+            let share =
+                |stream: &str, events, result: &_| classroom.share_appended(stream, events, result);
+            let result = execute(&store, k, &args, js_sys::Date::now() as u64, share).await;
             if result.is_ok() {
                 crate::state::store_changed(revision);
             }

@@ -4,7 +4,7 @@ use dojo_engine::domain::{
     Aggregate, Cover, Customer, CustomerCommand, DomainEvent, Policy, PolicyCommand, Quote,
     QuoteCommand,
 };
-use dojo_engine::{EventStore, ExpectedVersion};
+use dojo_engine::{AppendResult, EventStore, ExpectedVersion, NewEvent};
 use std::collections::HashMap;
 
 use crate::storage::IdbStore;
@@ -164,12 +164,14 @@ fn number(args: &HashMap<&'static str, String>, name: &str, label: &str) -> Resu
         .map_err(|_| format!("{label} must be a whole number, not \"{text}\"."))
 }
 
-/// Decides a command against the store and appends what it produces.
+/// Decides a command against the store and appends what it produces; `appended` is
+/// told what was appended (the classroom shares it).
 pub async fn execute(
     store: &IdbStore,
     kind: CommandKind,
     args: &HashMap<&'static str, String>,
     now_ms: u64,
+    appended: impl FnOnce(&str, Vec<NewEvent>, &AppendResult),
 ) -> Result<String, String> {
     let (stream, expected, events) = match kind {
         CommandKind::RegisterCustomer => {
@@ -303,10 +305,11 @@ pub async fn execute(
         })
         .collect();
     let result = store
-        .append(&stream, ExpectedVersion::Exact(expected), new)
+        .append(&stream, ExpectedVersion::Exact(expected), new.clone())
         .await;
     crate::state::note_write(&result);
     let result = result.map_err(|e| e.to_string())?;
+    appended(&stream, new, &result);
     Ok(format!(
         "{} appended to {stream} (version {}, position {}).",
         names.join(", "),

@@ -50,6 +50,7 @@ pub fn PublishForm() -> impl IntoView {
         }
     };
 
+    let classroom = crate::features::classroom::use_classroom();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -79,10 +80,14 @@ pub fn PublishForm() -> impl IntoView {
         let stream_id = form.stream.trim().to_owned();
         busy.set(true);
         spawn_local(async move {
-            let result = ctx.store.append(&stream_id, version, vec![event]).await;
+            let result = ctx
+                .store
+                .append(&stream_id, version, vec![event.clone()])
+                .await;
             crate::state::note_write(&result);
             match result {
                 Ok(result) => {
+                    classroom.share_appended(&stream_id, vec![event], &result);
                     status.set(Some(format!(
                         "Appended to {stream_id} as version {} at position {}.",
                         result.stream_version, result.last_position

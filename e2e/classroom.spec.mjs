@@ -1,0 +1,180 @@
+// Classroom mode against a real MQTT broker (aedes over WebSocket, scripts/broker.mjs),
+// which this spec starts on 127.0.0.1, kills in the middle, starts again, and stops.
+// Four browser contexts are four browsers in a room: two learners of team red, one of
+// team blue, and the instructor.
+import { test, expect } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { freePort, startBroker, stop } from './processes.mjs';
+
+let port;
+let dataDir;
+let broker;
+
+test.beforeAll(async () => {
+  port = await freePort();
+  dataDir = mkdtempSync(join(tmpdir(), 'dojo-broker-'));
+  broker = await startBroker(port, dataDir);
+});
+
+test.afterAll(async () => {
+  await stop(broker);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function join_(page, { room, learner, team, role = 'learner', listen = 'team' }) {
+  await page.goto('/classroom');
+  await page.getByTestId('room-broker').fill(`ws://127.0.0.1:${port}/`);
+  await page.getByTestId('room-name').fill(room);
+  await page.getByTestId('room-learner').fill(learner);
+  await page.getByTestId(`room-role-${role}`).check();
+  if (role === 'learner') {
+    await page.getByTestId('room-team').fill(team);
+    await page.getByTestId(`room-listen-${listen}`).check();
+  }
+  await page.getByTestId('room-join').click();
+  await expect(page.getByTestId('room-status')).toHaveAttribute('data-state', 'connected');
+}
+
+/** Publishes on the event store page, reached through the navigation (no reload). */
+async function publish(page, stream, type) {
+  await page.getByRole('link', { name: 'Event store' }).click();
+  await page.getByTestId('publish-stream').fill(stream);
+  await page.getByTestId('publish-type').fill(type);
+  await page.getByTestId('publish-submit').click();
+  await expect(page.getByTestId('publish-status')).toContainText(`Appended to ${stream}`);
+}
+
+/** The stream ids in a page's room feed, in the order shown. */
+async function feedStreams(page) {
+  return page.getByTestId('room-feed').locator('.event-stream').allTextContents();
+}
+
+test('a room shares events through the broker, by team, and loses none across a broker restart', async ({ browser }) => {
+  test.setTimeout(150_000);
+  const contexts = await Promise.all([0, 1, 2, 3].map(() => browser.newContext()));
+  const [alice, bob, carol, teacher] = await Promise.all(contexts.map((c) => c.newPage()));
+  try {
+    await join_(teacher, { room: 'monday', learner: 'teacher', role: 'instructor' });
+    await join_(bob, { room: 'monday', learner: 'bob', team: 'red' });
+    await join_(carol, { room: 'monday', learner: 'carol', team: 'blue' });
+    await join_(alice, { room: 'monday', learner: 'alice', team: 'red' });
+    await expect(bob.getByTestId('room-connection')).toContainText('listening to dojo/monday/red/#');
+
+    await publish(alice, 'customer-a1', 'CustomerRegistered');
+    await publish(carol, 'customer-c1', 'CustomerRegistered');
+    // Bob listens to team red: Alice's event arrives, Carol's (team blue) does not.
+    await expect(bob.getByTestId('room-message')).toHaveCount(1);
+    expect(await feedStreams(bob)).toEqual(['customer-a1']);
+    await expect(bob.getByTestId('room-message').first()).toContainText('red / alice');
+    // The instructor sees the whole room, counted per team and learner.
+    await expect(teacher.getByTestId('room-count')).toHaveCount(2);
+    await expect(teacher.getByTestId('room-traffic-summary')).toHaveText('2 events from 2 learners in 2 teams.');
+    await expect(teacher.getByTestId('room-feed')).toContainText('dojo/monday/blue/carol/customer/CustomerRegistered');
+
+    // The broker dies. Alice keeps publishing; her events wait in the outbox.
+    await stop(broker, 'SIGKILL');
+    await expect(alice.getByTestId('room-status')).toHaveAttribute('data-state', 'waiting');
+    await expect(alice.getByTestId('room-status')).toContainText('offline, retrying in');
+    for (const n of [2, 3, 4]) await publish(alice, `quote-a${n}`, 'QuoteRequested');
+    await expect(alice.getByTestId('room-status-outbox')).toHaveText('3 waiting');
+    // The outbox outlives the page: reload, and the tab rejoins the room by itself.
+    await alice.reload();
+    await expect(alice.getByTestId('room-status-outbox')).toHaveText('3 waiting');
+    await expect(alice.getByTestId('room-status')).toHaveAttribute('data-state', /waiting|connecting/);
+
+    broker = await startBroker(port, dataDir);
+    await expect(alice.getByTestId('room-status')).toHaveAttribute('data-state', 'connected', { timeout: 40_000 });
+    await expect(alice.getByTestId('room-status-outbox')).toHaveCount(0);
+    await alice.goto('/classroom');
+    await expect(alice.getByTestId('room-outbox')).toHaveText('Outbox: empty; the broker has everything you shared.');
+
+    // A command in the console is shared as well.
+    await alice.getByRole('link', { name: 'Event console' }).click();
+    await alice.getByTestId('cmd-customer_id').fill('a5');
+    await alice.getByTestId('command-submit').click();
+    await expect(alice.getByTestId('command-result')).toContainText('appended to customer-a5');
+
+    // Everything Alice published reached Bob, each event once, and nothing of Carol's.
+    await expect(bob.getByTestId('room-status')).toHaveAttribute('data-state', 'connected', { timeout: 40_000 });
+    await expect(bob.getByTestId('room-message')).toHaveCount(5, { timeout: 20_000 });
+    expect((await feedStreams(bob)).sort()).toEqual(['customer-a1', 'customer-a5', 'quote-a2', 'quote-a3', 'quote-a4']);
+    const ids = await bob.getByTestId('room-message').evaluateAll((rows) => rows.map((r) => r.dataset.eventId));
+    expect(new Set(ids).size).toBe(5);
+    await expect(teacher.getByTestId('room-traffic-summary')).toHaveText('6 events from 2 learners in 2 teams.', { timeout: 20_000 });
+    await carol.getByRole('link', { name: 'Classroom', exact: true }).click();
+    await expect(carol.getByTestId('room-feed-summary')).toHaveText('1 event received.');
+  } finally {
+    await Promise.all(contexts.map((c) => c.close()));
+  }
+});
+
+/** MQTT 3.1.1 bytes written by hand: an intruder that publishes whatever it likes. */
+function mqtt(type, ...parts) {
+  const body = Buffer.concat(parts);
+  const length = [];
+  let n = body.length;
+  do { let d = n % 128; n = Math.floor(n / 128); if (n > 0) d |= 128; length.push(d); } while (n > 0);
+  return Buffer.concat([Buffer.from([type, ...length]), body]);
+}
+const str = (s) => { const b = Buffer.from(s); return Buffer.concat([Buffer.from([b.length >> 8, b.length & 255]), b]); };
+
+async function intrude(messages) {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/`, 'mqtt');
+  await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+  const connack = new Promise((resolve) => socket.once('message', resolve));
+  socket.send(mqtt(0x10, str('MQTT'), Buffer.from([4, 0x02, 0, 30]), str('intruder')));
+  await connack;
+  for (const [topic, payload] of messages) socket.send(mqtt(0x30, str(topic), Buffer.from(payload)));
+  await new Promise((r) => setTimeout(r, 300));
+  socket.close();
+}
+
+test('messages from the room are checked, capped, and shown only as text', async ({ page }) => {
+  const pwned = [];
+  await page.exposeFunction('reportPwned', (what) => pwned.push(what));
+  await join_(page, { room: 'tuesday', learner: 'dana', team: 'red', listen: 'room' });
+  const markup = {
+    specversion: '1.0', id: 'evil-1', source: 'intruder', type: '<img src=x onerror="reportPwned(1)">',
+    streamid: 'quote-x', streamversion: 1, globalposition: 1,
+    data: { note: '<script>reportPwned(2)</script><b>bold</b>' },
+  };
+  await intrude([
+    ['dojo/tuesday/red/mallory/quote/QuoteRequested', JSON.stringify(markup)],
+    ['dojo/tuesday/red/mallory/quote/QuoteRequested', '<script>reportPwned(3)</script>'],
+    ['dojo/tuesday/red/mallory/quote/QuoteRequested', JSON.stringify({ ...markup, id: 'big', data: { pad: 'x'.repeat(70_000) } })],
+    ['dojo/tuesday/not-a-room-topic', JSON.stringify({ ...markup, id: 'evil-2' })],
+  ]);
+  await expect(page.getByTestId('room-message')).toHaveCount(1);
+  const row = page.getByTestId('room-message');
+  await expect(row.locator('.event-type')).toHaveText('<img src=x onerror="reportPwned(1)">');
+  await row.locator('summary').click();
+  await expect(row.locator('pre')).toContainText('<script>reportPwned(2)</script><b>bold</b>');
+  await expect(row.locator('img, script, b')).toHaveCount(0);
+
+  await expect(page.getByTestId('room-refused-summary')).toHaveText('3 messages refused: not events this app accepts, so they were dropped. The latest:');
+  const refused = page.getByTestId('room-refused');
+  await expect(refused).toContainText('not a CloudEvent: (line): not JSON');
+  await expect(refused).toContainText('more than the 65536 a room message may have');
+  await expect(refused).toContainText('dojo/tuesday/not-a-room-topic: the topic is not dojo/<room>/<team>/<learner>/<channel>/<type> of this room');
+  expect(pwned).toEqual([]);
+});
+
+test('settings that cannot work are refused field by field, and change nothing', async ({ page }) => {
+  await page.goto('/classroom');
+  await page.getByTestId('room-broker').fill('http://127.0.0.1:1/');
+  await page.getByTestId('room-name').fill('wed nesday');
+  await page.getByTestId('room-learner').fill('erin');
+  await page.getByTestId('room-team').fill('red');
+  await page.getByTestId('room-listen-custom').check();
+  await page.getByTestId('room-filter').fill('dojo/other/#');
+  await page.getByTestId('room-join').click();
+  await expect(page.getByTestId('room-broker-error')).toHaveText('must be a WebSocket address starting with ws:// or wss://, e.g. ws://127.0.0.1:8883/');
+  await expect(page.getByTestId('room-name-error')).toHaveText("may only use letters, digits, '-' and '_', not ' '");
+  await expect(page.getByTestId('room-filter-error')).toContainText('must stay inside the room');
+  await expect(page.getByTestId('room-status')).toHaveAttribute('data-state', 'off');
+  await page.reload();
+  await expect(page.getByTestId('room-name')).toHaveValue('');
+});

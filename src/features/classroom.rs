@@ -1,0 +1,245 @@
+//! Classroom mode: this browser in a room of browsers that share events through a real
+//! MQTT broker over WebSocket. The protocol, the checks on what the room sends and the
+//! outbox are the engine's (`dojo_engine::classroom`); here are the connection
+//! (`client.rs`), the page where a learner joins and watches the room (`page.rs`), and
+//! the status shown in the header on every page (`status.rs`).
+//!
+//! Events a learner publishes (the event store's form and the console's commands) are
+//! shared on their channel's topic if that channel is shared; they wait in the outbox,
+//! kept in localStorage, until the broker acknowledges them (QoS 1), so nothing shared
+//! while the broker is away is lost.
+
+mod client;
+mod page;
+mod status;
+
+pub use page::ClassroomPage;
+pub use status::ClassroomStatus;
+
+use dojo_engine::classroom::{Feed, Outbox, Outgoing, RoomSettings};
+use dojo_engine::{AppendResult, EventEnvelope, NewEvent};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Where the room settings (and whether the learner is in the room) are kept.
+const SETTINGS_KEY: &str = "event-dojo.classroom";
+/// Where the outbox is kept: events waiting for the broker's acknowledgement.
+const OUTBOX_KEY: &str = "event-dojo.classroom.outbox";
+/// This tab's part of the MQTT client id (sessionStorage: one per tab, kept on reload).
+const TAB_KEY: &str = "event-dojo.classroom.tab";
+
+/// The connection as the learner sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    /// Not in a room.
+    Off,
+    Connecting {
+        attempt: u32,
+    },
+    /// Subscribed: events flow both ways.
+    Connected,
+    /// The connection was lost (or never made); the next attempt is at `at_ms`
+    /// (`Date.now()` time).
+    Waiting {
+        reason: String,
+        attempt: u32,
+        at_ms: f64,
+    },
+}
+
+/// The classroom, provided to every page through context.
+#[derive(Clone, Copy)]
+pub struct Classroom {
+    pub settings: RwSignal<RoomSettings>,
+    pub status: RwSignal<Status>,
+    pub feed: RwSignal<Feed>,
+    /// Events waiting for the broker.
+    pub outbox: RwSignal<usize>,
+    /// The latest thing the learner should know (a refused filter, a full outbox).
+    pub notice: RwSignal<Option<String>>,
+    /// The time, ticking each second while a reconnect is waiting (for its countdown).
+    pub now_ms: RwSignal<f64>,
+}
+
+/// Whole seconds from `now_ms` until `at_ms`.
+fn seconds_left(at_ms: f64, now_ms: f64) -> u64 {
+    ((at_ms - now_ms).max(0.0) / 1000.0).ceil() as u64
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct Saved {
+    settings: RoomSettings,
+    joined: bool,
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn read_saved() -> Saved {
+    local_storage()
+        .and_then(|s| s.get_item(SETTINGS_KEY).ok().flatten())
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+fn write_saved(saved: &Saved) {
+    if let (Some(s), Ok(text)) = (local_storage(), serde_json::to_string(saved)) {
+        let _ = s.set_item(SETTINGS_KEY, &text);
+    }
+}
+
+/// The outbox as saved (shared by this browser's tabs).
+fn read_outbox() -> Outbox {
+    local_storage()
+        .and_then(|s| s.get_item(OUTBOX_KEY).ok().flatten())
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+/// Saves the outbox; false when the browser would not keep it.
+fn write_outbox(outbox: &Outbox) -> bool {
+    let Ok(text) = serde_json::to_string(outbox) else {
+        return false;
+    };
+    local_storage().is_some_and(|s| s.set_item(OUTBOX_KEY, &text).is_ok())
+}
+
+/// This tab's random id, kept for the tab's life so a reload resumes its broker session.
+fn tab_id() -> String {
+    let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
+    if let Some(id) = storage
+        .as_ref()
+        .and_then(|s| s.get_item(TAB_KEY).ok().flatten())
+    {
+        return id;
+    }
+    let id: String = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| format!("{}", js_sys::Date::now()))
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect();
+    if let Some(s) = storage {
+        let _ = s.set_item(TAB_KEY, &id);
+    }
+    id
+}
+
+impl Classroom {
+    /// Reads the saved settings and, if the learner was in a room, rejoins it.
+    pub fn start() -> Self {
+        let saved = read_saved();
+        let classroom = Classroom {
+            settings: RwSignal::new(saved.settings),
+            status: RwSignal::new(Status::Off),
+            feed: RwSignal::new(Feed::default()),
+            outbox: RwSignal::new(read_outbox().items.len()),
+            notice: RwSignal::new(None),
+            now_ms: RwSignal::new(js_sys::Date::now()),
+        };
+        // The page lives as long as the app, so the ticker does too.
+        let _ = set_interval_with_handle(
+            move || {
+                if matches!(classroom.status.get_untracked(), Status::Waiting { .. }) {
+                    classroom.now_ms.set(js_sys::Date::now());
+                }
+            },
+            std::time::Duration::from_millis(1000),
+        );
+        if saved.joined
+            && classroom
+                .settings
+                .with_untracked(|s| s.problems().is_empty())
+        {
+            client::connect(classroom);
+        }
+        classroom
+    }
+
+    /// Joins the room these settings describe (they have been checked), and saves them.
+    pub fn join(self, settings: RoomSettings) {
+        write_saved(&Saved {
+            settings: settings.clone(),
+            joined: true,
+        });
+        self.settings.set(settings);
+        self.feed.set(Feed::default());
+        self.notice.set(None);
+        client::connect(self);
+    }
+
+    /// Leaves the room. The outbox is kept and goes out when the learner joins again.
+    pub fn leave(self) {
+        write_saved(&Saved {
+            settings: self.settings.get_untracked(),
+            joined: false,
+        });
+        client::disconnect();
+        self.status.set(Status::Off);
+    }
+
+    /// Tries to connect now instead of waiting for the backoff.
+    pub fn retry(self) {
+        client::connect(self);
+    }
+
+    /// Shares events that were just appended to `stream` (they are the last `events.len()`
+    /// of it), on their channels' topics, if this browser is in a room.
+    pub fn share_appended(self, stream: &str, events: Vec<NewEvent>, result: &AppendResult) {
+        if self.status.get_untracked() == Status::Off {
+            return;
+        }
+        let count = events.len() as u64;
+        let first_version = result.stream_version + 1 - count;
+        let envelopes = events.into_iter().enumerate().map(|(i, e)| {
+            let i = i as u64;
+            EventEnvelope::recorded(e, stream, first_version + i, result.first_position + i)
+        });
+        let settings = self.settings.get_untracked();
+        let mut outbox = read_outbox();
+        let mut added = Vec::new();
+        for envelope in envelopes {
+            let Some(topic) = settings.topic_for(&envelope) else {
+                continue;
+            };
+            let item = Outgoing {
+                id: envelope.id.clone(),
+                topic,
+                payload: envelope.to_cloudevent_json(),
+            };
+            if item.payload.len() > dojo_engine::classroom::MAX_MESSAGE_BYTES {
+                self.notice.set(Some(format!(
+                    "Event {} was not shared: it is {} bytes, and room messages may have at most {} (it is in your event store).",
+                    item.id,
+                    item.payload.len(),
+                    dojo_engine::classroom::MAX_MESSAGE_BYTES
+                )));
+                continue;
+            }
+            if let Err(full) = outbox.push(item.clone()) {
+                self.notice.set(Some(format!("{}.", full)));
+                break;
+            }
+            added.push(item);
+        }
+        if added.is_empty() {
+            return;
+        }
+        if !write_outbox(&outbox) {
+            self.notice.set(Some(
+                "The browser's storage is full, so these events could not be kept for the room; they are in your event store, but were not shared.".into(),
+            ));
+            return;
+        }
+        self.outbox.set(outbox.items.len());
+        client::send(&added);
+    }
+}
+
+/// The classroom from context.
+pub fn use_classroom() -> Classroom {
+    expect_context::<Classroom>()
+}

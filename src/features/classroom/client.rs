@@ -1,0 +1,357 @@
+//! The connection to the broker: a browser WebSocket (subprotocol `mqtt`) carrying the
+//! engine's MQTT packets, driven by the engine's `Session`. One connection per tab. A
+//! lost connection is retried with backoff; a silent broker is noticed by keep-alive
+//! pings. Signals are set only after the connection's state is put back, so effects they
+//! start may call in here again.
+
+use super::{read_outbox, tab_id, write_outbox, Classroom, Status};
+use dojo_engine::classroom::{
+    backoff_ms, Outgoing, Output, Phase, RoomMessage, Session, KEEP_ALIVE_S, MAX_PACKET_BYTES,
+};
+use dojo_engine::mqtt_wire::{decode, encode, Packet};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::time::Duration;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
+
+/// How often the client checks the line and pings when idle.
+const PING_EVERY_MS: f64 = (KEEP_ALIVE_S as f64) * 1000.0 * 2.0 / 3.0;
+/// Silence after which the broker is taken to be gone.
+const SILENCE_MS: f64 = (KEEP_ALIVE_S as f64) * 1000.0 * 1.5;
+
+/// The socket's event handlers, kept alive while the socket may call them.
+struct Handlers {
+    _open: Closure<dyn FnMut(Event)>,
+    _message: Closure<dyn FnMut(MessageEvent)>,
+    _close: Closure<dyn FnMut(CloseEvent)>,
+}
+
+struct Connection {
+    socket: WebSocket,
+    session: Session,
+    buffer: Vec<u8>,
+    opened: bool,
+    last_heard: f64,
+    last_sent: f64,
+}
+
+#[derive(Default)]
+struct Client {
+    /// Bumped by every connect and disconnect; a callback of an older socket is ignored.
+    generation: u64,
+    connection: Option<Connection>,
+    /// Handlers of sockets that are closed, dropped at the next connect (never from
+    /// inside one of their own calls).
+    retired: Vec<Handlers>,
+    failures: u32,
+    /// Why the connection was closed from this side, for the status.
+    closing_reason: Option<String>,
+    retry: Option<TimeoutHandle>,
+    keepalive: Option<IntervalHandle>,
+}
+
+thread_local! {
+    static CLIENT: RefCell<Client> = RefCell::new(Client::default());
+}
+
+/// What to tell the page once the client's state is put back.
+enum Ui {
+    Status(Status),
+    Outbox(usize),
+    Deliver(Box<RoomMessage>),
+    Refused(String, dojo_engine::classroom::Refusal),
+    Notice(String),
+}
+
+fn apply(classroom: Classroom, ui: Vec<Ui>) {
+    for change in ui {
+        match change {
+            Ui::Status(s) => classroom.status.set(s),
+            Ui::Outbox(n) => classroom.outbox.set(n),
+            Ui::Deliver(m) => classroom.feed.update(|f| {
+                f.add(*m);
+            }),
+            Ui::Refused(topic, refusal) => classroom.feed.update(|f| f.refuse(&topic, &refusal)),
+            Ui::Notice(n) => classroom.notice.set(Some(n)),
+        }
+    }
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+fn send_packet(connection: &mut Connection, packet: &Packet) {
+    let bytes = encode(packet);
+    if connection.socket.send_with_u8_array(&bytes).is_ok() {
+        connection.last_sent = now();
+    }
+}
+
+/// Sends what the outbox holds (each item once per connection).
+fn flush(connection: &mut Connection, items: &[Outgoing]) {
+    for item in items {
+        if let Some(packet) = connection.session.publish(item) {
+            send_packet(connection, &packet);
+        }
+    }
+}
+
+/// Sends events that were just put in the outbox, if the room is joined and subscribed.
+pub fn send(items: &[Outgoing]) {
+    CLIENT.with(|c| {
+        if let Some(connection) = c.borrow_mut().connection.as_mut() {
+            flush(connection, items);
+        }
+    });
+}
+
+/// Closes the socket and forgets it, keeping its handlers until it is safe to drop them.
+fn close(client: &mut Client, say_goodbye: bool) {
+    client.generation += 1;
+    if let Some(retry) = client.retry.take() {
+        retry.clear();
+    }
+    if let Some(keepalive) = client.keepalive.take() {
+        keepalive.clear();
+    }
+    if let Some(mut connection) = client.connection.take() {
+        if say_goodbye && connection.opened {
+            send_packet(&mut connection, &Packet::Disconnect);
+        }
+        connection.socket.set_onopen(None);
+        connection.socket.set_onmessage(None);
+        connection.socket.set_onclose(None);
+        let _ = connection.socket.close();
+    }
+}
+
+/// Leaves the room: DISCONNECT, and no more retries.
+pub fn disconnect() {
+    CLIENT.with(|c| close(&mut c.borrow_mut(), true));
+}
+
+/// Opens a new connection with the classroom's settings (closing any before it).
+pub fn connect(classroom: Classroom) {
+    let settings = classroom.settings.get_untracked();
+    let url = settings.broker.trim().to_owned();
+    let client_id = settings.client_id(&tab_id());
+    let outcome = CLIENT.with(|c| {
+        let mut client = c.borrow_mut();
+        close(&mut client, true);
+        client.retired.clear();
+        client.closing_reason = None;
+        let generation = client.generation;
+        let socket = WebSocket::new_with_str(&url, "mqtt").map_err(|e| {
+            let why = e
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_default();
+            format!("The browser would not open a WebSocket to {url}: {why}")
+        })?;
+        socket.set_binary_type(BinaryType::Arraybuffer);
+        let open = Closure::<dyn FnMut(Event)>::new(move |_| on_open(generation));
+        let message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            on_message(classroom, generation, e)
+        });
+        let close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
+            on_close(classroom, generation, e)
+        });
+        socket.set_onopen(Some(open.as_ref().unchecked_ref()));
+        socket.set_onmessage(Some(message.as_ref().unchecked_ref()));
+        socket.set_onclose(Some(close.as_ref().unchecked_ref()));
+        client.retired.push(Handlers {
+            _open: open,
+            _message: message,
+            _close: close,
+        });
+        client.connection = Some(Connection {
+            socket,
+            session: Session::new(settings, client_id),
+            buffer: Vec::new(),
+            opened: false,
+            last_heard: now(),
+            last_sent: now(),
+        });
+        client.keepalive = set_interval_with_handle(
+            move || keep_alive(generation),
+            Duration::from_millis(PING_EVERY_MS as u64 / 2),
+        )
+        .ok();
+        Ok::<u32, String>(client.failures + 1)
+    });
+    match outcome {
+        Ok(attempt) => classroom.status.set(Status::Connecting { attempt }),
+        Err(reason) => retry_later(classroom, reason),
+    }
+}
+
+/// Schedules the next attempt with backoff and says so.
+fn retry_later(classroom: Classroom, reason: String) {
+    let status = CLIENT.with(|c| {
+        let mut client = c.borrow_mut();
+        let attempt = client.failures + 1;
+        let in_ms = backoff_ms(client.failures, js_sys::Math::random());
+        client.failures += 1;
+        client.retry =
+            set_timeout_with_handle(move || connect(classroom), Duration::from_millis(in_ms)).ok();
+        Status::Waiting {
+            reason,
+            attempt,
+            at_ms: now() + in_ms as f64,
+        }
+    });
+    classroom.now_ms.set(now());
+    classroom.status.set(status);
+}
+
+fn on_open(generation: u64) {
+    CLIENT.with(|c| {
+        let mut client = c.borrow_mut();
+        if client.generation != generation {
+            return;
+        }
+        if let Some(connection) = client.connection.as_mut() {
+            connection.opened = true;
+            connection.last_heard = now();
+            let connect = connection.session.opened();
+            send_packet(connection, &connect);
+        }
+    });
+}
+
+fn on_message(classroom: Classroom, generation: u64, event: MessageEvent) {
+    let mut ui = Vec::new();
+    CLIENT.with(|c| {
+        let client = &mut *c.borrow_mut();
+        if client.generation != generation {
+            return;
+        }
+        let Some(connection) = client.connection.as_mut() else {
+            return;
+        };
+        let failed = match event.data().dyn_into::<js_sys::ArrayBuffer>() {
+            Ok(buffer) => {
+                connection
+                    .buffer
+                    .extend(js_sys::Uint8Array::new(&buffer).to_vec());
+                connection.last_heard = now();
+                read_packets(connection, &mut ui)
+            }
+            Err(_) => Some(
+                "The broker sent text instead of MQTT packets; is this address an MQTT broker?"
+                    .to_owned(),
+            ),
+        };
+        if connection.session.phase() == Phase::Ready {
+            client.failures = 0;
+        }
+        if let Some(reason) = failed {
+            let _ = connection.socket.close_with_code(4000);
+            client.closing_reason = Some(reason);
+        }
+    });
+    apply(classroom, ui);
+}
+
+/// Decodes and handles every whole packet in the buffer. `Some(reason)` when the
+/// connection must close.
+fn read_packets(connection: &mut Connection, ui: &mut Vec<Ui>) -> Option<String> {
+    loop {
+        let (packet, used) = match decode(&connection.buffer, MAX_PACKET_BYTES) {
+            Ok(Some(decoded)) => decoded,
+            Ok(None) => return None,
+            Err(e) => {
+                return Some(format!(
+                    "The broker sent a packet this client cannot read: {e}"
+                ))
+            }
+        };
+        connection.buffer.drain(..used);
+        let was_ready = connection.session.phase() == Phase::Ready;
+        let outputs = match connection.session.receive(packet) {
+            Ok(outputs) => outputs,
+            Err(e) => return Some(format!("{e}.")),
+        };
+        for output in outputs {
+            match output {
+                Output::Send(packet) => send_packet(connection, &packet),
+                Output::Flush => flush(connection, &read_outbox().items),
+                Output::Acked(id) => {
+                    let mut outbox = read_outbox();
+                    if outbox.remove(&id) {
+                        write_outbox(&outbox);
+                    }
+                    ui.push(Ui::Outbox(outbox.items.len()));
+                }
+                Output::Deliver(message) => ui.push(Ui::Deliver(message)),
+                Output::Refused { topic, refusal } => ui.push(Ui::Refused(topic, refusal)),
+                Output::FilterRefused(filter) => ui.push(Ui::Notice(format!(
+                    "The broker refused the subscription to \"{filter}\"; nothing on it will arrive. Its access rules may not allow this filter."
+                ))),
+            }
+        }
+        if !was_ready && connection.session.phase() == Phase::Ready {
+            ui.push(Ui::Status(Status::Connected));
+            ui.push(Ui::Outbox(read_outbox().items.len()));
+        }
+    }
+}
+
+fn on_close(classroom: Classroom, generation: u64, event: CloseEvent) {
+    let reason = CLIENT.with(|c| {
+        let mut client = c.borrow_mut();
+        if client.generation != generation {
+            return None;
+        }
+        let connection = client.connection.take()?;
+        if let Some(keepalive) = client.keepalive.take() {
+            keepalive.clear();
+        }
+        let url = connection.session.settings().broker.trim().to_owned();
+        let said = event.reason();
+        Some(client.closing_reason.take().unwrap_or_else(|| {
+            if !connection.opened {
+                format!(
+                    "Could not reach the broker at {url}. Is it running, and does it serve MQTT over WebSocket there? (A site's Content-Security-Policy can also block it; see the README.)"
+                )
+            } else if said.is_empty() {
+                format!("The connection to {url} was lost (code {}).", event.code())
+            } else {
+                format!("The broker closed the connection: {said}")
+            }
+        }))
+    });
+    if let Some(reason) = reason {
+        retry_later(classroom, reason);
+    }
+}
+
+/// Pings an idle line, and closes a silent one so it is retried.
+fn keep_alive(generation: u64) {
+    CLIENT.with(|c| {
+        let mut client = c.borrow_mut();
+        if client.generation != generation {
+            return;
+        }
+        let Some(connection) = client.connection.as_mut() else {
+            return;
+        };
+        let t = now();
+        if t - connection.last_heard > SILENCE_MS {
+            client.closing_reason = Some(format!(
+                "The broker did not answer for {} seconds.",
+                (SILENCE_MS / 1000.0) as u64
+            ));
+            if let Some(connection) = client.connection.as_ref() {
+                let _ = connection.socket.close_with_code(4000);
+            }
+        } else if connection.session.phase() == Phase::Ready
+            && t - connection.last_sent > PING_EVERY_MS
+        {
+            send_packet(connection, &Packet::PingReq);
+        }
+    });
+}

@@ -1,0 +1,39 @@
+//! The classroom's status in the header, on every page: off, connecting, connected, or
+//! waiting to reconnect, with the outbox's count when events are waiting.
+
+use super::{seconds_left, use_classroom, Status};
+use leptos::prelude::*;
+
+#[component]
+pub fn ClassroomStatus() -> impl IntoView {
+    let classroom = use_classroom();
+    let state = move || match classroom.status.get() {
+        Status::Off => "off",
+        Status::Connecting { .. } => "connecting",
+        Status::Connected => "connected",
+        Status::Waiting { .. } => "waiting",
+    };
+    let text = move || {
+        let room = classroom.settings.with(|s| s.room.clone());
+        match classroom.status.get() {
+            Status::Off => "Classroom: off".to_owned(),
+            Status::Connecting { .. } => format!("Room {room}: connecting…"),
+            Status::Connected => format!("Room {room}: connected"),
+            Status::Waiting { at_ms, .. } => format!(
+                "Room {room}: offline, retrying in {} s",
+                seconds_left(at_ms, classroom.now_ms.get())
+            ),
+        }
+    };
+    let waiting = move || match classroom.outbox.get() {
+        0 => None,
+        n => Some(format!("{n} waiting")),
+    };
+    view! {
+        <a href=crate::paths::href("/classroom") class="room-status" data-testid="room-status" data-state=state>
+            <span class="room-dot" aria-hidden="true"></span>
+            <span role="status">{text}</span>
+            {move || waiting().map(|w| view! { <span class="badge" data-testid="room-status-outbox">{w}</span> })}
+        </a>
+    }
+}
