@@ -1,5 +1,5 @@
 # The two commands of the README. Each installs whatever is missing first.
-.PHONY: serve test setup-serve setup-test build bench
+.PHONY: serve test setup-serve setup-test build bench broker
 
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
@@ -23,6 +23,11 @@ bench: setup-test
 	cargo build --profile native-release -p dojo-cli
 	./target/native-release/dojo bench match
 	scripts/bench-browser.sh
+
+## make broker: the classroom's MQTT broker (aedes, MQTT over WebSocket) on
+## ws://127.0.0.1:8883/, keeping its sessions in .broker-data/; HOST=0.0.0.0 for a LAN
+broker: setup-serve
+	node scripts/broker.mjs --host $(or $(HOST),127.0.0.1) --port $(or $(PORT),8883) --data .broker-data
 
 setup-serve:
 	scripts/setup.sh serve

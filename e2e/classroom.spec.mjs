@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { axeViolations } from './axe.mjs';
 import { freePort, startBroker, stop } from './processes.mjs';
 
 let port;
@@ -73,6 +74,8 @@ test('a room shares events through the broker, by team, and loses none across a 
     await expect(teacher.getByTestId('room-count')).toHaveCount(2);
     await expect(teacher.getByTestId('room-traffic-summary')).toHaveText('2 events from 2 learners in 2 teams.');
     await expect(teacher.getByTestId('room-feed')).toContainText('dojo/monday/blue/carol/customer/CustomerRegistered');
+    expect(await axeViolations(teacher)).toEqual([]);
+    expect(await axeViolations(bob)).toEqual([]);
 
     // The broker dies. Alice keeps publishing; her events wait in the outbox.
     await stop(broker, 'SIGKILL');
@@ -84,6 +87,10 @@ test('a room shares events through the broker, by team, and loses none across a 
     await alice.reload();
     await expect(alice.getByTestId('room-status-outbox')).toHaveText('3 waiting');
     await expect(alice.getByTestId('room-status')).toHaveAttribute('data-state', /waiting|connecting/);
+    await alice.getByRole('link', { name: 'Classroom', exact: true }).click();
+    await expect(alice.getByTestId('room-connection')).toContainText(`Could not reach the broker at ws://127.0.0.1:${port}/`);
+    await expect(alice.getByTestId('room-outbox')).toHaveText('Outbox: 3 events waiting for the broker.');
+    expect(await axeViolations(alice)).toEqual([]);
 
     broker = await startBroker(port, dataDir);
     await expect(alice.getByTestId('room-status')).toHaveAttribute('data-state', 'connected', { timeout: 40_000 });
@@ -160,6 +167,7 @@ test('messages from the room are checked, capped, and shown only as text', async
   await expect(refused).toContainText('more than the 65536 a room message may have');
   await expect(refused).toContainText('dojo/tuesday/not-a-room-topic: the topic is not dojo/<room>/<team>/<learner>/<channel>/<type> of this room');
   expect(pwned).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
 });
 
 test('settings that cannot work are refused field by field, and change nothing', async ({ page }) => {

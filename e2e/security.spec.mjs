@@ -27,6 +27,9 @@ test('the built page declares a policy that allows only what the app needs', () 
   expect(policy).not.toContain("'unsafe-eval'");
   expect(policy).not.toMatch(/script-src[^;]*'unsafe-inline'/);
   expect(policy).toContain("object-src 'none'");
+  // The classroom's broker: any wss:// one, or ws:// on this machine (the README's broker).
+  expect(policy).toContain("connect-src 'self' https: wss: ws://127.0.0.1:* ws://localhost:*");
+  expect(policy).not.toMatch(/connect-src[^;]* ws: /);
   // The policy comes before any script, so it governs them all.
   expect(html.indexOf('Content-Security-Policy')).toBeLessThan(html.indexOf('<script'));
 });

@@ -56,7 +56,7 @@ ensure_npm_packages() {
     && [ node_modules/.package-lock.json -nt package-lock.json ]; then
     say "npm packages: present"
   else
-    say "installing npm packages from package-lock.json (Playwright without its browser, axe-core, binaryen)"
+    say "installing npm packages from package-lock.json (Playwright without its browser, axe-core, binaryen, the classroom broker)"
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
   fi
 }
