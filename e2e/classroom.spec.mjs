@@ -25,7 +25,7 @@ test.afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function join_(page, { room, learner, team, role = 'learner', listen = 'team' }) {
+async function join_(page, { room, learner, team, role = 'learner', listen = 'team', store = false }) {
   await page.goto('/classroom');
   await page.getByTestId('room-broker').fill(`ws://127.0.0.1:${port}/`);
   await page.getByTestId('room-name').fill(room);
@@ -35,6 +35,7 @@ async function join_(page, { room, learner, team, role = 'learner', listen = 'te
     await page.getByTestId('room-team').fill(team);
     await page.getByTestId(`room-listen-${listen}`).check();
   }
+  if (store) await page.getByTestId('room-store-received').check();
   await page.getByTestId('room-join').click();
   await expect(page.getByTestId('room-status')).toHaveAttribute('data-state', 'connected');
 }
@@ -53,13 +54,13 @@ async function feedStreams(page) {
   return page.getByTestId('room-feed').locator('.event-stream').allTextContents();
 }
 
-test('a room shares events through the broker, by team, and loses none across a broker restart', async ({ browser }) => {
+test('a room shares events through the broker, by team, and loses none across a broker restart or while a learner is away', async ({ browser }) => {
   test.setTimeout(150_000);
   const contexts = await Promise.all([0, 1, 2, 3].map(() => browser.newContext()));
   const [alice, bob, carol, teacher] = await Promise.all(contexts.map((c) => c.newPage()));
   try {
     await join_(teacher, { room: 'monday', learner: 'teacher', role: 'instructor' });
-    await join_(bob, { room: 'monday', learner: 'bob', team: 'red' });
+    await join_(bob, { room: 'monday', learner: 'bob', team: 'red', store: true });
     await join_(carol, { room: 'monday', learner: 'carol', team: 'blue' });
     await join_(alice, { room: 'monday', learner: 'alice', team: 'red' });
     await expect(bob.getByTestId('room-connection')).toContainText('listening to dojo/monday/red/#');
@@ -76,6 +77,11 @@ test('a room shares events through the broker, by team, and loses none across a 
     await expect(teacher.getByTestId('room-feed')).toContainText('dojo/monday/blue/carol/customer/CustomerRegistered');
     expect(await axeViolations(teacher)).toEqual([]);
     expect(await axeViolations(bob)).toEqual([]);
+
+    // Bob steps away: he leaves the room, and the broker keeps his session (his
+    // subscription, and what arrives for it) until he is back.
+    await bob.getByTestId('room-leave').click();
+    await expect(bob.getByTestId('room-status')).toHaveAttribute('data-state', 'off');
 
     // The broker dies. Alice keeps publishing; her events wait in the outbox.
     await stop(broker, 'SIGKILL');
@@ -104,13 +110,22 @@ test('a room shares events through the broker, by team, and loses none across a 
     await alice.getByTestId('command-submit').click();
     await expect(alice.getByTestId('command-result')).toContainText('appended to customer-a5');
 
-    // Everything Alice published reached Bob, each event once, and nothing of Carol's.
-    await expect(bob.getByTestId('room-status')).toHaveAttribute('data-state', 'connected', { timeout: 40_000 });
+    // Bob comes back after all of that was sent (and after the broker's restart): the
+    // broker kept it for him. Everything Alice published reached him, each event once,
+    // and nothing of Carol's.
+    await bob.getByTestId('room-join').click();
+    await expect(bob.getByTestId('room-status')).toHaveAttribute('data-state', 'connected');
     await expect(bob.getByTestId('room-message')).toHaveCount(5, { timeout: 20_000 });
     expect((await feedStreams(bob)).sort()).toEqual(['customer-a1', 'customer-a5', 'quote-a2', 'quote-a3', 'quote-a4']);
     const ids = await bob.getByTestId('room-message').evaluateAll((rows) => rows.map((r) => r.dataset.eventId));
     expect(new Set(ids).size).toBe(5);
     await expect(teacher.getByTestId('room-traffic-summary')).toHaveText('6 events from 2 learners in 2 teams.', { timeout: 20_000 });
+    // Bob asked for the room's events in his event store: each once, in Alice's streams.
+    await bob.getByRole('link', { name: 'Event store' }).click();
+    await expect(bob.getByTestId('log-summary')).toHaveText('5 events in the store, newest first.');
+    for (const stream of ['alice@red:customer-a1', 'alice@red:quote-a4', 'alice@red:customer-a5']) {
+      await expect(bob.getByText(stream, { exact: false }).first()).toBeVisible();
+    }
     await carol.getByRole('link', { name: 'Classroom', exact: true }).click();
     await expect(carol.getByTestId('room-feed-summary')).toHaveText('1 event received.');
   } finally {

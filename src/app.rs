@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                     }.into_any(),
                     Some(Ok(store)) => {
                         let ctx = StoreContext::new(store);
+                        crate::features::classroom::attach_store(ctx.clone());
                         let superseded = ctx.superseded;
                         provide_context(ctx);
                         view! {

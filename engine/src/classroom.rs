@@ -77,6 +77,10 @@ pub struct RoomSettings {
     /// The channels (see [`CHANNELS`]) whose events are shared with the room.
     pub share: Vec<String>,
     pub listen: Listen,
+    /// Whether events from the room are added to this browser's event store (in a stream
+    /// of their own per sender, see [`RoomMessage::local_stream`]), so its log and read
+    /// models follow the room.
+    pub store_received: bool,
     /// For brokers that ask for them; sent in CONNECT.
     pub username: String,
     pub password: String,
@@ -92,6 +96,7 @@ impl Default for RoomSettings {
             role: Role::Learner,
             share: CHANNELS.iter().map(|(c, _)| (*c).to_owned()).collect(),
             listen: Listen::Team,
+            store_received: false,
             username: String::new(),
             password: String::new(),
         }
@@ -262,6 +267,21 @@ pub struct RoomMessage {
     pub bytes: usize,
 }
 
+impl RoomMessage {
+    /// The stream a received event is kept in here: the sender's stream, under the
+    /// sender's name (`alice@red:customer-42`), so it never mixes with this learner's own
+    /// aggregates.
+    pub fn local_stream(&self) -> String {
+        format!("{}@{}:{}", self.learner, self.team, self.event.stream_id)
+    }
+
+    /// Whether this browser's own settings sent it (the broker echoes a learner's events
+    /// back when their filter matches them).
+    pub fn is_from(&self, settings: &RoomSettings) -> bool {
+        self.team == settings.team && self.learner == settings.learner
+    }
+}
+
 /// Why a message from the room was refused. The room is untrusted: anyone connected to
 /// the broker can publish anything.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -376,7 +396,10 @@ pub enum Output {
     Flush,
     /// The broker acknowledged this event: take it out of the outbox.
     Acked(String),
-    Deliver(Box<RoomMessage>),
+    /// A message that passed the checks. When it came at QoS 1 it carries its packet
+    /// id: call [`Session::handled`] with it once the message is dealt with (shown, or
+    /// stored), and the PUBACK goes out.
+    Deliver(Box<RoomMessage>, Option<u16>),
     Refused {
         topic: String,
         refusal: Refusal,
@@ -417,6 +440,9 @@ pub struct Session {
     subscribe_id: u16,
     /// Packet identifiers in flight, and the event each one carries.
     inflight: HashMap<u16, String>,
+    /// Received QoS 1 publishes in arrival order, and whether each is handled: PUBACKs
+    /// go out in that order (MQTT-4.6.0-2), each once it and all before it are handled.
+    to_acknowledge: VecDeque<(u16, bool)>,
 }
 
 impl Session {
@@ -428,6 +454,7 @@ impl Session {
             next_id: 0,
             subscribe_id: 0,
             inflight: HashMap::new(),
+            to_acknowledge: VecDeque::new(),
         }
     }
 
@@ -453,6 +480,7 @@ impl Session {
     pub fn opened(&mut self) -> Packet {
         self.phase = Phase::Connecting;
         self.inflight.clear();
+        self.to_acknowledge.clear();
         let s = &self.settings;
         Packet::Connect {
             client_id: self.client_id.clone(),
@@ -467,6 +495,25 @@ impl Session {
     pub fn closed(&mut self) {
         self.phase = Phase::Closed;
         self.inflight.clear();
+        self.to_acknowledge.clear();
+    }
+
+    /// A delivered QoS 1 message was dealt with: the PUBACKs now due, in arrival order.
+    /// Empty for an id this connection is not waiting on (say, from before a reconnect).
+    pub fn handled(&mut self, packet_id: u16) -> Vec<Packet> {
+        if let Some(entry) = self
+            .to_acknowledge
+            .iter_mut()
+            .find(|(id, done)| *id == packet_id && !done)
+        {
+            entry.1 = true;
+        }
+        let mut due = Vec::new();
+        while let Some((packet_id, true)) = self.to_acknowledge.front().copied() {
+            self.to_acknowledge.pop_front();
+            due.push(Packet::PubAck { packet_id });
+        }
+        due
     }
 
     /// An event to send now, when subscribed: a QoS 1 PUBLISH. `None` while not ready
@@ -540,15 +587,24 @@ impl Session {
                 payload,
                 ..
             } if matches!(self.phase, Phase::Subscribing | Phase::Ready) => {
-                let mut out = Vec::new();
                 if let Some(packet_id) = packet_id {
-                    out.push(Output::Send(Packet::PubAck { packet_id }));
+                    self.to_acknowledge.push_back((packet_id, false));
                 }
-                out.push(match read_message(&self.settings.room, &topic, &payload) {
-                    Ok(message) => Output::Deliver(Box::new(message)),
-                    Err(refusal) => Output::Refused { topic, refusal },
-                });
-                Ok(out)
+                Ok(match read_message(&self.settings.room, &topic, &payload) {
+                    Ok(message) => vec![Output::Deliver(Box::new(message), packet_id)],
+                    // A refused message is dealt with at once (else the broker would
+                    // send it again and again).
+                    Err(refusal) => {
+                        let mut out: Vec<Output> = packet_id
+                            .map(|id| self.handled(id))
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(Output::Send)
+                            .collect();
+                        out.push(Output::Refused { topic, refusal });
+                        out
+                    }
+                })
             }
             Packet::PingResp | Packet::UnsubAck { .. } => Ok(Vec::new()),
             other => Err(SessionError::Unexpected(packet_name(&other), phase)),

@@ -122,6 +122,23 @@ pub struct NewEvent {
     pub causation_id: Option<String>,
 }
 
+/// The event as it was before a store stamped it (its stream, version and position
+/// dropped), to append it somewhere else.
+impl From<EventEnvelope> for NewEvent {
+    fn from(e: EventEnvelope) -> Self {
+        NewEvent {
+            id: e.id,
+            source: e.source,
+            event_type: e.event_type,
+            time: e.time,
+            subject: e.subject,
+            data: e.data,
+            correlation_id: e.correlation_id,
+            causation_id: e.causation_id,
+        }
+    }
+}
+
 impl NewEvent {
     /// An event with the required CloudEvents attributes; the subject defaults to the stream.
     pub fn new(id: &str, subject: &str, event_type: &str, source: &str) -> Self {

@@ -184,16 +184,7 @@ impl ImportReader {
         }
         Ok(Some(ImportedEvent {
             stream: envelope.stream_id.clone(),
-            event: NewEvent {
-                id: envelope.id,
-                source: envelope.source,
-                event_type: envelope.event_type,
-                time: envelope.time,
-                subject: envelope.subject,
-                data: envelope.data,
-                correlation_id: envelope.correlation_id,
-                causation_id: envelope.causation_id,
-            },
+            event: NewEvent::from(envelope),
         }))
     }
 

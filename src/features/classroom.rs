@@ -16,17 +16,52 @@ mod status;
 pub use page::ClassroomPage;
 pub use status::ClassroomStatus;
 
-use dojo_engine::classroom::{Feed, Outbox, Outgoing, RoomSettings};
-use dojo_engine::{AppendResult, EventEnvelope, NewEvent};
+use crate::state::StoreContext;
+use dojo_engine::classroom::{Feed, Outbox, Outgoing, RoomMessage, RoomSettings};
+use dojo_engine::{AppendResult, EventEnvelope, EventStore, ExpectedVersion, NewEvent};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 
 /// Where the room settings (and whether the learner is in the room) are kept.
 const SETTINGS_KEY: &str = "event-dojo.classroom";
 /// Where the outbox is kept: events waiting for the broker's acknowledgement.
 const OUTBOX_KEY: &str = "event-dojo.classroom.outbox";
+/// The ids of room events already added to the event store (the newest
+/// [`STORED_IDS_KEPT`]), so a message the broker sends again is not added twice.
+const STORED_KEY: &str = "event-dojo.classroom.stored";
+const STORED_IDS_KEPT: usize = 5000;
 /// This tab's part of the MQTT client id (sessionStorage: one per tab, kept on reload).
 const TAB_KEY: &str = "event-dojo.classroom.tab";
+
+thread_local! {
+    /// The event store, once it is open: received events are added to it on request.
+    static STORE: RefCell<Option<StoreContext>> = const { RefCell::new(None) };
+}
+
+/// Hands the classroom the event store once it is open.
+pub fn attach_store(ctx: StoreContext) {
+    STORE.with(|s| *s.borrow_mut() = Some(ctx));
+}
+
+fn stored_ids() -> Vec<String> {
+    local_storage()
+        .and_then(|s| s.get_item(STORED_KEY).ok().flatten())
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+fn remember_stored(id: &str) {
+    let mut ids = stored_ids();
+    ids.push(id.to_owned());
+    if ids.len() > STORED_IDS_KEPT {
+        ids.drain(..ids.len() - STORED_IDS_KEPT);
+    }
+    if let (Some(s), Ok(text)) = (local_storage(), serde_json::to_string(&ids)) {
+        let _ = s.set_item(STORED_KEY, &text);
+    }
+}
 
 /// The connection as the learner sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -165,13 +200,17 @@ impl Classroom {
             settings: settings.clone(),
             joined: true,
         });
+        // Back in the same room, the feed carries on; another room starts a new one.
+        if self.settings.with_untracked(|s| s.room != settings.room) {
+            self.feed.set(Feed::default());
+        }
         self.settings.set(settings);
-        self.feed.set(Feed::default());
         self.notice.set(None);
         client::connect(self);
     }
 
-    /// Leaves the room. The outbox is kept and goes out when the learner joins again.
+    /// Leaves the room. The outbox is kept and goes out when the learner joins again; a
+    /// broker that keeps sessions holds what the room sends meanwhile for this tab.
     pub fn leave(self) {
         write_saved(&Saved {
             settings: self.settings.get_untracked(),
@@ -236,6 +275,49 @@ impl Classroom {
         }
         self.outbox.set(outbox.items.len());
         client::send(&added);
+    }
+}
+
+impl Classroom {
+    /// Adds an event from the room to this browser's event store, in the sender's own
+    /// stream, unless it is there already; then calls `done` (which acknowledges it).
+    fn store_received(self, message: RoomMessage, done: impl FnOnce() + 'static) {
+        let Some(ctx) = STORE.with(|s| s.borrow().clone()) else {
+            done();
+            return;
+        };
+        if stored_ids().contains(&message.event.id) {
+            done();
+            return;
+        }
+        if !crate::state::writes_allowed() {
+            self.notice.set(Some(format!(
+                "An event from {} was not added to your event store: it is read-only now (see the banner).",
+                message.learner
+            )));
+            done();
+            return;
+        }
+        let stream = message.local_stream();
+        let id = message.event.id.clone();
+        let event = NewEvent::from(message.event);
+        spawn_local(async move {
+            let result = ctx
+                .store
+                .append(&stream, ExpectedVersion::Any, vec![event])
+                .await;
+            crate::state::note_write(&result);
+            match result {
+                Ok(_) => {
+                    remember_stored(&id);
+                    ctx.changed();
+                }
+                Err(e) => self.notice.set(Some(format!(
+                    "An event from the room could not be added to your event store: {e}"
+                ))),
+            }
+            done();
+        });
     }
 }
 

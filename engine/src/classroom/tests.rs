@@ -137,6 +137,14 @@ fn room_messages_are_checked_before_they_are_shown() {
     let ok = read_message("monday", topic, e.to_cloudevent_json().as_bytes()).expect("valid");
     assert_eq!((ok.team.as_str(), ok.learner.as_str()), ("blue", "bob"));
     assert_eq!(ok.event, e);
+    assert_eq!(ok.local_stream(), "bob@blue:quote-9");
+    assert!(!ok.is_from(&alice()));
+    let bob = RoomSettings {
+        team: "blue".into(),
+        learner: "bob".into(),
+        ..alice()
+    };
+    assert!(ok.is_from(&bob));
 
     let big = vec![b' '; MAX_MESSAGE_BYTES + 1];
     assert_eq!(
@@ -276,36 +284,58 @@ fn the_outbox_has_a_limit() {
     );
 }
 
+fn incoming(packet_id: u16, learner: &str, payload: Vec<u8>) -> Packet {
+    Packet::Publish {
+        dup: false,
+        qos: QoS::AtLeastOnce,
+        retain: false,
+        topic: format!("dojo/monday/red/{learner}/quote/QuoteRequested"),
+        packet_id: Some(packet_id),
+        payload,
+    }
+}
+
 #[test]
-fn incoming_publishes_are_acknowledged_and_checked() {
+fn incoming_publishes_are_checked_and_acknowledged_in_order_once_handled() {
     let mut session = ready(alice());
-    let e = event("quote-9", "e1");
+    let e = |id: &str| event("quote-9", id).to_cloudevent_json().into_bytes();
     let out = session
-        .receive(Packet::Publish {
-            dup: false,
-            qos: QoS::AtLeastOnce,
-            retain: false,
-            topic: "dojo/monday/red/bob/quote/QuoteRequested".into(),
-            packet_id: Some(5),
-            payload: e.to_cloudevent_json().into_bytes(),
-        })
+        .receive(incoming(5, "bob", e("e1")))
         .expect("publish");
-    assert_eq!(out[0], Output::Send(Packet::PubAck { packet_id: 5 }));
-    assert!(matches!(&out[1], Output::Deliver(m) if m.learner == "bob"));
-    // A bad message is still acknowledged (else the broker sends it forever) and refused.
+    assert!(matches!(&out[..], [Output::Deliver(m, Some(5))] if m.learner == "bob"));
     let out = session
-        .receive(Packet::Publish {
-            dup: false,
-            qos: QoS::AtLeastOnce,
-            retain: false,
-            topic: "dojo/monday/red/bob/quote/X".into(),
-            packet_id: Some(6),
-            payload: b"<img src=x onerror=alert(1)>".to_vec(),
-        })
+        .receive(incoming(6, "bob", e("e2")))
         .expect("publish");
-    assert_eq!(out[0], Output::Send(Packet::PubAck { packet_id: 6 }));
-    assert!(matches!(&out[1], Output::Refused { .. }));
+    assert!(matches!(&out[..], [Output::Deliver(_, Some(6))]));
+    // A bad message is dealt with at once, but its PUBACK waits behind 5 and 6.
+    let out = session
+        .receive(incoming(7, "bob", b"<img src=x onerror=alert(1)>".to_vec()))
+        .expect("publish");
+    assert!(matches!(&out[..], [Output::Refused { .. }]), "{out:?}");
+    // 6 is handled before 5 (say its append finished first): nothing is due until 5 is.
+    assert_eq!(session.handled(6), vec![]);
+    assert_eq!(
+        session.handled(5),
+        vec![
+            Packet::PubAck { packet_id: 5 },
+            Packet::PubAck { packet_id: 6 },
+            Packet::PubAck { packet_id: 7 }
+        ]
+    );
+    assert_eq!(session.handled(5), vec![], "acknowledged once");
+    // With nothing waiting, a refused message is acknowledged straight away.
+    let out = session
+        .receive(incoming(8, "bob", b"not json".to_vec()))
+        .expect("publish");
+    assert_eq!(out[0], Output::Send(Packet::PubAck { packet_id: 8 }));
+    // After a reconnect, ids of the old connection are not acknowledged on the new one.
+    session
+        .receive(incoming(9, "bob", e("e3")))
+        .expect("publish");
+    session.closed();
+    assert_eq!(session.handled(9), vec![]);
     // A packet a broker never sends a client closes the connection.
+    let mut session = ready(alice());
     assert!(session.receive(Packet::PingReq).is_err());
 }
 

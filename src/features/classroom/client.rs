@@ -60,7 +60,8 @@ thread_local! {
 enum Ui {
     Status(Status),
     Outbox(usize),
-    Deliver(Box<RoomMessage>),
+    /// A message, its packet id when it came at QoS 1, and the connection it came on.
+    Deliver(Box<RoomMessage>, Option<u16>, u64),
     Refused(String, dojo_engine::classroom::Refusal),
     Notice(String),
 }
@@ -70,9 +71,25 @@ fn apply(classroom: Classroom, ui: Vec<Ui>) {
         match change {
             Ui::Status(s) => classroom.status.set(s),
             Ui::Outbox(n) => classroom.outbox.set(n),
-            Ui::Deliver(m) => classroom.feed.update(|f| {
-                f.add(*m);
-            }),
+            Ui::Deliver(message, packet_id, generation) => {
+                let done = move || {
+                    if let Some(packet_id) = packet_id {
+                        handled(generation, packet_id);
+                    }
+                };
+                let new = classroom
+                    .feed
+                    .try_update(|f| f.add((*message).clone()))
+                    .unwrap_or(false);
+                let keep = classroom
+                    .settings
+                    .with_untracked(|s| s.store_received && !message.is_from(s));
+                if new && keep {
+                    classroom.store_received(*message, done);
+                } else {
+                    done();
+                }
+            }
             Ui::Refused(topic, refusal) => classroom.feed.update(|f| f.refuse(&topic, &refusal)),
             Ui::Notice(n) => classroom.notice.set(Some(n)),
         }
@@ -104,6 +121,23 @@ pub fn send(items: &[Outgoing]) {
     CLIENT.with(|c| {
         if let Some(connection) = c.borrow_mut().connection.as_mut() {
             flush(connection, items);
+        }
+    });
+}
+
+/// A delivered message was dealt with: send the PUBACKs now due, if the connection it
+/// came on is still the current one (else the broker sends it again after reconnecting,
+/// and the repeat is recognised).
+fn handled(generation: u64, packet_id: u16) {
+    CLIENT.with(|c| {
+        let mut client = c.borrow_mut();
+        if client.generation != generation {
+            return;
+        }
+        if let Some(connection) = client.connection.as_mut() {
+            for packet in connection.session.handled(packet_id) {
+                send_packet(connection, &packet);
+            }
         }
     });
 }
@@ -238,7 +272,7 @@ fn on_message(classroom: Classroom, generation: u64, event: MessageEvent) {
                     .buffer
                     .extend(js_sys::Uint8Array::new(&buffer).to_vec());
                 connection.last_heard = now();
-                read_packets(connection, &mut ui)
+                read_packets(connection, generation, &mut ui)
             }
             Err(_) => Some(
                 "The broker sent text instead of MQTT packets; is this address an MQTT broker?"
@@ -258,7 +292,7 @@ fn on_message(classroom: Classroom, generation: u64, event: MessageEvent) {
 
 /// Decodes and handles every whole packet in the buffer. `Some(reason)` when the
 /// connection must close.
-fn read_packets(connection: &mut Connection, ui: &mut Vec<Ui>) -> Option<String> {
+fn read_packets(connection: &mut Connection, generation: u64, ui: &mut Vec<Ui>) -> Option<String> {
     loop {
         let (packet, used) = match decode(&connection.buffer, MAX_PACKET_BYTES) {
             Ok(Some(decoded)) => decoded,
@@ -286,7 +320,9 @@ fn read_packets(connection: &mut Connection, ui: &mut Vec<Ui>) -> Option<String>
                     }
                     ui.push(Ui::Outbox(outbox.items.len()));
                 }
-                Output::Deliver(message) => ui.push(Ui::Deliver(message)),
+                Output::Deliver(message, packet_id) => {
+                    ui.push(Ui::Deliver(message, packet_id, generation))
+                }
                 Output::Refused { topic, refusal } => ui.push(Ui::Refused(topic, refusal)),
                 Output::FilterRefused(filter) => ui.push(Ui::Notice(format!(
                     "The broker refused the subscription to \"{filter}\"; nothing on it will arrive. Its access rules may not allow this filter."

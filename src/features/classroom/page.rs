@@ -133,6 +133,13 @@ pub fn ClassroomPage() -> impl IntoView {
                         </Show>
                         <p class="field-error" data-testid="room-share-error" aria-live="polite">{error_for("share")}</p>
                     </Show>
+                    <div class="field">
+                        <label class="check"><input type="checkbox" data-testid="room-store-received"
+                            prop:checked=move || draft.with(|d| d.store_received)
+                            on:change=move |ev| draft.update(|d| d.store_received = event_target_checked(&ev))/>
+                            " Add the events I receive to my event store"</label>
+                        <p class="field-hint">"Each sender's events go into streams of their own (alice@red:customer-42), so the log and the read models follow the room without touching your own aggregates"</p>
+                    </div>
                     <details class="broker-login">
                         <summary>"Broker sign-in (if the broker asks for one)"</summary>
                         {text_field("User name", "room-username", "username", |d| &d.username, |d, v| d.username = v,
