@@ -96,6 +96,7 @@ test('a room shares events through the broker, by team, and loses none across a 
     await alice.getByRole('link', { name: 'Classroom', exact: true }).click();
     await expect(alice.getByTestId('room-connection')).toContainText(`Could not reach the broker at ws://127.0.0.1:${port}/`);
     await expect(alice.getByTestId('room-outbox')).toHaveText('Outbox: 3 events waiting for the broker.');
+    await expect(alice.getByTestId('room-retry-in')).toHaveText(/^Trying again in \d+ s \(attempt \d+\)\.$/);
     expect(await axeViolations(alice)).toEqual([]);
 
     broker = await startBroker(port, dataDir);

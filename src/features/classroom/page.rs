@@ -134,7 +134,7 @@ pub fn ClassroomPage() -> impl IntoView {
                         <p class="field-error" data-testid="room-share-error" aria-live="polite">{error_for("share")}</p>
                     </Show>
                     <div class="field">
-                        <label class="check"><input type="checkbox" data-testid="room-store-received"
+                        <label class="check-field"><input type="checkbox" data-testid="room-store-received"
                             prop:checked=move || draft.with(|d| d.store_received)
                             on:change=move |ev| draft.update(|d| d.store_received = event_target_checked(&ev))/>
                             " Add the events I receive to my event store"</label>
@@ -197,16 +197,17 @@ fn ConnectionState() -> impl IntoView {
                 settings.room,
                 settings.filters().join(", ")
             ),
-            Status::Waiting {
-                reason,
-                attempt,
-                at_ms,
-            } => format!(
-                "{reason} Trying again in {} s (attempt {}).",
-                seconds_left(at_ms, classroom.now_ms.get()),
-                attempt + 1
-            ),
+            Status::Waiting { reason, .. } => reason,
         }
+    };
+    // Not a live region: it ticks every second.
+    let countdown = move || match classroom.status.get() {
+        Status::Waiting { attempt, at_ms, .. } => Some(format!(
+            "Trying again in {} s (attempt {}).",
+            seconds_left(at_ms, classroom.now_ms.get()),
+            attempt + 1
+        )),
+        _ => None,
     };
     let waiting = move || matches!(classroom.status.get(), Status::Waiting { .. });
     view! {
@@ -216,6 +217,7 @@ fn ConnectionState() -> impl IntoView {
                 Status::Connected => "connected", Status::Waiting { .. } => "waiting",
             }>{describe}</p>
         <Show when=waiting>
+            <p data-testid="room-retry-in">{countdown}</p>
             <button type="button" data-testid="room-retry" on:click=move |_| classroom.retry()>"Try now"</button>
         </Show>
         <p data-testid="room-outbox">{move || match classroom.outbox.get() {

@@ -32,7 +32,14 @@ pub fn ClassroomStatus() -> impl IntoView {
     view! {
         <a href=crate::paths::href("/classroom") class="room-status" data-testid="room-status" data-state=state>
             <span class="room-dot" aria-hidden="true"></span>
-            <span role="status">{text}</span>
+            <span>{text}</span>
+            // Announced when the state changes, not at every tick of the countdown.
+            <span class="visually-hidden" role="status">{move || match classroom.status.get() {
+                Status::Off => "",
+                Status::Connecting { .. } => "Classroom: connecting",
+                Status::Connected => "Classroom: connected",
+                Status::Waiting { .. } => "Classroom: offline, retrying",
+            }}</span>
             {move || waiting().map(|w| view! { <span class="badge" data-testid="room-status-outbox">{w}</span> })}
         </a>
     }
