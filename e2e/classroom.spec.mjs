@@ -6,7 +6,7 @@ import { test, expect } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { axeViolations } from './axe.mjs';
 import { freePort, startBroker, stop } from './processes.mjs';
 
@@ -201,4 +201,30 @@ test('settings that cannot work are refused field by field, and change nothing',
   await expect(page.getByTestId('room-status')).toHaveAttribute('data-state', 'off');
   await page.reload();
   await expect(page.getByTestId('room-name')).toHaveValue('');
+});
+
+test('a broker that refuses the sign-in is named with its reason, and retried', async ({ page }) => {
+  // A stand-in broker that answers every CONNECT with return code 4 (bad user name or password).
+  const refuserPort = await freePort();
+  const refuser = new WebSocketServer({ host: '127.0.0.1', port: refuserPort, handleProtocols: () => 'mqtt' });
+  let connects = 0;
+  refuser.on('connection', (socket) => socket.on('message', () => { connects += 1; socket.send(Buffer.from([0x20, 2, 0, 4])); }));
+  try {
+    await page.goto('/classroom');
+    await page.getByTestId('room-broker').fill(`ws://127.0.0.1:${refuserPort}/`);
+    await page.getByTestId('room-name').fill('thursday');
+    await page.getByTestId('room-learner').fill('frank');
+    await page.getByTestId('room-team').fill('red');
+    await page.getByTestId('room-join').click();
+    await expect(page.getByTestId('room-connection')).toHaveText('The broker refused the connection: the user name or password is wrong.');
+    await expect(page.getByTestId('room-status')).toHaveAttribute('data-state', 'waiting');
+    const before = connects;
+    await page.getByTestId('room-retry').click();
+    await expect.poll(() => connects).toBeGreaterThan(before);
+    await expect(page.getByTestId('room-retry-in')).toContainText('(attempt');
+    await page.getByTestId('room-leave').click();
+    await expect(page.getByTestId('room-status')).toHaveText('Classroom: off');
+  } finally {
+    await new Promise((r) => refuser.close(r));
+  }
 });

@@ -206,6 +206,7 @@ impl Classroom {
         }
         self.settings.set(settings);
         self.notice.set(None);
+        client::start_over();
         client::connect(self);
     }
 

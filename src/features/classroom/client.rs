@@ -162,6 +162,11 @@ fn close(client: &mut Client, say_goodbye: bool) {
     }
 }
 
+/// A fresh start (joining with new settings): the backoff begins again from its shortest wait.
+pub fn start_over() {
+    CLIENT.with(|c| c.borrow_mut().failures = 0);
+}
+
 /// Leaves the room: DISCONNECT, and no more retries.
 pub fn disconnect() {
     CLIENT.with(|c| close(&mut c.borrow_mut(), true));
@@ -307,7 +312,7 @@ fn read_packets(connection: &mut Connection, generation: u64, ui: &mut Vec<Ui>) 
         let was_ready = connection.session.phase() == Phase::Ready;
         let outputs = match connection.session.receive(packet) {
             Ok(outputs) => outputs,
-            Err(e) => return Some(format!("{e}.")),
+            Err(e) => return Some(sentence(&e.to_string())),
         };
         for output in outputs {
             match output {
@@ -334,6 +339,16 @@ fn read_packets(connection: &mut Connection, generation: u64, ui: &mut Vec<Ui>) 
             ui.push(Ui::Outbox(read_outbox().items.len()));
         }
     }
+}
+
+/// An error message as a sentence: a capital first letter and a full stop.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let first: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    format!("{first}{}.", chars.as_str())
 }
 
 fn on_close(classroom: Classroom, generation: u64, event: CloseEvent) {

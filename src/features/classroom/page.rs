@@ -241,25 +241,44 @@ fn plural(n: usize, noun: &str) -> String {
 }
 
 /// One received event, shown as text.
+/// At most `max` characters of untrusted text, marked when cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(max).collect::<String>())
+    }
+}
+
+/// The feed's messages, newest first, each rendered once (keyed by sender and id).
+fn feed_rows(show_topic: bool) -> impl IntoView {
+    let classroom = use_classroom();
+    view! {
+        <For each=move || classroom.feed.with(|f| f.messages.iter().cloned().collect::<Vec<_>>())
+            key=|m| (m.event.source.clone(), m.event.id.clone())
+            children=move |m| message_row(&m, show_topic)/>
+    }
+}
+
 fn message_row(message: &RoomMessage, show_topic: bool) -> impl IntoView {
     let data = message
         .event
         .data
         .as_ref()
         .map(|d| serde_json::to_string_pretty(d).unwrap_or_default());
-    let time = message.event.time.clone().unwrap_or_default();
+    let time = shorten(message.event.time.as_deref().unwrap_or_default(), 40);
     view! {
         <li class="event-row room-message" data-testid="room-message" data-event-id=message.event.id.clone()>
             <div class="event-head">
                 <span class="badge">{format!("{} / {}", message.team, message.learner)}</span>
-                <span class="event-type">{message.event.event_type.clone()}</span>
-                <span class="event-stream">{message.event.stream_id.clone()}</span>
+                <span class="event-type">{shorten(&message.event.event_type, 120)}</span>
+                <span class="event-stream">{shorten(&message.event.stream_id, 120)}</span>
             </div>
             <dl class="event-meta">
                 <div><dt>"channel"</dt><dd>{message.channel.clone()}</dd></div>
                 <div><dt>"time"</dt><dd class="mono">{time}</dd></div>
                 <div><dt>"size"</dt><dd>{format!("{} B", message.bytes)}</dd></div>
-                {show_topic.then(|| view! { <div><dt>"topic"</dt><dd class="mono">{message.topic.clone()}</dd></div> })}
+                {show_topic.then(|| view! { <div><dt>"topic"</dt><dd class="mono">{shorten(&message.topic, 200)}</dd></div> })}
             </dl>
             {data.map(|d| view! {
                 <details class="event-data"><summary>"Data"</summary><pre class="json">{d}</pre></details>
@@ -281,7 +300,7 @@ fn LearnerFeed() -> impl IntoView {
                 if f.duplicates > 0 { format!(", {} repeats dropped (QoS 1 may deliver twice)", f.duplicates) } else { String::new() }
             ))}</p>
             <ul class="event-list" data-testid="room-feed">
-                {move || classroom.feed.with(|f| f.messages.iter().map(|m| message_row(m, false)).collect_view())}
+                {feed_rows(false)}
             </ul>
         </section>
     }
@@ -307,7 +326,7 @@ fn InstructorView() -> impl IntoView {
                 </tbody>
             </table>
             <ul class="event-list" data-testid="room-feed">
-                {move || classroom.feed.with(|f| f.messages.iter().map(|m| message_row(m, true)).collect_view())}
+                {feed_rows(true)}
             </ul>
         </section>
     }
