@@ -121,6 +121,8 @@ test('a room shares events through the broker, by team, and loses none across a 
     const ids = await bob.getByTestId('room-message').evaluateAll((rows) => rows.map((r) => r.dataset.eventId));
     expect(new Set(ids).size).toBe(5);
     await expect(teacher.getByTestId('room-traffic-summary')).toHaveText('6 events from 2 learners in 2 teams.', { timeout: 20_000 });
+    // Per learner: how many events, and the latest one's type.
+    await expect(teacher.getByTestId('room-count').filter({ hasText: 'alice' })).toHaveText('redalice5CustomerRegistered');
     // Bob asked for the room's events in his event store: each once, in Alice's streams.
     await bob.getByRole('link', { name: 'Event store' }).click();
     await expect(bob.getByTestId('log-summary')).toHaveText('5 events in the store, newest first.');

@@ -221,9 +221,17 @@ impl RoomSettings {
         ))
     }
 
-    /// The MQTT client identifier for this browser tab (`tab` is random per tab).
+    /// The MQTT client identifier for this browser tab (`tab` is random per tab): "dojo",
+    /// up to 11 letters and digits of the learner's name, and 8 of the tab's, so it is
+    /// at most 23 characters of `0-9a-zA-Z`, which every broker must accept (MQTT-3.1.3-5).
     pub fn client_id(&self, tab: &str) -> String {
-        format!("dojo-{}-{}", self.learner, tab)
+        let alnum = |text: &str, n: usize| -> String {
+            text.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .take(n)
+                .collect()
+        };
+        format!("dojo{}{}", alnum(&self.learner, 11), alnum(tab, 8))
     }
 }
 
@@ -643,8 +651,8 @@ pub struct Feed {
     /// Newest first.
     pub messages: VecDeque<RoomMessage>,
     seen: HashSet<(String, String)>,
-    /// Events received per (team, learner).
-    pub counts: BTreeMap<(String, String), usize>,
+    /// Per (team, learner): events received, and the type of the latest.
+    pub counts: BTreeMap<(String, String), (usize, String)>,
     pub received: usize,
     pub duplicates: usize,
     /// The latest refusals, newest first, as (topic, reason).
@@ -661,10 +669,12 @@ impl Feed {
             return false;
         }
         self.received += 1;
-        *self
+        let entry = self
             .counts
             .entry((message.team.clone(), message.learner.clone()))
-            .or_default() += 1;
+            .or_default();
+        entry.0 += 1;
+        entry.1.clone_from(&message.event.event_type);
         self.messages.push_front(message);
         self.messages.truncate(FEED_LIMIT);
         true

@@ -187,7 +187,7 @@ fn room_messages_are_checked_before_they_are_shown() {
 
 #[test]
 fn a_session_connects_subscribes_then_flushes() {
-    let mut session = Session::new(alice(), "dojo-alice-t1".into());
+    let mut session = Session::new(alice(), alice().client_id("t1"));
     let Packet::Connect {
         client_id,
         clean_session,
@@ -197,7 +197,7 @@ fn a_session_connects_subscribes_then_flushes() {
     else {
         panic!("CONNECT first");
     };
-    assert_eq!(client_id, "dojo-alice-t1");
+    assert_eq!(client_id, "dojoalicet1");
     assert!(!clean_session, "the broker keeps the subscription");
     assert_eq!(username, None);
     // Nothing goes out before the subscription is in place.
@@ -205,6 +205,17 @@ fn a_session_connects_subscribes_then_flushes() {
     assert_eq!(session.publish(&outgoing(&alice(), &e)), None);
     let session = ready(alice());
     assert_eq!(session.phase(), Phase::Ready);
+}
+
+#[test]
+fn client_ids_are_ones_every_broker_must_accept() {
+    let long = RoomSettings {
+        learner: "Zoë_van-der-Berg-Smithson".into(),
+        ..alice()
+    };
+    let id = long.client_id("9f8e7d6c-5b4a");
+    assert_eq!(id, "dojoZovanderBer9f8e7d6c");
+    assert!(id.len() <= 23 && id.chars().all(|c| c.is_ascii_alphanumeric()));
 }
 
 #[test]
@@ -356,7 +367,10 @@ fn the_feed_shows_each_event_once_and_counts_by_learner() {
     assert!(feed.add(message("carol", "e2")));
     assert!(feed.add(message("bob", "e3")));
     assert_eq!((feed.received, feed.duplicates), (3, 1));
-    assert_eq!(feed.counts[&("red".into(), "bob".into())], 2);
+    assert_eq!(
+        feed.counts[&("red".into(), "bob".into())],
+        (2, "QuoteRequested".into())
+    );
     assert_eq!(feed.messages[0].event.id, "e3");
     feed.refuse(&"x".repeat(500), &Refusal::Topic);
     assert_eq!(feed.refused[0].0.len(), 200);

@@ -318,10 +318,10 @@ fn InstructorView() -> impl IntoView {
                 format!("{} from {} in {}.", plural(f.received, "event"), plural(f.counts.len(), "learner"), plural(teams.len(), "team"))
             })}</p>
             <table class="room-counts" data-testid="room-counts">
-                <thead><tr><th scope="col">"Team"</th><th scope="col">"Learner"</th><th scope="col">"Events"</th></tr></thead>
+                <thead><tr><th scope="col">"Team"</th><th scope="col">"Learner"</th><th scope="col">"Events"</th><th scope="col">"Latest"</th></tr></thead>
                 <tbody>
-                    {move || classroom.feed.with(|f| f.counts.iter().map(|((team, learner), n)| view! {
-                        <tr data-testid="room-count"><td>{team.clone()}</td><td>{learner.clone()}</td><td>{*n}</td></tr>
+                    {move || classroom.feed.with(|f| f.counts.iter().map(|((team, learner), (n, latest))| view! {
+                        <tr data-testid="room-count"><td>{team.clone()}</td><td>{learner.clone()}</td><td>{*n}</td><td>{shorten(latest, 60)}</td></tr>
                     }).collect_view())}
                 </tbody>
             </table>
