@@ -219,6 +219,23 @@ fn client_ids_are_ones_every_broker_must_accept() {
 }
 
 #[test]
+fn a_broker_sign_in_goes_in_connect() {
+    let signed = RoomSettings {
+        username: "room7".into(),
+        password: "s3cret".into(),
+        ..alice()
+    };
+    let Packet::Connect {
+        username, password, ..
+    } = Session::new(signed, "c".into()).opened()
+    else {
+        panic!("CONNECT");
+    };
+    assert_eq!(username.as_deref(), Some("room7"));
+    assert_eq!(password.as_deref(), Some(&b"s3cret"[..]));
+}
+
+#[test]
 fn a_refused_connection_says_why() {
     let mut session = Session::new(alice(), "c".into());
     session.opened();
