@@ -64,6 +64,7 @@ test('a room shares events through the broker, by team, and loses none across a 
     await join_(carol, { room: 'monday', learner: 'carol', team: 'blue' });
     await join_(alice, { room: 'monday', learner: 'alice', team: 'red' });
     await expect(bob.getByTestId('room-connection')).toContainText('listening to dojo/monday/red/#');
+    await expect(bob.getByTestId('room-storing')).toHaveText("This tab adds the room's events to your event store.");
 
     await publish(alice, 'customer-a1', 'CustomerRegistered');
     await publish(carol, 'customer-c1', 'CustomerRegistered');
@@ -131,6 +132,24 @@ test('a room shares events through the broker, by team, and loses none across a 
     }
     await carol.getByRole('link', { name: 'Classroom', exact: true }).click();
     await expect(carol.getByTestId('room-feed-summary')).toHaveText('1 event received.');
+
+    // A second tab of Bob's browser joins by itself (the room is remembered). Both tabs
+    // receive Alice's next event, and only one of them adds it to the store they share.
+    const bob2 = await contexts[1].newPage();
+    await bob2.goto('/classroom');
+    await expect(bob2.getByTestId('room-status')).toHaveAttribute('data-state', 'connected');
+    await expect(bob2.getByTestId('room-storing')).toHaveText("Another tab of this browser adds the room's events to your event store.");
+    await publish(alice, 'customer-a6', 'CustomerRegistered');
+    await expect(bob2.getByTestId('room-message')).toHaveCount(1);
+    await expect(bob.getByTestId('log-summary')).toHaveText('6 events in the store, newest first.');
+    await bob2.waitForTimeout(500);
+    await bob2.getByRole('link', { name: 'Event store' }).click();
+    await expect(bob2.getByTestId('log-summary')).toHaveText('6 events in the store, newest first.');
+    await expect(bob.getByTestId('log-summary')).toHaveText('6 events in the store, newest first.');
+    // When the storing tab closes, the other one takes over.
+    await bob.close();
+    await bob2.getByRole('link', { name: 'Classroom', exact: true }).click();
+    await expect(bob2.getByTestId('room-storing')).toHaveText("This tab adds the room's events to your event store.");
   } finally {
     await Promise.all(contexts.map((c) => c.close()));
   }

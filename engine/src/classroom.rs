@@ -375,11 +375,11 @@ impl Outbox {
         Ok(())
     }
 
-    /// Takes an acknowledged event out; true when it was there.
-    pub fn remove(&mut self, id: &str) -> bool {
+    /// Takes acknowledged events out; how many were there.
+    pub fn remove(&mut self, ids: &[String]) -> usize {
         let before = self.items.len();
-        self.items.retain(|i| i.id != id);
-        self.items.len() != before
+        self.items.retain(|i| !ids.contains(&i.id));
+        before - self.items.len()
     }
 }
 

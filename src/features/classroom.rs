@@ -23,6 +23,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
+use wasm_bindgen::JsCast;
 
 /// Where the room settings (and whether the learner is in the room) are kept.
 const SETTINGS_KEY: &str = "event-dojo.classroom";
@@ -38,6 +39,39 @@ const TAB_KEY: &str = "event-dojo.classroom.tab";
 thread_local! {
     /// The event store, once it is open: received events are added to it on request.
     static STORE: RefCell<Option<StoreContext>> = const { RefCell::new(None) };
+}
+
+/// The name of the Web Lock the tab that stores the room's events holds.
+const STORE_LOCK: &str = "event-dojo.classroom.store";
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The Web Locks API's `navigator.locks` (web-sys has it only as an unstable API).
+    type LockManager;
+    #[wasm_bindgen(method)]
+    fn request(this: &LockManager, name: &str, granted: &js_sys::Function) -> js_sys::Promise;
+}
+
+/// Asks for the store lock and holds it for the tab's life once granted; the next tab in
+/// line takes over when this one closes. Without Web Locks, every tab stores (and the
+/// remembered ids still keep an event from being added twice in one tab).
+fn claim_storing_role(storing: RwSignal<bool>) {
+    let locks = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"locks".into()).ok())
+        .filter(|l| !l.is_undefined());
+    let Some(locks) = locks else {
+        storing.set(true);
+        return;
+    };
+    let granted =
+        wasm_bindgen::closure::Closure::once_into_js(move |_lock: wasm_bindgen::JsValue| {
+            storing.set(true);
+            // Never settles, so the lock is held until the tab goes away.
+            js_sys::Promise::new(&mut |_, _| {})
+        });
+    let _ = locks
+        .unchecked_into::<LockManager>()
+        .request(STORE_LOCK, granted.unchecked_ref());
 }
 
 /// Hands the classroom the event store once it is open.
@@ -94,6 +128,9 @@ pub struct Classroom {
     pub notice: RwSignal<Option<String>>,
     /// The time, ticking each second while a reconnect is waiting (for its countdown).
     pub now_ms: RwSignal<f64>,
+    /// Whether this tab is the one that adds the room's events to the event store (the
+    /// browser's tabs share one store, and each may be in the room): it holds a Web Lock.
+    pub storing: RwSignal<bool>,
 }
 
 /// Whole seconds from `now_ms` until `at_ms`.
@@ -140,6 +177,35 @@ fn write_outbox(outbox: &Outbox) -> bool {
     local_storage().is_some_and(|s| s.set_item(OUTBOX_KEY, &text).is_ok())
 }
 
+thread_local! {
+    /// Events the broker acknowledged, taken out of the saved outbox together soon after
+    /// (a flush of N events gets N PUBACKs; one read and write of the outbox for them all).
+    static ACKED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Takes an acknowledged event out of the outbox (batched). Until the batch is written a
+/// reload sends it again, which receivers recognise; nothing is lost either way.
+fn forget_acknowledged(classroom: Classroom, id: String) {
+    let first = ACKED.with(|a| {
+        let mut acked = a.borrow_mut();
+        acked.push(id);
+        acked.len() == 1
+    });
+    if first {
+        set_timeout(
+            move || {
+                let acked = ACKED.with(|a| std::mem::take(&mut *a.borrow_mut()));
+                let mut outbox = read_outbox();
+                if outbox.remove(&acked) > 0 {
+                    write_outbox(&outbox);
+                }
+                classroom.outbox.set(outbox.items.len());
+            },
+            std::time::Duration::from_millis(50),
+        );
+    }
+}
+
 /// This tab's random id, kept for the tab's life so a reload resumes its broker session.
 fn tab_id() -> String {
     let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
@@ -174,7 +240,9 @@ impl Classroom {
             outbox: RwSignal::new(read_outbox().items.len()),
             notice: RwSignal::new(None),
             now_ms: RwSignal::new(js_sys::Date::now()),
+            storing: RwSignal::new(false),
         };
+        claim_storing_role(classroom.storing);
         // The page lives as long as the app, so the ticker does too.
         let _ = set_interval_with_handle(
             move || {
@@ -283,7 +351,11 @@ impl Classroom {
     /// Adds an event from the room to this browser's event store, in the sender's own
     /// stream, unless it is there already; then calls `done` (which acknowledges it).
     fn store_received(self, message: RoomMessage, done: impl FnOnce() + 'static) {
-        let Some(ctx) = STORE.with(|s| s.borrow().clone()) else {
+        // Another tab of this browser adds the room's events to the (shared) store.
+        let Some(ctx) = STORE
+            .with(|s| s.borrow().clone())
+            .filter(|_| self.storing.get_untracked())
+        else {
             done();
             return;
         };

@@ -279,7 +279,7 @@ fn the_outbox_empties_only_on_puback_and_survives_a_lost_connection() {
         .receive(Packet::PubAck { packet_id: first })
         .expect("puback");
     assert_eq!(out, vec![Output::Acked("e1".into())]);
-    assert!(outbox.remove("e1"));
+    assert_eq!(outbox.remove(&["e1".into()]), 1);
 
     // The connection drops before e2's PUBACK: e2 waits, and goes again on the next one.
     session.closed();

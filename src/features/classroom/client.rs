@@ -4,7 +4,7 @@
 //! pings. Signals are set only after the connection's state is put back, so effects they
 //! start may call in here again.
 
-use super::{read_outbox, tab_id, write_outbox, Classroom, Status};
+use super::{read_outbox, tab_id, Classroom, Status};
 use dojo_engine::classroom::{
     backoff_ms, Outgoing, Output, Phase, RoomMessage, Session, KEEP_ALIVE_S, MAX_PACKET_BYTES,
 };
@@ -60,6 +60,8 @@ thread_local! {
 enum Ui {
     Status(Status),
     Outbox(usize),
+    /// The broker has this event: out of the outbox with it.
+    Acked(String),
     /// A message, its packet id when it came at QoS 1, and the connection it came on.
     Deliver(Box<RoomMessage>, Option<u16>, u64),
     Refused(String, dojo_engine::classroom::Refusal),
@@ -71,6 +73,7 @@ fn apply(classroom: Classroom, ui: Vec<Ui>) {
         match change {
             Ui::Status(s) => classroom.status.set(s),
             Ui::Outbox(n) => classroom.outbox.set(n),
+            Ui::Acked(id) => super::forget_acknowledged(classroom, id),
             Ui::Deliver(message, packet_id, generation) => {
                 let done = move || {
                     if let Some(packet_id) = packet_id {
@@ -318,13 +321,7 @@ fn read_packets(connection: &mut Connection, generation: u64, ui: &mut Vec<Ui>) 
             match output {
                 Output::Send(packet) => send_packet(connection, &packet),
                 Output::Flush => flush(connection, &read_outbox().items),
-                Output::Acked(id) => {
-                    let mut outbox = read_outbox();
-                    if outbox.remove(&id) {
-                        write_outbox(&outbox);
-                    }
-                    ui.push(Ui::Outbox(outbox.items.len()));
-                }
+                Output::Acked(id) => ui.push(Ui::Acked(id)),
                 Output::Deliver(message, packet_id) => {
                     ui.push(Ui::Deliver(message, packet_id, generation))
                 }

@@ -225,6 +225,13 @@ fn ConnectionState() -> impl IntoView {
             1 => "Outbox: 1 event waiting for the broker.".to_owned(),
             n => format!("Outbox: {n} events waiting for the broker."),
         }}</p>
+        {move || classroom.settings.with(|s| s.store_received).then(|| view! {
+            <p data-testid="room-storing">{move || if classroom.storing.get() {
+                "This tab adds the room's events to your event store."
+            } else {
+                "Another tab of this browser adds the room's events to your event store."
+            }}</p>
+        })}
         {move || classroom.notice.get().map(|n| view! {
             <p class="field-error" role="alert" data-testid="room-notice">{n}</p>
         })}
