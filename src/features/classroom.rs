@@ -21,6 +21,7 @@ use dojo_engine::classroom::{Feed, Outbox, Outgoing, RoomMessage, RoomSettings};
 use dojo_engine::{AppendResult, EventEnvelope, EventStore, ExpectedVersion, NewEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
@@ -36,13 +37,16 @@ const STORED_IDS_KEPT: usize = 5000;
 /// This tab's part of the MQTT client id (sessionStorage: one per tab, kept on reload).
 const TAB_KEY: &str = "event-dojo.classroom.tab";
 
+/// The name of the Web Lock the tab that stores the room's events holds.
+const STORE_LOCK: &str = "event-dojo.classroom.store";
+
 thread_local! {
     /// The event store, once it is open: received events are added to it on request.
     static STORE: RefCell<Option<StoreContext>> = const { RefCell::new(None) };
+    /// Events the broker acknowledged, taken out of the saved outbox together soon after
+    /// (a flush of N events gets N PUBACKs; one read and write of the outbox for them all).
+    static ACKED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
-
-/// The name of the Web Lock the tab that stores the room's events holds.
-const STORE_LOCK: &str = "event-dojo.classroom.store";
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
@@ -80,10 +84,7 @@ pub fn attach_store(ctx: StoreContext) {
 }
 
 fn stored_ids() -> Vec<String> {
-    local_storage()
-        .and_then(|s| s.get_item(STORED_KEY).ok().flatten())
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default()
+    read_json(STORED_KEY)
 }
 
 fn remember_stored(id: &str) {
@@ -92,9 +93,7 @@ fn remember_stored(id: &str) {
     if ids.len() > STORED_IDS_KEPT {
         ids.drain(..ids.len() - STORED_IDS_KEPT);
     }
-    if let (Some(s), Ok(text)) = (local_storage(), serde_json::to_string(&ids)) {
-        let _ = s.set_item(STORED_KEY, &text);
-    }
+    write_json(STORED_KEY, &ids);
 }
 
 /// The connection as the learner sees it.
@@ -148,39 +147,25 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-fn read_saved() -> Saved {
+/// What localStorage holds under `key`, or the default when nothing (readable) is there.
+fn read_json<T: DeserializeOwned + Default>(key: &str) -> T {
     local_storage()
-        .and_then(|s| s.get_item(SETTINGS_KEY).ok().flatten())
+        .and_then(|s| s.get_item(key).ok().flatten())
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default()
 }
 
-fn write_saved(saved: &Saved) {
-    if let (Some(s), Ok(text)) = (local_storage(), serde_json::to_string(saved)) {
-        let _ = s.set_item(SETTINGS_KEY, &text);
-    }
+/// Saves `value` under `key`; false when the browser would not keep it.
+fn write_json<T: Serialize>(key: &str, value: &T) -> bool {
+    let Ok(text) = serde_json::to_string(value) else {
+        return false;
+    };
+    local_storage().is_some_and(|s| s.set_item(key, &text).is_ok())
 }
 
 /// The outbox as saved (shared by this browser's tabs).
 fn read_outbox() -> Outbox {
-    local_storage()
-        .and_then(|s| s.get_item(OUTBOX_KEY).ok().flatten())
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default()
-}
-
-/// Saves the outbox; false when the browser would not keep it.
-fn write_outbox(outbox: &Outbox) -> bool {
-    let Ok(text) = serde_json::to_string(outbox) else {
-        return false;
-    };
-    local_storage().is_some_and(|s| s.set_item(OUTBOX_KEY, &text).is_ok())
-}
-
-thread_local! {
-    /// Events the broker acknowledged, taken out of the saved outbox together soon after
-    /// (a flush of N events gets N PUBACKs; one read and write of the outbox for them all).
-    static ACKED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    read_json(OUTBOX_KEY)
 }
 
 /// Takes an acknowledged event out of the outbox (batched). Until the batch is written a
@@ -197,7 +182,7 @@ fn forget_acknowledged(classroom: Classroom, id: String) {
                 let acked = ACKED.with(|a| std::mem::take(&mut *a.borrow_mut()));
                 let mut outbox = read_outbox();
                 if outbox.remove(&acked) > 0 {
-                    write_outbox(&outbox);
+                    write_json(OUTBOX_KEY, &outbox);
                 }
                 classroom.outbox.set(outbox.items.len());
             },
@@ -232,7 +217,7 @@ fn tab_id() -> String {
 impl Classroom {
     /// Reads the saved settings and, if the learner was in a room, rejoins it.
     pub fn start() -> Self {
-        let saved = read_saved();
+        let saved: Saved = read_json(SETTINGS_KEY);
         let classroom = Classroom {
             settings: RwSignal::new(saved.settings),
             status: RwSignal::new(Status::Off),
@@ -264,10 +249,13 @@ impl Classroom {
 
     /// Joins the room these settings describe (they have been checked), and saves them.
     pub fn join(self, settings: RoomSettings) {
-        write_saved(&Saved {
-            settings: settings.clone(),
-            joined: true,
-        });
+        write_json(
+            SETTINGS_KEY,
+            &Saved {
+                settings: settings.clone(),
+                joined: true,
+            },
+        );
         // Back in the same room, the feed carries on; another room starts a new one.
         if self.settings.with_untracked(|s| s.room != settings.room) {
             self.feed.set(Feed::default());
@@ -281,10 +269,13 @@ impl Classroom {
     /// Leaves the room. The outbox is kept and goes out when the learner joins again; a
     /// broker that keeps sessions holds what the room sends meanwhile for this tab.
     pub fn leave(self) {
-        write_saved(&Saved {
-            settings: self.settings.get_untracked(),
-            joined: false,
-        });
+        write_json(
+            SETTINGS_KEY,
+            &Saved {
+                settings: self.settings.get_untracked(),
+                joined: false,
+            },
+        );
         client::disconnect();
         self.status.set(Status::Off);
     }
@@ -336,7 +327,7 @@ impl Classroom {
         if added.is_empty() {
             return;
         }
-        if !write_outbox(&outbox) {
+        if !write_json(OUTBOX_KEY, &outbox) {
             self.notice.set(Some(
                 "The browser's storage is full, so these events could not be kept for the room; they are in your event store, but were not shared.".into(),
             ));
@@ -345,9 +336,7 @@ impl Classroom {
         self.outbox.set(outbox.items.len());
         client::send(&added);
     }
-}
 
-impl Classroom {
     /// Adds an event from the room to this browser's event store, in the sender's own
     /// stream, unless it is there already; then calls `done` (which acknowledges it).
     fn store_received(self, message: RoomMessage, done: impl FnOnce() + 'static) {

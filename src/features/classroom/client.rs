@@ -42,9 +42,9 @@ struct Client {
     /// Bumped by every connect and disconnect; a callback of an older socket is ignored.
     generation: u64,
     connection: Option<Connection>,
-    /// Handlers of sockets that are closed, dropped at the next connect (never from
-    /// inside one of their own calls).
-    retired: Vec<Handlers>,
+    /// The current socket's handlers and those of closed ones, dropped at the next
+    /// connect (never from inside one of their own calls).
+    handlers: Vec<Handlers>,
     failures: u32,
     /// Why the connection was closed from this side, for the status.
     closing_reason: Option<String>,
@@ -183,7 +183,7 @@ pub fn connect(classroom: Classroom) {
     let outcome = CLIENT.with(|c| {
         let mut client = c.borrow_mut();
         close(&mut client, true);
-        client.retired.clear();
+        client.handlers.clear();
         client.closing_reason = None;
         let generation = client.generation;
         let socket = WebSocket::new_with_str(&url, "mqtt").map_err(|e| {
@@ -204,7 +204,7 @@ pub fn connect(classroom: Classroom) {
         socket.set_onopen(Some(open.as_ref().unchecked_ref()));
         socket.set_onmessage(Some(message.as_ref().unchecked_ref()));
         socket.set_onclose(Some(close.as_ref().unchecked_ref()));
-        client.retired.push(Handlers {
+        client.handlers.push(Handlers {
             _open: open,
             _message: message,
             _close: close,
