@@ -49,6 +49,22 @@ async function publish(page, stream, type) {
   await expect(page.getByTestId('publish-status')).toContainText(`Appended to ${stream}`);
 }
 
+/** The header's status dot colour, and the theme colours it should take. */
+async function dot(page) {
+  return page.evaluate(() => {
+    const colour = (name) => {
+      const probe = document.createElement('i');
+      probe.style.background = `var(${name})`;
+      document.body.append(probe);
+      const c = getComputedStyle(probe).backgroundColor;
+      probe.remove();
+      return c;
+    };
+    const now = getComputedStyle(document.querySelector('.room-dot')).backgroundColor;
+    return { now, ok: colour('--ok'), danger: colour('--danger'), border: colour('--border') };
+  });
+}
+
 /** The stream ids in a page's room feed, in the order shown. */
 async function feedStreams(page) {
   return page.getByTestId('room-feed').locator('.event-stream').allTextContents();
@@ -65,6 +81,8 @@ test('a room shares events through the broker, by team, and loses none across a 
     await join_(alice, { room: 'monday', learner: 'alice', team: 'red' });
     await expect(bob.getByTestId('room-connection')).toContainText('listening to dojo/monday/red/#');
     await expect(bob.getByTestId('room-storing')).toHaveText("This tab adds the room's events to your event store.");
+    const connected = await dot(bob);
+    expect(connected.now).toBe(connected.ok);
 
     await publish(alice, 'customer-a1', 'CustomerRegistered');
     await publish(carol, 'customer-c1', 'CustomerRegistered');
@@ -88,6 +106,8 @@ test('a room shares events through the broker, by team, and loses none across a 
     await stop(broker, 'SIGKILL');
     await expect(alice.getByTestId('room-status')).toHaveAttribute('data-state', 'waiting');
     await expect(alice.getByTestId('room-status')).toContainText('offline, retrying in');
+    const waiting = await dot(alice);
+    expect(waiting.now).toBe(waiting.danger);
     for (const n of [2, 3, 4]) await publish(alice, `quote-a${n}`, 'QuoteRequested');
     await expect(alice.getByTestId('room-status-outbox')).toHaveText('3 waiting');
     // The outbox outlives the page: reload, and the tab rejoins the room by itself.
@@ -220,6 +240,8 @@ test('settings that cannot work are refused field by field, and change nothing',
   await expect(page.getByTestId('room-name-error')).toHaveText("may only use letters, digits, '-' and '_', not ' '");
   await expect(page.getByTestId('room-filter-error')).toContainText('must stay inside the room');
   await expect(page.getByTestId('room-status')).toHaveAttribute('data-state', 'off');
+  const off = await dot(page);
+  expect(off.now).toBe(off.border);
   await page.reload();
   await expect(page.getByTestId('room-name')).toHaveValue('');
 });

@@ -17,10 +17,10 @@ pub fn ClassroomStatus() -> impl IntoView {
         let room = classroom.settings.with(|s| s.room.clone());
         match classroom.status.get() {
             Status::Off => "Classroom: off".to_owned(),
-            Status::Connecting { .. } => format!("Room {room}: connecting…"),
-            Status::Connected => format!("Room {room}: connected"),
+            Status::Connecting { .. } => format!("{room}: connecting…"),
+            Status::Connected => format!("{room}: connected"),
             Status::Waiting { at_ms, .. } => format!(
-                "Room {room}: offline, retrying in {} s",
+                "{room}: offline, retrying in {} s",
                 seconds_left(at_ms, classroom.now_ms.get())
             ),
         }
@@ -30,7 +30,8 @@ pub fn ClassroomStatus() -> impl IntoView {
         n => Some(format!("{n} waiting")),
     };
     view! {
-        <a href=crate::paths::href("/classroom") class="room-status" data-testid="room-status" data-state=state>
+        <a href=crate::paths::href("/classroom") class="room-status" data-testid="room-status" data-state=state
+            title="Classroom: the room this tab is in, and its connection">
             <span class="room-dot" aria-hidden="true"></span>
             <span>{text}</span>
             // Announced when the state changes, not at every tick of the countdown.
