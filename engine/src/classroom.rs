@@ -615,24 +615,8 @@ impl Session {
                 })
             }
             Packet::PingResp | Packet::UnsubAck { .. } => Ok(Vec::new()),
-            other => Err(SessionError::Unexpected(packet_name(&other), phase)),
+            other => Err(SessionError::Unexpected(other.name(), phase)),
         }
-    }
-}
-
-fn packet_name(packet: &Packet) -> &'static str {
-    match packet {
-        Packet::Connect { .. } => "CONNECT",
-        Packet::ConnAck { .. } => "CONNACK",
-        Packet::Publish { .. } => "PUBLISH",
-        Packet::PubAck { .. } => "PUBACK",
-        Packet::Subscribe { .. } => "SUBSCRIBE",
-        Packet::SubAck { .. } => "SUBACK",
-        Packet::Unsubscribe { .. } => "UNSUBSCRIBE",
-        Packet::UnsubAck { .. } => "UNSUBACK",
-        Packet::PingReq => "PINGREQ",
-        Packet::PingResp => "PINGRESP",
-        Packet::Disconnect => "DISCONNECT",
     }
 }
 

@@ -114,6 +114,48 @@ fn push_length(out: &mut Vec<u8>, mut len: usize) {
     }
 }
 
+/// The name the standard gives a packet type (2.2.1), for the types a client handles.
+fn kind_name(kind: u8) -> Option<&'static str> {
+    Some(match kind {
+        1 => "CONNECT",
+        2 => "CONNACK",
+        3 => "PUBLISH",
+        4 => "PUBACK",
+        8 => "SUBSCRIBE",
+        9 => "SUBACK",
+        10 => "UNSUBSCRIBE",
+        11 => "UNSUBACK",
+        12 => "PINGREQ",
+        13 => "PINGRESP",
+        14 => "DISCONNECT",
+        _ => return None,
+    })
+}
+
+impl Packet {
+    /// The packet's type (2.2.1).
+    pub fn kind(&self) -> u8 {
+        match self {
+            Packet::Connect { .. } => 1,
+            Packet::ConnAck { .. } => 2,
+            Packet::Publish { .. } => 3,
+            Packet::PubAck { .. } => 4,
+            Packet::Subscribe { .. } => 8,
+            Packet::SubAck { .. } => 9,
+            Packet::Unsubscribe { .. } => 10,
+            Packet::UnsubAck { .. } => 11,
+            Packet::PingReq => 12,
+            Packet::PingResp => 13,
+            Packet::Disconnect => 14,
+        }
+    }
+
+    /// The packet's name in the standard, e.g. "CONNACK".
+    pub fn name(&self) -> &'static str {
+        kind_name(self.kind()).unwrap_or("unknown")
+    }
+}
+
 /// The bytes of `packet`.
 pub fn encode(packet: &Packet) -> Vec<u8> {
     let mut body = Vec::new();
@@ -312,20 +354,7 @@ pub fn decode(bytes: &[u8], limit: usize) -> Result<Option<(Packet, usize)>, Wir
     let kind = first >> 4;
     let flags = first & 0x0F;
     let body = &bytes[header..size];
-    let name = match kind {
-        1 => "CONNECT",
-        2 => "CONNACK",
-        3 => "PUBLISH",
-        4 => "PUBACK",
-        8 => "SUBSCRIBE",
-        9 => "SUBACK",
-        10 => "UNSUBSCRIBE",
-        11 => "UNSUBACK",
-        12 => "PINGREQ",
-        13 => "PINGRESP",
-        14 => "DISCONNECT",
-        other => return Err(WireError::UnknownType(other)),
-    };
+    let name = kind_name(kind).ok_or(WireError::UnknownType(kind))?;
     let mut r = Reader {
         bytes: body,
         at: 0,

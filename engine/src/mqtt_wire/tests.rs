@@ -5,6 +5,12 @@ const LIMIT: usize = 64 * 1024;
 
 fn round_trip(packet: Packet, bytes: &[u8]) {
     assert_eq!(encode(&packet), bytes, "encoding {packet:?}");
+    assert_eq!(
+        packet.kind(),
+        bytes[0] >> 4,
+        "the type of {}",
+        packet.name()
+    );
     assert_eq!(decode(bytes, LIMIT), Ok(Some((packet, bytes.len()))));
 }
 
