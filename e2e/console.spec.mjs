@@ -45,7 +45,7 @@ test('refused commands say why and append nothing', async ({ page }) => {
   await expect(page.getByTestId('error-view')).toContainText('Birth year must be a whole number, not "nineteen".');
   await send(page, 'RegisterCustomer', { customer_id: 'c3', birth_year: '1990', postcode: 'nowhere' });
   await expect(page.getByTestId('error-view')).toContainText('postcode "nowhere" is not a UK-style postcode');
-  await page.goto('/');
+  await page.goto('/store');
   await expect(page.getByTestId('log-summary')).toHaveText('1 event in the store, newest first.');
 });
 
@@ -60,7 +60,7 @@ test('the console has no axe violations', async ({ page }) => {
 
 test('read models start from the snapshot stored beside the events', async ({ page }) => {
   test.setTimeout(120_000);
-  await page.goto('/');
+  await page.goto('/store');
   await page.getByTestId('sample-size').selectOption('2000');
   await page.getByTestId('sample-load').click();
   await expect(page.getByTestId('log-summary')).toHaveText('2000 events in the store, newest first.', { timeout: 60_000 });

@@ -26,6 +26,9 @@ test('malformed JSON gets an inline error and appends nothing', async ({ page })
   await store.open();
   await store.publish({ stream: 'customer-2', type: 'CustomerRegistered', data: '{"name": Ada}' });
   await expect(store.dataError).toContainText('is not valid JSON at line 1, column 10');
+  // A bad literal is named on its own line, not the next.
+  await store.publish({ stream: 'customer-2', type: 'CustomerRegistered', data: '{\n  "a": 1,\n  "ok": tru\n}' });
+  await expect(store.dataError).toContainText("is not valid JSON at line 3, column 9: Unrecognized token 'tru'");
   await expect(store.data).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByTestId('log-empty')).toBeVisible();
   await expect(store.rows).toHaveCount(0);
@@ -127,6 +130,17 @@ test('a large log loads in batches, scrolls and seeks', async ({ page }) => {
   await page.getByTestId('filter-type').fill('PolicyCancelled');
   await page.getByTestId('filter-apply').click();
   await expect(page.getByTestId('log-summary')).toContainText('of 100000 events match', { timeout: 60_000 });
+  // The filtered list starts at the newest match, in view, whatever was scrolled before.
+  const positions = await store.rows.evaluateAll((rows) => rows.map((r) => Number(r.dataset.position)));
+  expect(positions.length).toBeGreaterThan(0);
+  expect(await page.getByTestId('log-viewport').evaluate((el) => el.scrollTop)).toBe(0);
+  await expect(store.rows.first()).toBeInViewport();
+  expect(await store.eventTypes()).toEqual(positions.map(() => 'PolicyCancelled'));
+  expect(positions).toEqual([...positions].sort((a, b) => b - a));
+  // The newest match is the newest PolicyCancelled in the whole log.
+  await page.getByTestId('filter-clear').click();
+  await expect(store.rows.first()).toHaveAttribute('data-position', '100000');
+  expect(positions[0]).toBeGreaterThan(50000);
 });
 
 test('an event page links its causation and correlation chain', async ({ page }) => {

@@ -90,7 +90,7 @@ test('a full disk makes the app read-only, keeps reading, keeps the learner\'s d
 
   // Space is freed; the learner tries again and writing works, with no gap in positions.
   await cdp.send('Storage.overrideQuotaForOrigin', { origin });
-  await page.goto('/');
+  await page.goto('/store');
   await expect(banner).toHaveCount(0); // a fresh page starts writable
   await store.publish({ stream: 'after-full', type: 'SpaceFreed', data: '{}' });
   await expect(store.status).toHaveText(`Appended to after-full as version 1 at position ${stored + 1}.`);

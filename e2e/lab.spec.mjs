@@ -75,6 +75,12 @@ test('a workload with a spike is scheduled and played on the virtual clock', asy
   await expect(page.getByTestId('lab-waiting')).toHaveCount(0, { timeout: 20_000 });
   await expect(page.getByTestId('clock-play')).toHaveText('Play');
   await expect(page.getByTestId('lab-trace')).toContainText('depth: 20');
+  // The trace scrolls in its own box: the page does not grow with it.
+  const box = await page.getByTestId('lab-trace-scroll').boundingBox();
+  const maxHeight = await page.getByTestId('lab-trace-scroll').evaluate((e) => parseFloat(getComputedStyle(e).maxHeight));
+  expect(maxHeight).toBeGreaterThan(0);
+  expect(box.height).toBeLessThanOrEqual(maxHeight + 2);
+  expect(await page.getByTestId('lab-trace-scroll').evaluate((e) => e.scrollHeight > e.clientHeight)).toBe(true);
   await page.getByTestId('w-rate').fill('fast');
   await page.getByTestId('w-generate').click();
   await expect(page.getByTestId('error-view')).toContainText('Rate must be a number of 0 or more, not "fast".');

@@ -41,16 +41,21 @@ test('exercise 1 with the keyboard only, from the level map to solved', async ({
   await expect(page.locator('.learn-map')).not.toHaveAttribute('inert');
   await tabToLink(page, '/learn/events-and-commands');
   await page.keyboard.press('Enter');
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Events are facts, commands can be refused');
+  const heading = page.getByRole('heading', { level: 1 });
+  await expect(heading).toHaveText('Events are facts, commands can be refused');
+  // The new page's heading has the focus, not the page body.
+  await expect(heading).toBeFocused();
 
-  // The narration, one idea at a time.
+  // The narration, one idea at a time; Continue keeps the focus, and after the last one
+  // the beat itself has it.
   await expect(page.getByTestId('beat')).toContainText('1 of 3');
   await tabTo(page, 'beat-continue');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('beat')).toContainText('2 of 3');
-  await page.getByTestId('beat-continue').focus();
+  await expect(page.getByTestId('beat-continue')).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('beat')).toContainText('3 of 3');
+  await expect(page.getByTestId('beat')).toBeFocused();
   await expect(page.getByTestId('beat-waiting')).toHaveText('Check your design to continue.');
 
   // Check the starting design: one goal fails, and says why.
@@ -64,6 +69,15 @@ test('exercise 1 with the keyboard only, from the level map to solved', async ({
   await tabTo(page, 'hint-next');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('hints').locator('li')).toHaveCount(1);
+  await expect(page.getByTestId('hints').locator('li').last()).toBeFocused();
+  // The last hint, too, leaves the focus on the hint it showed.
+  for (const n of [2, 3]) {
+    await tabTo(page, 'hint-next');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('hints').locator('li')).toHaveCount(n);
+    await expect(page.getByTestId('hints').locator('li').last()).toBeFocused();
+  }
+  await expect(page.getByTestId('hint-next')).toHaveCount(0);
 
   // An invalid edit is refused and changes nothing.
   await tabTo(page, 'design-editor');
@@ -76,7 +90,7 @@ test('exercise 1 with the keyboard only, from the level map to solved', async ({
   await expect(page.getByTestId('check-summary')).toHaveText('1 of 2 goals pass.');
 
   // The fix, typed.
-  await page.getByTestId('design-editor').focus();
+  await tabTo(page, 'design-editor');
   await page.keyboard.press('Control+A');
   await page.keyboard.type(SOLUTION);
   await tabTo(page, 'check');

@@ -21,7 +21,7 @@ test('after one visit the app reloads and works with the server gone', async ({ 
   let server = await serve(port);
   try {
     const root = `http://127.0.0.1:${port}/`;
-    await page.goto(root);
+    await page.goto(`${root}store`);
     await expect(page.getByTestId('log-empty')).toBeVisible();
     // The worker has installed (and cached the app) once it is ready.
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
@@ -38,6 +38,9 @@ test('after one visit the app reloads and works with the server gone', async ({ 
     await expect(page.getByTestId('log-summary')).toHaveText('1 event in the store, newest first.');
     await page.goto(`${root}event/1`);
     await expect(page.getByText('"streamid": "customer-offline"')).toBeVisible();
+    // The start page, too, opens offline.
+    await page.goto(root);
+    await expect(page.getByTestId('start-exercise')).toHaveText('Start with exercise 1');
     await page.goto(`${root}console`);
     await expect(page.getByTestId('command-form')).toBeVisible();
     // Working offline includes writing.

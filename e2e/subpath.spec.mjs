@@ -10,6 +10,10 @@ test('the app works when hosted under a sub-path', async ({ page }) => {
   const failed = [];
   page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
   await page.goto(root);
+  // The start page's links stay under the sub-path.
+  await expect(page.getByTestId('start-exercise')).toHaveAttribute('href', '/dojo/sub/learn/events-and-commands');
+  await page.getByTestId('way-store').click();
+  await expect(page).toHaveURL(`${root}store`);
   await expect(page.getByTestId('log-empty')).toBeVisible();
 
   // Publish, then follow the row's link to the event page.
@@ -36,7 +40,7 @@ test('the app works when hosted under a sub-path', async ({ page }) => {
   await page.getByTestId('back-to-map').click();
   await expect(page).toHaveURL(`${root}learn`);
   await page.getByRole('link', { name: 'Event store' }).click();
-  await expect(page).toHaveURL(root);
+  await expect(page).toHaveURL(`${root}store`);
   await expect(page.getByTestId('log-summary')).toHaveText('1 event in the store, newest first.');
   expect(failed).toEqual([]);
 });

@@ -52,7 +52,7 @@ test('an upgrade blocked by an older tab waits with a clear message, then finish
   // An older build's tab: the version 1 layout, kept open.
   await version1(old, { keepOpen: true });
   const app = await context.newPage();
-  await app.goto('/');
+  await app.goto('/store');
   await expect(app.getByTestId('error-view')).toContainText('Waiting for another Event Dojo tab');
   await expect(app.getByTestId('error-view')).toContainText('Close or reload the other Event Dojo tabs');
   await old.evaluate(() => window.oldDb.close());
@@ -61,7 +61,7 @@ test('an upgrade blocked by an older tab waits with a clear message, then finish
 
 test('a tab asked to let go for an upgrade closes its connection and says to reload', async ({ context }) => {
   const app = await context.newPage();
-  await app.goto('/');
+  await app.goto('/store');
   await expect(app.getByTestId('log-empty')).toBeVisible();
   const newer = await bare(context);
   // A newer build's tab: its upgrade is blocked, so it asks the others to let go.
@@ -80,13 +80,13 @@ test('events an older build stored one per record are moved into chunks when the
   const old = await bare(context);
   await version1(old, { events: 250 });
   const app = await context.newPage();
-  await app.goto('/');
+  await app.goto('/store');
   await expect(app.getByTestId('log-summary')).toHaveText('250 events in the store, newest first.');
   await expect(app.locator('[data-testid="event-row"][data-position="250"]')).toContainText('quote-old · v125');
   await app.goto('/event/1');
   await expect(app.getByText('"id": "old-1"')).toBeVisible();
   // The stream carries on at the version after the old ones.
-  await app.goto('/');
+  await app.goto('/store');
   await app.getByTestId('publish-stream').fill('quote-old');
   await app.getByTestId('publish-type').fill('NewThing');
   await app.getByTestId('publish-expected').fill('125');

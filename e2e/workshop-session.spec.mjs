@@ -45,7 +45,7 @@ test('a share link opens the same session in a fresh browser', async ({ page, br
   await ws.open();
   await ws.runScenario('quote-journey', 'notification');
   await page.getByTestId('branches').locator('summary').click();
-  await page.getByTestId('skip-1').click();
+  await page.getByTestId('skip-2').click();
   await page.getByTestId('session-share').click();
   const link = await page.getByTestId('share-link').inputValue();
   expect(link).toContain('/workshop#session=');
@@ -54,7 +54,7 @@ test('a share link opens the same session in a fresh browser', async ({ page, br
   await other.goto(link);
   await expect(other.getByTestId('session-notice')).toHaveText('Opened the session from the link.');
   await expect(other.getByTestId('run-summary')).toBeVisible();
-  await expect(other.getByTestId('branch-list')).toContainText('skip #1: RequestQuote q1 for c1');
+  await expect(other.getByTestId('branch-list')).toContainText('skip #2: RequestQuote q1 for c1');
   await expect(other.getByTestId('scenario-style')).toHaveValue('notification');
   // A fresh load (not a hash change on the same page) reads the damaged link.
   await other.goto('/');

@@ -21,8 +21,9 @@ test('time travel moves read models and queues together, by buttons and keys', a
   await expect(page.getByTestId('rm-changes')).toContainText('CustomerView c1');
   await expect(page.getByTestId('narration')).toHaveText('Step 1 of 12: CustomerRegistered recorded for customer-c1 at 0 ms. '
     + 'CustomerRegistered published on bus:default; matched 1 of 3 rules; delivered to queue:quote-generator-replica (depth 1), queue:comms-replica (depth 1).');
-  // Keyboard: focus the debugger, then arrows, End and Home.
-  await ws.debugger.focus();
+  // Keyboard: the keys work from anywhere on the page (here the read-model panel, reached
+  // by clicking it), not only inside the debugger.
+  await page.getByTestId('rm-changes').click();
   await page.keyboard.press('ArrowRight');
   await expect(ws.entryType).toHaveText('QuoteRequested');
   await expect(page.getByTestId('queue-quote-generator')).toContainText('1 visible');
@@ -31,6 +32,23 @@ test('time travel moves read models and queues together, by buttons and keys', a
   await expect(ws.position).toHaveText('#12 of 12');
   await page.keyboard.press('Home');
   await expect(ws.position).toHaveText('#0 of 12');
+  // A key that belongs to a field stays there: arrows in the jump box move its caret.
+  await page.getByTestId('debugger-jump').fill('3');
+  await page.getByTestId('debugger-jump').press('ArrowLeft');
+  await expect(ws.position).toHaveText('#0 of 12');
+  // Space on the slider plays and pauses; its arrows move it one step.
+  for (let i = 0; i < 30 && !(await page.getByTestId('debugger-slider').evaluate((e) => e === document.activeElement)); i++) {
+    await page.keyboard.press('Shift+Tab');
+  }
+  await expect(page.getByTestId('debugger-slider')).toBeFocused();
+  // (Leaving the jump box jumped to its 3.)
+  await expect(ws.position).toHaveText('#3 of 12');
+  await page.keyboard.press('ArrowRight');
+  await expect(ws.position).toHaveText('#4 of 12');
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('debugger-play')).toHaveText('Pause');
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('debugger-play')).toHaveText('Play');
   await page.getByTestId('debugger-jump').fill('7');
   await page.getByTestId('debugger-jump').press('Enter');
   await expect(ws.entryType).toHaveText('PolicyBound');
@@ -71,11 +89,11 @@ test('a what-if branch that skips the quote request loses everything it caused',
   await ws.open();
   await ws.runScenario('quote-journey', 'event_carried_state');
   await page.getByTestId('branches').locator('summary').click();
-  await page.getByTestId('skip-1').click();
-  await expect(page.getByTestId('branch-list')).toContainText('skip #1: RequestQuote q1 for c1');
+  await page.getByTestId('skip-2').click();
+  await expect(page.getByTestId('branch-list')).toContainText('skip #2: RequestQuote q1 for c1');
   await page.getByTestId('branch-compare').click();
   const comparison = page.getByTestId('branch-comparison');
-  await expect(comparison).toContainText('main vs skip #1');
+  await expect(comparison).toContainText('main vs skip #2');
   await expect(page.getByTestId('branch-outbox')).toHaveText('would have sent 1 (held back)');
   await expect(page.getByTestId('branch-diff')).toContainText('QuoteDashboardView accepted');
 });
@@ -99,11 +117,11 @@ test('a reload restores the scenario, the cursor and the branches', async ({ pag
   await page.getByTestId('debugger-jump').fill('4');
   await page.getByTestId('debugger-jump').press('Enter');
   await page.getByTestId('branches').locator('summary').click();
-  await page.getByTestId('skip-2').click();
+  await page.getByTestId('skip-3').click();
   await page.reload();
   await expect(ws.position).toHaveText('#4 of 12');
   await expect(ws.style).toHaveValue('event_sourcing');
-  await expect(page.getByTestId('branch-list')).toContainText('skip #2: AcceptQuote q1');
+  await expect(page.getByTestId('branch-list')).toContainText('skip #3: AcceptQuote q1');
 });
 
 test('the session is kept in IndexedDB, and a copy an older build left in localStorage is moved there', async ({ page }) => {
@@ -131,7 +149,7 @@ test('the workshop has no axe violations', async ({ page }) => {
   expect(await axeViolations(page)).toEqual([]);
   await ws.runScenario('quote-journey', 'event_carried_state');
   await page.getByTestId('branches').locator('summary').click();
-  await page.getByTestId('skip-1').click();
+  await page.getByTestId('skip-2').click();
   await page.getByTestId('branch-compare').click();
   expect(await axeViolations(page)).toEqual([]);
 });
@@ -155,6 +173,19 @@ test('the architecture canvas counts messages and inspects nodes by mouse and ke
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('inspector-rules')).toContainText('to-quote-generator');
   await expect(page.getByTestId('inspector-rules')).toContainText('customer-replicas');
+  // Escape closes the inspector from inside it, and the focus goes back to its node.
+  for (let i = 0; i < 40 && !(await page.getByTestId('inspector-close').evaluate((e) => e === document.activeElement)); i++) {
+    await page.keyboard.press('Tab');
+  }
+  await expect(page.getByTestId('inspector-close')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('inspector')).toHaveCount(0);
+  await expect(page.getByTestId('node-bus')).toBeFocused();
+  // ... and from the node itself.
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('inspector')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('inspector')).toHaveCount(0);
   await page.getByTestId('canvas-animate').uncheck();
   await expect(canvas.locator('.message-dot')).toHaveCount(0);
   expect(await axeViolations(page)).toEqual([]);
@@ -177,28 +208,43 @@ test('playing fast switches the canvas from animation to counters', async ({ pag
   await expect(canvas.locator('.message-dot').first()).toBeAttached();
 });
 
+test('under reduced motion the animation starts off, the checkbox says so, and ticking it animates', async ({ page }) => {
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  const ws = new WorkshopPage(page);
+  await ws.open();
+  await ws.runScenario('callback-hotspot', 'notification');
+  await page.getByTestId('debugger-start').click();
+  await page.getByTestId('debugger-forward').click();
+  const canvas = page.getByTestId('canvas');
+  await expect(page.getByTestId('canvas-animate')).not.toBeChecked();
+  await expect(page.getByTestId('canvas-reduced-motion')).toContainText('reduced motion');
+  await expect(canvas.locator('.message-dot')).toHaveCount(0);
+  await page.getByTestId('canvas-animate').check();
+  await expect(canvas.locator('.message-dot').first()).toBeAttached();
+});
+
 test('a branch can edit or insert an input, and any two branches compare side by side', async ({ page }) => {
   const ws = new WorkshopPage(page);
   await ws.open();
   await ws.runScenario('quote-journey', 'event_carried_state');
   await page.getByTestId('branches').locator('summary').click();
-  await page.getByTestId('edit-0').click();
+  await page.getByTestId('edit-1').click();
   await page.getByTestId('edit-insert').check();
   await page.getByTestId('branch-input').fill('{"at_ms": 1000, "change_address": {"customer_id": "c1", "postcode": SW1A}}');
   await page.getByTestId('branch-create').click();
   await expect(page.getByTestId('branch-error')).toContainText('The input is not valid');
   await page.getByTestId('branch-input').fill('{"at_ms": 1000, "change_address": {"customer_id": "c1", "postcode": "SW1A 1AA"}}');
   await page.getByTestId('branch-create').click();
-  await expect(page.getByTestId('branch-list')).toContainText('insert after #0: ChangeAddress c1 → SW1A 1AA');
-  await page.getByTestId('skip-1').click();
-  await page.getByTestId('compare-left').selectOption('insert after #0: ChangeAddress c1 → SW1A 1AA');
-  await page.getByTestId('compare-right').selectOption('skip #1: RequestQuote q1 for c1 (Home)');
+  await expect(page.getByTestId('branch-list')).toContainText('insert after #1: ChangeAddress c1 → SW1A 1AA');
+  await page.getByTestId('skip-2').click();
+  await page.getByTestId('compare-left').selectOption('insert after #1: ChangeAddress c1 → SW1A 1AA');
+  await page.getByTestId('compare-right').selectOption('skip #2: RequestQuote q1 for c1 (Home)');
   await page.getByTestId('compare-pair').click();
-  await expect(page.getByTestId('branch-comparison')).toContainText('insert after #0: ChangeAddress c1 → SW1A 1AA vs skip #1: RequestQuote q1 for c1 (Home)');
+  await expect(page.getByTestId('branch-comparison')).toContainText('insert after #1: ChangeAddress c1 → SW1A 1AA vs skip #2: RequestQuote q1 for c1 (Home)');
   await expect(page.getByTestId('branch-diff')).toContainText('QuoteDashboardView accepted');
   // Moving house first puts the quote in a higher risk band: main and the branch differ in premium.
   await page.getByTestId('compare-left').selectOption('main');
-  await page.getByTestId('compare-right').selectOption('insert after #0: ChangeAddress c1 → SW1A 1AA');
+  await page.getByTestId('compare-right').selectOption('insert after #1: ChangeAddress c1 → SW1A 1AA');
   await page.getByTestId('compare-pair').click();
   await expect(page.getByTestId('branch-diff')).toContainText('premium_pence');
 });
@@ -210,6 +256,6 @@ test("a run's events are saved to the event store through the write-behind queue
   await page.getByTestId('save-run').click();
   await expect(page.getByTestId('session-notice')).toHaveText(/^Saved the run's (\d+) events to the event store\.$/);
   const saved = (await page.getByTestId('session-notice').innerText()).match(/(\d+)/)[1];
-  await page.goto('/');
+  await page.goto('/store');
   await expect(page.getByTestId('log-summary')).toHaveText(`${saved} events in the store, newest first.`);
 });

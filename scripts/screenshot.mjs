@@ -18,6 +18,9 @@ try {
   for (const scheme of ['light', 'dark']) {
     const page = await browser.newPage({ colorScheme: scheme, viewport: { width: 1280, height: 900 } });
     await page.goto(`http://127.0.0.1:${port}/`);
+    await page.getByTestId('start-exercise').waitFor();
+    await page.screenshot({ path: `${out}/start-${scheme}.png`, fullPage: true });
+    await page.goto(`http://127.0.0.1:${port}/store`);
     await page.getByTestId('publish-form').waitFor();
     const publish = async (stream, type, data) => {
       await page.getByTestId('publish-stream').fill(stream);

@@ -1,6 +1,7 @@
 //! The app shell: opens the event store, provides it through context, and routes between
 //! the pages. A failure to open storage is shown through the shared error view.
 
+use crate::components::focus::FocusHeadingOnNavigate;
 use crate::components::{ErrorView, ReadOnlyBanner};
 use crate::features::classroom::{Classroom, ClassroomPage, ClassroomStatus};
 use crate::features::console::ConsolePage;
@@ -8,6 +9,7 @@ use crate::features::event_log::{EventDetailPage, EventStorePage};
 use crate::features::lab::LabPage;
 use crate::features::learn::{ExercisePage, LearnPage, QuizPage};
 use crate::features::pattern_sandbox::PatternSandboxPage;
+use crate::features::start::StartPage;
 use crate::features::workshop::WorkshopPage;
 use crate::state::StoreContext;
 use crate::storage::{IdbStore, DB_NAME};
@@ -30,22 +32,23 @@ pub fn App() -> impl IntoView {
     provide_context(Classroom::start());
     view! {
         <Router base=crate::paths::base()>
+            <FocusHeadingOnNavigate/>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <header class="app-header">
-                <div class="brand">
+                <a class="brand" href=crate::paths::href("/") data-testid="brand-home">
                     <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
                         <rect width="32" height="32" rx="7"/>
                         <path d="M6 10h20M9 10v15M23 10v15M7 15h18"/>
                     </svg>
                     <span class="brand-name">"Event Dojo"</span>
-                </div>
+                </a>
                 <nav aria-label="Main">
-                    <A href=crate::paths::href("/") exact=true>"Event store"</A>
-                    <A href=crate::paths::href("/console")>"Event console"</A>
-                    <A href=crate::paths::href("/sandbox")>"Pattern sandbox"</A>
+                    <A href=crate::paths::href("/learn")>"Learn"</A>
                     <A href=crate::paths::href("/lab")>"Channels lab"</A>
                     <A href=crate::paths::href("/workshop")>"Workshop"</A>
-                    <A href=crate::paths::href("/learn")>"Learn"</A>
+                    <A href=crate::paths::href("/store")>"Event store"</A>
+                    <A href=crate::paths::href("/console")>"Event console"</A>
+                    <A href=crate::paths::href("/sandbox")>"Pattern sandbox"</A>
                     <A href=crate::paths::href("/classroom")>"Classroom"</A>
                 </nav>
                 <ClassroomStatus/>
@@ -74,11 +77,9 @@ pub fn App() -> impl IntoView {
                                     hint="Reload this tab to carry on; everything you saved is kept."/>
                             })}
                             <ReadOnlyBanner/>
-                            <Routes fallback=|| view! {
-                                <ErrorView title="Page not found" message="There is nothing at this address."
-                                    hint="Use the navigation above."/>
-                            }>
-                                <Route path=path!("/") view=EventStorePage/>
+                            <Routes fallback=NotFound>
+                                <Route path=path!("/") view=StartPage/>
+                                <Route path=path!("/store") view=EventStorePage/>
                                 <Route path=path!("/event/:position") view=EventDetailPage/>
                                 <Route path=path!("/console") view=ConsolePage/>
                                 <Route path=path!("/sandbox") view=PatternSandboxPage/>
@@ -94,5 +95,18 @@ pub fn App() -> impl IntoView {
                 }}
             </main>
         </Router>
+    }
+}
+
+/// The page for an address the app does not know: a heading, what happened, and the way
+/// back to the start.
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <div class="page-title" data-testid="not-found">
+            <h1 tabindex="-1">"Page not found"</h1>
+            <p class="muted">"There is nothing at this address. It may have been mistyped, or it belongs to a newer or older version of Event Dojo."</p>
+            <p><a href=crate::paths::href("/")>"Go to the start page"</a>" or use the navigation above."</p>
+        </div>
     }
 }

@@ -4,6 +4,7 @@ mod backup_notice;
 pub mod diagram;
 mod error_view;
 pub mod files;
+pub mod focus;
 pub mod markdown;
 mod read_only_banner;
 

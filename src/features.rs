@@ -6,4 +6,5 @@ pub mod event_log;
 pub mod lab;
 pub mod learn;
 pub mod pattern_sandbox;
+pub mod start;
 pub mod workshop;

@@ -16,7 +16,7 @@ export class EventStorePage {
   }
 
   async open() {
-    await this.page.goto('/');
+    await this.page.goto('/store');
     await expect(this.page.getByTestId('publish-form')).toBeVisible();
     await expect(this.page.getByTestId('log-loading')).toHaveCount(0);
   }

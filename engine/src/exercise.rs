@@ -202,6 +202,28 @@ pub struct Exercise {
     pub solution_text: String,
 }
 
+impl Exercise {
+    /// What golf and par mean for this exercise, in words a learner reads beside the par.
+    pub fn golf_explained(&self) -> String {
+        let (counted, free) = match self.kind {
+            Kind::Channels => (
+                "the rules, subscriptions and handlers in your design and the steps you add",
+                "queues, topics and settings cost nothing",
+            ),
+            Kind::System => (
+                "the inputs in your scenario",
+                "the scenario's style and other settings cost nothing",
+            ),
+        };
+        let par = match self.par {
+            0 => format!("Par 0: the model answer needs none of them; {free}."),
+            1 => format!("Par 1: the model answer needs one; {free}."),
+            n => format!("Par {n}: the model answer needs {n}; {free}."),
+        };
+        format!("Golf counts {counted}, and fewer is better. {par}")
+    }
+}
+
 fn seed() -> u64 {
     1
 }

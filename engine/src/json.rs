@@ -75,6 +75,26 @@ pub fn parse(text: &str) -> Result<Spanned, JsonError> {
     Ok(value)
 }
 
+/// Parses learner-written JSON into a `serde_json::Value`, with syntax errors from this
+/// reader rather than from serde_json: serde_json reports a bad literal (`tru`) where it
+/// stopped reading, which after a line break is the start of the next line, while this
+/// reader names the token's own line and column.
+pub fn parse_value(text: &str) -> Result<serde_json::Value, JsonError> {
+    parse(text)?;
+    serde_json::from_str(text).map_err(|e| {
+        // Unreachable in practice (the text was just read as JSON); kept as an error, not
+        // a panic, because the two readers are separate code.
+        let offset = text.len();
+        let (line, column) = line_column(text, offset);
+        JsonError {
+            message: e.to_string(),
+            line,
+            column,
+            offset,
+        }
+    })
+}
+
 /// Reads the JSON string whose opening quote is at byte `offset`: its value and the
 /// offset just past its closing quote.
 pub fn parse_string_at(text: &str, offset: usize) -> Result<(String, usize), JsonError> {
@@ -508,6 +528,19 @@ pub fn write_string(s: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_literal_is_reported_on_its_own_line() {
+        let e = parse_value("{\n  \"a\": 1,\n  \"b\": tru\n}").expect_err("tru");
+        assert_eq!((e.line, e.column), (3, 8));
+        assert!(
+            e.message.starts_with("Unrecognized token 'tru'"),
+            "{}",
+            e.message
+        );
+        let v = parse_value("{\"a\": [1, 2.50]}").expect("valid");
+        assert_eq!(v, serde_json::json!({"a": [1, 2.5]}));
+    }
 
     #[test]
     fn numbers_keep_their_literal_text() {

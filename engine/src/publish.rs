@@ -112,14 +112,10 @@ fn parse_data(text: &str) -> Result<Value, String> {
     if text.trim().is_empty() {
         return Err("is required: enter a JSON object such as {\"name\": \"Ada\"}".to_owned());
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        let what = e.to_string();
-        // serde_json appends " at line L column C"; say the position first and once.
-        let reason = what.split(" at line ").next().unwrap_or(&what);
+    let value: Value = crate::json::parse_value(text).map_err(|e| {
         format!(
-            "is not valid JSON at line {}, column {}: {reason}",
-            e.line(),
-            e.column()
+            "is not valid JSON at line {}, column {}: {}",
+            e.line, e.column, e.message
         )
     })?;
     match value {
@@ -179,6 +175,20 @@ mod tests {
         assert_eq!(event.event_type, "CustomerRegistered");
         assert_eq!(event.time.as_deref(), Some("2026-11-27T10:00:00Z"));
         assert_eq!(event.data, Some(json!({"name": "Ada"})));
+    }
+
+    #[test]
+    fn a_bad_literal_is_reported_on_its_line_not_the_next() {
+        let errors = form("s", "T", "{\n  \"a\": 1,\n  \"ok\": tru\n}")
+            .validate("i", "t")
+            .expect_err("bad literal");
+        assert!(
+            errors[0]
+                .message
+                .starts_with("is not valid JSON at line 3, column 9: Unrecognized token 'tru'"),
+            "{}",
+            errors[0].message
+        );
     }
 
     #[test]

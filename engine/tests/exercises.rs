@@ -241,3 +241,26 @@ fn the_editor_gets_the_designs_as_written_and_they_parse_back() {
         );
     }
 }
+
+#[test]
+fn golf_and_par_are_explained_in_words_for_every_exercise() {
+    for ex in shipped() {
+        let words = ex.golf_explained();
+        assert!(words.starts_with("Golf counts "), "{}: {words}", ex.id);
+        assert!(
+            words.contains(&format!("Par {}:", ex.par)),
+            "{}: {words}",
+            ex.id
+        );
+    }
+    let dlq = shipped()
+        .into_iter()
+        .find(|e| e.id == "dead-letter-queue")
+        .expect("shipped");
+    assert_eq!(
+        dlq.golf_explained(),
+        "Golf counts the rules, subscriptions and handlers in your design and the steps you add, \
+         and fewer is better. Par 0: the model answer needs none of them; queues, topics and \
+         settings cost nothing."
+    );
+}

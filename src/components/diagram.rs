@@ -91,14 +91,33 @@ pub fn ArrowMarker() -> impl IntoView {
     }
 }
 
+/// Whether the learner's system asks for reduced motion.
+pub fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
+}
+
+/// A canvas's "animate messages" setting: on, unless the system asks for reduced motion,
+/// so the checkbox always says what the canvas does.
+pub fn animate_setting() -> RwSignal<bool> {
+    RwSignal::new(!prefers_reduced_motion())
+}
+
 /// The animation toggle, and the note that says when high volume turned it into
-/// counters.
+/// counters, or that reduced motion turned it off.
 #[component]
 pub fn AnimateToggle(animate: RwSignal<bool>, #[prop(into)] busy: Signal<bool>) -> impl IntoView {
+    let reduced = prefers_reduced_motion();
     view! {
         <div class="form-actions">
             <label class="toggle"><input type="checkbox" prop:checked=move || animate.get() on:change=move |_| animate.update(|a| *a = !*a)
                 data-testid="canvas-animate"/>" Animate messages"</label>
+            {reduced.then(|| view! { <span class="muted" data-testid="canvas-reduced-motion">"Off at first because your system asks for reduced motion; tick it to animate anyway."</span> })}
             {move || busy.get().then(|| view! { <span class="muted" data-testid="canvas-busy">"High volume: showing counters only."</span> })}
         </div>
     }
@@ -203,6 +222,8 @@ fn DiagramNode(node: Node, selected: RwSignal<Option<String>>) -> impl IntoView 
             if ev.key() == "Enter" || ev.key() == " " {
                 ev.prevent_default();
                 select();
+            } else if ev.key() == "Escape" {
+                selected.set(None);
             }
         }
     };
@@ -252,5 +273,38 @@ pub fn message_timing(state: &str, visible_at_ms: u64, since_ms: Option<u64>, no
         ),
         (_, Some(since)) => format!("visible for {}", secs(now.saturating_sub(since))),
         _ => "visible".to_owned(),
+    }
+}
+
+/// The frame every inspector is shown in: its heading, the body, and Close. Escape
+/// anywhere inside closes it too, and closing puts the focus back on the node it belongs
+/// to, so a keyboard user carries on where they were.
+#[component]
+pub fn InspectorFrame(
+    selected: RwSignal<Option<String>>,
+    id: String,
+    children: Children,
+) -> impl IntoView {
+    let node = format!("[data-testid=\"node-{id}\"]");
+    let close = move || {
+        selected.set(None);
+        crate::components::focus::focus_soon(node.clone());
+    };
+    let on_key = {
+        let close = close.clone();
+        move |ev: leptos::ev::KeyboardEvent| {
+            if ev.key() == "Escape" {
+                ev.prevent_default();
+                close();
+            }
+        }
+    };
+    view! {
+        <div class="inspector" data-testid="inspector" role="region" aria-label="Inspector" on:keydown=on_key>
+            <h3>{format!("Inspector: {id}")}</h3>
+            {children()}
+            <button type="button" class="secondary" on:click=move |_| close() data-testid="inspector-close">"Close"</button>
+            <span class="muted inspector-keys">" Esc closes it."</span>
+        </div>
     }
 }

@@ -160,6 +160,10 @@ fn presets() -> Vec<(&'static str, Topology)> {
     ]
 }
 
+/// Trace rows rendered at most: the newest ones. The trace itself is never cut; a long
+/// workload would otherwise make the page thousands of rows tall.
+const TRACE_ROWS_SHOWN: usize = 200;
+
 /// A trace entry's fields as `name: value` pairs, long texts shortened.
 fn describe(details: &serde_json::Value) -> String {
     let Some(m) = details.as_object() else {
@@ -825,10 +829,17 @@ pub fn LabPage() -> impl IntoView {
                     Ok(r) => view! {
                         {r.refused.into_iter().map(|x| view! { <p class="field-error">{x}</p> }).collect_view()}
                         {(r.waiting > 0).then(|| view! { <p class="muted" data-testid="lab-waiting">{format!("{} messages wait for their time; play the clock.", r.waiting)}</p> })}
+                        {(r.rows.len() > TRACE_ROWS_SHOWN).then(|| view! {
+                            <p class="muted" data-testid="lab-trace-count">{format!(
+                                "{} entries; the newest {TRACE_ROWS_SHOWN} are listed (the canvas and the queue inspectors count them all).",
+                                r.rows.len()
+                            )}</p>
+                        })}
+                        <div class="trace-scroll" tabindex="0" role="region" aria-label="Trace entries" data-testid="lab-trace-scroll">
                         <table data-testid="lab-trace">
                             <thead><tr><th scope="col">"#"</th><th scope="col">"Channel"</th><th scope="col">"What happened"</th></tr></thead>
                             <tbody>
-                                {r.rows.into_iter().map(|row| {
+                                {r.rows.iter().skip(r.rows.len().saturating_sub(TRACE_ROWS_SHOWN)).map(|row| {
                                     let mut details = row.clone();
                                     if let Some(m) = details.as_object_mut() {
                                         for k in ["position", "at_ms", "channel", "message_id", "kind"] { m.remove(k); }
@@ -838,6 +849,7 @@ pub fn LabPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        </div>
                     }.into_any(),
                 }}
             </section>

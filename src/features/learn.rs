@@ -11,12 +11,21 @@ use crate::components::ErrorView;
 use crate::storage::documents;
 pub use exercise_page::ExercisePage;
 use leptos::prelude::*;
-use progress::{Progress, Status, DOCUMENT};
+pub use progress::Progress;
+use progress::{Status, DOCUMENT};
 pub use quiz_page::QuizPage;
 
 /// The learner's progress, and whether it has been read from IndexedDB yet.
 fn use_progress() -> (RwSignal<Progress>, RwSignal<bool>) {
     documents::use_document::<Progress>(DOCUMENT)
+}
+
+/// The learner's saved progress, read once without saving anything back (for pages that
+/// only show where the learner stands).
+pub async fn saved_progress(store: &crate::storage::IdbStore) -> Progress {
+    documents::load::<Progress>(store, DOCUMENT)
+        .await
+        .unwrap_or_default()
 }
 
 /// Fetches a pack's text from a URL.
@@ -155,7 +164,7 @@ pub fn LearnPage() -> impl IntoView {
     view! {
         <div class="page-title">
             <h1>"Learn"</h1>
-            <p class="muted">"Guided exercises, one idea at a time. Each checks your design after every try and says what to change. Fewer rules, subscriptions and inputs score better at golf."</p>
+            <p class="muted">"Guided exercises, one idea at a time. Each checks your design after every try and says what to change. Each has a golf score: how many rules, subscriptions and inputs your design needs, where fewer is better, and par is the model answer's score."</p>
             <p><span data-testid="learn-summary">{solved}</span>" "<a href=crate::paths::href("/quiz") data-testid="quiz-link">"Quiz yourself"</a></p>
         </div>
         <div class="page learn-map" inert=move || !loaded.get()>

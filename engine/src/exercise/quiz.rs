@@ -343,6 +343,9 @@ fn poison(rng: &mut SeededRng) -> Question {
             ..Default::default()
         })
         .expect("send");
+    // How many of the worker's receives returned the message: the one that would go past
+    // maxReceiveCount returns nothing, because the message moves to the DLQ instead.
+    let mut returned = 0;
     for i in 0..receives {
         world.run_until(u64::from(i) * 10_000);
         world
@@ -355,7 +358,11 @@ fn poison(rng: &mut SeededRng) -> Question {
                 step: None,
             })
             .expect("receive");
-        world.take_completed_receives();
+        returned += world
+            .take_completed_receives()
+            .iter()
+            .map(|r| r.messages.len())
+            .sum::<usize>();
     }
     let moved = world
         .trace()
@@ -363,17 +370,43 @@ fn poison(rng: &mut SeededRng) -> Question {
         .any(|e| matches!(e.kind, TraceKind::MovedToDlq { .. }));
     Question {
         prompt: format!(
-            "A worker receives the poison message {receives} time(s), 10 s apart, and never deletes it. Where is it after the last receive?"
+            "Queue work holds one poison message. A worker calls ReceiveMessage on work {}, 10 s apart, and never deletes what it gets. Where is the message after the last call?",
+            times(receives as usize)
         ),
         context: format!("Queue work: visibility timeout 5 s, maxReceiveCount {max}, dead-letter queue work-dlq."),
-        options: vec!["In work, received again".into(), "In work-dlq".into()],
+        options: vec!["Still in work, waiting to be received again".into(), "In work-dlq".into()],
         multiple: false,
         answer: vec![usize::from(moved)],
         explanation: if moved {
-            format!("The receive that would have been number {} moves it to work-dlq instead.", max + 1)
+            format!(
+                "The first {} return it. Call number {} would take its receive count past maxReceiveCount {max}, so SQS moves it to work-dlq instead and that call gets nothing.",
+                times_returned(returned),
+                max + 1
+            )
         } else {
-            format!("It has been received {receives} time(s), within maxReceiveCount {max}, so it is still in work.")
+            format!(
+                "Every call returned it: {}, no more than maxReceiveCount {max}, so it is still in work.",
+                times(returned)
+            )
         },
+    }
+}
+
+/// "once", "twice", "3 times".
+fn times(n: usize) -> String {
+    match n {
+        1 => "once".into(),
+        2 => "twice".into(),
+        n => format!("{n} times"),
+    }
+}
+
+/// "call", "2 calls": the calls that returned the message.
+fn times_returned(n: usize) -> String {
+    if n == 1 {
+        "call".into()
+    } else {
+        format!("{n} calls")
     }
 }
 
@@ -409,6 +442,48 @@ mod tests {
         let right: Vec<&str> = q.answer.iter().map(|i| q.options[*i].as_str()).collect();
         assert_eq!(right, ["quote-generator-replica", "comms-replica"]);
         assert!(!q.grade(&[q.answer[0]]), "half an answer is wrong");
+    }
+
+    #[test]
+    fn the_poison_question_agrees_with_its_own_answer() {
+        for seed in 0..40 {
+            let q = poison(&mut SeededRng::new(seed));
+            let moved = q.answer == [1];
+            let calls: u32 = if q.prompt.contains(" once,") {
+                1
+            } else if q.prompt.contains(" twice,") {
+                2
+            } else {
+                q.prompt
+                    .split(" times,")
+                    .next()
+                    .and_then(|p| p.rsplit(' ').next())
+                    .and_then(|n| n.parse().ok())
+                    .expect("a count")
+            };
+            let max: u32 = q
+                .context
+                .split("maxReceiveCount ")
+                .nth(1)
+                .and_then(|t| t.split(',').next())
+                .and_then(|n| n.parse().ok())
+                .expect("maxReceiveCount");
+            // SQS: the call after maxReceiveCount receives moves the message instead.
+            assert_eq!(moved, calls > max, "seed {seed}: {q:?}");
+            if moved {
+                assert!(
+                    q.explanation.contains(&format!("Call number {}", max + 1)),
+                    "{}",
+                    q.explanation
+                );
+            } else {
+                assert!(
+                    q.explanation.starts_with("Every call returned it"),
+                    "{}",
+                    q.explanation
+                );
+            }
+        }
     }
 
     #[test]

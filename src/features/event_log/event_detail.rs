@@ -29,7 +29,7 @@ pub fn EventDetailPage() -> impl IntoView {
     view! {
         <div class="page">
             <section class="panel" aria-labelledby="detail-heading">
-                <p><A href=crate::paths::href("/")>"← Back to the event log"</A></p>
+                <p><A href=crate::paths::href("/store")>"← Back to the event log"</A></p>
                 <h1 id="detail-heading">{move || match position() {
                     Some(p) => format!("Event #{p}"),
                     None => "Event".to_owned(),

@@ -68,6 +68,16 @@ pub fn EventLog() -> impl IntoView {
         async move { s.head().await }
     });
     let scroll_top = RwSignal::new(0f64);
+    let viewport = NodeRef::<leptos::html::Div>::new();
+    // A new filter (or none) starts at the newest match. The viewport keeps its own scroll
+    // offset, so it is moved back too; otherwise rows computed for the top would be drawn
+    // far above what the learner sees (a blank list), or the oldest matches would show.
+    let to_top = move || {
+        scroll_top.set(0.0);
+        if let Some(el) = viewport.get_untracked() {
+            el.set_scroll_top(0);
+        }
+    };
     let filter = RwSignal::new(Filter::default());
     let draft = RwSignal::new(Filter::default());
     // Positions of matching events, newest first, while a filter is on.
@@ -131,7 +141,7 @@ pub fn EventLog() -> impl IntoView {
         ev.prevent_default();
         let f = draft.get_untracked();
         filter.set(f.clone());
-        scroll_top.set(0.0);
+        to_top();
         if f.is_empty() {
             matches.set(None);
             scan.set(None);
@@ -168,6 +178,7 @@ pub fn EventLog() -> impl IntoView {
             }
             found.reverse();
             matches.set(Some(found));
+            to_top();
         });
     };
     let clear = move |_| {
@@ -176,7 +187,7 @@ pub fn EventLog() -> impl IntoView {
         matches.set(None);
         scan.set(None);
         scan_generation.update_value(|g| *g += 1);
-        scroll_top.set(0.0);
+        to_top();
     };
 
     view! {
@@ -221,7 +232,7 @@ pub fn EventLog() -> impl IntoView {
                 };
                 view! {
                     <p class="log-summary" data-testid="log-summary">{summary}</p>
-                    <div class="virtual-log" tabindex="0" role="region" aria-label="Events, newest first; scroll for more"
+                    <div class="virtual-log" node_ref=viewport tabindex="0" role="region" aria-label="Events, newest first; scroll for more"
                         style=format!("height: {VIEW_H}px") data-testid="log-viewport"
                         on:scroll=move |ev| {
                             if let Some(el) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()) {

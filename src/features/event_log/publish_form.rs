@@ -9,7 +9,18 @@ use dojo_engine::EventStore;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-const SAMPLE_DATA: &str = "{\n  \"customerId\": \"customer-42\",\n  \"name\": \"Ada Lovelace\",\n  \"postcode\": \"EH1 1AA\"\n}";
+/// The prefilled event: a `CustomerRegistered` at its current schema version, with the
+/// fields the read models fold, so a learner who appends it sees it on the console.
+const SAMPLE_DATA: &str = r#"{
+  "customer_id": "42",
+  "given_name": "Ada",
+  "family_name": "Lovelace",
+  "email": "ada@example.com",
+  "phone": "+44 7700 900042",
+  "postcode": "EH1 1AA",
+  "birth_year": 1985,
+  "schema_version": 2
+}"#;
 
 fn new_event_id() -> String {
     web_sys::window()
@@ -31,7 +42,7 @@ pub fn PublishForm() -> impl IntoView {
     };
     let stream = RwSignal::new("customer-42".to_owned());
     let event_type = RwSignal::new("CustomerRegistered".to_owned());
-    let source = RwSignal::new("dojo.console".to_owned());
+    let source = RwSignal::new("dojo.insurance".to_owned());
     let expected = RwSignal::new(String::new());
     let data = RwSignal::new(SAMPLE_DATA.to_owned());
     let errors = RwSignal::new(Vec::<FieldError>::new());
@@ -115,7 +126,12 @@ pub fn PublishForm() -> impl IntoView {
                 <textarea id="publish-data" rows="8" spellcheck="false" bind:value=data
                     data-testid="publish-data"
                     aria-invalid=move || error_for(Field::Data)().is_some().to_string()
-                    aria-describedby="publish-data-error"></textarea>
+                    aria-describedby="publish-data-hint publish-data-error"></textarea>
+                <p id="publish-data-hint" class="field-hint">
+                    "The sample is a customer registration the "
+                    <a href=crate::paths::href("/console")>"console's read models"</a>
+                    " understand: they read an insurance event's fields and its "<code>"schema_version"</code>"."
+                </p>
                 <p id="publish-data-error" class="field-error" data-testid="publish-data-error" aria-live="polite">
                     {error_for(Field::Data)}
                 </p>

@@ -1,15 +1,16 @@
 //! The lab's canvas: whatever topology the learner built, drawn in columns (you, then
 //! buses and topics, then rules and subscriptions, then queues and handlers, then
 //! dead-letter queues and you as a consumer), with message counts on the edges and the
-//! newest messages animated along them (counters only at high volume, with reduced
-//! motion, or when the toggle is off). Every node opens an inspector: a queue's messages,
+//! newest messages animated along them (counters only at high volume, or when the
+//! toggle is off, as it is at first when the system asks for reduced motion). Every node opens an inspector: a queue's messages,
 //! FIFO group locks, settings, DLQ and depth sparkline, with receive and delete actions;
 //! a rule's pattern, targets and input transformer; a topic's subscriptions and filter
 //! policies.
 
 use super::model::{Lab, LabRun, Sent, CONSUMER};
 use crate::components::diagram::{
-    message_timing, AnimateToggle, ArrowMarker, DiagramLayers, Kind, Node, Sparkline, H,
+    message_timing, AnimateToggle, ArrowMarker, DiagramLayers, InspectorFrame, Kind, Node,
+    Sparkline, H,
 };
 use dojo_engine::topology::{Endpoint, SubscriptionConfig, Topology};
 use leptos::prelude::*;
@@ -151,7 +152,7 @@ fn wiring(t: &Topology) -> Vec<(String, String)> {
 
 #[component]
 pub fn LabCanvas(lab: RwSignal<Lab>, outcome: Memo<Result<LabRun, String>>) -> impl IntoView {
-    let animate = RwSignal::new(true);
+    let animate = crate::components::diagram::animate_setting();
     let selected = RwSignal::new(None::<String>);
     let receives = Memo::new(move |_| outcome.with(|o| o.as_ref().is_ok_and(|r| r.receives)));
     let nodes = Memo::new(move |_| lab.with(|l| layout(&l.topology, receives.get())));
@@ -233,13 +234,7 @@ fn LabInspector(
             let t = lab.with(|l| l.topology.clone());
             other_inspector(&t, &id, outcome)?
         };
-        Some(view! {
-            <div class="inspector" data-testid="inspector" role="region" aria-label="Inspector">
-                <h3>{format!("Inspector: {id}")}</h3>
-                {body}
-                <button type="button" class="secondary" on:click=move |_| selected.set(None)>"Close"</button>
-            </div>
-        })
+        Some(view! { <InspectorFrame selected=selected id=id>{body}</InspectorFrame> })
     }
 }
 

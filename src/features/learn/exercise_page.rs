@@ -5,6 +5,7 @@
 //! review questions and a report to export.
 
 use super::progress::{ExerciseProgress, Progress};
+use crate::components::focus::focus_soon;
 use crate::components::markdown::Markdown;
 use crate::components::ErrorView;
 use dojo_engine::exercise::check::{check, Report};
@@ -272,16 +273,24 @@ pub fn ExercisePage() -> impl IntoView {
         let last = k + 1 >= n;
         Some(
             view! {
-                <div class="beat" data-testid="beat">
+                <div class="beat" data-testid="beat" data-focus-target tabindex="-1">
                     <p class="muted">{format!("{} of {n}", k + 1)}</p>
                     <Markdown source=beat.text.clone()/>
                     {waiting.clone().map(|w| view! { <p class="waiting" data-testid="beat-waiting">{w}</p> })}
                     <div class="form-actions">
                         <button type="button" class="secondary" disabled=k == 0
-                            on:click=move |_| update(&|m| m.beat = m.beat.saturating_sub(1)) data-testid="beat-back">"Back"</button>
+                            on:click=move |_| {
+                                update(&|m| m.beat = m.beat.saturating_sub(1));
+                                // The button is drawn anew; keep the focus where the reader is.
+                                focus_soon(if k == 1 { "[data-testid=beat-continue]" } else { "[data-testid=beat-back]" });
+                            } data-testid="beat-back">"Back"</button>
                         {(!last).then(|| view! {
                             <button type="button" class="primary" disabled=waiting.is_some()
-                                on:click=move |_| update(&|m| m.beat = (m.beat + 1).min(n - 1)) data-testid="beat-continue">"Continue"</button>
+                                on:click=move |_| {
+                                    update(&|m| m.beat = (m.beat + 1).min(n - 1));
+                                    // On the last beat there is no Continue: the beat itself takes the focus.
+                                    focus_soon(if k + 2 >= n { "[data-testid=beat]" } else { "[data-testid=beat-continue]" });
+                                } data-testid="beat-continue">"Continue"</button>
                         })}
                     </div>
                 </div>
@@ -339,10 +348,14 @@ pub fn ExercisePage() -> impl IntoView {
         let shown = mine().hints.min(ex.hints.len());
         Some(view! {
             <ol class="hints" data-testid="hints">
-                {ex.hints.iter().take(shown).map(|h| view! { <li><Markdown source=h.clone()/></li> }).collect_view()}
+                {ex.hints.iter().take(shown).map(|h| view! { <li data-focus-target><Markdown source=h.clone()/></li> }).collect_view()}
             </ol>
             {(shown < ex.hints.len()).then(|| view! {
-                <button type="button" class="secondary" on:click=move |_| update(&|m| m.hints += 1) data-testid="hint-next">
+                <button type="button" class="secondary" data-testid="hint-next" on:click=move |_| {
+                    update(&|m| m.hints += 1);
+                    // The new hint is what the learner asked for: it takes the focus.
+                    focus_soon("[data-testid=hints] li:last-child");
+                }>
                     {format!("Show hint {} of {}", shown + 1, ex.hints.len())}
                 </button>
             })}
@@ -428,6 +441,7 @@ pub fn ExercisePage() -> impl IntoView {
                         <p><a href=crate::paths::href("/learn") data-testid="back-to-map">"← Level map"</a></p>
                         <h1>{ex.title.clone()}</h1>
                         <p class="muted">{format!("{} · level {} · par {}", ex.concept, ex.level, ex.par)}</p>
+                        <p class="muted golf-explained" data-testid="golf-explained">{ex.golf_explained()}</p>
                         <fieldset class="mode-picker">
                             <legend class="visually-hidden">"Mode"</legend>
                             <label><input type="radio" name="mode" checked=move || !mine().free on:change=move |_| update(&|m| m.free = false) data-testid="mode-lecture"/>" Lecture"</label>

@@ -99,6 +99,21 @@ impl Progress {
         all
     }
 
+    /// Where a learner carries on: the first shipped exercise not yet solved, and whether
+    /// they have begun at all. A newcomer, or one who has solved everything, is sent to
+    /// exercise 1.
+    pub fn next_exercise(&self) -> (Exercise, bool) {
+        let all = shipped();
+        let begun = self.exercises.values().any(|e| e.status() != Status::New);
+        let next = all
+            .iter()
+            .find(|e| !self.exercises.get(&e.id).is_some_and(|p| p.solved))
+            .or(all.first())
+            .cloned()
+            .expect("at least one exercise is shipped (engine/tests/exercises.rs)");
+        (next, begun)
+    }
+
     /// Adds a pack after validating it; says what it added, or exactly what is wrong.
     pub fn import_pack(&mut self, name: &str, text: &str) -> Result<String, String> {
         let list = parse_pack(text, name).map_err(|e| e.to_string())?;

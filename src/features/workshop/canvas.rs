@@ -2,12 +2,13 @@
 //! colours (events orange, commands blue, policies lilac, read models green, external
 //! systems pink) and a legend; shapes and labels carry the meaning as well as colour.
 //! Edge counters show how many messages crossed each edge up to the cursor; the step's
-//! message animates along its edges (off with reduced motion, or by the toggle). Every
+//! message animates along its edges (the toggle, off at first under reduced motion). Every
 //! node is a button that opens an inspector.
 
 use super::Workshop;
 use crate::components::diagram::{
-    message_timing, AnimateToggle, ArrowMarker, DiagramLayers, Kind, Node, Sparkline,
+    message_timing, AnimateToggle, ArrowMarker, DiagramLayers, InspectorFrame, Kind, Node,
+    Sparkline,
 };
 use dojo_engine::sim::TraceKind;
 use dojo_engine::topology::Endpoint;
@@ -97,7 +98,7 @@ fn consumer_of(queue: &str) -> &'static str {
 #[component]
 pub fn ArchitectureCanvas() -> impl IntoView {
     let ws = use_context::<Workshop>().expect("the workshop page provides its state");
-    let animate = RwSignal::new(true);
+    let animate = crate::components::diagram::animate_setting();
     let selected = RwSignal::new(None::<String>);
     let replicas = Memo::new(move |_| {
         ws.session.get().style == dojo_engine::services::Style::EventCarriedState
@@ -288,13 +289,7 @@ fn Inspector(selected: RwSignal<Option<String>>) -> impl IntoView {
                     view! { <p data-testid="inspector-summary">{what}</p> }.into_any()
                 }
             };
-            Some(view! {
-                <div class="inspector" data-testid="inspector" role="region" aria-label="Inspector">
-                    <h3>{format!("Inspector: {id}")}</h3>
-                    {body}
-                    <button type="button" class="secondary" on:click=move |_| selected.set(None)>"Close"</button>
-                </div>
-            })
+            Some(view! { <InspectorFrame selected=selected id=id>{body}</InspectorFrame> })
         })
     }
 }

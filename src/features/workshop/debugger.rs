@@ -1,6 +1,7 @@
 //! The time-travel controls: a slider over the whole history, step ±1, jump to start or
 //! end, play and pause at several speeds (including the original timing), breakpoints on
-//! an event pattern, and the keyboard (←/→ step, space plays or pauses, Home/End).
+//! an event pattern, and the keyboard anywhere on the page (←/→ step, space plays or
+//! pauses, Home/End), except where a key already belongs to a field or a button.
 
 use super::Workshop;
 use dojo_engine::pattern::EventPattern;
@@ -136,35 +137,38 @@ pub fn Debugger() -> impl IntoView {
         }
     };
 
+    // The keys work anywhere on the workshop page, not only inside the debugger, except
+    // where the key already means something: typing in a field, Space on a button.
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        let target_is_input = ev
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-            .is_some_and(|el| {
-                matches!(
-                    el.tag_name().as_str(),
-                    "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"
-                )
-            });
+        if ev.default_prevented() || ev.ctrl_key() || ev.meta_key() {
+            return;
+        }
+        let target = key_target(&ev);
         let p = ws.position.get_untracked();
+        let steps = match target {
+            KeyTarget::Free | KeyTarget::Control => true,
+            // The slider moves itself with arrows, Home and End (and reports it).
+            KeyTarget::Slider => false,
+            KeyTarget::TextEntry => ev.alt_key(),
+        };
         let handled = match ev.key().as_str() {
-            "ArrowLeft" if !target_is_input || ev.alt_key() => {
+            "ArrowLeft" if steps => {
                 set_position(p.saturating_sub(1));
                 true
             }
-            "ArrowRight" if !target_is_input || ev.alt_key() => {
+            "ArrowRight" if steps => {
                 set_position(p + 1);
                 true
             }
-            "Home" if !target_is_input => {
+            "Home" if steps && target != KeyTarget::TextEntry => {
                 set_position(0);
                 true
             }
-            "End" if !target_is_input => {
+            "End" if steps && target != KeyTarget::TextEntry => {
                 set_position(len.get_untracked());
                 true
             }
-            " " if !target_is_input => {
+            " " if matches!(target, KeyTarget::Free | KeyTarget::Slider) => {
                 play();
                 true
             }
@@ -174,6 +178,8 @@ pub fn Debugger() -> impl IntoView {
             ev.prevent_default();
         }
     };
+    let keys = window_event_listener(leptos::ev::keydown, on_key);
+    on_cleanup(move || keys.remove());
 
     // Narration for screen readers: the current step in words, at most every 2 s while
     // playing so the live region does not flood.
@@ -240,9 +246,9 @@ pub fn Debugger() -> impl IntoView {
     };
 
     view! {
-        <section class="panel debugger" aria-labelledby="debugger-heading" tabindex="0" on:keydown=on_key data-testid="debugger">
+        <section class="panel debugger" aria-labelledby="debugger-heading" tabindex="0" data-testid="debugger">
             <h2 id="debugger-heading">"Time travel"</h2>
-            <p class="muted keys">"Keys: ← → step, space plays or pauses, Home and End jump."</p>
+            <p class="muted keys">"Keys, anywhere on this page: ← → step, space plays or pauses, Home and End jump (Alt+← → while typing in a field)."</p>
             <p class="visually-hidden" aria-live="polite" data-testid="narration">{move || narration.get()}</p>
             <div class="scrubber">
                 <label for="debugger-slider" class="visually-hidden">"Position in the history"</label>
@@ -295,5 +301,44 @@ pub fn Debugger() -> impl IntoView {
                 </div>
             </div>
         </section>
+    }
+}
+
+/// What a key press lands on, for deciding whether the debugger may take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyTarget {
+    /// Nothing that uses keys itself: the page, a panel, text.
+    Free,
+    /// A button, link, checkbox or canvas node: Space and Enter are theirs.
+    Control,
+    /// The debugger's slider: arrows, Home and End move it natively.
+    Slider,
+    /// A text field, text area or select: every key is theirs.
+    TextEntry,
+}
+
+fn key_target(ev: &leptos::ev::KeyboardEvent) -> KeyTarget {
+    let Some(el) = ev
+        .target()
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+    else {
+        return KeyTarget::Free;
+    };
+    let input_type = el.get_attribute("type").unwrap_or_default();
+    match el.tag_name().as_str() {
+        "INPUT" if input_type == "range" => KeyTarget::Slider,
+        "INPUT"
+            if matches!(
+                input_type.as_str(),
+                "checkbox" | "radio" | "button" | "submit"
+            ) =>
+        {
+            KeyTarget::Control
+        }
+        "INPUT" | "TEXTAREA" | "SELECT" => KeyTarget::TextEntry,
+        "BUTTON" | "A" | "SUMMARY" => KeyTarget::Control,
+        _ if el.get_attribute("role").as_deref() == Some("button") => KeyTarget::Control,
+        _ if el.closest("[contenteditable]").ok().flatten().is_some() => KeyTarget::TextEntry,
+        _ => KeyTarget::Free,
     }
 }

@@ -306,7 +306,7 @@ pub fn BranchesPanel() -> impl IntoView {
         let label =
             inputs.with_untracked(|i| i.get(index).map(|t| describe(&t.input)).unwrap_or_default());
         add_branch(
-            format!("skip #{index}: {label}"),
+            format!("skip #{}: {label}", index + 1),
             vec![Edit::Skip { index }],
         );
     };
@@ -331,12 +331,12 @@ pub fn BranchesPanel() -> impl IntoView {
                 let label = describe(&input.input);
                 let (name, edit) = if replace {
                     (
-                        format!("edit #{index}: {label}"),
+                        format!("edit #{}: {label}", index + 1),
                         Edit::Replace { index, input },
                     )
                 } else {
                     (
-                        format!("insert after #{index}: {label}"),
+                        format!("insert after #{}: {label}", index + 1),
                         Edit::Insert {
                             index: index + 1,
                             input,
@@ -374,12 +374,12 @@ pub fn BranchesPanel() -> impl IntoView {
             <p class="muted">"Fork the history by leaving out, editing or inserting an input; the services run again, so what it caused disappears and new consequences appear. A branch never sends anything: its messages go to a \"would have sent\" outbox."</p>
             <details>
                 <summary>{move || format!("Inputs ({})", inputs.with(Vec::len))}</summary>
-                <ol class="inputs" start="0">
+                <ol class="inputs">
                     {move || inputs.get().into_iter().enumerate().take(40).map(|(i, t)| view! {
                         <li>
                             <span>{format!("{} ms: {}", t.at_ms, describe(&t.input))}</span>" "
-                            <button type="button" class="chip" on:click=move |_| skip(i) data-testid=format!("skip-{i}")>"Fork: skip"</button>" "
-                            <button type="button" class="chip" on:click=move |_| edit(i) data-testid=format!("edit-{i}")>"Fork: edit or insert"</button>
+                            <button type="button" class="chip" on:click=move |_| skip(i) data-testid=format!("skip-{}", i + 1)>"Fork: skip"</button>" "
+                            <button type="button" class="chip" on:click=move |_| edit(i) data-testid=format!("edit-{}", i + 1)>"Fork: edit or insert"</button>
                         </li>
                     }).collect_view()}
                 </ol>
@@ -387,7 +387,7 @@ pub fn BranchesPanel() -> impl IntoView {
             {move || editor.get().map(|(index, replace, text)| view! {
                 <div class="branch-editor" data-testid="branch-editor">
                     <fieldset class="mode-picker">
-                        <legend>{format!("Fork at input #{index}")}</legend>
+                        <legend>{format!("Fork at input #{}", index + 1)}</legend>
                         <label><input type="radio" name="edit-mode" checked=replace on:change=move |_| editor.update(|e| if let Some(e) = e { e.1 = true; })/>" Replace it"</label>
                         <label><input type="radio" name="edit-mode" checked=!replace data-testid="edit-insert"
                             on:change=move |_| editor.update(|e| if let Some(e) = e { e.1 = false; })/>" Insert after it"</label>
