@@ -105,11 +105,19 @@ test('a room shares events through the broker, by team, and loses none across a 
     // The broker dies. Alice keeps publishing; her events wait in the outbox.
     await stop(broker, 'SIGKILL');
     await expect(alice.getByTestId('room-status')).toHaveAttribute('data-state', 'waiting');
-    await expect(alice.getByTestId('room-status')).toContainText('offline, retrying in');
+    await expect(alice.getByTestId('room-status')).toContainText('Offline: retry in');
     const waiting = await dot(alice);
     expect(waiting.now).toBe(waiting.danger);
     for (const n of [2, 3, 4]) await publish(alice, `quote-a${n}`, 'QuoteRequested');
     await expect(alice.getByTestId('room-status-outbox')).toHaveText('3 waiting');
+    // At 1280 px the header stays one row with the longer status: every link and the
+    // status sit on one line.
+    expect(alice.viewportSize().width).toBe(1280);
+    const spread = await alice.locator('.app-header').evaluate((h) => {
+      const middles = [...h.querySelectorAll('.brand, nav a, .room-status')].map((e) => { const r = e.getBoundingClientRect(); return r.top + r.height / 2; });
+      return Math.max(...middles) - Math.min(...middles);
+    });
+    expect(spread).toBeLessThan(8);
     // The outbox outlives the page: reload, and the tab rejoins the room by itself.
     await alice.reload();
     await expect(alice.getByTestId('room-status-outbox')).toHaveText('3 waiting');

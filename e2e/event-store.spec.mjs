@@ -2,6 +2,7 @@
 import { test, expect } from '@playwright/test';
 import { axeViolations } from './axe.mjs';
 import { EventStorePage } from './pages/event-store.mjs';
+import { tabUntil } from './keys.mjs';
 
 test('published events are listed newest first and survive a reload', async ({ page }) => {
   const store = new EventStorePage(page);
@@ -76,12 +77,19 @@ test('the event store page has no axe violations, empty and with events', async 
 test('keyboard alone can publish an event', async ({ page }) => {
   const store = new EventStorePage(page);
   await store.open();
-  await store.stream.focus();
+  // From the top of the page: the skip link, then into the form, with keys only.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  await expect(store.stream).toBeFocused();
+  await page.keyboard.press('Control+A');
   await page.keyboard.type('kb-1');
   await page.keyboard.press('Tab');
+  await expect(store.type).toBeFocused();
   await page.keyboard.press('Control+A');
   await page.keyboard.type('KeyboardUsed');
-  await store.submit.focus();
+  await tabUntil(page, store.submit);
   await page.keyboard.press('Enter');
   await expect(store.rows).toHaveCount(1);
   await expect(store.rows.first()).toContainText('KeyboardUsed');

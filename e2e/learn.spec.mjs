@@ -5,15 +5,8 @@ import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { axeViolations } from './axe.mjs';
 import { savedDocument } from './documents.mjs';
+import { tabTo } from './keys.mjs';
 
-// Presses Tab until the element with this test id has the focus.
-async function tabTo(page, testId) {
-  for (let i = 0; i < 80; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate((id) => document.activeElement?.getAttribute('data-testid') === id, testId)) return;
-  }
-  throw new Error(`Tab never reached ${testId}`);
-}
 
 async function tabToLink(page, href) {
   for (let i = 0; i < 80; i++) {

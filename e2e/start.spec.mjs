@@ -6,6 +6,7 @@ import { test, expect } from '@playwright/test';
 import { axeViolations } from './axe.mjs';
 import { EventStorePage } from './pages/event-store.mjs';
 import { savedDocument } from './documents.mjs';
+import { tabUntil } from './keys.mjs';
 
 test('a loading screen shows until the app has arrived, then gives way to it', async ({ page }) => {
   // Hold the wasm back, as a slow network would.
@@ -35,11 +36,7 @@ test('the start page says what Event Dojo is and leads to exercise 1 by keyboard
   await expect(page.getByTestId('way-learn').locator('..')).toContainText('14 of them ship with Event Dojo');
 
   // Tab reaches the call to start and Enter follows it.
-  for (let i = 0; i < 30; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'start-exercise')) break;
-  }
-  await expect(start).toBeFocused();
+  await tabUntil(page, start);
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/\/learn\/events-and-commands$/);
 
@@ -79,5 +76,26 @@ test('an unknown address has a heading and a way back to the start', async ({ pa
   await expect(page.getByTestId('start-exercise')).toBeVisible();
   // After a navigation the new page's heading has the focus.
   await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
+  expect(await axeViolations(page)).toEqual([]);
+});
+
+test('at 390 px no page scrolls sideways, and the canvases pan inside their panels', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const path of ['/', '/store', '/console', '/sandbox', '/lab', '/workshop', '/learn', '/learn/capstone', '/quiz', '/classroom']) {
+    await page.goto(path);
+    await expect(page.locator('main h1')).toBeVisible();
+    await page.waitForTimeout(300);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width, path).toBeLessThanOrEqual(390);
+    expect(await axeViolations(page), path).toEqual([]);
+  }
+  await page.goto('/workshop');
+  await page.getByTestId('scenario-run').click();
+  const pan = page.getByTestId('canvas-pan');
+  // The diagram keeps a readable size: wider than the panel, scrolled within it.
+  expect(await pan.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
+  const label = page.getByTestId('node-bus').locator('text');
+  const box = await label.boundingBox();
+  expect(box.height).toBeGreaterThanOrEqual(10);
   expect(await axeViolations(page)).toEqual([]);
 });

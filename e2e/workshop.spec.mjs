@@ -5,6 +5,7 @@ import { test, expect } from '@playwright/test';
 import { axeViolations } from './axe.mjs';
 import { WorkshopPage } from './pages/workshop.mjs';
 import { savedDocument } from './documents.mjs';
+import { tabUntil } from './keys.mjs';
 
 test('time travel moves read models and queues together, by buttons and keys', async ({ page }) => {
   const ws = new WorkshopPage(page);
@@ -37,10 +38,7 @@ test('time travel moves read models and queues together, by buttons and keys', a
   await page.getByTestId('debugger-jump').press('ArrowLeft');
   await expect(ws.position).toHaveText('#0 of 12');
   // Space on the slider plays and pauses; its arrows move it one step.
-  for (let i = 0; i < 30 && !(await page.getByTestId('debugger-slider').evaluate((e) => e === document.activeElement)); i++) {
-    await page.keyboard.press('Shift+Tab');
-  }
-  await expect(page.getByTestId('debugger-slider')).toBeFocused();
+  await tabUntil(page, page.getByTestId('debugger-slider'), { key: 'Shift+Tab' });
   // (Leaving the jump box jumped to its 3.)
   await expect(ws.position).toHaveText('#3 of 12');
   await page.keyboard.press('ArrowRight');
@@ -169,15 +167,12 @@ test('the architecture canvas counts messages and inspects nodes by mouse and ke
     'Standard queue; visibility timeout 30 s, delay 0 s, retention 4 days; no dead-letter queue (a message is retried until retention ends).',
   );
   await expect(page.getByTestId('inspector').locator('.peek li')).toContainText(/visible for \d+\.\d s \(received 0×\)/);
-  await page.getByTestId('node-bus').focus();
+  await tabUntil(page, page.getByTestId('node-bus'), { key: 'Shift+Tab' });
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('inspector-rules')).toContainText('to-quote-generator');
   await expect(page.getByTestId('inspector-rules')).toContainText('customer-replicas');
   // Escape closes the inspector from inside it, and the focus goes back to its node.
-  for (let i = 0; i < 40 && !(await page.getByTestId('inspector-close').evaluate((e) => e === document.activeElement)); i++) {
-    await page.keyboard.press('Tab');
-  }
-  await expect(page.getByTestId('inspector-close')).toBeFocused();
+  await tabUntil(page, page.getByTestId('inspector-close'));
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('inspector')).toHaveCount(0);
   await expect(page.getByTestId('node-bus')).toBeFocused();

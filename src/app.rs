@@ -33,7 +33,12 @@ pub fn App() -> impl IntoView {
     view! {
         <Router base=crate::paths::base()>
             <FocusHeadingOnNavigate/>
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            // With a <base href>, "#main" would resolve to the app's root and leave the
+            // page; the link moves the focus itself instead.
+            <a class="skip-link" href="#main" on:click=|ev| {
+                ev.prevent_default();
+                crate::components::focus::focus_soon("#main");
+            }>"Skip to content"</a>
             <header class="app-header">
                 <a class="brand" href=crate::paths::href("/") data-testid="brand-home">
                     <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">

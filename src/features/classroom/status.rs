@@ -19,8 +19,10 @@ pub fn ClassroomStatus() -> impl IntoView {
             Status::Off => "Classroom: off".to_owned(),
             Status::Connecting { .. } => format!("{room}: connecting…"),
             Status::Connected => format!("{room}: connected"),
+            // Short enough that the header stays one row at 1280 px with events waiting;
+            // the title and the classroom page say it in full.
             Status::Waiting { at_ms, .. } => format!(
-                "{room}: offline, retrying in {} s",
+                "Offline: retry in {} s",
                 seconds_left(at_ms, classroom.now_ms.get())
             ),
         }
@@ -31,9 +33,9 @@ pub fn ClassroomStatus() -> impl IntoView {
     };
     view! {
         <a href=crate::paths::href("/classroom") class="room-status" data-testid="room-status" data-state=state
-            title="Classroom: the room this tab is in, and its connection">
+            title=move || format!("Classroom: room {}, and this tab's connection to it", classroom.settings.with(|s| s.room.clone()))>
             <span class="room-dot" aria-hidden="true"></span>
-            <span>{text}</span>
+            <span class="room-label">{text}</span>
             // Announced when the state changes, not at every tick of the countdown.
             <span class="visually-hidden" role="status">{move || match classroom.status.get() {
                 Status::Off => "",

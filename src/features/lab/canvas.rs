@@ -195,19 +195,22 @@ pub fn LabCanvas(lab: RwSignal<Lab>, outcome: Memo<Result<LabRun, String>>) -> i
         <section class="panel lab-canvas" aria-labelledby="lab-canvas-heading" data-testid="lab-canvas">
             <h2 id="lab-canvas-heading">"Architecture"</h2>
             <AnimateToggle animate=animate busy=Signal::derive(busy)/>
-            <svg viewBox=move || format!("0 0 1110 {:.0}", height()) role="group" aria-label="Your topology: buses, topics, rules, subscriptions and queues" class="canvas">
-                <ArrowMarker/>
-                {move || {
-                    let (dots, key) = outcome.with(|o| match o {
-                        Ok(r) if animate.get() && !r.busy => (
-                            r.recent.iter().filter_map(|(a, b)| Some((node(a)?, node(b)?))).collect(),
-                            r.trace_len.to_string(),
-                        ),
-                        _ => (Vec::new(), String::new()),
-                    });
-                    view! { <DiagramLayers nodes=nodes.get() edges=edge_list() dots=dots key=key selected=selected/> }
-                }}
-            </svg>
+            <p class="muted pan-hint">"On a narrow screen the diagram keeps its size: scroll it sideways to see all of it."</p>
+            <div class="canvas-pan" data-testid="canvas-pan">
+                <svg viewBox=move || format!("0 0 1110 {:.0}", height()) role="group" aria-label="Your topology: buses, topics, rules, subscriptions and queues" class="canvas">
+                    <ArrowMarker/>
+                    {move || {
+                        let (dots, key) = outcome.with(|o| match o {
+                            Ok(r) if animate.get() && !r.busy => (
+                                r.recent.iter().filter_map(|(a, b)| Some((node(a)?, node(b)?))).collect(),
+                                r.trace_len.to_string(),
+                            ),
+                            _ => (Vec::new(), String::new()),
+                        });
+                        view! { <DiagramLayers nodes=nodes.get() edges=edge_list() dots=dots key=key selected=selected/> }
+                    }}
+                </svg>
+            </div>
             <ul class="legend" aria-label="Legend">
                 <li><span class="swatch external"></span>"You, outside the system (pink, rounded)"</li>
                 <li><span class="swatch event"></span>"Buses and topics carry events (orange, dashed)"</li>

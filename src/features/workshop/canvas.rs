@@ -208,17 +208,20 @@ pub fn ArchitectureCanvas() -> impl IntoView {
         <section class="panel canvas-panel" aria-labelledby="canvas-heading" data-testid="canvas">
             <h2 id="canvas-heading">"Architecture"</h2>
             <AnimateToggle animate=animate busy=ws.busy/>
-            <svg viewBox="0 0 830 460" role="group" aria-label="The insurance system's services, bus, queues and store" class="canvas">
-                <ArrowMarker/>
-                {move || {
-                    let dots = if animate.get() && !ws.busy.get() && at.get().is_some() {
-                        step_edges().into_iter().filter_map(|(a, b)| Some((node_at(a)?, node_at(b)?))).collect()
-                    } else {
-                        Vec::new()
-                    };
-                    view! { <DiagramLayers nodes=nodes(replicas.get()) edges=edge_list() dots=dots key=ws.position.get().to_string() selected=selected/> }
-                }}
-            </svg>
+            <p class="muted pan-hint">"On a narrow screen the diagram keeps its size: scroll it sideways to see all of it."</p>
+            <div class="canvas-pan" data-testid="canvas-pan">
+                <svg viewBox="0 0 830 460" role="group" aria-label="The insurance system's services, bus, queues and store" class="canvas">
+                    <ArrowMarker/>
+                    {move || {
+                        let dots = if animate.get() && !ws.busy.get() && at.get().is_some() {
+                            step_edges().into_iter().filter_map(|(a, b)| Some((node_at(a)?, node_at(b)?))).collect()
+                        } else {
+                            Vec::new()
+                        };
+                        view! { <DiagramLayers nodes=nodes(replicas.get()) edges=edge_list() dots=dots key=ws.position.get().to_string() selected=selected/> }
+                    }}
+                </svg>
+            </div>
             <ul class="legend" aria-label="Legend">
                 <li><span class="swatch event"></span>"Events and the event store (orange)"</li>
                 <li><span class="swatch command"></span>"Commands (blue): a customer's requests"</li>
