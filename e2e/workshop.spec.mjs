@@ -106,6 +106,13 @@ test('two styles compared side by side show the callback hotspot', async ({ page
   const row = table.locator('tr', { hasText: 'Callbacks to Customer Management' });
   await expect(row.locator('td').nth(0)).toHaveText('625');
   await expect(row.locator('td').nth(1)).toHaveText('0');
+  // The callbacks are drawn too, with the legend that says what the dashed edges are.
+  await expect(page.getByTestId('legend-callbacks')).toContainText('Callbacks to Customer Management');
+  await expect(page.getByTestId('canvas').locator('.edge.back')).toHaveCount(2);
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    expect(await axeViolations(page)).toEqual([]);
+  }
 });
 
 test('a reload restores the scenario, the cursor and the branches', async ({ page }) => {
@@ -159,7 +166,7 @@ test('the architecture canvas counts messages and inspects nodes by mouse and ke
   const canvas = page.getByTestId('canvas');
   await expect(canvas.locator('.edge-count').first()).toBeVisible();
   await page.getByTestId('node-quote-generator').click();
-  await expect(page.getByTestId('inspector-summary')).toContainText('0 visible, 0 in flight, 0 delayed at the cursor; deepest 1.');
+  await expect(page.getByTestId('inspector-summary')).toContainText('0 visible, 0 in flight, 0 delayed at the cursor; deepest so far 1.');
   await page.getByTestId('debugger-jump').fill('2');
   await page.getByTestId('debugger-jump').press('Enter');
   await expect(page.getByTestId('inspector-summary')).toContainText('1 visible');

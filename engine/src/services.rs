@@ -21,9 +21,11 @@
 //! downstream events appear or disappear (causal re-derivation). In a replay or branch,
 //! Comms' messages go to a "would have sent" outbox and nothing is sent again.
 
+mod cursor;
 pub mod decoupling;
 mod scenario;
 
+pub use cursor::{Cost, CostKind, Cursor, Lag, Ledger};
 pub use scenario::{presets, Edit, Input, Scenario, Style, TimedInput, WorkloadConfig};
 
 use crate::domain::{
@@ -86,6 +88,10 @@ pub struct Outcome {
     /// The channel trace with snapshots of the queues' contents.
     pub channels: crate::sim::contents::ChannelTimeline,
     pub world: WorldSummary,
+    /// The run's costs as they happened, by time: what [`Outcome::at_cursor`] derives
+    /// every panel's numbers from, and `metrics` is the ledger read at the end.
+    pub ledger: Ledger,
+    pub style: Style,
     pub metrics: StyleMetrics,
     pub sent: Vec<SentMessage>,
     pub would_have_sent: Vec<SentMessage>,
@@ -103,20 +109,6 @@ pub struct WorldSummary {
 impl Outcome {
     pub fn read_models(&self) -> &ReadModels {
         &self.timeline.head().read_models
-    }
-
-    /// Everything observable after history entry `position`: every read model and
-    /// aggregate, and every queue's contents at that entry's time.
-    pub fn state_at(
-        &self,
-        position: u64,
-    ) -> (
-        crate::timetravel::WorldState,
-        crate::sim::contents::ChannelContents,
-    ) {
-        let state = self.timeline.state_at(position);
-        let channels = self.channels.at_time(state.at_ms);
-        (state, channels)
     }
 
     /// The read models and outputs that differ between two runs (for example branches).
@@ -166,9 +158,7 @@ struct System {
     projection: CustomerView,
     /// The event store every event is appended to (the source of truth for event sourcing).
     store: MemStore,
-    metrics: StyleMetrics,
-    callbacks_by_second: BTreeMap<u64, u64>,
-    staleness_total: u64,
+    ledger: Ledger,
     sent: Vec<SentMessage>,
     would_have_sent: Vec<SentMessage>,
     refusals: Vec<Refusal>,
@@ -178,6 +168,15 @@ struct System {
 impl System {
     fn now(&self) -> u64 {
         self.world.now()
+    }
+
+    /// Notes a cost in the ledger, after the entries recorded so far.
+    fn cost(&mut self, kind: CostKind) {
+        self.ledger.costs.push(Cost {
+            after_entries: self.timeline.len() as u64,
+            at_ms: self.now(),
+            kind,
+        });
     }
 
     fn refuse(&mut self, by: &'static str, command: String, reason: String) {
@@ -220,8 +219,6 @@ impl System {
             }
             detail["occurred_at_ms"] = json!(now);
             let bytes = detail.to_string().len() as u64;
-            self.metrics.events_published += 1;
-            self.metrics.payload_bytes += bytes;
             let entry = PutEventsEntry {
                 source: "dojo.insurance".into(),
                 detail_type: event.type_name().into(),
@@ -232,6 +229,11 @@ impl System {
             if let Err(e) = self.world.put_events("default", &[entry]) {
                 self.refuse("bus", event.type_name().into(), e.0);
             }
+            // The bus delivers at once: the trace now holds this publish and its deliveries.
+            self.ledger.steps.push(cursor::Step {
+                trace_end: self.world.trace().len(),
+                payload_bytes: bytes,
+            });
             self.apply_locally(&event);
         }
     }
@@ -277,11 +279,7 @@ impl System {
     fn customer_for(&mut self, service: &'static str, id: &str) -> Customer {
         match self.style {
             Style::Notification => {
-                self.metrics.callbacks += 1;
-                *self
-                    .callbacks_by_second
-                    .entry(self.now() / 1000)
-                    .or_default() += 1;
+                self.cost(CostKind::Callback { service });
                 self.owned.customers.get(id).cloned().unwrap_or_default()
             }
             Style::EventCarriedState => self
@@ -455,17 +453,6 @@ impl System {
     }
 
     fn poll(&mut self) {
-        let channels = self.world.metrics();
-        for q in QUEUES {
-            if let Some(m) = channels.get(&format!("queue:{q}")) {
-                let peak = self
-                    .metrics
-                    .peak_queue_depth
-                    .entry((*q).to_owned())
-                    .or_default();
-                *peak = (*peak).max(m.depth + m.delayed + m.in_flight);
-            }
-        }
         // Replicas first (event-carried state).
         if self.style == Style::EventCarriedState {
             for (queue, service) in [
@@ -477,9 +464,7 @@ impl System {
                     let waited = self
                         .now()
                         .saturating_sub(event["detail"]["occurred_at_ms"].as_u64().unwrap_or(0));
-                    self.metrics.replica_updates += 1;
-                    self.staleness_total += waited;
-                    self.metrics.max_staleness_ms = self.metrics.max_staleness_ms.max(waited);
+                    self.cost(CostKind::ReplicaUpdate { waited_ms: waited });
                     let replica = self.replicas.entry(service).or_default();
                     let id = e.customer_id().to_owned();
                     let c = replica.remove(&id).unwrap_or_default().apply(&e);
@@ -489,20 +474,14 @@ impl System {
         }
         // The CQRS projector catches up with the log when it polls.
         if self.style == Style::Cqrs {
-            let head = self.timeline.head();
-            let (lag_events, lag_ms) =
-                self.projection
-                    .checkpoint()
-                    .lag(crate::projection::Checkpoint {
-                        position: head.position,
-                        at_ms: head.at_ms,
-                    });
-            self.metrics.max_read_model_lag_events =
-                self.metrics.max_read_model_lag_events.max(lag_events);
-            self.metrics.max_read_model_lag_ms = self.metrics.max_read_model_lag_ms.max(lag_ms);
             let from = self.projection.checkpoint().position as usize;
-            for entry in &self.timeline.entries()[from..] {
-                self.projection.apply(entry);
+            if from < self.timeline.len() {
+                for entry in &self.timeline.entries()[from..] {
+                    self.projection.apply(entry);
+                }
+                self.cost(CostKind::CatchUp {
+                    to: self.timeline.len() as u64,
+                });
             }
         }
         for event in self.drain("quote-generator", "quote-generator") {
@@ -665,9 +644,7 @@ pub fn run(scenario: &Scenario, quarantine: bool) -> Outcome {
         replicas: BTreeMap::new(),
         projection: CustomerView::default(),
         store: MemStore::default(),
-        metrics: StyleMetrics::default(),
-        callbacks_by_second: BTreeMap::new(),
-        staleness_total: 0,
+        ledger: Ledger::default(),
         sent: Vec::new(),
         would_have_sent: Vec::new(),
         refusals: Vec::new(),
@@ -692,15 +669,6 @@ pub fn run(scenario: &Scenario, quarantine: bool) -> Outcome {
         }
         t += tick;
     }
-    let m = &mut system.metrics;
-    m.peak_callbacks_per_s = system
-        .callbacks_by_second
-        .values()
-        .copied()
-        .max()
-        .unwrap_or(0);
-    m.mean_payload_bytes = m.payload_bytes / m.events_published.max(1);
-    m.mean_staleness_ms = system.staleness_total / m.replica_updates.max(1);
     let world = WorldSummary {
         trace_entries: system.world.trace().len(),
         trace_hash: system.world.trace_hash(),
@@ -710,15 +678,21 @@ pub fn run(scenario: &Scenario, quarantine: bool) -> Outcome {
         system.world.trace(),
         scenario.snapshot_interval.max(1),
     );
-    Outcome {
+    let mut outcome = Outcome {
         timeline: system.timeline,
         channels,
         world,
-        metrics: system.metrics,
+        ledger: system.ledger,
+        style: scenario.style,
+        metrics: StyleMetrics::default(),
         sent: system.sent,
         would_have_sent: system.would_have_sent,
         refusals: system.refusals,
-    }
+    };
+    // The run's totals are the ledger read at the end of the history: the same numbers
+    // the workshop shows with its cursor at the end.
+    outcome.metrics = outcome.at_cursor(outcome.timeline.len() as u64).metrics;
+    outcome
 }
 
 /// Runs a what-if branch: the scenario's inputs with `edits` applied, in quarantine, so

@@ -56,10 +56,28 @@ impl Node {
     }
 }
 
+/// How far an edge back up its own column bows out to the side.
+const BULGE: f64 = 40.0;
+
+/// An edge back up its own column: a call against the flow, such as a callback.
+pub fn is_back_edge(a: &Node, b: &Node) -> bool {
+    (b.x - a.x).abs() < 1.0 && b.y < a.y
+}
+
 /// A curve from `a`'s side to `b`'s, or from bottom to top when they share a column.
 pub fn edge_path(a: &Node, b: &Node) -> String {
     let (ax, ay) = a.center();
     let (bx, by) = b.center();
+    if is_back_edge(a, b) {
+        // Back up the same column (a callback): out of the left side and round, away from
+        // the downward edges between the same boxes and the edges to the right.
+        let x = a.x;
+        return format!(
+            "M{x:.0},{ay:.0} C{:.0},{ay:.0} {:.0},{by:.0} {x:.0},{by:.0}",
+            x - BULGE,
+            x - BULGE
+        );
+    }
     let (sx, ex) = if bx > ax {
         (a.x + W, b.x)
     } else if bx < ax {
@@ -147,7 +165,12 @@ fn EdgeLines(edges: Vec<(Node, Node, u64)>) -> impl IntoView {
     edges
         .into_iter()
         .map(|(from, to, _)| {
-            view! { <g class="edge"><path d=edge_path(&from, &to) marker-end="url(#arrow)"/></g> }
+            let class = if is_back_edge(&from, &to) {
+                "edge back"
+            } else {
+                "edge"
+            };
+            view! { <g class=class><path d=edge_path(&from, &to) marker-end="url(#arrow)"/></g> }
         })
         .collect_view()
 }
@@ -168,7 +191,12 @@ fn EdgeCounts(edges: Vec<(Node, Node, u64)>) -> impl IntoView {
             } else {
                 0.5
             };
-            let (x, y) = (ax + (bx - ax) * t, ay + (by - ay) * t - 6.0);
+            let (x, y) = if is_back_edge(&from, &to) {
+                // Beside the curve of a back (callback) edge, on its outer side.
+                (from.x - BULGE * 0.75 - 6.0, (ay + by) / 2.0 + 4.0)
+            } else {
+                (ax + (bx - ax) * t, ay + (by - ay) * t - 6.0)
+            };
             view! {
                 <text x=format!("{x:.0}") y=format!("{y:.0}") class="edge-count">{count.to_string()}</text>
             }

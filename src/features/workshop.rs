@@ -15,31 +15,24 @@ use crate::components::ErrorView;
 use crate::storage::documents;
 use canvas::ArchitectureCanvas;
 use debugger::Debugger;
-use dojo_engine::services::{self, presets, Outcome, Scenario, Style};
+use dojo_engine::services::{self, presets, Cursor, Outcome, Scenario, Style};
 use leptos::prelude::*;
 use panels::{BranchesPanel, MetricsPanel, QueuesPanel, ReadModelsPanel};
 pub use session::{BranchSpec, Session};
 use std::sync::Arc;
 
-pub(crate) const STYLES: &[(Style, &str)] = &[
-    (Style::Notification, "Event notification"),
-    (Style::EventCarriedState, "Event-carried state transfer"),
-    (Style::EventSourcing, "Event sourcing"),
-    (Style::Cqrs, "CQRS"),
+pub(crate) const STYLES: [Style; 4] = [
+    Style::Notification,
+    Style::EventCarriedState,
+    Style::EventSourcing,
+    Style::Cqrs,
 ];
-
-pub(crate) fn style_name(style: Style) -> &'static str {
-    STYLES
-        .iter()
-        .find(|(s, _)| *s == style)
-        .map_or("", |(_, n)| n)
-}
 
 pub(crate) fn style_from(value: &str) -> Style {
     STYLES
-        .iter()
-        .find(|(s, _)| style_key(*s) == value)
-        .map_or(Style::EventCarriedState, |(s, _)| *s)
+        .into_iter()
+        .find(|s| style_key(*s) == value)
+        .unwrap_or(Style::EventCarriedState)
 }
 
 pub(crate) fn style_key(style: Style) -> &'static str {
@@ -83,12 +76,26 @@ pub(crate) fn document_for(scenario: &Scenario) -> (&'static str, String) {
     )
 }
 
+/// The engine's reading of the run at the cursor. Every panel shows this one value, so
+/// their numbers agree; a new reading is a new value (compared by identity).
+#[derive(Clone)]
+pub(crate) struct CursorReading(pub Arc<Cursor>);
+
+impl PartialEq for CursorReading {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// Everything the page shows, shared with its panels.
 #[derive(Clone, Copy)]
 pub(crate) struct Workshop {
     pub session: RwSignal<Session>,
     pub outcome: RwSignal<Option<Arc<Outcome>>>,
     pub position: RwSignal<u64>,
+    /// The run read at the cursor (`Outcome::at_cursor`), and one step before it (for
+    /// what changed at this step).
+    pub cursor: Memo<Option<(CursorReading, CursorReading)>>,
     /// Playing too fast to animate single messages: the canvas shows counters only.
     pub busy: RwSignal<bool>,
 }
@@ -104,10 +111,22 @@ pub fn WorkshopPage() -> impl IntoView {
     let outcome = RwSignal::new(None::<Arc<Outcome>>);
     let share_link = RwSignal::new(String::new());
     let position = RwSignal::new(0u64);
+    let cursor = Memo::new(move |_| {
+        let p = position.get();
+        outcome.with(|o| {
+            o.as_ref().map(|o| {
+                (
+                    CursorReading(Arc::new(o.at_cursor(p))),
+                    CursorReading(Arc::new(o.at_cursor(p.saturating_sub(1)))),
+                )
+            })
+        })
+    });
     let ws = Workshop {
         session,
         outcome,
         position,
+        cursor,
         busy: RwSignal::new(false),
     };
     provide_context(ws);
@@ -325,13 +344,12 @@ pub fn WorkshopPage() -> impl IntoView {
         let len = outcome.with_untracked(|o| o.as_ref().map_or(0, |o| o.timeline.len() as u64));
         position.set(len);
     };
+    // The scenario's own description, then what the chosen style does: the preset's text
+    // names no style, so the page never describes one style while running another.
     let description = move || {
-        presets()
-            .into_iter()
-            .find(|(n, _)| *n == session.get().preset)
-            .and_then(|(_, t)| Scenario::from_json(t).ok())
-            .map(|s| s.description)
-            .unwrap_or_default()
+        let s = session.get();
+        let scenario = scenario_of(&s).map(|x| x.description).unwrap_or_default();
+        format!("{scenario} {}", s.style.explained())
     };
 
     view! {
@@ -357,12 +375,12 @@ pub fn WorkshopPage() -> impl IntoView {
                     <label for="scenario-style">"Integration style"</label>
                     <select id="scenario-style" data-testid="scenario-style" on:change=choose_style prop:disabled=move || !loaded.get()
                         prop:value=move || style_key(session.get().style)>
-                        {STYLES.iter().map(|(s, name)| view! { <option value=style_key(*s)>{*name}</option> }).collect_view()}
+                        {STYLES.into_iter().map(|s| view! { <option value=style_key(s)>{s.name()}</option> }).collect_view()}
                     </select>
                 </div>
                 <button type="button" class="primary" on:click=start data-testid="scenario-run" prop:disabled=move || !loaded.get()>"Run scenario"</button>
             </div>
-            <p class="muted">{description}</p>
+            <p class="muted" data-testid="scenario-description">{description}</p>
             <div class="form-actions session-actions">
                 <button type="button" class="secondary" on:click=export data-testid="session-export">"Export session"</button>
                 <label class="button-like secondary" for="session-import">"Import session"</label>

@@ -16,6 +16,29 @@ pub enum Style {
     Cqrs,
 }
 
+impl Style {
+    /// The style's name, as the workshop shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Style::Notification => "Event notification",
+            Style::EventCarriedState => "Event-carried state transfer",
+            Style::EventSourcing => "Event sourcing",
+            Style::Cqrs => "CQRS",
+        }
+    }
+
+    /// What the style does and what it costs, in a sentence or two: the workshop shows it
+    /// beside a scenario's own (style-free) description.
+    pub fn explained(self) -> &'static str {
+        match self {
+            Style::Notification => "Event notification: events are thin (only ids), so the Quote Generator and Comms call Customer Management back for every customer detail. Watch the callbacks pile up on Customer Management.",
+            Style::EventCarriedState => "Event-carried state transfer: events carry the customer's details, and the Quote Generator and Comms keep local replicas. No callbacks, but bigger payloads and replicas that are a little stale.",
+            Style::EventSourcing => "Event sourcing: the event log is the source of truth, and a customer is rebuilt by replaying its stream from the store whenever a service needs it.",
+            Style::Cqrs => "CQRS: a projector folds the log into a CustomerView read model when it polls, and services read that. Reads are cheap, but the read model lags behind the write head.",
+        }
+    }
+}
+
 /// Something from outside the system: a customer or an agent acting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

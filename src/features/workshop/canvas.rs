@@ -103,6 +103,8 @@ pub fn ArchitectureCanvas() -> impl IntoView {
     let replicas = Memo::new(move |_| {
         ws.session.get().style == dojo_engine::services::Style::EventCarriedState
     });
+    let callbacks =
+        Memo::new(move |_| ws.session.get().style == dojo_engine::services::Style::Notification);
     let at = Memo::new(move |_| {
         let p = ws.position.get();
         ws.outcome.with(|o| {
@@ -113,17 +115,29 @@ pub fn ArchitectureCanvas() -> impl IntoView {
             })
         })
     });
-    // Messages that crossed each edge up to the cursor: (from, to) → count.
+    // Messages that crossed each edge up to the cursor: (from, to) → count. The trace is
+    // read as far as the cursor's reading goes, so the edges agree with the queue panel;
+    // callbacks to Customer Management come from the same reading as the cost table.
     let counts = Memo::new(move |_| {
-        let Some((t, _)) = at.get() else {
-            return Vec::new();
-        };
+        let p = ws.position.get();
         ws.outcome.with(|o| {
             let Some(o) = o.as_ref() else {
                 return Vec::new();
             };
             let mut map = std::collections::BTreeMap::<(&'static str, &'static str), u64>::new();
-            for e in o.channels.entries_until(t) {
+            ws.cursor.with(|c| {
+                if let Some((now, _)) = c {
+                    for (service, n) in &now.0.callbacks_by_service {
+                        let from = if *service == "comms" {
+                            "comms-service"
+                        } else {
+                            "quote-generator-service"
+                        };
+                        *map.entry((from, "customer-management")).or_default() += n;
+                    }
+                }
+            });
+            for e in &o.channels.trace()[..o.trace_end_at(p)] {
                 match (&e.kind, e.channel.as_str()) {
                     (TraceKind::Published { body, .. }, "bus:default") => {
                         let ty = serde_json::from_str::<serde_json::Value>(body)
@@ -163,6 +177,13 @@ pub fn ArchitectureCanvas() -> impl IntoView {
             ("comms", "comms-service"),
             ("store", "read-models"),
         ];
+        if callbacks.get() {
+            // Thin events: the consumers call Customer Management back for details.
+            e.extend([
+                ("quote-generator-service", "customer-management"),
+                ("comms-service", "customer-management"),
+            ]);
+        }
         if replicas.get() {
             e.extend([
                 ("bus", "quote-generator-replica"),
@@ -210,7 +231,7 @@ pub fn ArchitectureCanvas() -> impl IntoView {
             <AnimateToggle animate=animate busy=ws.busy/>
             <p class="muted pan-hint">"On a narrow screen the diagram keeps its size: scroll it sideways to see all of it."</p>
             <div class="canvas-pan" data-testid="canvas-pan">
-                <svg viewBox="0 0 830 460" role="group" aria-label="The insurance system's services, bus, queues and store" class="canvas">
+                <svg viewBox="-60 0 890 460" role="group" aria-label="The insurance system's services, bus, queues and store" class="canvas">
                     <ArrowMarker/>
                     {move || {
                         let dots = if animate.get() && !ws.busy.get() && at.get().is_some() {
@@ -223,6 +244,7 @@ pub fn ArchitectureCanvas() -> impl IntoView {
                 </svg>
             </div>
             <ul class="legend" aria-label="Legend">
+                {move || callbacks.get().then(|| view! { <li data-testid="legend-callbacks"><span class="swatch callback"></span>"Callbacks to Customer Management (dashed red): thin events make the services ask for details"</li> })}
                 <li><span class="swatch event"></span>"Events and the event store (orange)"</li>
                 <li><span class="swatch command"></span>"Commands (blue): a customer's requests"</li>
                 <li><span class="swatch policy"></span>"Services and their policies (lilac)"</li>
@@ -240,11 +262,12 @@ fn Inspector(selected: RwSignal<Option<String>>) -> impl IntoView {
     let ws = use_context::<Workshop>().expect("the workshop page provides its state");
     move || {
         let id = selected.get()?;
-        let p = ws.position.get();
         let style = ws.session.get().style;
+        let (now, _) = ws.cursor.get()?;
+        let cursor = now.0;
         ws.outcome.with(|o| {
             let o = o.as_ref()?;
-            let (state, channels) = o.state_at(p);
+            let (state, channels) = (&cursor.state, &cursor.channels);
             let body = match id.as_str() {
                 q if channels.queues.contains_key(q) || ["quote-generator", "comms", "quote-generator-replica", "comms-replica"].contains(&q) => {
                     let messages = channels.queues.get(q).cloned().unwrap_or_default();
@@ -256,9 +279,10 @@ fn Inspector(selected: RwSignal<Option<String>>) -> impl IntoView {
                     // Depth over the whole run, sampled, as a sparkline.
                     let end = o.channels.end_ms().max(1);
                     let samples: Vec<usize> = (0..=40).map(|i| o.channels.at_time(end * i / 40).queues.get(q).map_or(0, |m| m.len())).collect();
-                    let max = samples.iter().copied().max().unwrap_or(0);
+                    // The deepest so far, as the cost table counts it.
+                    let max = cursor.metrics.peak_queue_depth.get(q).copied().unwrap_or(0);
                     view! {
-                        <p data-testid="inspector-summary">{format!("{} visible, {} in flight, {} delayed at the cursor; deepest {max}.", count("visible"), count("in_flight"), count("delayed"))}</p>
+                        <p data-testid="inspector-summary">{format!("{} visible, {} in flight, {} delayed at the cursor; deepest so far {max}.", count("visible"), count("in_flight"), count("delayed"))}</p>
                         <p data-testid="inspector-settings">{settings}</p>
                         <Sparkline samples=samples/>
                         <ul class="peek">
@@ -281,7 +305,10 @@ fn Inspector(selected: RwSignal<Option<String>>) -> impl IntoView {
                     }.into_any()
                 }
                 "store" => view! { <p data-testid="inspector-summary">{format!("{} events appended up to the cursor (of {}).", state.position, o.timeline.len())}</p> }.into_any(),
-                "read-models" => view! { <p data-testid="inspector-summary">{format!("{} customers, {} pending messages, at checkpoint #{}.", state.read_models.customers.customers.len(), state.read_models.outbox.pending.len(), state.position)}</p> }.into_any(),
+                "read-models" => {
+                    let customers = cursor.lags.get("CustomerView").map_or(state.position, |l| l.checkpoint);
+                    view! { <p data-testid="inspector-summary">{format!("{} customers (CustomerView at checkpoint #{customers}), {} pending messages, with the log at #{}.", state.read_models.customers.customers.len(), state.read_models.outbox.pending.len(), state.position)}</p> }.into_any()
+                }
                 "customer" => view! { <p data-testid="inspector-summary">"Customers act from outside: they register, ask for quotes and accept them. Their inputs are the scenario's inputs."</p> }.into_any(),
                 other => {
                     let what = match other {

@@ -5,7 +5,7 @@
 
 use super::Workshop;
 use dojo_engine::pattern::EventPattern;
-use dojo_engine::sim::{iso_time, narrate_publish, TraceKind};
+use dojo_engine::sim::iso_time;
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -186,41 +186,10 @@ pub fn Debugger() -> impl IntoView {
     let narration = RwSignal::new(String::new());
     let last_spoken = StoredValue::new(0f64);
     Effect::new(move |_| {
-        let p = ws.position.get();
-        let text = ws.outcome.with(|o| {
-            let o = o.as_ref()?;
-            let Some(e) = p
-                .checked_sub(1)
-                .and_then(|i| o.timeline.entries().get(i as usize))
-            else {
-                return Some("At the start of the history: nothing has happened yet.".to_owned());
-            };
-            // The step's event on the bus: the k-th bus publish of its type at its moment,
-            // where k counts the same type at the same moment earlier in the timeline.
-            let ty = e.event.type_name();
-            let earlier = o.timeline.entries()[..p as usize - 1]
-                .iter()
-                .filter(|x| x.at_ms == e.at_ms && x.event.type_name() == ty)
-                .count();
-            let trace = o.channels.trace();
-            let flow = trace
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| {
-                    t.at_ms == e.at_ms
-                        && t.channel == "bus:default"
-                        && matches!(&t.kind, TraceKind::Published { body, .. } if body.contains(&format!("\"detail-type\":\"{ty}\"")))
-                })
-                .nth(earlier)
-                .and_then(|(i, _)| narrate_publish(trace, i, ty));
-            Some(format!(
-                "Step {p} of {}: {ty} recorded for {} at {} ms. {}",
-                o.timeline.len(),
-                e.event.stream_id(),
-                e.at_ms,
-                flow.unwrap_or_else(|| "It was not published on the bus.".to_owned())
-            ))
-        });
+        // The engine's narration of the step: the same reading the panels show.
+        let text = ws
+            .cursor
+            .with(|c| c.as_ref().map(|(now, _)| now.0.narration.clone()));
         let now = js_sys::Date::now();
         if playing.get_untracked() && now - last_spoken.get_value() < 2000.0 {
             return;

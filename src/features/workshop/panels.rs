@@ -2,9 +2,9 @@
 //! highlighted, lag behind the write head), queue contents, the integration style's costs
 //! with a side-by-side comparison, and what-if branches compared with the main line.
 
-use super::{scenario_of, style_from, style_key, style_name, BranchSpec, Workshop, STYLES};
+use super::{scenario_of, style_from, style_key, BranchSpec, Workshop, STYLES};
 use dojo_engine::domain::QuoteStatus;
-use dojo_engine::projection::{Projection, RowDiff};
+use dojo_engine::projection::RowDiff;
 use dojo_engine::services::{self, Edit, Input, Outcome, StyleMetrics};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -19,55 +19,29 @@ fn pounds(pence: u64) -> String {
     format!("£{}.{:02}", pence / 100, pence % 100)
 }
 
-/// (state at the cursor, state one step before), from the outcome's snapshots.
-fn states(
-    ws: Workshop,
-) -> Memo<
-    Option<(
-        dojo_engine::timetravel::WorldState,
-        dojo_engine::timetravel::WorldState,
-        dojo_engine::sim::contents::ChannelContents,
-    )>,
-> {
-    Memo::new(move |_| {
-        let p = ws.position.get();
-        ws.outcome.with(|o| {
-            let o = o.as_ref()?;
-            let (now, channels) = o.state_at(p);
-            let before = o.timeline.state_at(p.saturating_sub(1));
-            Some((now, before, channels))
-        })
-    })
-}
-
 #[component]
 pub fn ReadModelsPanel() -> impl IntoView {
     let ws = ws();
-    let states = states(ws);
-    let head = Memo::new(move |_| {
-        ws.outcome.with(|o| {
-            o.as_ref().map_or((0, 0), |o| {
-                (o.timeline.head().position, o.timeline.head().at_ms)
-            })
-        })
-    });
     let changed = Memo::new(move |_| {
-        states.with(|s| {
-            s.as_ref()
-                .map(|(now, before, _)| before.read_models.diff(&now.read_models))
+        ws.cursor.with(|c| {
+            c.as_ref()
+                .map(|(now, before)| before.0.state.read_models.diff(&now.0.state.read_models))
                 .unwrap_or_default()
         })
     });
     let is_changed = move |model: &'static str, key: &str| {
         changed.with(|c| c.iter().any(|d: &RowDiff| d.model == model && d.key == key))
     };
-    let lag = move |checkpoint: u64, at: u64| {
-        let (hp, ht) = head.get();
-        format!(
-            "checkpoint #{checkpoint} · lag behind the write head: {} events, {} ms",
-            hp.saturating_sub(checkpoint),
-            ht.saturating_sub(at)
-        )
+    // The lag behind the write head at the cursor (the log as it stands at this step).
+    let lag = move |model: &'static str| {
+        ws.cursor.with(|c| {
+            let (now, _) = c.as_ref()?;
+            let lag = now.0.lags.get(model)?;
+            Some(format!(
+                "checkpoint #{} · lag behind the write head at #{}: {} events, {} ms",
+                lag.checkpoint, now.0.position, lag.events, lag.ms
+            ))
+        })
     };
     view! {
         <section class="panel read-models" aria-labelledby="rm-heading" data-testid="read-models">
@@ -78,8 +52,8 @@ pub fn ReadModelsPanel() -> impl IntoView {
                     format!("Changed at this step: {}", c.iter().map(|d| format!("{} {}", d.model, d.key)).collect::<Vec<_>>().join(", "))
                 }
             }}</p>
-            {move || states.get().map(|(now, _, _)| {
-                let rm = now.read_models.clone();
+            {move || ws.cursor.get().map(|(now, _)| {
+                let rm = now.0.state.read_models.clone();
                 let cv = rm.customers.clone();
                 let dash = rm.dashboard.clone();
                 let outbox = rm.outbox.clone();
@@ -88,7 +62,7 @@ pub fn ReadModelsPanel() -> impl IntoView {
                 view! {
                     <div class="rm">
                         <h3>"CustomerView"</h3>
-                        <p class="lag">{lag(cv.checkpoint().position, cv.checkpoint().at_ms)}</p>
+                        <p class="lag" data-testid="rm-lag-CustomerView">{lag("CustomerView")}</p>
                         <table data-testid="rm-customers">
                             <thead><tr><th scope="col">"Customer"</th><th scope="col">"Name"</th><th scope="col">"Postcode"</th><th scope="col">"Quotes"</th><th scope="col">"Policies"</th></tr></thead>
                             <tbody>
@@ -103,7 +77,7 @@ pub fn ReadModelsPanel() -> impl IntoView {
                     </div>
                     <div class="rm">
                         <h3>"QuoteDashboardView"</h3>
-                        <p class="lag">{lag(dash.checkpoint().position, dash.checkpoint().at_ms)}</p>
+                        <p class="lag" data-testid="rm-lag-QuoteDashboardView">{lag("QuoteDashboardView")}</p>
                         <table data-testid="rm-dashboard">
                             <thead><tr><th scope="col">"Status"</th><th scope="col">"Quotes"</th><th scope="col">"Premiums"</th></tr></thead>
                             <tbody>
@@ -117,12 +91,12 @@ pub fn ReadModelsPanel() -> impl IntoView {
                     </div>
                     <div class="rm">
                         <h3>"CommsOutboxView"</h3>
-                        <p class="lag">{lag(outbox.checkpoint().position, outbox.checkpoint().at_ms)}</p>
+                        <p class="lag" data-testid="rm-lag-CommsOutboxView">{lag("CommsOutboxView")}</p>
                         <p data-testid="rm-outbox">{format!("{} pending; sent {} emails and {} SMS.", outbox.pending.len(), outbox.sent_email, outbox.sent_sms)}</p>
                     </div>
                     <div class="rm">
                         <h3>"CustomersByPostcodeView"</h3>
-                        <p class="lag">{lag(by_pc.checkpoint().position, by_pc.checkpoint().at_ms)}</p>
+                        <p class="lag" data-testid="rm-lag-CustomersByPostcodeView">{lag("CustomersByPostcodeView")}</p>
                         <table>
                             <thead><tr><th scope="col">"District"</th><th scope="col">"Customers"</th></tr></thead>
                             <tbody>
@@ -141,12 +115,11 @@ pub fn ReadModelsPanel() -> impl IntoView {
 #[component]
 pub fn QueuesPanel() -> impl IntoView {
     let ws = ws();
-    let states = states(ws);
     view! {
         <section class="panel queues" aria-labelledby="queues-heading" data-testid="queues">
             <h2 id="queues-heading">"Queues at the cursor"</h2>
-            {move || states.get().map(|(_, _, channels)| {
-                channels.queues.iter().map(|(name, messages)| {
+            {move || ws.cursor.get().map(|(now, _)| {
+                now.0.channels.queues.iter().map(|(name, messages)| {
                     let count = |state: &str| messages.values().filter(|m| m.state == state).count();
                     view! {
                         <div class="queue-row">
@@ -214,15 +187,18 @@ pub fn MetricsPanel() -> impl IntoView {
     view! {
         <section class="panel metrics" aria-labelledby="metrics-heading" data-testid="metrics">
             <h2 id="metrics-heading">"What the style costs"</h2>
+            <p class="muted">"Counted up to the cursor, like every other panel; at the end of the history these are the run's totals."</p>
             <div class="field">
                 <label for="compare-style">"Compare with"</label>
                 <select id="compare-style" on:change=choose data-testid="compare-style">
                     <option value="">"(nothing)"</option>
-                    {STYLES.iter().map(|(s, n)| view! { <option value=style_key(*s)>{*n}</option> }).collect_view()}
+                    {STYLES.into_iter().map(|s| view! { <option value=style_key(s)>{s.name()}</option> }).collect_view()}
                 </select>
             </div>
             {move || {
-                let main = ws.outcome.get()?.metrics.clone();
+                let (now, _) = ws.cursor.get()?;
+                let main = now.0.metrics.clone();
+                let len = ws.outcome.with(|o| o.as_ref().map_or(0, |o| o.timeline.len()));
                 let style = ws.session.get().style;
                 let second = other.get();
                 let compare = ws.session.get().compare_with;
@@ -231,8 +207,8 @@ pub fn MetricsPanel() -> impl IntoView {
                     <table data-testid="metrics-table">
                         <thead><tr>
                             <th scope="col">"Measure"</th>
-                            <th scope="col">{style_name(style)}</th>
-                            {compare.map(|c| view! { <th scope="col">{style_name(c)}</th> })}
+                            <th scope="col">{format!("{} (up to #{} of {len})", style.name(), now.0.position)}</th>
+                            {compare.map(|c| view! { <th scope="col">{format!("{} (whole run)", c.name())}</th> })}
                         </tr></thead>
                         <tbody>
                             {metric_rows(&main).into_iter().enumerate().map(|(i, (label, value))| view! {
