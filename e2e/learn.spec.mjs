@@ -130,7 +130,7 @@ test('the capstone: checks per requirement, answers, and a report to hand in', a
   await page.goto('/learn/capstone');
   await expect(page.locator('.exercise-page')).not.toHaveAttribute('inert');
   await page.getByTestId('check').click();
-  await expect(page.getByTestId('check-summary')).toHaveText('2 of 6 goals pass.');
+  await expect(page.getByTestId('check-summary')).toHaveText('1 of 6 goals pass.');
   await page.getByTestId('show-solution').click();
   await page.getByTestId('check').click();
   await expect(page.getByTestId('check-summary')).toHaveText('Solved! Golf 3 (par 3).');
@@ -253,4 +253,21 @@ test('a pack imports from a URL, and a missing one says why', async ({ page }) =
   await page.getByTestId('pack-url-import').click();
   await expect(page.getByTestId('pack-notice')).toHaveText('Imported 1 exercise from https://packs.example/mine.toml: Route to my queue.');
   await expect(page.getByTestId('level-my-queue')).toBeVisible();
+});
+
+test('"Explore in the workshop" opens the learner\'s own design, named as theirs', async ({ page }) => {
+  await page.goto('/learn/events-and-commands');
+  await expect(page.locator('.exercise-page')).not.toHaveAttribute('inert');
+  // The learner's own edit: the solution plus one more refused command.
+  const mine = JSON.parse(SOLUTION);
+  mine.scenario.inputs.push({ at_ms: 6000, accept_quote: { quote_id: 'q404' } });
+  await page.getByTestId('design-editor').fill(JSON.stringify(mine));
+  await page.getByTestId('explore').click();
+  await expect(page).toHaveURL(/\/workshop$/);
+  const picker = page.getByTestId('scenario-preset');
+  await expect(picker.locator('option:checked')).toHaveText('Your design: Events are facts, commands can be refused');
+  await expect(page.getByTestId('scenario-description')).toContainText('Your design from the exercise "Events are facts, commands can be refused", with its 4 input(s).');
+  // Its run is the learner's: the extra command is refused.
+  await expect(page.getByTestId('run-summary')).toContainText('2 refused commands');
+  expect(await axeViolations(page)).toEqual([]);
 });

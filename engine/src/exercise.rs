@@ -417,5 +417,33 @@ pub fn prove(ex: &Exercise) -> Result<(), String> {
             ex.id, r.goal, r.detail
         ));
     }
+    // A goal must be earned by traffic: the solution with nothing sent through it (no
+    // workload, no added steps, no inputs) must fail every goal about what happened.
+    // Only limits on the design's own shape (`at_most`) hold whatever the traffic.
+    let (quiet_ex, quiet_design) = without_traffic(ex);
+    let quiet = check::check(&quiet_ex, &quiet_design);
+    for (goal, result) in ex.goals.iter().zip(&quiet.results) {
+        if result.passed && !matches!(goal, check::Goal::AtMost { .. }) {
+            return Err(format!(
+                "{}: the goal \"{}\" passes even when no traffic runs through the design ({}); a goal must be met by what happens, not by nothing happening",
+                ex.id, result.goal, result.detail
+            ));
+        }
+    }
     Ok(())
+}
+
+/// The exercise and its solution with nothing sent: no workload, no added steps, no
+/// scenario inputs, no generated workload and no decoupling experiment.
+fn without_traffic(ex: &Exercise) -> (Exercise, Design) {
+    let mut quiet = ex.clone();
+    quiet.workload.clear();
+    let mut design = ex.solution.clone();
+    design.steps.clear();
+    if let Some(s) = &mut design.scenario {
+        s.inputs.clear();
+        s.workload = None;
+        s.decoupling = None;
+    }
+    (quiet, design)
 }

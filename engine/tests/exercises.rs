@@ -264,3 +264,39 @@ fn golf_and_par_are_explained_in_words_for_every_exercise() {
          settings cost nothing."
     );
 }
+
+#[test]
+fn a_goal_that_a_quiet_run_meets_is_refused_when_the_exercise_is_loaded() {
+    let vacuous = MINIMAL.replace(
+        r#"goals = [{ goal = "delivered", queue = "q", count = 1 }]"#,
+        r#"goals = [{ goal = "delivered", queue = "q", count = 1 }, { goal = "delivered", queue = "other", count = 0 }]"#,
+    );
+    let ex = &parse_pack(&vacuous, "pack.toml").expect("valid")[0];
+    let err = prove(ex).expect_err("a goal met by nothing happening");
+    assert!(
+        err.starts_with("mine: the goal \"other receives exactly 0 messages\" passes even when no traffic runs through the design"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_capstone_latency_goal_needs_a_delivered_message() {
+    let ex = shipped()
+        .into_iter()
+        .find(|e| e.id == "capstone")
+        .expect("shipped");
+    let mut quiet = ex.clone();
+    quiet.workload.clear();
+    let report = check(&quiet, &ex.solution);
+    let latency = report
+        .results
+        .iter()
+        .find(|r| r.goal.contains("comms") && r.goal.contains("60"))
+        .expect("the latency goal");
+    assert!(!latency.passed, "{latency:?}");
+    assert!(
+        latency.detail.starts_with("No message reached comms"),
+        "{}",
+        latency.detail
+    );
+}

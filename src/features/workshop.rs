@@ -44,6 +44,9 @@ pub(crate) fn style_key(style: Style) -> &'static str {
     }
 }
 
+/// The preset picker's value for a session's own scenario (imported, or from an exercise).
+const CUSTOM: &str = "(custom)";
+
 /// The scenario a session describes: an imported one, or a preset in the chosen style.
 pub(crate) fn scenario_of(session: &Session) -> Option<Scenario> {
     if let Some(custom) = &session.custom {
@@ -317,6 +320,9 @@ pub fn WorkshopPage() -> impl IntoView {
 
     let choose_preset = move |ev: leptos::ev::Event| {
         let v = event_target_value(&ev);
+        if v == CUSTOM {
+            return;
+        }
         session.update(|s| {
             s.preset = v;
             s.custom = None;
@@ -367,7 +373,12 @@ pub fn WorkshopPage() -> impl IntoView {
                 <div class="field">
                     <label for="scenario-preset">"Preset"</label>
                     <select id="scenario-preset" data-testid="scenario-preset" on:change=choose_preset prop:disabled=move || !loaded.get()
-                        prop:value=move || session.get().preset>
+                        prop:value=move || if session.get().custom.is_some() { CUSTOM.to_owned() } else { session.get().preset }>
+                        // An imported scenario or a design opened from an exercise is listed
+                        // under its own name, so the page never claims to run a preset.
+                        {move || session.get().custom.map(|c| view! {
+                            <option value=CUSTOM>{if c.name.is_empty() { "Imported scenario".to_owned() } else { c.name }}</option>
+                        })}
                         {presets().into_iter().map(|(name, _)| view! { <option value=name>{name}</option> }).collect_view()}
                     </select>
                 </div>

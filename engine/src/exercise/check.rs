@@ -486,6 +486,16 @@ fn channel_goal(goal: &Goal, run: &ChannelRun, design: &Design) -> (bool, String
                 _ => (true, format!("{queue} received {} message(s).", got.len())),
             }
         }
+        Goal::MaxDepth { queue, .. } | Goal::MaxWaitMs { queue, .. }
+            if !in_queue(queue)
+                .iter()
+                .any(|e| matches!(e.kind, TraceKind::Enqueued { .. })) =>
+        {
+            (
+                false,
+                format!("No message reached {queue}, so there is nothing to measure yet: route the traffic to it."),
+            )
+        }
         Goal::MaxDepth { queue, at_most } => {
             let peak = in_queue(queue)
                 .iter()
@@ -498,6 +508,17 @@ fn channel_goal(goal: &Goal, run: &ChannelRun, design: &Design) -> (bool, String
             (
                 peak <= *at_most,
                 format!("{queue} peaked at {peak} message(s) (the limit is {at_most})."),
+            )
+        }
+        Goal::NoLoss
+            if !run
+                .trace
+                .iter()
+                .any(|e| matches!(e.kind, TraceKind::Enqueued { .. } | TraceKind::Published { .. })) =>
+        {
+            (
+                false,
+                "Nothing was sent, so nothing could be lost: a quiet run proves nothing.".into(),
             )
         }
         Goal::NoLoss => {
@@ -586,6 +607,12 @@ fn channel_goal(goal: &Goal, run: &ChannelRun, design: &Design) -> (bool, String
                         ),
                     );
                 }
+            }
+            if by_group.is_empty() {
+                return (
+                    false,
+                    format!("No consumer received anything from {queue}, so there is no order to check yet."),
+                );
             }
             (
                 true,
@@ -734,6 +761,16 @@ fn short(text: &str) -> String {
 fn system_goal(goal: &Goal, o: &Outcome, s: &crate::services::Scenario) -> (bool, String) {
     let m = &o.metrics;
     match goal {
+        // Limits and comparisons mean something only once something has happened.
+        Goal::Callbacks { .. } | Goal::ReplayMatches | Goal::ReadModel { .. }
+            if o.timeline.is_empty() =>
+        {
+            (
+                false,
+                "The history is empty: no command was sent, so there is nothing to measure yet."
+                    .into(),
+            )
+        }
         Goal::Callbacks { at_most } => (
             m.callbacks <= *at_most,
             format!(

@@ -220,7 +220,17 @@ pub fn ExercisePage() -> impl IntoView {
                 (name, doc, "/lab", skipped)
             }
             (None, Some(s)) => {
-                let (name, doc) = crate::features::workshop::document_for(s);
+                // The workshop names it as the learner's own, not as one of its presets.
+                let mine = dojo_engine::services::Scenario {
+                    name: format!("Your design: {}", ex.title),
+                    description: format!(
+                        "Your design from the exercise \"{}\", with its {} input(s).",
+                        ex.title,
+                        s.inputs.len()
+                    ),
+                    ..s.clone()
+                };
+                let (name, doc) = crate::features::workshop::document_for(&mine);
                 (name, doc, "/workshop", 0)
             }
             (None, None) => return,
