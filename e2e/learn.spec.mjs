@@ -79,7 +79,9 @@ test('exercise 1 with the keyboard only, from the level map to solved', async ({
   await tabTo(page, 'check');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('error-view')).toContainText('Nothing was checked');
-  await expect(page.getByTestId('error-view')).toContainText('The design is not valid. scenario: EOF while parsing a value at line 1 column 13');
+  await expect(page.getByTestId('error-view')).toContainText('The design is not valid. The text ends too early (line 1, column 14): a closing bracket, brace or quote is missing.');
+  // No parser's own words reach the learner.
+  await expect(page.getByTestId('error-view')).not.toContainText('EOF');
   await expect(page.getByTestId('check-summary')).toHaveText('1 of 2 goals pass.');
 
   // The fix, typed.
@@ -270,4 +272,25 @@ test('"Explore in the workshop" opens the learner\'s own design, named as theirs
   // Its run is the learner's: the extra command is refused.
   await expect(page.getByTestId('run-summary')).toContainText('2 refused commands');
   expect(await axeViolations(page)).toEqual([]);
+});
+
+test('design mistakes are worded for a learner, and AWS\'s own names are accepted', async ({ page }) => {
+  await page.goto('/learn/fifo');
+  await expect(page.locator('.exercise-page')).not.toHaveAttribute('inert');
+  const editor = page.getByTestId('design-editor');
+  // Rules written inside a queue: where they belong, and what a queue takes.
+  await editor.fill('{"topology": {"queues": [{"name": "orders.fifo", "fifo": true, "rules": []}]}}');
+  await page.getByTestId('check').click();
+  const error = page.getByTestId('error-view');
+  await expect(error).toContainText('`rules` is not a field of a queue (at `topology.queues[0].rules`). Rules belong to the topology itself');
+  await expect(error).toContainText('or the same settings under their CloudFormation names');
+  // A slip gets the closest name.
+  await editor.fill('{"topology": {"queues": [{"name": "orders.fifo", "fifo": true, "content_based_dedupe": true}]}}');
+  await page.getByTestId('check').click();
+  await expect(error).toContainText('Did you mean `content_based_dedup`?');
+  // CloudFormation's names are read as the same settings: the design is checked.
+  await editor.fill('{"topology": {"Queues": [{"QueueName": "orders.fifo", "FifoQueue": true, "ContentBasedDeduplication": true}]}}');
+  await page.getByTestId('check').click();
+  await expect(error).toHaveCount(0);
+  await expect(page.getByTestId('check-summary')).toBeVisible();
 });

@@ -132,18 +132,13 @@ pub struct Design {
 
 impl Design {
     /// Parses a design the learner typed as JSON; errors name the JSON path.
+    /// Errors are sentences for the learner (`wording`): where, what is allowed there,
+    /// and the closest valid name.
     pub fn from_json(text: &str) -> Result<Design, String> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let d: Design = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            if path == "." {
-                e.inner().to_string()
-            } else {
-                format!("{path}: {}", e.inner())
-            }
-        })?;
+        let d: Design = crate::wording::parse(text)?;
         if let Some(t) = &d.topology {
-            t.validate().map_err(|e| format!("topology.{e}"))?;
+            t.validate()
+                .map_err(|e| format!("`topology.{}`: {}", e.path, e.message))?;
         }
         Ok(d)
     }

@@ -44,6 +44,7 @@ pub mod store;
 pub mod timetravel;
 pub mod topology;
 pub mod transfer;
+pub mod wording;
 pub mod workload;
 
 pub use envelope::{EventEnvelope, NewEvent};

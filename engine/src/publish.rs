@@ -44,7 +44,7 @@ impl Field {
 }
 
 /// One problem with one field. `message` continues the field's label, so the whole error
-/// reads as a sentence through `Display`: "Data is not valid JSON at line 2, column 11: …".
+/// reads as a sentence through `Display`: "Data is not valid JSON: `Ada` at line 2, column 11 is not a JSON value: …".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: Field,
@@ -112,12 +112,8 @@ fn parse_data(text: &str) -> Result<Value, String> {
     if text.trim().is_empty() {
         return Err("is required: enter a JSON object such as {\"name\": \"Ada\"}".to_owned());
     }
-    let value: Value = crate::json::parse_value(text).map_err(|e| {
-        format!(
-            "is not valid JSON at line {}, column {}: {}",
-            e.line, e.column, e.message
-        )
-    })?;
+    let value: Value = crate::json::parse_value(text)
+        .map_err(|e| format!("is not valid JSON: {}", crate::wording::syntax(&e)))?;
     match value {
         Value::Object(_) => Ok(value),
         other => Err(format!(
@@ -185,7 +181,7 @@ mod tests {
         assert!(
             errors[0]
                 .message
-                .starts_with("is not valid JSON at line 3, column 9: Unrecognized token 'tru'"),
+                .starts_with("is not valid JSON: `tru` at line 3, column 9 is not a JSON value"),
             "{}",
             errors[0].message
         );
@@ -201,7 +197,7 @@ mod tests {
         assert!(
             errors[0]
                 .message
-                .starts_with("is not valid JSON at line 2, column 11"),
+                .starts_with("is not valid JSON: `Ada` at line 2, column 11 is not a JSON value"),
             "{}",
             errors[0].message
         );

@@ -1,6 +1,11 @@
 //! The topology model: which queues, topics, subscriptions, buses, rules, targets,
 //! archives, handlers and MQTT settings a scenario has, as serde JSON.
 //!
+//! Every field also reads under the name AWS gives it in CloudFormation
+//! (`ContentBasedDeduplication`, `VisibilityTimeout`, `RedrivePolicy` with
+//! `maxReceiveCount`, `EventPattern`, `Targets`, `InputTransformer`, `FilterPolicy`, …), so
+//! a learner may write either; files keep the project's names when written.
+//!
 //! [`Topology::from_json`] reports problems with the JSON path of the offending value
 //! (`rules[2].targets[0].input_transformer`), both for shape errors (through
 //! `serde_path_to_error`) and for semantic ones checked by [`Topology::validate`]: unknown
@@ -30,14 +35,21 @@ fn problem<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Topology {
+    #[serde(alias = "Queues")]
     pub queues: Vec<QueueConfig>,
+    #[serde(alias = "Topics")]
     pub topics: Vec<TopicConfig>,
+    #[serde(alias = "Subscriptions")]
     pub subscriptions: Vec<SubscriptionConfig>,
     /// Custom buses; `default` always exists.
+    #[serde(alias = "Buses")]
     pub buses: Vec<BusConfig>,
+    #[serde(alias = "Rules")]
     pub rules: Vec<RuleConfig>,
+    #[serde(alias = "Archives")]
     pub archives: Vec<ArchiveConfig>,
     /// Service handlers: consumers that subscriptions and rules deliver to directly.
+    #[serde(alias = "Handlers")]
     pub handlers: Vec<HandlerConfig>,
     pub mqtt: MqttConfig,
 }
@@ -64,27 +76,36 @@ fn ddefault() -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QueueConfig {
+    #[serde(alias = "QueueName")]
     pub name: String,
     /// FIFO queues' names end in `.fifo`.
     #[serde(default)]
+    #[serde(alias = "FifoQueue")]
     pub fifo: bool,
     #[serde(default = "d30")]
+    #[serde(alias = "VisibilityTimeout")]
     pub visibility_timeout_s: u32,
     /// Queue delay, 0–900 s.
     #[serde(default)]
+    #[serde(alias = "DelaySeconds")]
     pub delay_s: u32,
     /// 60 s to 14 days; default 4 days.
     #[serde(default = "d4days")]
+    #[serde(alias = "MessageRetentionPeriod")]
     pub retention_s: u32,
     /// 1,024 B to 1 MiB; default 256 KiB.
     #[serde(default = "d256k")]
+    #[serde(alias = "MaximumMessageSize")]
     pub max_message_bytes: usize,
     /// Default long-poll wait, 0–20 s.
     #[serde(default)]
+    #[serde(alias = "ReceiveMessageWaitTimeSeconds")]
     pub receive_wait_s: u32,
     #[serde(default)]
+    #[serde(alias = "RedrivePolicy")]
     pub redrive: Option<Redrive>,
     #[serde(default)]
+    #[serde(alias = "ContentBasedDeduplication")]
     pub content_based_dedup: bool,
     /// Deduplicate per message group (high-throughput mode) instead of per queue.
     #[serde(default)]
@@ -137,17 +158,22 @@ impl QueueConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Redrive {
+    #[serde(alias = "deadLetterTargetArn")]
     pub dlq: String,
+    #[serde(alias = "maxReceiveCount")]
     pub max_receive_count: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TopicConfig {
+    #[serde(alias = "TopicName")]
     pub name: String,
     #[serde(default)]
+    #[serde(alias = "FifoTopic")]
     pub fifo: bool,
     #[serde(default)]
+    #[serde(alias = "ContentBasedDeduplication")]
     pub content_based_dedup: bool,
 }
 
@@ -182,46 +208,60 @@ pub enum FilterPolicyScope {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionConfig {
+    #[serde(alias = "TopicArn")]
     pub topic: String,
+    #[serde(alias = "Endpoint")]
     pub endpoint: Endpoint,
     #[serde(default)]
+    #[serde(alias = "FilterPolicy")]
     pub filter_policy: Option<serde_json::Value>,
     #[serde(default)]
+    #[serde(alias = "FilterPolicyScope")]
     pub filter_policy_scope: FilterPolicyScope,
     /// Deliver the bare message instead of the SNS JSON envelope.
     #[serde(default)]
+    #[serde(alias = "RawMessageDelivery")]
     pub raw_message_delivery: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BusConfig {
+    #[serde(alias = "Name")]
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleConfig {
+    #[serde(alias = "Name")]
     pub name: String,
     #[serde(default = "ddefault")]
+    #[serde(alias = "EventBusName")]
     pub bus: String,
+    #[serde(alias = "EventPattern")]
     pub pattern: serde_json::Value,
     #[serde(default = "dtrue")]
     pub enabled: bool,
     #[serde(default)]
+    #[serde(alias = "Targets")]
     pub targets: Vec<TargetConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetConfig {
+    #[serde(alias = "Id")]
     pub id: String,
     pub endpoint: Endpoint,
     #[serde(default)]
+    #[serde(alias = "InputPath")]
     pub input_path: Option<String>,
     #[serde(default)]
+    #[serde(alias = "InputTransformer")]
     pub input_transformer: Option<InputTransformer>,
     #[serde(default)]
+    #[serde(alias = "RetryPolicy")]
     pub retry_policy: RetryPolicy,
     /// A standard SQS queue for events that fail for good.
     #[serde(default)]
@@ -232,7 +272,9 @@ pub struct TargetConfig {
 #[serde(deny_unknown_fields)]
 pub struct InputTransformer {
     #[serde(default)]
+    #[serde(alias = "InputPathsMap")]
     pub input_paths_map: BTreeMap<String, String>,
+    #[serde(alias = "InputTemplate")]
     pub input_template: String,
 }
 
@@ -240,8 +282,10 @@ pub struct InputTransformer {
 #[serde(deny_unknown_fields, default)]
 pub struct RetryPolicy {
     /// 60–86,400 s.
+    #[serde(alias = "MaximumEventAgeInSeconds")]
     pub maximum_event_age_s: u32,
     /// 0–185.
+    #[serde(alias = "MaximumRetryAttempts")]
     pub maximum_retry_attempts: u32,
 }
 
@@ -257,13 +301,17 @@ impl Default for RetryPolicy {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArchiveConfig {
+    #[serde(alias = "ArchiveName")]
     pub name: String,
     #[serde(default = "ddefault")]
+    #[serde(alias = "SourceArn")]
     pub bus: String,
     #[serde(default)]
+    #[serde(alias = "EventPattern")]
     pub pattern: Option<serde_json::Value>,
     /// 0 keeps events forever.
     #[serde(default)]
+    #[serde(alias = "RetentionDays")]
     pub retention_days: u32,
 }
 
@@ -320,15 +368,13 @@ impl Topology {
     /// Parses and validates topology JSON.
     pub fn from_json(text: &str) -> Result<Topology, TopologyError> {
         let de = &mut serde_json::Deserializer::from_str(text);
-        let topology: Topology =
-            serde_path_to_error::deserialize(de).map_err(|e| TopologyError {
-                path: if e.path().to_string() == "." {
-                    "topology".into()
-                } else {
-                    e.path().to_string()
-                },
-                message: e.inner().to_string(),
-            })?;
+        let topology: Topology = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            TopologyError {
+                message: crate::wording::shape(&path, &e.inner().to_string()),
+                path: if path == "." { "topology".into() } else { path },
+            }
+        })?;
         topology.validate()?;
         Ok(topology)
     }
@@ -627,7 +673,30 @@ mod tests {
         let err = Topology::from_json(r#"{"queues":[{"name":"q","visibilty_timeout_s":5}]}"#)
             .expect_err("typo");
         assert_eq!(err.path, "queues[0].visibilty_timeout_s");
-        assert!(err.message.contains("unknown field"), "{}", err.message);
+        assert!(
+            err.message.starts_with("`visibilty_timeout_s` is not a field of a queue (at `queues[0].visibilty_timeout_s`). Did you mean `visibility_timeout_s`?"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn cloudformation_names_are_read_as_the_same_settings() {
+        let aws = Topology::from_json(
+            r#"{"Queues":[{"QueueName":"q.fifo","FifoQueue":true,"ContentBasedDeduplication":true,"VisibilityTimeout":45,
+                "RedrivePolicy":{"deadLetterTargetArn":"dlq.fifo","maxReceiveCount":3}},{"QueueName":"dlq.fifo","FifoQueue":true}],
+              "Rules":[{"Name":"r","EventPattern":{"source":["a"]},"Targets":[{"Id":"t","endpoint":{"queue":"q.fifo"},
+                "RetryPolicy":{"MaximumRetryAttempts":3,"MaximumEventAgeInSeconds":60}}]}]}"#,
+        )
+        .expect("AWS's names");
+        let ours = Topology::from_json(
+            r#"{"queues":[{"name":"q.fifo","fifo":true,"content_based_dedup":true,"visibility_timeout_s":45,
+                "redrive":{"dlq":"dlq.fifo","max_receive_count":3}},{"name":"dlq.fifo","fifo":true}],
+              "rules":[{"name":"r","pattern":{"source":["a"]},"targets":[{"id":"t","endpoint":{"queue":"q.fifo"},
+                "retry_policy":{"maximum_retry_attempts":3,"maximum_event_age_s":60}}]}]}"#,
+        )
+        .expect("the project's names");
+        assert_eq!(aws, ours);
     }
 
     #[test]

@@ -122,13 +122,25 @@ fn a_design_that_does_not_run_fails_every_goal_with_the_reason() {
         .expect("shipped");
     let e = Design::from_json(r#"{"topology": {"rules": [{"name": "r", "pattern": {"source": ["s"]}, "targets": [{"id": "t", "endpoint": {"queue": "nope"}}]}]}}"#)
         .expect_err("the target queue does not exist");
-    assert!(
-        e.starts_with("topology.rules[0].targets[0].endpoint"),
-        "{e}"
+    assert_eq!(
+        e,
+        "`topology.rules[0].targets[0].endpoint`: queue:nope does not exist"
     );
     let bad = Design::from_json(r#"{"topology": {"queues": [{"name": "q", "visibility": 3}]}}"#)
         .expect_err("unknown field");
-    assert!(bad.starts_with("topology.queues[0]"), "{bad}");
+    assert!(
+        bad.starts_with(
+            "`visibility` is not a field of a queue (at `topology.queues[0].visibility`)."
+        ),
+        "{bad}"
+    );
+    assert!(
+        bad.contains("or the same settings under their CloudFormation names"),
+        "{bad}"
+    );
+    // AWS's own names for the settings are read as ours.
+    Design::from_json(r#"{"topology": {"Queues": [{"QueueName": "q.fifo", "FifoQueue": true, "ContentBasedDeduplication": true}]}}"#)
+        .expect("CloudFormation's names");
     let report = check(&ex, &Design::default());
     assert!(report.error.is_some());
     assert!(report.results.iter().all(|r| !r.passed));

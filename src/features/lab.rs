@@ -188,7 +188,7 @@ fn describe(details: &serde_json::Value) -> String {
 /// A JSON pattern typed into a textarea, checked as a pattern of `dialect`.
 fn check_pattern(text: &str, dialect: Dialect) -> Result<serde_json::Value, String> {
     EventPattern::parse(text, dialect).map_err(|e| e.to_string())?;
-    serde_json::from_str(text).map_err(|e| e.to_string())
+    dojo_engine::wording::parse(text)
 }
 
 /// Adds `change` to a copy of the topology and validates the whole; commits only if valid.
@@ -360,14 +360,14 @@ pub fn LabPage() -> impl IntoView {
         let input_transformer = if template.trim().is_empty() {
             None
         } else {
-            match serde_json::from_str(&r_paths.get_untracked()) {
+            match dojo_engine::wording::parse(&r_paths.get_untracked()) {
                 Ok(map) => Some(InputTransformer {
                     input_paths_map: map,
                     input_template: template,
                 }),
                 Err(e) => {
                     notice.set(Some(Err(format!(
-                        "InputPathsMap must be a JSON object of name → path: {e}"
+                        "InputPathsMap must be a JSON object of name → path. {e}"
                     ))));
                     return;
                 }
@@ -437,20 +437,21 @@ pub fn LabPage() -> impl IntoView {
         });
         notice.set(None);
     };
-    let send_event =
-        move |_| match serde_json::from_str::<serde_json::Value>(&m_detail.get_untracked()) {
-            Ok(detail) => {
-                let entry = PutEventsEntry {
-                    source: "dojo.lab".into(),
-                    detail_type: m_type.get_untracked(),
-                    detail,
-                    resources: vec![],
-                    time: None,
-                };
-                send_now(on_bus(entry));
-            }
-            Err(e) => notice.set(Some(Err(format!("The detail is not valid JSON: {e}")))),
-        };
+    let send_event = move |_| match dojo_engine::wording::parse::<serde_json::Value>(
+        &m_detail.get_untracked(),
+    ) {
+        Ok(detail) => {
+            let entry = PutEventsEntry {
+                source: "dojo.lab".into(),
+                detail_type: m_type.get_untracked(),
+                detail,
+                resources: vec![],
+                time: None,
+            };
+            send_now(on_bus(entry));
+        }
+        Err(e) => notice.set(Some(Err(format!("The detail is not valid JSON. {e}")))),
+    };
     let publish = move |_| {
         let topic = m_topic.get_untracked();
         if topic.is_empty() {
@@ -530,8 +531,8 @@ pub fn LabPage() -> impl IntoView {
             }
             Ok(times)
         })();
-        let detail = serde_json::from_str::<serde_json::Value>(&m_detail.get_untracked())
-            .map_err(|e| format!("The detail is not valid JSON: {e}"));
+        let detail = dojo_engine::wording::parse::<serde_json::Value>(&m_detail.get_untracked())
+            .map_err(|e| format!("The detail is not valid JSON. {e}"));
         match parsed.and_then(|t| detail.map(|d| (t, d))) {
             Err(e) => notice.set(Some(Err(e))),
             Ok((times, detail)) => {

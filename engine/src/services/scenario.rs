@@ -175,15 +175,13 @@ impl Scenario {
     /// Parses and validates; errors name the JSON path.
     pub fn from_json(text: &str) -> Result<Scenario, crate::topology::TopologyError> {
         let de = &mut serde_json::Deserializer::from_str(text);
-        let s: Scenario =
-            serde_path_to_error::deserialize(de).map_err(|e| crate::topology::TopologyError {
-                path: if e.path().to_string() == "." {
-                    "scenario".into()
-                } else {
-                    e.path().to_string()
-                },
-                message: e.inner().to_string(),
-            })?;
+        let s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            crate::topology::TopologyError {
+                message: crate::wording::shape(&path, &e.inner().to_string()),
+                path: if path == "." { "scenario".into() } else { path },
+            }
+        })?;
         let problem = |path: String, message: &str| {
             Err(crate::topology::TopologyError {
                 path,

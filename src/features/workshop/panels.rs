@@ -299,9 +299,9 @@ pub fn BranchesPanel() -> impl IntoView {
         let Some((index, replace, text)) = editor.get_untracked() else {
             return;
         };
-        match serde_json::from_str::<services::TimedInput>(&text) {
+        match dojo_engine::wording::parse::<services::TimedInput>(&text) {
             Err(e) => editor_error.set(Some(format!(
-                "The input is not valid: {e}. Nothing changed."
+                "The input is not valid. {e} Nothing changed."
             ))),
             Ok(input) => {
                 let label = describe(&input.input);

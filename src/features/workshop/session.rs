@@ -103,7 +103,7 @@ pub fn import_json(text: &str) -> Result<Imported, String> {
         ));
     }
     let value: Value =
-        serde_json::from_str(text).map_err(|e| format!("The file is not JSON: {e}."))?;
+        dojo_engine::wording::parse(text).map_err(|e| format!("The file is not JSON. {e}"))?;
     if value.get("format").and_then(Value::as_str) != Some(FILE_FORMAT) {
         return Err(format!(
             "This is not an Event Dojo session file: it has no \"format\": \"{FILE_FORMAT}\"."
