@@ -51,10 +51,14 @@ test('exercise 1 with the keyboard only, from the level map to solved', async ({
   await expect(page.getByTestId('beat')).toBeFocused();
   await expect(page.getByTestId('beat-waiting')).toHaveText('Check your design to continue.');
 
+  // The goals are listed before the first Check.
+  await expect(page.getByTestId('goals-intro')).toHaveText('Your design is checked against 2 goal(s):');
+  await expect(page.getByTestId('goals').locator('li')).toHaveCount(2);
   // Check the starting design: one goal fails, and says why.
   await tabTo(page, 'check');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('check-summary')).toHaveText('1 of 2 goals pass.');
+  await expect(page.getByTestId('goals')).toHaveCount(0);
   await expect(page.getByTestId('checks')).toContainText('Every command was carried out; none was refused.');
   await expect(page.getByTestId('beat-waiting')).toHaveCount(0);
 

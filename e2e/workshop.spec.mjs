@@ -111,6 +111,8 @@ test('two styles compared side by side show the callback hotspot', async ({ page
   await expect(page.getByTestId('canvas').locator('.edge.back')).toHaveCount(2);
   for (const colorScheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme });
+    // Colours change with a short transition; measure contrast once it has ended.
+    await expect.poll(() => page.evaluate(() => document.getAnimations().filter((a) => a instanceof CSSTransition).length)).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
   }
 });

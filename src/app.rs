@@ -37,7 +37,7 @@ pub fn App() -> impl IntoView {
             // page; the link moves the focus itself instead.
             <a class="skip-link" href="#main" on:click=|ev| {
                 ev.prevent_default();
-                crate::components::focus::focus_soon("#main");
+                crate::components::focus::focus_now("#main");
             }>"Skip to content"</a>
             <header class="app-header">
                 <a class="brand" href=crate::paths::href("/") data-testid="brand-home">

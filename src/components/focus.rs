@@ -20,32 +20,43 @@ pub fn focus_soon(selector: impl Into<String>) {
     try_focus(std::rc::Rc::from(selector.into()), TRIES);
 }
 
+/// Focuses the first element matching `selector` at once, when it is already on the page
+/// (the next key press must land after it), else as soon as it appears.
+pub fn focus_now(selector: &str) {
+    if !focus_found(selector) {
+        focus_soon(selector.to_owned());
+    }
+}
+
+/// Focuses the element matching `selector`; false when there is none.
+fn focus_found(selector: &str) -> bool {
+    let Some(element) = document().query_selector(selector).ok().flatten() else {
+        return false;
+    };
+    if !element.has_attribute("tabindex") && !natively_focusable(&element) {
+        let _ = element.set_attribute("tabindex", "-1");
+    }
+    // Canvas nodes are SVG elements, which are not HTML elements but focus all the same.
+    let _ = match element.dyn_into::<web_sys::HtmlElement>() {
+        Ok(html) => html.focus(),
+        Err(other) => match other.dyn_into::<web_sys::SvgElement>() {
+            Ok(svg) => svg.focus(),
+            Err(_) => Ok(()),
+        },
+    };
+    true
+}
+
 fn try_focus(selector: std::rc::Rc<str>, tries_left: u32) {
-    request_animation_frame(move || {
-        let found = document().query_selector(&selector).ok().flatten();
-        match found {
-            Some(element) => {
-                if !element.has_attribute("tabindex") && !natively_focusable(&element) {
-                    let _ = element.set_attribute("tabindex", "-1");
-                }
-                // Canvas nodes are SVG elements, which are not HTML elements but focus
-                // all the same.
-                let _ = match element.dyn_into::<web_sys::HtmlElement>() {
-                    Ok(html) => html.focus(),
-                    Err(other) => match other.dyn_into::<web_sys::SvgElement>() {
-                        Ok(svg) => svg.focus(),
-                        Err(_) => Ok(()),
-                    },
-                };
-            }
-            None if tries_left > 0 => {
-                set_timeout(
-                    move || try_focus(selector, tries_left - 1),
-                    Duration::from_millis(25),
-                );
-            }
-            None => {}
+    request_animation_frame(move || match focus_found(&selector) {
+        true => {}
+        false if tries_left > 0 => {
+            set_timeout(
+                move || try_focus(selector, tries_left - 1),
+                Duration::from_millis(25),
+            );
         }
+        false => {}
     });
 }
 

@@ -311,7 +311,15 @@ pub fn ExercisePage() -> impl IntoView {
 
     let results_view = move || {
         let ex = exercise.get()?;
-        let r = report.get()?;
+        // Before the first Check the goals are listed, so the learner knows what to aim for.
+        let Some(r) = report.get() else {
+            return Some(view! {
+                <p class="check-summary" data-testid="goals-intro">{format!("Your design is checked against {} goal(s):", ex.goals.len())}</p>
+                <ul class="checks" data-testid="goals">
+                    {ex.goals.iter().map(|g| view! { <li class="todo"><span class="goal">{g.describe()}</span></li> }).collect_view()}
+                </ul>
+            }.into_any());
+        };
         let passed = r.results.iter().filter(|g| g.passed).count();
         let summary = if r.solved {
             let best = mine().best_golf.unwrap_or(r.golf);
@@ -350,7 +358,7 @@ pub fn ExercisePage() -> impl IntoView {
                     </tbody>
                 </table>
             </details>
-        })
+        }.into_any())
     };
 
     let hints_view = move || {
