@@ -298,3 +298,22 @@ test('design mistakes are worded for a learner, and AWS\'s own names are accepte
   await expect(error).toHaveCount(0);
   await expect(page.getByTestId('check-summary')).toBeVisible();
 });
+
+test('a channels exercise draws the learner\'s design from the start and redraws it as they edit', async ({ page }) => {
+  await page.goto('/learn/dead-letter-queue');
+  const drawing = page.getByTestId('exercise-drawing');
+  await expect(drawing.getByTestId('node-queue:work')).toBeVisible();
+  await expect(drawing.getByTestId('node-queue:work-dlq')).toHaveCount(0);
+  // Before any Check, the drawing already carries the exercise's traffic.
+  await expect(drawing.locator('.edge-count').first()).toBeVisible();
+  const editor = page.getByTestId('design-editor');
+  await editor.fill(JSON.stringify({ topology: { queues: [
+    { name: 'work', visibility_timeout_s: 5, redrive: { dlq: 'work-dlq', max_receive_count: 3 } },
+    { name: 'work-dlq' },
+  ] } }));
+  await expect(drawing.getByTestId('node-queue:work-dlq')).toBeVisible();
+  // An edit that does not parse keeps the last drawing.
+  await editor.fill('{"topology": ');
+  await expect(drawing.getByTestId('node-queue:work-dlq')).toBeVisible();
+  expect(await axeViolations(page)).toEqual([]);
+});

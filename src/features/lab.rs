@@ -10,7 +10,7 @@ mod model;
 
 use crate::components::ErrorView;
 use crate::storage::documents;
-use canvas::LabCanvas;
+pub(crate) use canvas::LabCanvas;
 use dojo_engine::pattern::{Dialect, EventPattern};
 use dojo_engine::sim::{PublishRequest, PutEventsEntry, SendRequest};
 use dojo_engine::topology::{
@@ -18,7 +18,8 @@ use dojo_engine::topology::{
     RuleConfig, SubscriptionConfig, TargetConfig, TopicConfig, Topology,
 };
 use leptos::prelude::*;
-use model::{run, Lab, Sent};
+use model::Sent;
+pub(crate) use model::{run, Lab};
 
 /// The name the lab is saved under (in IndexedDB; older builds used localStorage).
 const DOCUMENT: &str = "event-dojo.lab";
@@ -31,6 +32,17 @@ pub(crate) fn document_for(
     topology: &Topology,
     steps: &[dojo_engine::sim::script::Step],
 ) -> (&'static str, String, usize) {
+    let (lab, skipped) = lab_for(topology, steps);
+    let text = serde_json::to_string(&lab).expect("labs are plain data");
+    (DOCUMENT, text, skipped)
+}
+
+/// A lab holding `topology` with `steps` sent at their times and the clock a minute past
+/// the last; and how many steps the lab cannot show (MQTT, replays).
+pub(crate) fn lab_for(
+    topology: &Topology,
+    steps: &[dojo_engine::sim::script::Step],
+) -> (Lab, usize) {
     let mut lab = Lab {
         topology: topology.clone(),
         ..Lab::default()
@@ -84,8 +96,7 @@ pub(crate) fn document_for(
         }
     }
     lab.now_ms = steps.iter().map(|s| s.at_ms).max().unwrap_or(0) + 60_000;
-    let text = serde_json::to_string(&lab).expect("labs are plain data");
-    (DOCUMENT, text, skipped)
+    (lab, skipped)
 }
 
 /// "Take it to AWS": the topology as a CloudFormation template to download, what the
@@ -159,10 +170,6 @@ fn presets() -> Vec<(&'static str, Topology)> {
         ),
     ]
 }
-
-/// Trace rows rendered at most: the newest ones. The trace itself is never cut; a long
-/// workload would otherwise make the page thousands of rows tall.
-const TRACE_ROWS_SHOWN: usize = 200;
 
 /// A trace entry's fields as `name: value` pairs, long texts shortened.
 fn describe(details: &serde_json::Value) -> String {
@@ -830,17 +837,17 @@ pub fn LabPage() -> impl IntoView {
                     Ok(r) => view! {
                         {r.refused.into_iter().map(|x| view! { <p class="field-error">{x}</p> }).collect_view()}
                         {(r.waiting > 0).then(|| view! { <p class="muted" data-testid="lab-waiting">{format!("{} messages wait for their time; play the clock.", r.waiting)}</p> })}
-                        {(r.rows.len() > TRACE_ROWS_SHOWN).then(|| view! {
+                        {(r.trace_len > r.rows.len()).then(|| view! {
                             <p class="muted" data-testid="lab-trace-count">{format!(
-                                "{} entries; the newest {TRACE_ROWS_SHOWN} are listed (the canvas and the queue inspectors count them all).",
-                                r.rows.len()
+                                "{} entries; the newest {} are listed (the canvas and the queue inspectors count them all).",
+                                r.trace_len, r.rows.len()
                             )}</p>
                         })}
                         <div class="trace-scroll" tabindex="0" role="region" aria-label="Trace entries" data-testid="lab-trace-scroll">
                         <table data-testid="lab-trace">
                             <thead><tr><th scope="col">"#"</th><th scope="col">"Channel"</th><th scope="col">"What happened"</th></tr></thead>
                             <tbody>
-                                {r.rows.iter().skip(r.rows.len().saturating_sub(TRACE_ROWS_SHOWN)).map(|row| {
+                                {r.rows.iter().map(|row| {
                                     let mut details = row.clone();
                                     if let Some(m) = details.as_object_mut() {
                                         for k in ["position", "at_ms", "channel", "message_id", "kind"] { m.remove(k); }

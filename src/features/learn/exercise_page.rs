@@ -309,6 +309,28 @@ pub fn ExercisePage() -> impl IntoView {
         )
     };
 
+    // The design drawn as the lab draws it, from the start and after every edit that
+    // parses (an edit that does not keeps the last drawing): the exercise's workload runs
+    // through it, so each arrow counts what it carried.
+    let drawn = RwSignal::new(crate::features::lab::Lab::default());
+    Effect::new(move |_| {
+        let (Some(ex), t) = (exercise.get(), text.get()) else {
+            return;
+        };
+        if let Ok(Design {
+            topology: Some(topology),
+            steps,
+            ..
+        }) = Design::from_json(&t)
+        {
+            let mut all = ex.workload.clone();
+            all.extend(steps);
+            all.sort_by_key(|s| s.at_ms);
+            drawn.set(crate::features::lab::lab_for(&topology, &all).0);
+        }
+    });
+    let drawn_run = Memo::new(move |_| crate::features::lab::run(&drawn.get()));
+
     let results_view = move || {
         let ex = exercise.get()?;
         // Before the first Check the goals are listed, so the learner knows what to aim for.
@@ -497,6 +519,12 @@ pub fn ExercisePage() -> impl IntoView {
                             {results_view}
                             {next}
                         </section>
+                        {(ex.kind == dojo_engine::exercise::Kind::Channels).then(|| view! {
+                            <div class="exercise-drawing" data-testid="exercise-drawing">
+                                <p class="muted">"Your design as it stands, with the exercise's traffic run through it. Check to see how it does against the goals."</p>
+                                <crate::features::lab::LabCanvas lab=drawn outcome=drawn_run/>
+                            </div>
+                        })}
                         {review_view}
                     </div>
                 }.into_any()
