@@ -479,9 +479,7 @@ impl System {
                 for entry in &self.timeline.entries()[from..] {
                     self.projection.apply(entry);
                 }
-                self.cost(CostKind::CatchUp {
-                    to: self.timeline.len() as u64,
-                });
+                self.cost(CostKind::CatchUp);
             }
         }
         for event in self.drain("quote-generator", "quote-generator") {

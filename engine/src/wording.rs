@@ -152,7 +152,6 @@ fn kind(expected: &str) -> String {
         "a boolean" | "bool" => "true or false".into(),
         "a string" => "text in double quotes".into(),
         "a sequence" => "a list in square brackets".into(),
-        "a map" => "an object in braces".into(),
         _ if e.starts_with("struct ") || e.starts_with("a map") => "an object in braces".into(),
         _ if e.starts_with("enum ") || e.starts_with("internally tagged") => {
             "an object naming one of its kinds".into()

@@ -48,15 +48,13 @@ fn focus_found(selector: &str) -> bool {
 }
 
 fn try_focus(selector: std::rc::Rc<str>, tries_left: u32) {
-    request_animation_frame(move || match focus_found(&selector) {
-        true => {}
-        false if tries_left > 0 => {
+    request_animation_frame(move || {
+        if !focus_found(&selector) && tries_left > 0 {
             set_timeout(
                 move || try_focus(selector, tries_left - 1),
                 Duration::from_millis(25),
             );
         }
-        false => {}
     });
 }
 

@@ -47,8 +47,8 @@ pub enum CostKind {
     Callback { service: &'static str },
     /// A replica applied a customer event this long after it happened.
     ReplicaUpdate { waited_ms: u64 },
-    /// The CQRS projector folded the log up to entry `to`.
-    CatchUp { to: u64 },
+    /// The CQRS projector folded the whole log as it stood: up to entry `after_entries`.
+    CatchUp,
 }
 
 /// A run's record of where each entry left the channels and what each style cost.
@@ -131,10 +131,8 @@ impl Outcome {
                 .ledger
                 .costs
                 .iter()
-                .filter_map(|c| match c.kind {
-                    CostKind::CatchUp { to } => Some(to),
-                    _ => None,
-                })
+                .filter(|c| c.kind == CostKind::CatchUp)
+                .map(|c| c.after_entries)
                 .collect();
             let mut next = 0;
             let mut checkpoint = 0;
@@ -170,7 +168,7 @@ impl Outcome {
                     staleness_total += waited_ms;
                     m.max_staleness_ms = m.max_staleness_ms.max(waited_ms);
                 }
-                CostKind::CatchUp { .. } => {}
+                CostKind::CatchUp => {}
             }
         }
         m.peak_callbacks_per_s = by_second.values().copied().max().unwrap_or(0);

@@ -311,7 +311,8 @@ pub fn ExercisePage() -> impl IntoView {
 
     // The design drawn as the lab draws it, from the start and after every edit that
     // parses (an edit that does not keeps the last drawing): the exercise's workload runs
-    // through it, so each arrow counts what it carried.
+    // through it, so each arrow counts what it carried. A signal rather than a memo,
+    // because the canvas's queue inspectors receive and delete on the lab they are given.
     let drawn = RwSignal::new(crate::features::lab::Lab::default());
     Effect::new(move |_| {
         let (Some(ex), t) = (exercise.get(), text.get()) else {
