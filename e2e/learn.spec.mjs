@@ -109,7 +109,7 @@ test('exercise 1 with the keyboard only, from the level map to solved', async ({
   expect(await axeViolations(page)).toEqual([]);
 });
 
-test('undo goes back one checked design, reset starts again, show solution does not apply', async ({ page }) => {
+test('undo takes back the last change, then one checked design; reset starts again; show solution does not apply', async ({ page }) => {
   await page.goto('/learn/dead-letter-queue');
   await expect(page.locator('.exercise-page')).not.toHaveAttribute('inert');
   const editor = page.getByTestId('design-editor');
@@ -117,10 +117,18 @@ test('undo goes back one checked design, reset starts again, show solution does 
   await page.getByTestId('check').click();
   await expect(page.getByTestId('check-summary')).toHaveText('0 of 2 goals pass.');
   await page.getByTestId('show-solution').click();
-  await expect(page.getByTestId('exercise-notice')).toHaveText('The reference solution is in the editor. Nothing is applied until you press Check.');
+  await expect(page.getByTestId('exercise-notice')).toHaveText('The reference solution is in both views. Nothing is applied until you press Check; Undo brings your design back.');
   await expect(page.getByTestId('check-summary')).toHaveText('0 of 2 goals pass.');
+  await expect(page.getByTestId('check-stale')).toBeVisible();
   await page.getByTestId('check').click();
   await expect(page.getByTestId('check-summary')).toHaveText('Solved! Golf 0 (par 0).');
+  await expect(page.getByTestId('check-stale')).toHaveCount(0);
+  // Undo first takes back the last change in this visit (the solution), leaving the
+  // verdict marked as of an older design; then it goes back one checked design.
+  await page.getByTestId('undo').click();
+  await expect(page.getByTestId('exercise-notice')).toHaveText('Undone: the design is as it was before your last change.');
+  await expect(editor).toHaveValue(start);
+  await expect(page.getByTestId('check-stale')).toBeVisible();
   await page.getByTestId('undo').click();
   await expect(page.getByTestId('exercise-notice')).toHaveText('Back to your previous design.');
   await expect(editor).toHaveValue(start);

@@ -147,6 +147,13 @@ impl Design {
         serde_json::to_string_pretty(self).expect("designs are plain data")
     }
 
+    /// The design as JSON without the settings left at their defaults, as its author
+    /// would write it: what the visual editors put in the JSON view.
+    pub fn to_compact_json(&self) -> String {
+        serde_json::to_string_pretty(&crate::compact::without_defaults(self))
+            .expect("designs are plain data")
+    }
+
     /// The golf score: rules, subscriptions and handlers plus added steps (channels), or
     /// inputs (system). Fewer is better.
     pub fn golf(&self) -> u32 {

@@ -29,6 +29,7 @@
 
 pub mod classroom;
 pub mod cloudformation;
+pub mod compact;
 pub mod domain;
 pub mod envelope;
 pub mod exercise;

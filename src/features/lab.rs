@@ -5,18 +5,16 @@
 //! until the edit is valid. Then send messages through the topology and read the trace.
 //! The topology and the messages sent are saved in IndexedDB.
 
+mod builder;
 mod canvas;
 mod model;
 
 use crate::components::ErrorView;
 use crate::storage::documents;
+pub(crate) use builder::{Notice, TopologyBuilder};
 pub(crate) use canvas::LabCanvas;
-use dojo_engine::pattern::{Dialect, EventPattern};
 use dojo_engine::sim::{PublishRequest, PutEventsEntry, SendRequest};
-use dojo_engine::topology::{
-    BusConfig, Endpoint, FilterPolicyScope, InputTransformer, QueueConfig, Redrive, RetryPolicy,
-    RuleConfig, SubscriptionConfig, TargetConfig, TopicConfig, Topology,
-};
+use dojo_engine::topology::Topology;
 use leptos::prelude::*;
 use model::Sent;
 pub(crate) use model::{run, Lab};
@@ -115,7 +113,7 @@ fn AwsExport(lab: RwSignal<Lab>) -> impl IntoView {
         ));
     };
     view! {
-        <h2>"Take it to AWS"</h2>
+        <h2 id="lab-aws">"Take it to AWS"</h2>
         <p class="muted">"The topology as an AWS CloudFormation template: SQS queues with their redrive policies, SNS topics and filtered subscriptions, EventBridge buses, rules, targets and archives, and the policies that let them send."</p>
         <div class="form-actions">
             <button type="button" class="secondary" on:click=export data-testid="lab-export-cfn">"Export CloudFormation (YAML)"</button>
@@ -192,221 +190,14 @@ fn describe(details: &serde_json::Value) -> String {
         .join("; ")
 }
 
-/// A JSON pattern typed into a textarea, checked as a pattern of `dialect`.
-fn check_pattern(text: &str, dialect: Dialect) -> Result<serde_json::Value, String> {
-    EventPattern::parse(text, dialect).map_err(|e| e.to_string())?;
-    dojo_engine::wording::parse(text)
-}
-
-/// Adds `change` to a copy of the topology and validates the whole; commits only if valid.
-fn try_commit(lab: RwSignal<Lab>, change: impl FnOnce(&mut Topology)) -> Result<(), String> {
-    let mut next = lab.get_untracked().topology;
-    change(&mut next);
-    next.validate().map_err(|e| e.to_string())?;
-    lab.update(|l| l.topology = next);
-
-    Ok(())
-}
-
-/// Replaces the item `same` finds, or adds it; says which.
-fn upsert<T>(items: &mut Vec<T>, item: T, same: impl Fn(&T) -> bool) -> &'static str {
-    match items.iter_mut().find(|x| same(x)) {
-        Some(x) => {
-            *x = item;
-            "Updated"
-        }
-        None => {
-            items.push(item);
-            "Added"
-        }
-    }
-}
-
-/// Like [`try_commit`], for a change that says what it did.
-fn save(
-    lab: RwSignal<Lab>,
-    change: impl FnOnce(&mut Topology) -> &'static str,
-) -> Result<&'static str, String> {
-    let mut verb = "";
-    try_commit(lab, |t| verb = change(t)).map(|_| verb)
-}
-
 #[component]
 pub fn LabPage() -> impl IntoView {
     // Inert until the saved lab is read, so it cannot be overwritten.
     let (lab, loaded) = documents::use_document::<Lab>(DOCUMENT);
     let trace = Memo::new(move |_| run(&lab.get()));
     let notice = RwSignal::new(None::<Result<String, String>>);
-
-    // Queue form.
-    let q_name = RwSignal::new("quotes".to_owned());
-    let q_fifo = RwSignal::new(false);
-    let q_dlq = RwSignal::new(String::new());
-    let q_max = RwSignal::new("3".to_owned());
-    let q_visibility = RwSignal::new("30".to_owned());
-    let q_delay = RwSignal::new("0".to_owned());
-    let add_queue = move |_| {
-        let name = q_name.get_untracked().trim().to_owned();
-        let mut config = QueueConfig::named(&name);
-        config.fifo = q_fifo.get_untracked() || name.ends_with(".fifo");
-        let seconds = |sig: RwSignal<String>, label: &str, max: u32| {
-            let t = sig.get_untracked();
-            t.trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|v| *v <= max)
-                .ok_or(format!(
-                    "{label} must be a whole number of seconds from 0 to {max}, not \"{t}\"."
-                ))
-        };
-        let parsed = seconds(q_visibility, "The visibility timeout", 43_200)
-            .and_then(|v| seconds(q_delay, "The delivery delay", 900).map(|d| (v, d)));
-        let (visibility, delay) = match parsed {
-            Ok(x) => x,
-            Err(e) => return notice.set(Some(Err(e))),
-        };
-        config.visibility_timeout_s = visibility;
-        config.delay_s = delay;
-        let dlq = q_dlq.get_untracked();
-        if !dlq.is_empty() {
-            let max = q_max.get_untracked().trim().parse().unwrap_or(0);
-            config.redrive = Some(Redrive {
-                dlq,
-                max_receive_count: max,
-            });
-        }
-        let result = save(lab, |t| upsert(&mut t.queues, config, |q| q.name == name));
-        notice.set(Some(result.map(|verb| format!("{verb} queue {name}."))));
-    };
-
-    // Bus form.
-    let b_name = RwSignal::new("quotes-bus".to_owned());
-    let add_bus = move |_| {
-        let name = b_name.get_untracked().trim().to_owned();
-        let result = if name == "default"
-            || lab.with_untracked(|l| l.topology.buses.iter().any(|b| b.name == name))
-        {
-            Err(format!("There is already a bus named {name}."))
-        } else {
-            try_commit(lab, |t| t.buses.push(BusConfig { name: name.clone() }))
-        };
-        notice.set(Some(result.map(|_| format!("Added bus {name}."))));
-    };
-
-    // Subscription form.
-    let s_topic = RwSignal::new("quote-events".to_owned());
-    let s_queue = RwSignal::new(String::new());
-    let s_policy = RwSignal::new(r#"{"type": ["QuoteIssued"]}"#.to_owned());
-    let s_body = RwSignal::new(false);
-    let s_check = Memo::new(move |_| {
-        let text = s_policy.get();
-        if text.trim().is_empty() {
-            return Ok(None);
-        }
-        check_pattern(
-            &text,
-            if s_body.get() {
-                Dialect::SnsBody
-            } else {
-                Dialect::SnsAttributes
-            },
-        )
-        .map(Some)
-    });
-    let add_subscription = move |_| {
-        let Ok(policy) = s_check.get_untracked() else {
-            return;
-        };
-        let topic = s_topic.get_untracked().trim().to_owned();
-        let queue = s_queue.get_untracked();
-        let sub = SubscriptionConfig {
-            topic: topic.clone(),
-            endpoint: Endpoint::Queue(queue.clone()),
-            filter_policy: policy,
-            filter_policy_scope: if s_body.get_untracked() {
-                FilterPolicyScope::MessageBody
-            } else {
-                FilterPolicyScope::MessageAttributes
-            },
-            raw_message_delivery: true,
-        };
-        let result = try_commit(lab, |t| {
-            if !t.topics.iter().any(|x| x.name == topic) {
-                t.topics.push(TopicConfig {
-                    name: topic.clone(),
-                    fifo: topic.ends_with(".fifo"),
-                    content_based_dedup: true,
-                });
-            }
-            t.subscriptions.push(sub);
-        });
-        notice.set(Some(
-            result.map(|_| format!("Subscribed {queue} to {topic}.")),
-        ));
-    };
-
-    // Rule form.
-    let r_name = RwSignal::new("big-quotes".to_owned());
-    let r_pattern = RwSignal::new("{\n  \"detail-type\": [\"QuoteIssued\"],\n  \"detail\": { \"premium\": [{ \"numeric\": [\">\", 500] }] }\n}".to_owned());
-    let r_bus = RwSignal::new("default".to_owned());
-    let r_targets = RwSignal::new(Vec::<String>::new());
-    let r_template = RwSignal::new(String::new());
-    let r_paths = RwSignal::new(r#"{"premium": "$.detail.premium"}"#.to_owned());
-    let r_check = Memo::new(move |_| check_pattern(&r_pattern.get(), Dialect::EventBridge));
-    let add_rule = move |_| {
-        let Ok(pattern) = r_check.get_untracked() else {
-            return;
-        };
-        let name = r_name.get_untracked().trim().to_owned();
-        let bus = r_bus.get_untracked();
-        let targets = r_targets.get_untracked();
-        if targets.is_empty() {
-            return notice.set(Some(Err("Choose at least one target for the rule.".into())));
-        }
-        let template = r_template.get_untracked();
-        let input_transformer = if template.trim().is_empty() {
-            None
-        } else {
-            match dojo_engine::wording::parse(&r_paths.get_untracked()) {
-                Ok(map) => Some(InputTransformer {
-                    input_paths_map: map,
-                    input_template: template,
-                }),
-                Err(e) => {
-                    notice.set(Some(Err(format!(
-                        "InputPathsMap must be a JSON object of name → path. {e}"
-                    ))));
-                    return;
-                }
-            }
-        };
-        let rule = RuleConfig {
-            name: name.clone(),
-            bus: bus.clone(),
-            pattern,
-            enabled: true,
-            targets: targets
-                .iter()
-                .enumerate()
-                .map(|(i, target)| TargetConfig {
-                    id: format!("t{}", i + 1),
-                    endpoint: match target.split_once(':') {
-                        Some(("topic", n)) => Endpoint::Topic(n.to_owned()),
-                        Some(("handler", n)) => Endpoint::Handler(n.to_owned()),
-                        _ => Endpoint::Queue(target.trim_start_matches("queue:").to_owned()),
-                    },
-                    input_path: None,
-                    input_transformer: input_transformer.clone(),
-                    retry_policy: RetryPolicy::default(),
-                    dlq: None,
-                })
-                .collect(),
-        };
-        let result = save(lab, |t| {
-            upsert(&mut t.rules, rule, |r| r.name == name && r.bus == bus)
-        });
-        notice.set(Some(result.map(|verb| format!("{verb} rule {name}."))));
-    };
+    let topology = Signal::derive(move || lab.with(|l| l.topology.clone()));
+    let on_change = Callback::new(move |t: Topology| lab.update(|l| l.topology = t));
 
     // Try it.
     let m_detail = RwSignal::new(r#"{"quote_id": "q1", "premium": 650}"#.to_owned());
@@ -621,18 +412,6 @@ pub fn LabPage() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    // Every endpoint a rule can target: queues, topics and handlers.
-    let target_names = move || {
-        lab.with(|l| {
-            let t = &l.topology;
-            t.queues
-                .iter()
-                .map(|q| format!("queue:{}", q.name))
-                .chain(t.topics.iter().map(|x| format!("topic:{}", x.name)))
-                .chain(t.handlers.iter().map(|h| format!("handler:{}", h.name)))
-                .collect::<Vec<_>>()
-        })
-    };
     let queue_names = move || {
         lab.with(|l| {
             l.topology
@@ -665,118 +444,13 @@ pub fn LabPage() -> impl IntoView {
                         <button type="button" class="secondary" on:click=reset data-testid="lab-reset">"Start empty"</button>
                     </div>
                 </fieldset>
-                <fieldset class="lab-form">
-                    <legend>"Queue (saving an existing name updates it)"</legend>
-                    <div class="field"><label for="lab-q-name">"Name (end in .fifo for FIFO)"</label>
-                        <input id="lab-q-name" type="text" bind:value=q_name data-testid="lab-queue-name"/></div>
-                    <label class="toggle"><input type="checkbox" bind:checked=q_fifo data-testid="lab-queue-fifo"/>" FIFO"</label>
-                    <div class="workload-grid">
-                        <div class="field"><label for="lab-q-visibility">"Visibility timeout (s)"</label><input id="lab-q-visibility" type="text" bind:value=q_visibility data-testid="lab-queue-visibility"/></div>
-                        <div class="field"><label for="lab-q-delay">"Delivery delay (s)"</label><input id="lab-q-delay" type="text" bind:value=q_delay/></div>
-                    </div>
-                    <div class="field"><label for="lab-q-dlq">"Dead-letter queue (optional)"</label>
-                        <select id="lab-q-dlq" data-testid="lab-queue-dlq" on:change=move |ev| q_dlq.set(event_target_value(&ev))>
-                            <option value="">"none"</option>
-                            {move || queue_names().into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
-                        </select></div>
-                    <div class="field"><label for="lab-q-max">"maxReceiveCount"</label><input id="lab-q-max" type="text" bind:value=q_max data-testid="lab-queue-max"/></div>
-                    <button type="button" class="secondary" on:click=add_queue data-testid="lab-add-queue">"Save queue"</button>
-                </fieldset>
-                <fieldset class="lab-form">
-                    <legend>"Event bus"</legend>
-                    <div class="field"><label for="lab-b-name">"Name (the default bus always exists)"</label><input id="lab-b-name" type="text" bind:value=b_name data-testid="lab-bus-name"/></div>
-                    <button type="button" class="secondary" on:click=add_bus data-testid="lab-add-bus">"Add bus"</button>
-                </fieldset>
-                <fieldset class="lab-form">
-                    <legend>"Rule (saving an existing name on its bus updates it)"</legend>
-                    <div class="field"><label for="lab-r-name">"Rule name"</label><input id="lab-r-name" type="text" bind:value=r_name data-testid="lab-rule-name"/></div>
-                    <div class="field"><label for="lab-r-bus">"On bus"</label>
-                        <select id="lab-r-bus" data-testid="lab-rule-bus" on:change=move |ev| r_bus.set(event_target_value(&ev))>
-                            {move || bus_names().into_iter().map(|n| view! { <option value=n.clone() selected=r_bus.get_untracked() == n>{n.clone()}</option> }).collect_view()}
-                        </select></div>
-                    <div class="field"><label for="lab-r-pattern">"Event pattern"</label>
-                        <textarea id="lab-r-pattern" rows="6" spellcheck="false" bind:value=r_pattern data-testid="lab-rule-pattern"
-                            aria-invalid=move || r_check.get().is_err().to_string() aria-describedby="lab-r-pattern-error"></textarea>
-                        <p id="lab-r-pattern-error" class="field-error" data-testid="lab-rule-error">{move || r_check.get().err()}</p></div>
-                    <fieldset class="targets" data-testid="lab-rule-targets">
-                        <legend>"Targets (up to 5)"</legend>
-                        {move || {
-                            let names = target_names();
-                            if names.is_empty() {
-                                return view! { <p class="muted">"Add a queue or a topic first."</p> }.into_any();
-                            }
-                            names.into_iter().map(|n| {
-                                let checked = { let n = n.clone(); move || r_targets.with(|t| t.contains(&n)) };
-                                let toggle = { let n = n.clone(); move |_| r_targets.update(|t| if let Some(i) = t.iter().position(|x| *x == n) { t.remove(i); } else { t.push(n.clone()); }) };
-                                view! { <label class="toggle"><input type="checkbox" prop:checked=checked on:change=toggle data-testid=format!("lab-rule-target-{n}")/>" "{n.clone()}</label> }
-                            }).collect_view().into_any()
-                        }}
-                    </fieldset>
-                    <div class="field"><label for="lab-r-paths">"Input transformer: InputPathsMap (optional)"</label><input id="lab-r-paths" type="text" bind:value=r_paths/></div>
-                    <div class="field"><label for="lab-r-template">"InputTemplate (blank: deliver the whole event)"</label><input id="lab-r-template" type="text" bind:value=r_template data-testid="lab-rule-template"/></div>
-                    <button type="button" class="secondary" on:click=add_rule disabled=move || r_check.get().is_err() data-testid="lab-add-rule">"Save rule"</button>
-                </fieldset>
-                <fieldset class="lab-form">
-                    <legend>"Topic subscription"</legend>
-                    <div class="field"><label for="lab-s-topic">"Topic (created if new; end in .fifo for FIFO)"</label><input id="lab-s-topic" type="text" bind:value=s_topic data-testid="lab-sub-topic"/></div>
-                    <div class="field"><label for="lab-s-queue">"Subscribed queue"</label>
-                        <select id="lab-s-queue" data-testid="lab-sub-queue" on:change=move |ev| s_queue.set(event_target_value(&ev))>
-                            <option value="">"choose a queue"</option>
-                            {move || queue_names().into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
-                        </select></div>
-                    <div class="field"><label for="lab-s-policy">"Filter policy (blank: everything)"</label>
-                        <textarea id="lab-s-policy" rows="3" spellcheck="false" bind:value=s_policy data-testid="lab-sub-policy" aria-invalid=move || s_check.get().is_err().to_string() aria-describedby="lab-s-policy-error"></textarea>
-                        <p id="lab-s-policy-error" class="field-error" data-testid="lab-sub-error">{move || s_check.get().err()}</p></div>
-                    <label class="toggle"><input type="checkbox" bind:checked=s_body data-testid="lab-sub-body"/>" Filter on the message body (not the attributes)"</label>
-                    <button type="button" class="secondary" on:click=add_subscription disabled=move || s_check.get().is_err() data-testid="lab-add-sub">"Add subscription"</button>
-                </fieldset>
+                <TopologyBuilder topology=topology on_change=on_change notice=notice/>
                 {move || notice.get().map(|r| match r {
                     Ok(t) => view! { <p class="form-status" role="status" data-testid="lab-notice">{t}</p> }.into_any(),
                     Err(e) => view! { <ErrorView title="Nothing changed" message=e/> }.into_any(),
                 })}
             </section>
-            <section class="panel" aria-labelledby="lab-topology">
-                <h2 id="lab-topology">"Topology"</h2>
-                <ul class="lab-list" data-testid="lab-topology">
-                    {move || {
-                        let t = lab.get().topology;
-                        let mut items: Vec<(String, String)> = Vec::new();
-                        items.extend(t.queues.iter().map(|q| (format!("queue {}{}", q.name, q.redrive.as_ref().map(|r| format!(" → DLQ {} after {}", r.dlq, r.max_receive_count)).unwrap_or_default()), format!("q:{}", q.name))));
-                        items.extend(t.buses.iter().map(|b| (format!("bus {}", b.name), format!("b:{}", b.name))));
-                        items.extend(t.topics.iter().map(|x| (format!("topic {}", x.name), format!("t:{}", x.name))));
-                        items.extend(t.subscriptions.iter().enumerate().map(|(i, s)| (format!("subscription {} → {}", s.topic, s.endpoint.describe()), format!("s:{i}"))));
-                        items.extend(t.rules.iter().map(|r| (format!("rule {}{} → {}", r.name, if r.bus == "default" { String::new() } else { format!(" on {}", r.bus) }, r.targets.iter().map(|x| x.endpoint.describe()).collect::<Vec<_>>().join(", ")), format!("r:{}/{}", r.bus, r.name))));
-                        items.extend(t.handlers.iter().map(|h| (format!("handler {}", h.name), format!("h:{}", h.name))));
-                        items.into_iter().map(|(label, key)| {
-                            let remove = move |_| {
-                                let key = key.clone();
-                                let result = try_commit(lab, |t| match key.split_once(':') {
-                                    Some(("q", n)) => t.queues.retain(|q| q.name != n),
-                                    Some(("b", n)) => t.buses.retain(|b| b.name != n),
-                                    Some(("t", n)) => {
-                                        t.topics.retain(|x| x.name != n);
-                                        t.subscriptions.retain(|s| s.topic != n);
-                                    }
-                                    Some(("s", i)) => {
-                                        if let Ok(i) = i.parse::<usize>() {
-                                            if i < t.subscriptions.len() {
-                                                t.subscriptions.remove(i);
-                                            }
-                                        }
-                                    }
-                                    Some(("r", n)) => {
-                                        let (bus, name) = n.split_once('/').unwrap_or(("default", n));
-                                        t.rules.retain(|r| !(r.bus == bus && r.name == name));
-                                    }
-                                    Some(("h", n)) => t.handlers.retain(|h| h.name != n),
-                                    _ => {}
-                                });
-                                notice.set(Some(result.map(|_| "Removed.".to_owned()).map_err(|e| format!("It cannot be removed while something uses it: {e}"))));
-                            };
-                            view! { <li><span>{label.clone()}</span>" "<button type="button" class="secondary" on:click=remove aria-label=format!("Remove {label}")>"Remove"</button></li> }
-                        }).collect_view()
-                    }}
-                </ul>
+            <section class="panel" aria-labelledby="lab-aws">
                 <AwsExport lab=lab/>
                 <h2>"Try it"</h2>
                 <div class="try-grid">

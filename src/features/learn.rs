@@ -6,6 +6,8 @@
 mod exercise_page;
 mod progress;
 mod quiz_page;
+mod scenario_form;
+mod steps_form;
 
 use crate::components::ErrorView;
 use crate::storage::documents;

@@ -103,6 +103,57 @@ pub(crate) struct Workshop {
     pub busy: RwSignal<bool>,
 }
 
+/// The run read at the cursor and one step before it, for the panels.
+fn reading(
+    outcome: RwSignal<Option<Arc<Outcome>>>,
+    position: RwSignal<u64>,
+) -> Memo<Option<(CursorReading, CursorReading)>> {
+    Memo::new(move |_| {
+        let p = position.get();
+        outcome.with(|o| {
+            o.as_ref().map(|o| {
+                (
+                    CursorReading(Arc::new(o.at_cursor(p))),
+                    CursorReading(Arc::new(o.at_cursor(p.saturating_sub(1)))),
+                )
+            })
+        })
+    })
+}
+
+/// A scenario drawn as the workshop draws it, run to its end: the services, bus, queues
+/// and store in the scenario's style, each arrow counting what crossed it and callbacks
+/// drawn dashed. For an exercise's design, redrawn whenever the scenario changes.
+#[component]
+pub(crate) fn ScenarioDrawing(scenario: Signal<Scenario>) -> impl IntoView {
+    let session = RwSignal::new(Session::default());
+    let outcome = RwSignal::new(None::<Arc<Outcome>>);
+    let position = RwSignal::new(0u64);
+    Effect::new(move |_| {
+        let s = scenario.get();
+        let out = services::run(&s, false);
+        let len = out.timeline.len() as u64;
+        session.set(Session {
+            style: s.style,
+            ran: true,
+            position: len,
+            custom: Some(s),
+            ..Session::default()
+        });
+        outcome.set(Some(Arc::new(out)));
+        position.set(len);
+    });
+    let cursor = reading(outcome, position);
+    provide_context(Workshop {
+        session,
+        outcome,
+        position,
+        cursor,
+        busy: RwSignal::new(false),
+    });
+    view! { <ArchitectureCanvas/> }
+}
+
 #[component]
 pub fn WorkshopPage() -> impl IntoView {
     let store = crate::state::use_store().store;
@@ -114,17 +165,7 @@ pub fn WorkshopPage() -> impl IntoView {
     let outcome = RwSignal::new(None::<Arc<Outcome>>);
     let share_link = RwSignal::new(String::new());
     let position = RwSignal::new(0u64);
-    let cursor = Memo::new(move |_| {
-        let p = position.get();
-        outcome.with(|o| {
-            o.as_ref().map(|o| {
-                (
-                    CursorReading(Arc::new(o.at_cursor(p))),
-                    CursorReading(Arc::new(o.at_cursor(p.saturating_sub(1)))),
-                )
-            })
-        })
-    });
+    let cursor = reading(outcome, position);
     let ws = Workshop {
         session,
         outcome,

@@ -76,6 +76,43 @@ pub enum Input {
     },
 }
 
+impl Input {
+    /// The input in a line: "RegisterCustomer c1 (Ada Lovelace, EH1 1AA)".
+    pub fn describe(&self) -> String {
+        match self {
+            Input::RegisterCustomer {
+                customer_id,
+                given_name,
+                family_name,
+                postcode,
+                ..
+            } => format!("RegisterCustomer {customer_id} ({given_name} {family_name}, {postcode})")
+                .replace(" ,", ","),
+            Input::ChangeAddress {
+                customer_id,
+                postcode,
+            } => format!("ChangeAddress {customer_id} → {postcode}"),
+            Input::ChangeContactPreferences {
+                customer_id,
+                email_opt_in,
+                sms_opt_in,
+            } => format!(
+                "ChangeContactPreferences {customer_id} (email {}, SMS {})",
+                if *email_opt_in { "on" } else { "off" },
+                if *sms_opt_in { "on" } else { "off" }
+            ),
+            Input::RequestQuote {
+                quote_id,
+                customer_id,
+                cover,
+                ..
+            } => format!("RequestQuote {quote_id} for {customer_id} ({cover:?})")
+                .replace("RequestQuote  for", "RequestQuote for"),
+            Input::AcceptQuote { quote_id } => format!("AcceptQuote {quote_id}"),
+        }
+    }
+}
+
 /// An input at a time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimedInput {

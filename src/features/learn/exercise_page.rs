@@ -5,9 +5,12 @@
 //! review questions and a report to export.
 
 use super::progress::{ExerciseProgress, Progress};
+use super::scenario_form::ScenarioForm;
+use super::steps_form::StepsForm;
 use crate::components::focus::focus_soon;
 use crate::components::markdown::Markdown;
 use crate::components::ErrorView;
+use crate::features::lab::TopologyBuilder;
 use dojo_engine::exercise::check::{check, Report};
 use dojo_engine::exercise::{Design, Exercise, Wait};
 use leptos::prelude::*;
@@ -64,6 +67,14 @@ fn capstone_report(
     md
 }
 
+/// Whether the learner adds steps of their own in this exercise (its start or solution
+/// has some, or its traffic is MQTT, where subscribing is the learner's part).
+fn uses_steps(ex: &Exercise) -> bool {
+    !ex.start.steps.is_empty()
+        || !ex.solution.steps.is_empty()
+        || ex.workload.iter().any(|s| s.mqtt_connect.is_some())
+}
+
 #[component]
 pub fn ExercisePage() -> impl IntoView {
     let params = use_params_map();
@@ -90,6 +101,14 @@ pub fn ExercisePage() -> impl IntoView {
     };
 
     let text = RwSignal::new(String::new());
+    // The design as the JSON stands: the forms edit it while it parses.
+    let parsed = Memo::new(move |_| text.with(|t| Design::from_json(t)));
+    // Earlier texts of the design in this visit, newest last: Undo takes back the last
+    // change, whichever view made it (a form, the JSON, Reset or Show solution).
+    let edits = RwSignal::new(Vec::<String>::new());
+    // The JSON as it was when the learner started typing in it.
+    let json_before = StoredValue::new(None::<String>);
+    let builder_notice = RwSignal::new(None::<Result<String, String>>);
     let report = RwSignal::new(None::<Report>);
     let error = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<String>);
@@ -118,6 +137,57 @@ pub fn ExercisePage() -> impl IntoView {
         checked_at_beat.set((!m.checked.is_empty()).then_some(m.beat));
         error.set(None);
         notice.set(None);
+        edits.set(Vec::new());
+        builder_notice.set(None);
+    });
+
+    // A new text for the design, from a form, Reset or Show solution: the old one can be
+    // brought back with Undo, and the new one is the saved draft.
+    let replace_text = move |next: String| {
+        let before = text.get_untracked();
+        if before == next {
+            return;
+        }
+        edits.update(|e| e.push(before));
+        text.set(next.clone());
+        update(&|m| m.draft = Some(next.clone()));
+    };
+    // The forms change the design that parsed last and write it back as JSON.
+    let change_design = move |change: &dyn Fn(&mut Design)| {
+        if let Ok(mut d) = parsed.get_untracked() {
+            change(&mut d);
+            replace_text(d.to_compact_json());
+        }
+    };
+    // What the forms and drawings show: the design as it last parsed, so that a mistake
+    // being typed in the JSON does not blank them.
+    let last_good = Memo::new(move |before: Option<&Design>| {
+        parsed.with(|p| match p {
+            Ok(d) => d.clone(),
+            Err(_) => before.cloned().unwrap_or_default(),
+        })
+    });
+    let design_topology =
+        Signal::derive(move || last_good.with(|d| d.topology.clone().unwrap_or_default()));
+    let design_steps = Signal::derive(move || last_good.with(|d| d.steps.clone()));
+    let design_scenario = Signal::derive(move || {
+        last_good
+            .with(|d| d.scenario.clone())
+            .or_else(|| exercise.with(|e| e.as_ref().and_then(|e| e.start.scenario.clone())))
+            .or_else(|| {
+                let (_, text) = dojo_engine::services::presets().into_iter().next()?;
+                dojo_engine::services::Scenario::from_json(text).ok()
+            })
+            .expect("the presets hold a scenario")
+    });
+    let on_topology = Callback::new(move |t: dojo_engine::topology::Topology| {
+        change_design(&|d| d.topology = Some(t.clone()))
+    });
+    let on_steps = Callback::new(move |steps: Vec<dojo_engine::sim::script::Step>| {
+        change_design(&|d| d.steps = steps.clone())
+    });
+    let on_scenario = Callback::new(move |s: dojo_engine::services::Scenario| {
+        change_design(&|d| d.scenario = Some(s.clone()))
     });
 
     let run_check = move || {
@@ -137,6 +207,8 @@ pub fn ExercisePage() -> impl IntoView {
                 update(&|m| m.record_check(t.clone(), solved, golf));
                 checked_at_beat.set(Some(mine().beat));
                 report.set(Some(r));
+                // The verdict is what the learner asked for, wherever they pressed Check.
+                focus_soon("[data-testid=check-summary]");
             }
         }
     };
@@ -144,6 +216,17 @@ pub fn ExercisePage() -> impl IntoView {
         let Some(ex) = exercise.get_untracked() else {
             return;
         };
+        builder_notice.set(None);
+        // First the changes made in this visit, in either view.
+        if let Some(before) = edits.try_update(|e| e.pop()).flatten() {
+            text.set(before.clone());
+            update(&|m| m.draft = Some(before.clone()));
+            error.set(None);
+            notice.set(Some(
+                "Undone: the design is as it was before your last change.".into(),
+            ));
+            return;
+        }
         let mut m = mine();
         let previous = m.undo();
         update(&|p| {
@@ -169,29 +252,32 @@ pub fn ExercisePage() -> impl IntoView {
         let Some(ex) = exercise.get_untracked() else {
             return;
         };
+        let before = text.get_untracked();
         update(&|m| {
             m.checked.clear();
             m.draft = None;
             m.beat = 0;
             m.hints = 0;
         });
+        if before != ex.start_text {
+            edits.update(|e| e.push(before));
+        }
         text.set(ex.start_text.clone());
         report.set(None);
         error.set(None);
         checked_at_beat.set(None);
         notice.set(Some(
-            "The exercise starts again. Your best golf score stays.".into(),
+            "The exercise starts again. Your best golf score stays; Undo brings your design back."
+                .into(),
         ));
     };
     let show_solution = move |_| {
         let Some(ex) = exercise.get_untracked() else {
             return;
         };
-        let s = ex.solution_text.clone();
-        text.set(s.clone());
-        update(&|m| m.draft = Some(s.clone()));
+        replace_text(ex.solution_text.clone());
         notice.set(Some(
-            "The reference solution is in the editor. Nothing is applied until you press Check."
+            "The reference solution is in both views. Nothing is applied until you press Check; Undo brings your design back."
                 .into(),
         ));
     };
@@ -252,6 +338,15 @@ pub fn ExercisePage() -> impl IntoView {
         let t = event_target_value(&ev);
         text.set(t.clone());
         update(&|m| m.draft = Some(t.clone()));
+    };
+    // Typing in the JSON is one change for Undo: from focus to leaving the field.
+    let json_focus = move |_| json_before.set_value(Some(text.get_untracked()));
+    let json_done = move |_| {
+        if let Some(before) = json_before.try_update_value(|b| b.take()).flatten() {
+            if before != text.get_untracked() {
+                edits.update(|e| e.push(before));
+            }
+        }
     };
 
     let beat_view = move || {
@@ -359,8 +454,11 @@ pub fn ExercisePage() -> impl IntoView {
         } else {
             format!("{passed} of {} goals pass.", r.results.len())
         };
+        // The verdict is of the design as last checked; say so once it has changed.
+        let stale = text.with(|t| mine().checked.last() != Some(t));
         Some(view! {
             <p class=if r.solved { "check-summary solved" } else { "check-summary" } role="status" data-testid="check-summary">{summary}</p>
+            {stale.then(|| view! { <p class="waiting" data-testid="check-stale">"Your design has changed since this check: Check again to see how it does now."</p> })}
             <ul class="checks" data-testid="checks">
                 {r.results.into_iter().map(|g| view! {
                     <li class=if g.passed { "pass" } else { "fail" }>
@@ -466,6 +564,24 @@ pub fn ExercisePage() -> impl IntoView {
         )
     };
 
+    // Check, Undo, Reset, Show solution and Explore: above the results, and again under
+    // the editors where the learner has just made a change.
+    let actions = move |check_id: &'static str| {
+        let ex = exercise.get_untracked()?;
+        let explore = explore.clone();
+        Some(view! {
+            <div class="form-actions">
+                <button type="button" class="primary" on:click=move |_| run_check() data-testid=check_id>"Check"</button>
+                <button type="button" class="secondary" on:click=undo data-testid=format!("{check_id}-undo").replace("check-undo", "undo")>"Undo"</button>
+                <button type="button" class="secondary" on:click=reset data-testid=format!("{check_id}-reset").replace("check-reset", "reset")>"Reset"</button>
+                <button type="button" class="secondary" on:click=show_solution data-testid=format!("{check_id}-solution").replace("check-solution", "show-solution")>"Show solution"</button>
+                <button type="button" class="secondary" on:click=explore data-testid=format!("{check_id}-explore").replace("check-explore", "explore")>
+                    {match ex.kind { dojo_engine::exercise::Kind::Channels => "Explore in the lab", dojo_engine::exercise::Kind::System => "Explore in the workshop" }}
+                </button>
+            </div>
+        })
+    };
+
     view! {
         {move || match exercise.get() {
             None => view! {
@@ -502,18 +618,8 @@ pub fn ExercisePage() -> impl IntoView {
                         </div>
                         <section class="panel" aria-labelledby="design-heading">
                             <h2 id="design-heading">"Your design"</h2>
-                            <label for="design-editor" class="muted">{format!("Edit {kind} as JSON, then check it.")}</label>
-                            <textarea id="design-editor" class="design-editor" rows="18" spellcheck="false" prop:value=move || text.get()
-                                on:input=edit data-testid="design-editor" aria-describedby="design-error"></textarea>
-                            <div class="form-actions">
-                                <button type="button" class="primary" on:click=move |_| run_check() data-testid="check">"Check"</button>
-                                <button type="button" class="secondary" on:click=undo data-testid="undo">"Undo"</button>
-                                <button type="button" class="secondary" on:click=reset data-testid="reset">"Reset"</button>
-                                <button type="button" class="secondary" on:click=show_solution data-testid="show-solution">"Show solution"</button>
-                                <button type="button" class="secondary" on:click=explore.clone() data-testid="explore">
-                                    {match ex.kind { dojo_engine::exercise::Kind::Channels => "Explore in the lab", dojo_engine::exercise::Kind::System => "Explore in the workshop" }}
-                                </button>
-                            </div>
+                            <p class="muted">{format!("Change {kind} with the forms below the drawing, or in its JSON; the two always show the same design. Then check it against the goals.")}</p>
+                            {actions("check")}
                             <div id="design-error">{move || error.get().map(|e| view! { <ErrorView title="Nothing was checked" message=e/> })}</div>
                             {move || notice.get().map(|n| view! { <p class="form-status" data-testid="exercise-notice">{n}</p> })}
                             {move || explored.get().map(|path| view! { <p><a href=crate::paths::href(path) data-testid="explore-open">{format!("Open {path}")}</a></p> })}
@@ -526,6 +632,40 @@ pub fn ExercisePage() -> impl IntoView {
                                 <crate::features::lab::LabCanvas lab=drawn outcome=drawn_run/>
                             </div>
                         })}
+                        {(ex.kind == dojo_engine::exercise::Kind::System).then(|| view! {
+                            <div class="exercise-drawing" data-testid="exercise-drawing">
+                                <p class="muted">"Your scenario as it stands, run to its end in its style: each arrow counts the messages that crossed it. Check to see how it does against the goals."</p>
+                                <crate::features::workshop::ScenarioDrawing scenario=design_scenario/>
+                            </div>
+                        })}
+                        <section class="panel design-views" aria-labelledby="change-heading">
+                            <h2 id="change-heading">"Change your design"</h2>
+                            {move || parsed.with(|p| p.is_err()).then(|| view! {
+                                <p class="waiting" data-testid="forms-paused">"The forms are paused while the JSON below has a mistake: fix it there, or press Undo."</p>
+                            })}
+                            {move || builder_notice.get().map(|r| match r {
+                                Ok(t) => view! { <p class="form-status" role="status" data-testid="lab-notice">{format!("{t} Check when you are ready.")}</p> }.into_any(),
+                                Err(e) => view! { <ErrorView title="Nothing changed" message=e/> }.into_any(),
+                            })}
+                            <fieldset class="visual-editor" data-testid="visual-editor" disabled=move || parsed.with(|p| p.is_err())>
+                                <legend class="visually-hidden">"Visual editor"</legend>
+                                {match ex.kind {
+                                    dojo_engine::exercise::Kind::Channels => view! {
+                                        <TopologyBuilder topology=design_topology on_change=on_topology notice=builder_notice/>
+                                        {uses_steps(&ex).then(|| view! { <StepsForm steps=design_steps on_change=on_steps notice=builder_notice/> })}
+                                    }.into_any(),
+                                    dojo_engine::exercise::Kind::System => view! {
+                                        <ScenarioForm scenario=design_scenario on_change=on_scenario notice=builder_notice/>
+                                    }.into_any(),
+                                }}
+                            </fieldset>
+                            <h3 id="json-heading">"The same design as JSON"</h3>
+                            <label for="design-editor" class="muted">{format!("Edit {kind} as JSON: every form above follows it.")}</label>
+                            <textarea id="design-editor" class="design-editor" rows="18" spellcheck="false" prop:value=move || text.get()
+                                on:input=edit on:focus=json_focus on:blur=json_done data-testid="design-editor" aria-describedby="design-json-error"></textarea>
+                            <p id="design-json-error" class="field-error" data-testid="design-json-error">{move || parsed.with(|p| p.as_ref().err().cloned())}</p>
+                            {actions("check-bottom")}
+                        </section>
                         {review_view}
                     </div>
                 }.into_any()

@@ -5,7 +5,7 @@
 use super::{scenario_of, style_from, style_key, BranchSpec, Workshop, STYLES};
 use dojo_engine::domain::QuoteStatus;
 use dojo_engine::projection::RowDiff;
-use dojo_engine::services::{self, Edit, Input, Outcome, StyleMetrics};
+use dojo_engine::services::{self, Edit, Outcome, StyleMetrics};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -223,26 +223,6 @@ pub fn MetricsPanel() -> impl IntoView {
     }
 }
 
-fn describe(input: &Input) -> String {
-    match input {
-        Input::RegisterCustomer { customer_id, .. } => format!("RegisterCustomer {customer_id}"),
-        Input::ChangeAddress {
-            customer_id,
-            postcode,
-        } => format!("ChangeAddress {customer_id} → {postcode}"),
-        Input::ChangeContactPreferences { customer_id, .. } => {
-            format!("ChangeContactPreferences {customer_id}")
-        }
-        Input::RequestQuote {
-            quote_id,
-            customer_id,
-            cover,
-            ..
-        } => format!("RequestQuote {quote_id} for {customer_id} ({cover:?})"),
-        Input::AcceptQuote { quote_id } => format!("AcceptQuote {quote_id}"),
-    }
-}
-
 /// Runs a branch by name, or the main line.
 fn outcome_of(ws: Workshop, name: &str) -> Option<Arc<Outcome>> {
     if name == "main" {
@@ -280,7 +260,7 @@ pub fn BranchesPanel() -> impl IntoView {
     };
     let skip = move |index: usize| {
         let label =
-            inputs.with_untracked(|i| i.get(index).map(|t| describe(&t.input)).unwrap_or_default());
+            inputs.with_untracked(|i| i.get(index).map(|t| t.input.describe()).unwrap_or_default());
         add_branch(
             format!("skip #{}: {label}", index + 1),
             vec![Edit::Skip { index }],
@@ -304,7 +284,7 @@ pub fn BranchesPanel() -> impl IntoView {
                 "The input is not valid. {e} Nothing changed."
             ))),
             Ok(input) => {
-                let label = describe(&input.input);
+                let label = input.input.describe();
                 let (name, edit) = if replace {
                     (
                         format!("edit #{}: {label}", index + 1),
@@ -353,7 +333,7 @@ pub fn BranchesPanel() -> impl IntoView {
                 <ol class="inputs">
                     {move || inputs.get().into_iter().enumerate().take(40).map(|(i, t)| view! {
                         <li>
-                            <span>{format!("{} ms: {}", t.at_ms, describe(&t.input))}</span>" "
+                            <span>{format!("{} ms: {}", t.at_ms, t.input.describe())}</span>" "
                             <button type="button" class="chip" on:click=move |_| skip(i) data-testid=format!("skip-{}", i + 1)>"Fork: skip"</button>" "
                             <button type="button" class="chip" on:click=move |_| edit(i) data-testid=format!("edit-{}", i + 1)>"Fork: edit or insert"</button>
                         </li>
