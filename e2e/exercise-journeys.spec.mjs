@@ -149,10 +149,10 @@ test('8 dead-letter queue: a DLQ after three receives', async ({ page }) => {
   await saved(page, 'Updated queue work.');
   await expect(page.getByTestId('lab-topology')).toContainText('queue work → DLQ work-dlq after 3');
   const json = await solved(page, me, 'dead-letter-queue');
-  // Written as its author would: only what differs from the defaults.
-  expect(json.topology.queues).toEqual([
-    { name: 'work', visibility_timeout_s: 5, redrive: { dlq: 'work-dlq', max_receive_count: 3 } },
-    { name: 'work-dlq' },
+  // Written in AWS's names, with only what differs from the defaults.
+  expect(json.topology.Queues).toEqual([
+    { QueueName: 'work', VisibilityTimeout: 5, RedrivePolicy: { deadLetterTargetArn: 'work-dlq', maxReceiveCount: 3 } },
+    { QueueName: 'work-dlq' },
   ]);
 });
 
@@ -242,7 +242,7 @@ test('14 capstone: three rules and an archive on one bus', async ({ page }) => {
   // The drawing follows: the bus now feeds all three queues.
   await expect(page.getByTestId('exercise-drawing')).toContainText('email-quotes');
   const json = await solved(page, me, 'capstone');
-  expect(json.topology.rules.map((r) => r.name)).toEqual(['underwriting-review', 'email-quotes', 'dashboard']);
+  expect(json.topology.Rules.map((r) => r.Name)).toEqual(['underwriting-review', 'email-quotes', 'dashboard']);
 });
 
 test('the two views stay in step, and Undo takes back a change from either', async ({ page }) => {

@@ -286,25 +286,35 @@ test('"Explore in the workshop" opens the learner\'s own design, named as theirs
   expect(await axeViolations(page)).toEqual([]);
 });
 
-test('design mistakes are worded for a learner, and AWS\'s own names are accepted', async ({ page }) => {
+test('designs are written in AWS\'s names, mistakes are worded for a learner, and older names still read', async ({ page }) => {
   await page.goto('/learn/fifo');
   await expect(page.locator('.exercise-page')).not.toHaveAttribute('inert');
   const editor = page.getByTestId('design-editor');
+  // The exercise's file uses the older names; the editor shows AWS's (CloudFormation's).
+  await expect(editor).toHaveValue(/"QueueName": "payments.fifo",\s*"FifoQueue": true/);
   // Rules written inside a queue: where they belong, and what a queue takes.
-  await editor.fill('{"topology": {"queues": [{"name": "orders.fifo", "fifo": true, "rules": []}]}}');
+  await editor.fill('{"topology": {"Queues": [{"QueueName": "orders.fifo", "FifoQueue": true, "Rules": []}]}}');
   await page.getByTestId('check').click();
   const error = page.getByTestId('error-view');
-  await expect(error).toContainText('`rules` is not a field of a queue (at `topology.queues[0].rules`). Rules belong to the topology itself');
-  await expect(error).toContainText('or the same settings under their CloudFormation names');
+  await expect(error).toContainText('`Rules` is not a field of a queue (at `topology.Queues[0].Rules`). Rules belong to the topology itself: put `Rules` at its top level, beside `Queues`');
+  await expect(error).toContainText('A queue takes `QueueName`, `FifoQueue`, `VisibilityTimeout`');
+  // The same mistake is shown as it is typed, under the JSON.
+  await expect(page.getByTestId('design-json-error')).toContainText('`Rules` is not a field of a queue');
   // A slip gets the closest name.
-  await editor.fill('{"topology": {"queues": [{"name": "orders.fifo", "fifo": true, "content_based_dedupe": true}]}}');
+  await editor.fill('{"topology": {"Queues": [{"QueueName": "orders.fifo", "FifoQueue": true, "ContentBasedDeduplicaton": true}]}}');
   await page.getByTestId('check').click();
-  await expect(error).toContainText('Did you mean `content_based_dedup`?');
-  // CloudFormation's names are read as the same settings: the design is checked.
-  await editor.fill('{"topology": {"Queues": [{"QueueName": "orders.fifo", "FifoQueue": true, "ContentBasedDeduplication": true}]}}');
+  // What the closest name means comes from the published schema, docs/design.schema.json.
+  await expect(error).toContainText('Did you mean `ContentBasedDeduplication` (FIFO only: a SHA-256 of the body is the deduplication id');
+  // A design in the older names is read as the same settings: it is checked.
+  await editor.fill('{"topology": {"queues": [{"name": "orders.fifo", "fifo": true, "content_based_dedup": true}]}}');
   await page.getByTestId('check').click();
   await expect(error).toHaveCount(0);
   await expect(page.getByTestId('check-summary')).toBeVisible();
+  // The forms read it, and what they write back is in AWS's names.
+  await page.getByRole('button', { name: 'Edit queue orders.fifo', exact: true }).click();
+  await page.getByTestId('lab-add-queue').click();
+  await expect(editor).toHaveValue(/"QueueName": "orders.fifo"/);
+  await expect(editor).toHaveValue(/"ContentBasedDeduplication": true/);
 });
 
 test('a channels exercise draws the learner\'s design from the start and redraws it as they edit', async ({ page }) => {

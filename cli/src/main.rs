@@ -37,6 +37,8 @@ enum Command {
     /// Take a design to AWS.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Print the JSON Schema of a design (what docs/design.schema.json holds).
+    Schema,
 }
 
 #[derive(Subcommand)]
@@ -217,6 +219,12 @@ fn main() -> ExitCode {
         }
         Command::Exercise(ExerciseCommand::Check { dir, verbose }) => exercise_check(&dir, verbose),
         Command::Export(ExportCommand::Cloudformation { file }) => export_cloudformation(&file),
+        Command::Schema => {
+            let text = serde_json::to_string_pretty(&dojo_engine::schema::generate())
+                .expect("a schema is JSON");
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
         Command::Sim(SimCommand::Run { file }) => {
             let text = match read(&file) {
                 Ok(t) => t,

@@ -54,7 +54,8 @@ pub fn without_defaults<T: Serialize + DeserializeOwned + PartialEq>(value: &T) 
                 (at(&mut trial, &path[..path.len() - 1]), path.last())
             {
                 if let Some(m) = parent.as_object_mut() {
-                    m.remove(k);
+                    // Keeping the order of the members that stay.
+                    m.shift_remove(k);
                 }
             }
             if same(&trial) {
@@ -89,11 +90,15 @@ mod tests {
         let json = without_defaults(&t);
         assert_eq!(
             json,
-            serde_json::json!({"queues": [
-                {"name": "work", "visibility_timeout_s": 5, "redrive": {"dlq": "work-dlq", "max_receive_count": 3}},
-                {"name": "work-dlq"}
+            serde_json::json!({"Queues": [
+                {"QueueName": "work", "VisibilityTimeout": 5, "RedrivePolicy": {"deadLetterTargetArn": "work-dlq", "maxReceiveCount": 3}},
+                {"QueueName": "work-dlq"}
             ]})
         );
+        // In the order the type declares them, the name first.
+        assert!(serde_json::to_string(&json)
+            .expect("json")
+            .starts_with(r#"{"Queues":[{"QueueName":"work","VisibilityTimeout":5,"#));
         let back: Topology = serde_json::from_value(json).expect("reads back");
         assert_eq!(back, t, "nothing is lost");
     }

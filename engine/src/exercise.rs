@@ -120,6 +120,7 @@ pub enum Wait {
 
 /// A design: a topology and added steps (channels), or a scenario (system).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Design {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -196,8 +197,8 @@ pub struct Exercise {
     /// The capstone's review checklist: trade-offs the learner answers in words.
     #[serde(default)]
     pub review: Vec<String>,
-    /// The start and the solution as their author wrote them (pretty JSON, without the
-    /// defaults a round trip through the types would spell out), for the editor.
+    /// The start and the solution as the editor shows them: pretty JSON in AWS's names,
+    /// without the settings left at their defaults (`Design::to_compact_json`).
     #[serde(skip)]
     pub start_text: String,
     #[serde(skip)]
@@ -280,12 +281,11 @@ pub fn parse_pack(text: &str, file: &str) -> Result<Vec<Exercise>, ExerciseError
         let name = item["id"]
             .as_str()
             .map_or(format!("#{}", i + 1), str::to_owned);
-        let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
-        let (start_text, solution_text) = (pretty(&item["start"]), pretty(&item["solution"]));
         let mut ex: Exercise = serde_path_to_error::deserialize(item)
             .map_err(|e| fail(name.clone(), &e.path().to_string(), e.inner().to_string()))?;
-        ex.start_text = start_text;
-        ex.solution_text = solution_text;
+        // Shown in AWS's names whatever names the file uses, without the defaults.
+        ex.start_text = ex.start.to_compact_json();
+        ex.solution_text = ex.solution.to_compact_json();
         if out.iter().any(|x| x.id == ex.id) {
             return Err(fail(
                 name,

@@ -39,6 +39,7 @@ pub mod pattern;
 pub mod projection;
 pub mod publish;
 pub mod rng;
+pub mod schema;
 pub mod services;
 pub mod sim;
 pub mod store;

@@ -33,24 +33,31 @@ fn problem<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, 
 
 /// The whole wiring of a scenario.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Topology {
-    #[serde(alias = "Queues")]
+    /// SQS queues (AWS::SQS::Queue).
+    #[serde(rename = "Queues", alias = "queues")]
     pub queues: Vec<QueueConfig>,
-    #[serde(alias = "Topics")]
+    /// SNS topics (AWS::SNS::Topic).
+    #[serde(rename = "Topics", alias = "topics")]
     pub topics: Vec<TopicConfig>,
-    #[serde(alias = "Subscriptions")]
+    /// Topic subscriptions (AWS::SNS::Subscription), each delivering to a queue or a handler.
+    #[serde(rename = "Subscriptions", alias = "subscriptions")]
     pub subscriptions: Vec<SubscriptionConfig>,
     /// Custom buses; `default` always exists.
-    #[serde(alias = "Buses")]
+    #[serde(rename = "Buses", alias = "buses")]
     pub buses: Vec<BusConfig>,
-    #[serde(alias = "Rules")]
+    /// EventBridge rules (AWS::Events::Rule), each on a bus named by `EventBusName`.
+    #[serde(rename = "Rules", alias = "rules")]
     pub rules: Vec<RuleConfig>,
-    #[serde(alias = "Archives")]
+    /// EventBridge archives (AWS::Events::Archive) that keep a bus's events for replay.
+    #[serde(rename = "Archives", alias = "archives")]
     pub archives: Vec<ArchiveConfig>,
     /// Service handlers: consumers that subscriptions and rules deliver to directly.
-    #[serde(alias = "Handlers")]
+    #[serde(rename = "Handlers", alias = "handlers")]
     pub handlers: Vec<HandlerConfig>,
+    /// The MQTT broker's timing and bounds (the simulation's own settings).
     pub mqtt: MqttConfig,
 }
 
@@ -74,38 +81,43 @@ fn ddefault() -> String {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct QueueConfig {
-    #[serde(alias = "QueueName")]
+    /// The queue's name, 1 to 80 characters; a FIFO queue's ends in `.fifo`.
+    #[serde(rename = "QueueName", alias = "name")]
     pub name: String,
     /// FIFO queues' names end in `.fifo`.
     #[serde(default)]
-    #[serde(alias = "FifoQueue")]
+    #[serde(rename = "FifoQueue", alias = "fifo")]
     pub fifo: bool,
+    /// Seconds a received message stays hidden from other consumers, 0–43,200; default 30.
     #[serde(default = "d30")]
-    #[serde(alias = "VisibilityTimeout")]
+    #[serde(rename = "VisibilityTimeout", alias = "visibility_timeout_s")]
     pub visibility_timeout_s: u32,
     /// Queue delay, 0–900 s.
     #[serde(default)]
-    #[serde(alias = "DelaySeconds")]
+    #[serde(rename = "DelaySeconds", alias = "delay_s")]
     pub delay_s: u32,
     /// 60 s to 14 days; default 4 days.
     #[serde(default = "d4days")]
-    #[serde(alias = "MessageRetentionPeriod")]
+    #[serde(rename = "MessageRetentionPeriod", alias = "retention_s")]
     pub retention_s: u32,
     /// 1,024 B to 1 MiB; default 256 KiB.
     #[serde(default = "d256k")]
-    #[serde(alias = "MaximumMessageSize")]
+    #[serde(rename = "MaximumMessageSize", alias = "max_message_bytes")]
     pub max_message_bytes: usize,
     /// Default long-poll wait, 0–20 s.
     #[serde(default)]
-    #[serde(alias = "ReceiveMessageWaitTimeSeconds")]
+    #[serde(rename = "ReceiveMessageWaitTimeSeconds", alias = "receive_wait_s")]
     pub receive_wait_s: u32,
+    /// Where messages go after too many receives: a dead-letter queue of the same type.
     #[serde(default)]
-    #[serde(alias = "RedrivePolicy")]
+    #[serde(rename = "RedrivePolicy", alias = "redrive")]
     pub redrive: Option<Redrive>,
+    /// FIFO only: a SHA-256 of the body is the deduplication id when a send gives none.
     #[serde(default)]
-    #[serde(alias = "ContentBasedDeduplication")]
+    #[serde(rename = "ContentBasedDeduplication", alias = "content_based_dedup")]
     pub content_based_dedup: bool,
     /// Deduplicate per message group (high-throughput mode) instead of per queue.
     #[serde(default)]
@@ -156,29 +168,37 @@ impl QueueConfig {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Redrive {
-    #[serde(alias = "deadLetterTargetArn")]
+    /// The dead-letter queue (its name, where AWS takes its ARN).
+    #[serde(rename = "deadLetterTargetArn", alias = "dlq")]
     pub dlq: String,
-    #[serde(alias = "maxReceiveCount")]
+    /// Receives before a message moves to the dead-letter queue, 1–1,000.
+    #[serde(rename = "maxReceiveCount", alias = "max_receive_count")]
     pub max_receive_count: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TopicConfig {
-    #[serde(alias = "TopicName")]
+    /// The topic's name; a FIFO topic's ends in `.fifo`.
+    #[serde(rename = "TopicName", alias = "name")]
     pub name: String,
+    /// A FIFO topic: ordered per message group, for FIFO queues.
     #[serde(default)]
-    #[serde(alias = "FifoTopic")]
+    #[serde(rename = "FifoTopic", alias = "fifo")]
     pub fifo: bool,
+    /// FIFO only: the body's hash is the deduplication id when a publish gives none.
     #[serde(default)]
-    #[serde(alias = "ContentBasedDeduplication")]
+    #[serde(rename = "ContentBasedDeduplication", alias = "content_based_dedup")]
     pub content_based_dedup: bool,
 }
 
 /// Where a subscription or target delivers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Endpoint {
     Queue(String),
@@ -199,6 +219,7 @@ impl Endpoint {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum FilterPolicyScope {
     #[default]
     MessageAttributes,
@@ -206,62 +227,81 @@ pub enum FilterPolicyScope {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionConfig {
-    #[serde(alias = "TopicArn")]
+    /// The topic subscribed to (its name, where AWS takes its ARN).
+    #[serde(rename = "TopicArn", alias = "topic")]
     pub topic: String,
-    #[serde(alias = "Endpoint")]
+    /// Where the topic delivers: `{ "queue": name }` or `{ "handler": name }`.
+    #[serde(rename = "Endpoint", alias = "endpoint")]
     pub endpoint: Endpoint,
+    /// An SNS filter policy; only matching messages are delivered. Absent: every message.
     #[serde(default)]
-    #[serde(alias = "FilterPolicy")]
+    #[serde(rename = "FilterPolicy", alias = "filter_policy")]
     pub filter_policy: Option<serde_json::Value>,
+    /// What the filter policy reads: `MessageAttributes` (default) or `MessageBody`.
     #[serde(default)]
-    #[serde(alias = "FilterPolicyScope")]
+    #[serde(rename = "FilterPolicyScope", alias = "filter_policy_scope")]
     pub filter_policy_scope: FilterPolicyScope,
     /// Deliver the bare message instead of the SNS JSON envelope.
     #[serde(default)]
-    #[serde(alias = "RawMessageDelivery")]
+    #[serde(rename = "RawMessageDelivery", alias = "raw_message_delivery")]
     pub raw_message_delivery: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BusConfig {
-    #[serde(alias = "Name")]
+    /// The bus's name; the `default` bus always exists.
+    #[serde(rename = "Name", alias = "name")]
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RuleConfig {
-    #[serde(alias = "Name")]
+    /// The rule's name, unique on its bus.
+    #[serde(rename = "Name", alias = "name")]
     pub name: String,
+    /// The bus the rule listens on (its name); default `default`.
     #[serde(default = "ddefault")]
-    #[serde(alias = "EventBusName")]
+    #[serde(rename = "EventBusName", alias = "bus")]
     pub bus: String,
-    #[serde(alias = "EventPattern")]
+    /// An EventBridge event pattern; matching events go to the targets.
+    #[serde(rename = "EventPattern", alias = "pattern")]
     pub pattern: serde_json::Value,
+    /// A disabled rule matches nothing (AWS's `State`).
     #[serde(default = "dtrue")]
     pub enabled: bool,
+    /// Up to five targets, each sent every matching event.
     #[serde(default)]
-    #[serde(alias = "Targets")]
+    #[serde(rename = "Targets", alias = "targets")]
     pub targets: Vec<TargetConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TargetConfig {
-    #[serde(alias = "Id")]
+    /// The target's id, unique in its rule.
+    #[serde(rename = "Id", alias = "id")]
     pub id: String,
+    /// Where the rule delivers: `{ "queue" | "topic" | "bus" | "handler": name }`.
     pub endpoint: Endpoint,
+    /// A JSONPath: deliver only this part of the event.
     #[serde(default)]
-    #[serde(alias = "InputPath")]
+    #[serde(rename = "InputPath", alias = "input_path")]
     pub input_path: Option<String>,
+    /// Reshape the event: named JSONPaths filled into a template.
     #[serde(default)]
-    #[serde(alias = "InputTransformer")]
+    #[serde(rename = "InputTransformer", alias = "input_transformer")]
     pub input_transformer: Option<InputTransformer>,
+    /// How long and how often a failed delivery is retried.
     #[serde(default)]
-    #[serde(alias = "RetryPolicy")]
+    #[serde(rename = "RetryPolicy", alias = "retry_policy")]
     pub retry_policy: RetryPolicy,
     /// A standard SQS queue for events that fail for good.
     #[serde(default)]
@@ -269,23 +309,27 @@ pub struct TargetConfig {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InputTransformer {
+    /// Names for JSONPaths into the event (`{"premium": "$.detail.premium"}`).
     #[serde(default)]
-    #[serde(alias = "InputPathsMap")]
+    #[serde(rename = "InputPathsMap", alias = "input_paths_map")]
     pub input_paths_map: BTreeMap<String, String>,
-    #[serde(alias = "InputTemplate")]
+    /// The text delivered, with `<name>` filled from the paths map.
+    #[serde(rename = "InputTemplate", alias = "input_template")]
     pub input_template: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct RetryPolicy {
     /// 60–86,400 s.
-    #[serde(alias = "MaximumEventAgeInSeconds")]
+    #[serde(rename = "MaximumEventAgeInSeconds", alias = "maximum_event_age_s")]
     pub maximum_event_age_s: u32,
     /// 0–185.
-    #[serde(alias = "MaximumRetryAttempts")]
+    #[serde(rename = "MaximumRetryAttempts", alias = "maximum_retry_attempts")]
     pub maximum_retry_attempts: u32,
 }
 
@@ -299,25 +343,31 @@ impl Default for RetryPolicy {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ArchiveConfig {
-    #[serde(alias = "ArchiveName")]
+    /// The archive's name; replays name it.
+    #[serde(rename = "ArchiveName", alias = "name")]
     pub name: String,
+    /// The bus archived (its name, where AWS takes its ARN); default `default`.
     #[serde(default = "ddefault")]
-    #[serde(alias = "SourceArn")]
+    #[serde(rename = "SourceArn", alias = "bus")]
     pub bus: String,
+    /// An event pattern: only matching events are archived. Absent: every event.
     #[serde(default)]
-    #[serde(alias = "EventPattern")]
+    #[serde(rename = "EventPattern", alias = "pattern")]
     pub pattern: Option<serde_json::Value>,
     /// 0 keeps events forever.
     #[serde(default)]
-    #[serde(alias = "RetentionDays")]
+    #[serde(rename = "RetentionDays", alias = "retention_days")]
     pub retention_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HandlerConfig {
+    /// The handler's name, as endpoints name it.
     pub name: String,
     /// Fail this many deliveries first (to exercise retries), with `error_code`.
     #[serde(default)]
@@ -335,6 +385,7 @@ fn throttling() -> String {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct MqttConfig {
     /// How long a client takes to PUBACK a QoS 1 delivery.
@@ -674,7 +725,7 @@ mod tests {
             .expect_err("typo");
         assert_eq!(err.path, "queues[0].visibilty_timeout_s");
         assert!(
-            err.message.starts_with("`visibilty_timeout_s` is not a field of a queue (at `queues[0].visibilty_timeout_s`). Did you mean `visibility_timeout_s`?"),
+            err.message.starts_with("`visibilty_timeout_s` is not a field of a queue (at `queues[0].visibilty_timeout_s`). Did you mean `VisibilityTimeout` ("),
             "{}",
             err.message
         );

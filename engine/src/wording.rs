@@ -104,6 +104,46 @@ const TOP_LEVEL: &[&str] = &[
     "handlers",
 ];
 
+/// The project's own names for settings that now have AWS's: older designs (saved labs,
+/// sessions, exercise packs) use them, and they are read as aliases, never written.
+const FORMER_NAMES: &[&str] = &[
+    "archives",
+    "bus",
+    "buses",
+    "content_based_dedup",
+    "delay_s",
+    "dlq",
+    "endpoint",
+    "fifo",
+    "filter_policy",
+    "filter_policy_scope",
+    "handlers",
+    "id",
+    "input_path",
+    "input_paths_map",
+    "input_template",
+    "input_transformer",
+    "max_message_bytes",
+    "max_receive_count",
+    "maximum_event_age_s",
+    "maximum_retry_attempts",
+    "name",
+    "pattern",
+    "queues",
+    "raw_message_delivery",
+    "receive_wait_s",
+    "redrive",
+    "retention_days",
+    "retention_s",
+    "retry_policy",
+    "rules",
+    "subscriptions",
+    "targets",
+    "topic",
+    "topics",
+    "visibility_timeout_s",
+];
+
 /// "`a`, `b` or `c`".
 fn list(names: &[String]) -> String {
     match names {
@@ -195,26 +235,64 @@ pub fn shape(path: &str, message: &str) -> String {
         let parent = path.rsplit_once('.').map_or("", |(p, _)| p);
         let what = noun(parent);
         let mut out = format!("`{field}` is not a field of {what} (at {place}).");
-        if TOP_LEVEL.contains(&field) && !parent.is_empty() && parent != "topology" {
+        // Where a design is written in AWS's (CloudFormation's) names, the names older
+        // designs used are still read but not offered: the learner is shown AWS's names
+        // and the simulation's own settings.
+        let aws = allowed.iter().any(|a| a.starts_with(char::is_uppercase));
+        // What the place takes comes from the published schema (docs/design.schema.json)
+        // where it knows the place, with what each field means; else from serde's list.
+        let fields = crate::schema::fields_at(parent, &allowed);
+        let shown: Vec<String> = match &fields {
+            Some(f) => f.iter().map(|f| f.name.clone()).collect(),
+            None => allowed
+                .iter()
+                .filter(|a| !(aws && FORMER_NAMES.contains(&a.as_str())))
+                .cloned()
+                .collect(),
+        };
+        let meaning = |name: &str| {
+            fields
+                .as_ref()
+                .and_then(|f| f.iter().find(|f| f.name == name))
+                .and_then(|f| f.description.clone())
+                .map(|d| {
+                    // "Seconds a message …" reads "(seconds a message …)"; "FIFO only" stays.
+                    let mut c = d.trim_end_matches('.').chars();
+                    let first = c.next().unwrap_or(' ');
+                    let rest: String = c.collect();
+                    let first = if rest.starts_with(char::is_lowercase) {
+                        first.to_lowercase().collect::<String>()
+                    } else {
+                        first.to_string()
+                    };
+                    format!(" ({first}{rest})")
+                })
+                .unwrap_or_default()
+        };
+        let belongs = snake(field);
+        if TOP_LEVEL.contains(&belongs.as_str()) && !parent.is_empty() && parent != "topology" {
+            let name = if aws {
+                capitalised(&belongs)
+            } else {
+                belongs.clone()
+            };
             out.push_str(&format!(
-                " {} belong to the topology itself: put `{field}` at its top level, beside `queues`.",
-                capitalised(field)
+                " {} belong to the topology itself: put `{name}` at its top level, beside `{}`{}.",
+                capitalised(&belongs),
+                if aws { "Queues" } else { "queues" },
+                if belongs == "rules" || belongs == "archives" {
+                    if aws { ", each naming its bus (`EventBusName`, `SourceArn`; the default bus when left out)" } else { ", each naming its bus" }
+                } else {
+                    ""
+                }
             ));
-        } else if let Some(near) = closest(field, &allowed) {
-            out.push_str(&format!(" Did you mean `{near}`?"));
+        } else if let Some(near) = closest(field, &shown).or_else(|| closest(field, &allowed)) {
+            out.push_str(&format!(" Did you mean `{near}`{}?", meaning(near)));
         }
-        // Every field has the project's name and AWS's (CloudFormation's); list the
-        // project's and say the other exists, rather than every name twice.
-        let ours: Vec<String> = allowed
-            .iter()
-            .filter(|a| !a.chars().any(char::is_uppercase))
-            .cloned()
-            .collect();
-        let shown = if ours.is_empty() { &allowed } else { &ours };
         if !shown.is_empty() {
-            out.push_str(&format!(" {} takes {}", capitalised(&what), list(shown)));
+            out.push_str(&format!(" {} takes {}", capitalised(&what), list(&shown)));
             if shown.len() < allowed.len() {
-                out.push_str(", or the same settings under their CloudFormation names");
+                out.push_str(" (the names older designs used are read too)");
             }
             out.push('.');
         }
@@ -269,7 +347,52 @@ mod tests {
     fn a_field_in_the_wrong_place_says_where_it_belongs() {
         assert_eq!(
             shape("topology.queues[0].rules", "unknown field `rules`, expected one of `name`, `fifo`, `visibility_timeout_s`"),
-            "`rules` is not a field of a queue (at `topology.queues[0].rules`). Rules belong to the topology itself: put `rules` at its top level, beside `queues`. A queue takes `name`, `fifo` or `visibility_timeout_s`."
+            "`rules` is not a field of a queue (at `topology.queues[0].rules`). Rules belong to the topology itself: put `rules` at its top level, beside `queues`, each naming its bus. A queue takes `name`, `fifo` or `visibility_timeout_s`."
+        );
+    }
+
+    #[test]
+    fn a_real_mistake_in_a_design_is_worded_with_aws_names() {
+        let e = crate::topology::Topology::from_json(
+            r#"{"Queues": [{"QueueName": "work", "Rules": []}]}"#,
+        )
+        .expect_err("rules in a queue");
+        assert_eq!(e.path, "Queues[0].Rules");
+        assert!(
+            e.message.starts_with("`Rules` is not a field of a queue (at `Queues[0].Rules`). Rules belong to the topology itself: put `Rules` at its top level, beside `Queues`, each naming its bus (`EventBusName`"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message
+                .contains("A queue takes `QueueName`, `FifoQueue`, `VisibilityTimeout`"),
+            "{}",
+            e.message
+        );
+        assert!(
+            !e.message.contains("`visibility_timeout_s`"),
+            "{}",
+            e.message
+        );
+        let e = crate::topology::Topology::from_json(
+            r#"{"Queues": [{"QueueName": "work", "VisibilityTimeOut": 5}]}"#,
+        )
+        .expect_err("misspelt");
+        // What the closest name means comes from the published schema.
+        assert!(
+            e.message.contains("Did you mean `VisibilityTimeout` (seconds a received message stays hidden from other consumers, 0–43,200; default 30)?"),
+            "{}",
+            e.message
+        );
+        // A slip in a design in the older names is answered with AWS's name.
+        let e = crate::topology::Topology::from_json(
+            r#"{"queues": [{"name": "work", "visibilty_timeout_s": 5}]}"#,
+        )
+        .expect_err("misspelt, older names");
+        assert!(
+            e.message.contains("Did you mean `VisibilityTimeout` ("),
+            "{}",
+            e.message
         );
     }
 

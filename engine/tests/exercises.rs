@@ -135,7 +135,8 @@ fn a_design_that_does_not_run_fails_every_goal_with_the_reason() {
         "{bad}"
     );
     assert!(
-        bad.contains("or the same settings under their CloudFormation names"),
+        bad.contains("A queue takes `QueueName`, `FifoQueue`, `VisibilityTimeout`")
+            && bad.contains("(the names older designs used are read too)"),
         "{bad}"
     );
     // AWS's own names for the settings are read as ours.

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 /// One message attribute, as SNS's Publish API takes it.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MessageAttribute {
     #[serde(rename = "Type", alias = "DataType")]
     pub data_type: String,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// The workload and the consumers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DecouplingConfig {
     /// Consumers, each handling one request at a time.
@@ -33,6 +34,7 @@ fn cap() -> usize {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Spike {
     pub at_ms: u64,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// How the services learn about each other's data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Style {
     Notification,
@@ -41,6 +42,7 @@ impl Style {
 
 /// Something from outside the system: a customer or an agent acting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Input {
     RegisterCustomer {
@@ -115,6 +117,7 @@ impl Input {
 
 /// An input at a time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TimedInput {
     pub at_ms: u64,
     #[serde(flatten)]
@@ -123,6 +126,7 @@ pub struct TimedInput {
 
 /// A generated workload: customers registering and asking for quotes, some accepting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WorkloadConfig {
     pub customers: u32,
@@ -146,6 +150,7 @@ fn one() -> u32 {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct QuoteSpike {
     pub at_ms: u64,
@@ -155,6 +160,7 @@ pub struct QuoteSpike {
 
 /// A what-if edit to a scenario's inputs (indexes into [`Scenario::all_inputs`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Edit {
     Skip {
@@ -177,6 +183,7 @@ pub enum Edit {
 
 /// A whole scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     #[serde(default)]

@@ -114,6 +114,7 @@ pub(crate) struct Delivery {
 
 /// One PutEvents entry.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PutEventsEntry {
     pub source: String,
@@ -140,6 +141,7 @@ pub struct PutEventsResult {
 
 /// StartReplay.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReplayRequest {
     pub name: String,

@@ -75,6 +75,7 @@ pub(crate) struct Queue {
 
 /// What a producer sends.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SendRequest {
     pub queue: String,
@@ -92,6 +93,7 @@ pub struct SendRequest {
 
 /// What a consumer asks for.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReceiveRequest {
     pub queue: String,

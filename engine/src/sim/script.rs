@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 
 /// A whole script.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Script {
     pub seed: u64,
@@ -30,6 +31,7 @@ pub struct Script {
 
 /// One timed action. Exactly one action field is set.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     pub at_ms: u64,
@@ -62,6 +64,7 @@ pub struct Step {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PutEvents {
     #[serde(default = "default_bus")]
@@ -75,6 +78,7 @@ fn default_bus() -> String {
 
 /// `delete` and `change_visibility`: by receipt handle, or every message a consumer holds.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HandleAction {
     pub queue: String,
@@ -88,6 +92,7 @@ pub struct HandleAction {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MqttConnect {
     pub client: String,
@@ -100,12 +105,14 @@ fn yes() -> bool {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MqttClient {
     pub client: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MqttSubscribe {
     pub client: String,
@@ -115,6 +122,7 @@ pub struct MqttSubscribe {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MqttPublish {
     pub client: String,

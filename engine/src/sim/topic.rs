@@ -63,6 +63,7 @@ impl Topic {
 
 /// What a publisher sends to a topic.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PublishRequest {
     pub topic: String,
