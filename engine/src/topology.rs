@@ -434,49 +434,52 @@ impl Topology {
     pub fn validate(&self) -> Result<(), TopologyError> {
         let mut queues = BTreeMap::new();
         for (i, q) in self.queues.iter().enumerate() {
-            let p = format!("queues[{i}]");
+            let p = format!("Queues[{i}]");
             if q.name.is_empty() || q.name.len() > 80 {
-                return problem(format!("{p}.name"), "a queue name has 1 to 80 characters");
+                return problem(
+                    format!("{p}.QueueName"),
+                    "a queue name has 1 to 80 characters",
+                );
             }
             if q.fifo != q.name.ends_with(".fifo") {
                 return problem(
-                    format!("{p}.name"),
+                    format!("{p}.QueueName"),
                     "a FIFO queue's name must end in .fifo, and only a FIFO queue's may",
                 );
             }
             if queues.insert(q.name.as_str(), q).is_some() {
                 return problem(
-                    format!("{p}.name"),
+                    format!("{p}.QueueName"),
                     format!("another queue is already named \"{}\"", q.name),
                 );
             }
             if q.delay_s > 900 {
                 return problem(
-                    format!("{p}.delay_s"),
+                    format!("{p}.DelaySeconds"),
                     "DelaySeconds must be between 0 and 900",
                 );
             }
             if q.visibility_timeout_s > 43_200 {
                 return problem(
-                    format!("{p}.visibility_timeout_s"),
+                    format!("{p}.VisibilityTimeout"),
                     "VisibilityTimeout must be between 0 and 43200 seconds (12 hours)",
                 );
             }
             if !(60..=1_209_600).contains(&q.retention_s) {
                 return problem(
-                    format!("{p}.retention_s"),
+                    format!("{p}.MessageRetentionPeriod"),
                     "MessageRetentionPeriod must be between 60 seconds and 14 days (1209600)",
                 );
             }
             if !(1024..=1_048_576).contains(&q.max_message_bytes) {
                 return problem(
-                    format!("{p}.max_message_bytes"),
+                    format!("{p}.MaximumMessageSize"),
                     "MaximumMessageSize must be between 1024 and 1048576 bytes",
                 );
             }
             if q.receive_wait_s > 20 {
                 return problem(
-                    format!("{p}.receive_wait_s"),
+                    format!("{p}.ReceiveMessageWaitTimeSeconds"),
                     "ReceiveMessageWaitTimeSeconds must be between 0 and 20",
                 );
             }
@@ -489,25 +492,25 @@ impl Topology {
         }
         for (i, q) in self.queues.iter().enumerate() {
             if let Some(r) = &q.redrive {
-                let p = format!("queues[{i}].redrive");
+                let p = format!("Queues[{i}].RedrivePolicy");
                 let Some(dlq) = queues.get(r.dlq.as_str()) else {
                     return problem(
-                        format!("{p}.dlq"),
+                        format!("{p}.deadLetterTargetArn"),
                         format!("there is no queue named \"{}\"", r.dlq),
                     );
                 };
                 if dlq.fifo != q.fifo {
-                    return problem(format!("{p}.dlq"), "a dead-letter queue must be the same type as its source (FIFO with FIFO, standard with standard)");
+                    return problem(format!("{p}.deadLetterTargetArn"), "a dead-letter queue must be the same type as its source (FIFO with FIFO, standard with standard)");
                 }
                 if r.dlq == q.name {
                     return problem(
-                        format!("{p}.dlq"),
+                        format!("{p}.deadLetterTargetArn"),
                         "a queue cannot be its own dead-letter queue",
                     );
                 }
                 if !(1..=1000).contains(&r.max_receive_count) {
                     return problem(
-                        format!("{p}.max_receive_count"),
+                        format!("{p}.maxReceiveCount"),
                         "maxReceiveCount must be between 1 and 1000",
                     );
                 }
@@ -517,13 +520,13 @@ impl Topology {
         for (i, t) in self.topics.iter().enumerate() {
             if t.fifo != t.name.ends_with(".fifo") {
                 return problem(
-                    format!("topics[{i}].name"),
+                    format!("Topics[{i}].TopicName"),
                     "a FIFO topic's name must end in .fifo, and only a FIFO topic's may",
                 );
             }
             if topics.insert(t.name.as_str(), t).is_some() {
                 return problem(
-                    format!("topics[{i}].name"),
+                    format!("Topics[{i}].TopicName"),
                     format!("another topic is already named \"{}\"", t.name),
                 );
             }
@@ -534,7 +537,7 @@ impl Topology {
                 && !NOT_RETRIABLE.contains(&h.error_code.as_str())
             {
                 return problem(
-                    format!("handlers[{i}].error_code"),
+                    format!("Handlers[{i}].error_code"),
                     format!(
                         "unknown error code \"{}\"; use one of {}",
                         h.error_code,
@@ -547,7 +550,7 @@ impl Topology {
         for (i, b) in self.buses.iter().enumerate() {
             if !buses.insert(b.name.as_str()) {
                 return problem(
-                    format!("buses[{i}].name"),
+                    format!("Buses[{i}].Name"),
                     format!("a bus named \"{}\" already exists", b.name),
                 );
             }
@@ -566,30 +569,30 @@ impl Topology {
             }
         };
         for (i, s) in self.subscriptions.iter().enumerate() {
-            let p = format!("subscriptions[{i}]");
+            let p = format!("Subscriptions[{i}]");
             let Some(topic) = topics.get(s.topic.as_str()) else {
                 return problem(
-                    format!("{p}.topic"),
+                    format!("{p}.TopicArn"),
                     format!("there is no topic named \"{}\"", s.topic),
                 );
             };
-            check_endpoint(format!("{p}.endpoint"), &s.endpoint)?;
+            check_endpoint(format!("{p}.Endpoint"), &s.endpoint)?;
             match &s.endpoint {
                 Endpoint::Queue(q) if queues[q.as_str()].fifo && !topic.fifo => {
                     return problem(
-                        format!("{p}.endpoint"),
+                        format!("{p}.Endpoint"),
                         "a FIFO queue can subscribe only to a FIFO topic",
                     );
                 }
                 Endpoint::Handler(_) | Endpoint::Topic(_) | Endpoint::Bus(_) if topic.fifo => {
                     return problem(
-                        format!("{p}.endpoint"),
+                        format!("{p}.Endpoint"),
                         "a FIFO topic delivers only to SQS queues",
                     );
                 }
                 Endpoint::Topic(_) | Endpoint::Bus(_) => {
                     return problem(
-                        format!("{p}.endpoint"),
+                        format!("{p}.Endpoint"),
                         "a topic subscription delivers to a queue or a handler",
                     );
                 }
@@ -601,23 +604,23 @@ impl Topology {
                     FilterPolicyScope::MessageBody => pattern::Dialect::SnsBody,
                 };
                 if let Err(e) = EventPattern::parse(&policy.to_string(), dialect) {
-                    return problem(format!("{p}.filter_policy"), e.aws_message());
+                    return problem(format!("{p}.FilterPolicy"), e.aws_message());
                 }
             }
         }
         let mut rule_names = BTreeSet::new();
         let mut per_bus: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, r) in self.rules.iter().enumerate() {
-            let p = format!("rules[{i}]");
+            let p = format!("Rules[{i}]");
             if !buses.contains(r.bus.as_str()) {
                 return problem(
-                    format!("{p}.bus"),
+                    format!("{p}.EventBusName"),
                     format!("there is no bus named \"{}\"", r.bus),
                 );
             }
             if !rule_names.insert((r.bus.as_str(), r.name.as_str())) {
                 return problem(
-                    format!("{p}.name"),
+                    format!("{p}.Name"),
                     format!("bus \"{}\" already has a rule named \"{}\"", r.bus, r.name),
                 );
             }
@@ -632,50 +635,50 @@ impl Topology {
                 );
             }
             if let Err(e) = EventPattern::eventbridge(&r.pattern.to_string()) {
-                return problem(format!("{p}.pattern"), e.aws_message());
+                return problem(format!("{p}.EventPattern"), e.aws_message());
             }
             if r.targets.len() > MAX_TARGETS_PER_RULE {
                 return problem(
-                    format!("{p}.targets[{MAX_TARGETS_PER_RULE}]"),
+                    format!("{p}.Targets[{MAX_TARGETS_PER_RULE}]"),
                     format!("LimitExceededException: a rule can have at most {MAX_TARGETS_PER_RULE} targets"),
                 );
             }
             let mut ids = BTreeSet::new();
             for (j, t) in r.targets.iter().enumerate() {
-                let tp = format!("{p}.targets[{j}]");
+                let tp = format!("{p}.Targets[{j}]");
                 if !ids.insert(t.id.as_str()) {
                     return problem(
-                        format!("{tp}.id"),
+                        format!("{tp}.Id"),
                         format!("another target of this rule has the id \"{}\"", t.id),
                     );
                 }
-                check_endpoint(format!("{tp}.endpoint"), &t.endpoint)?;
+                check_endpoint(format!("{tp}.Endpoint"), &t.endpoint)?;
                 if t.input_path.is_some() && t.input_transformer.is_some() {
                     return problem(
                         tp,
-                        "a target takes an input_path or an input_transformer, not both",
+                        "a target takes an InputPath or an InputTransformer, not both",
                     );
                 }
                 if let Some(path) = &t.input_path {
                     if let Err(e) = crate::sim::transform::parse_path(path) {
-                        return problem(format!("{tp}.input_path"), e.to_string());
+                        return problem(format!("{tp}.InputPath"), e.to_string());
                     }
                 }
                 if let Some(tr) = &t.input_transformer {
                     if let Err(e) = crate::sim::transform::validate(tr, &t.id) {
-                        return problem(format!("{tp}.input_transformer"), e.to_string());
+                        return problem(format!("{tp}.InputTransformer"), e.to_string());
                     }
                 }
                 let rp = &t.retry_policy;
                 if !(60..=86_400).contains(&rp.maximum_event_age_s) {
                     return problem(
-                        format!("{tp}.retry_policy.maximum_event_age_s"),
+                        format!("{tp}.RetryPolicy.MaximumEventAgeInSeconds"),
                         "MaximumEventAgeInSeconds must be between 60 and 86400",
                     );
                 }
                 if rp.maximum_retry_attempts > 185 {
                     return problem(
-                        format!("{tp}.retry_policy.maximum_retry_attempts"),
+                        format!("{tp}.RetryPolicy.MaximumRetryAttempts"),
                         "MaximumRetryAttempts must be between 0 and 185",
                     );
                 }
@@ -691,13 +694,13 @@ impl Topology {
         for (i, a) in self.archives.iter().enumerate() {
             if !buses.contains(a.bus.as_str()) {
                 return problem(
-                    format!("archives[{i}].bus"),
+                    format!("Archives[{i}].SourceArn"),
                     format!("there is no bus named \"{}\"", a.bus),
                 );
             }
             if let Some(pattern) = &a.pattern {
                 if let Err(e) = EventPattern::eventbridge(&pattern.to_string()) {
-                    return problem(format!("archives[{i}].pattern"), e.aws_message());
+                    return problem(format!("Archives[{i}].EventPattern"), e.aws_message());
                 }
             }
         }
@@ -760,13 +763,13 @@ mod tests {
             six.join(",")
         );
         let err = Topology::from_json(&text).expect_err("six targets");
-        assert_eq!(err.path, "rules[0].targets[5]");
+        assert_eq!(err.path, "Rules[0].Targets[5]", "paths use AWS's names");
         assert!(err.message.starts_with("LimitExceededException"));
         let err = Topology::from_json(r#"{"rules":[{"name":"r","pattern":{"a":"x"}}]}"#)
             .expect_err("bad pattern");
-        assert_eq!(err.to_string(), "rules[0].pattern: Event pattern is not valid. Reason: \"a\" must be an object or an array");
+        assert_eq!(err.to_string(), "Rules[0].EventPattern: Event pattern is not valid. Reason: \"a\" must be an object or an array");
         let err = Topology::from_json(r#"{"queues":[{"name":"a.fifo","fifo":true,"redrive":{"dlq":"b","max_receive_count":3}},{"name":"b"}]}"#)
             .expect_err("type mismatch");
-        assert_eq!(err.path, "queues[0].redrive.dlq");
+        assert_eq!(err.path, "Queues[0].RedrivePolicy.deadLetterTargetArn");
     }
 }

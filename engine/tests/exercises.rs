@@ -124,7 +124,7 @@ fn a_design_that_does_not_run_fails_every_goal_with_the_reason() {
         .expect_err("the target queue does not exist");
     assert_eq!(
         e,
-        "`topology.rules[0].targets[0].endpoint`: queue:nope does not exist"
+        "`topology.Rules[0].Targets[0].Endpoint`: queue:nope does not exist"
     );
     let bad = Design::from_json(r#"{"topology": {"queues": [{"name": "q", "visibility": 3}]}}"#)
         .expect_err("unknown field");
@@ -213,7 +213,7 @@ fn invalid_packs_name_the_exercise_and_the_field() {
         "queues = [{ name = \"q\", redrive = { dlq = \"gone\", max_receive_count = 1 } }]",
     ));
     assert!(
-        e.starts_with("pack.toml: exercise mine, solution.topology.queues[0].redrive"),
+        e.starts_with("pack.toml: exercise mine, solution.topology.Queues[0].RedrivePolicy"),
         "{e}"
     );
     let e = pack_error("id = ");

@@ -498,7 +498,7 @@ fn a_rule_takes_five_targets_and_refuses_a_sixth() {
     assert_eq!(w.metrics()["queue:q"].sent, 5);
     let six = json!({"queues": [{"name": "q"}], "rules": [{"name": "r", "pattern": {"source": ["s"]}, "targets": targets(6)}]});
     let e = Topology::from_json(&six.to_string()).expect_err("six targets");
-    assert_eq!(e.path, "rules[0].targets[5]");
+    assert_eq!(e.path, "Rules[0].Targets[5]");
 }
 
 #[test]

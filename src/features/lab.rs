@@ -445,10 +445,13 @@ pub fn LabPage() -> impl IntoView {
                     </div>
                 </fieldset>
                 <TopologyBuilder topology=topology on_change=on_change notice=notice/>
+                // Stays in view at the bottom of the column while the learner works in a form.
+                <div class="editor-status">
                 {move || notice.get().map(|r| match r {
                     Ok(t) => view! { <p class="form-status" role="status" data-testid="lab-notice">{t}</p> }.into_any(),
                     Err(e) => view! { <ErrorView title="Nothing changed" message=e/> }.into_any(),
                 })}
+                </div>
             </section>
             <section class="panel" aria-labelledby="lab-aws">
                 <AwsExport lab=lab/>

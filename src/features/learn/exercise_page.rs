@@ -643,10 +643,6 @@ pub fn ExercisePage() -> impl IntoView {
                             {move || parsed.with(|p| p.is_err()).then(|| view! {
                                 <p class="waiting" data-testid="forms-paused">"The forms are paused while the JSON below has a mistake: fix it there, or press Undo."</p>
                             })}
-                            {move || builder_notice.get().map(|r| match r {
-                                Ok(t) => view! { <p class="form-status" role="status" data-testid="lab-notice">{format!("{t} Check when you are ready.")}</p> }.into_any(),
-                                Err(e) => view! { <ErrorView title="Nothing changed" message=e/> }.into_any(),
-                            })}
                             <fieldset class="visual-editor" data-testid="visual-editor" disabled=move || parsed.with(|p| p.is_err())>
                                 <legend class="visually-hidden">"Visual editor"</legend>
                                 {match ex.kind {
@@ -664,7 +660,15 @@ pub fn ExercisePage() -> impl IntoView {
                             <textarea id="design-editor" class="design-editor" rows="18" spellcheck="false" prop:value=move || text.get()
                                 on:input=edit on:focus=json_focus on:blur=json_done data-testid="design-editor" aria-describedby="design-json-error"></textarea>
                             <p id="design-json-error" class="field-error" data-testid="design-json-error">{move || parsed.with(|p| p.as_ref().err().cloned())}</p>
-                            {actions("check-bottom")}
+                            // What the last change did, and Check, stay in view while the learner
+                            // works anywhere in the forms or the JSON.
+                            <div class="editor-status" data-testid="editor-status">
+                                {move || builder_notice.get().map(|r| match r {
+                                    Ok(t) => view! { <p class="form-status" role="status" data-testid="lab-notice">{format!("{t} Check when you are ready.")}</p> }.into_any(),
+                                    Err(e) => view! { <ErrorView title="Nothing changed" message=e/> }.into_any(),
+                                })}
+                                {actions("check-bottom")}
+                            </div>
                         </section>
                         {review_view}
                     </div>
