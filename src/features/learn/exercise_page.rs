@@ -564,18 +564,17 @@ pub fn ExercisePage() -> impl IntoView {
         )
     };
 
-    // Check, Undo, Reset, Show solution and Explore: above the results, and again under
-    // the editors where the learner has just made a change.
-    let actions = move |check_id: &'static str| {
+    // Check, Undo, Reset, Show solution and Explore, above the results.
+    let actions = move || {
         let ex = exercise.get_untracked()?;
         let explore = explore.clone();
         Some(view! {
             <div class="form-actions">
-                <button type="button" class="primary" on:click=move |_| run_check() data-testid=check_id>"Check"</button>
-                <button type="button" class="secondary" on:click=undo data-testid=format!("{check_id}-undo").replace("check-undo", "undo")>"Undo"</button>
-                <button type="button" class="secondary" on:click=reset data-testid=format!("{check_id}-reset").replace("check-reset", "reset")>"Reset"</button>
-                <button type="button" class="secondary" on:click=show_solution data-testid=format!("{check_id}-solution").replace("check-solution", "show-solution")>"Show solution"</button>
-                <button type="button" class="secondary" on:click=explore data-testid=format!("{check_id}-explore").replace("check-explore", "explore")>
+                <button type="button" class="primary" on:click=move |_| run_check() data-testid="check">"Check"</button>
+                <button type="button" class="secondary" on:click=undo data-testid="undo">"Undo"</button>
+                <button type="button" class="secondary" on:click=reset data-testid="reset">"Reset"</button>
+                <button type="button" class="secondary" on:click=show_solution data-testid="show-solution">"Show solution"</button>
+                <button type="button" class="secondary" on:click=explore data-testid="explore">
                     {match ex.kind { dojo_engine::exercise::Kind::Channels => "Explore in the lab", dojo_engine::exercise::Kind::System => "Explore in the workshop" }}
                 </button>
             </div>
@@ -619,7 +618,7 @@ pub fn ExercisePage() -> impl IntoView {
                         <section class="panel" aria-labelledby="design-heading">
                             <h2 id="design-heading">"Your design"</h2>
                             <p class="muted">{format!("Change {kind} with the forms below the drawing, or in its JSON; the two always show the same design. Then check it against the goals.")}</p>
-                            {actions("check")}
+                            {actions()}
                             <div id="design-error">{move || error.get().map(|e| view! { <ErrorView title="Nothing was checked" message=e/> })}</div>
                             {move || notice.get().map(|n| view! { <p class="form-status" data-testid="exercise-notice">{n}</p> })}
                             {move || explored.get().map(|path| view! { <p><a href=crate::paths::href(path) data-testid="explore-open">{format!("Open {path}")}</a></p> })}
@@ -667,7 +666,11 @@ pub fn ExercisePage() -> impl IntoView {
                                     Ok(t) => view! { <p class="form-status" role="status" data-testid="lab-notice">{format!("{t} Check when you are ready.")}</p> }.into_any(),
                                     Err(e) => view! { <ErrorView title="Nothing changed" message=e/> }.into_any(),
                                 })}
-                                {actions("check-bottom")}
+                                // Check and Undo only: one row even on a phone; the rest are at the top.
+                                <div class="form-actions">
+                                    <button type="button" class="primary" on:click=move |_| run_check() data-testid="check-bottom">"Check"</button>
+                                    <button type="button" class="secondary" on:click=undo data-testid="check-bottom-undo">"Undo"</button>
+                                </div>
                             </div>
                         </section>
                         {review_view}
