@@ -36,7 +36,7 @@ test('the log exports as NDJSON and imports into a fresh profile; a bad line imp
   const [first, second] = cloud.text.trim().split('\n');
   const broken = `${first}\n${second.replace('"type":"AddressChanged",', '')}\n`;
   await other.getByTestId('import-file').setInputFiles({ name: 'broken.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(broken) });
-  await expect(other.getByTestId('error-view')).toContainText('broken.ndjson: line 2, (event): missing field `type`');
+  await expect(other.getByTestId('error-view')).toContainText('broken.ndjson: line 2, (event): An event needs `type` (at the event).');
   await expect(other.getByTestId('error-view')).toContainText('Nothing was imported.');
   await expect(other.getByTestId('log-empty')).toBeVisible();
   await other.getByTestId('import-file').setInputFiles({ name: 'put.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(put.text) });

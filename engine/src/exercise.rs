@@ -255,10 +255,15 @@ pub fn parse_pack(text: &str, file: &str) -> Result<Vec<Exercise>, ExerciseError
         message,
     };
     let table: toml::Table = toml::from_str(text).map_err(|e| {
+        // Where, as a line and column, and what the TOML reader expected there.
+        let at = e.span().map_or(String::new(), |span| {
+            let (line, column) = crate::json::line_column(text, span.start);
+            format!(" at line {line}, column {column}")
+        });
         fail(
             "?".into(),
             "(file)",
-            format!("not valid TOML: {}", e.message()),
+            format!("not valid TOML{at}: {}", e.message().trim()),
         )
     })?;
     let value =
@@ -281,8 +286,19 @@ pub fn parse_pack(text: &str, file: &str) -> Result<Vec<Exercise>, ExerciseError
         let name = item["id"]
             .as_str()
             .map_or(format!("#{}", i + 1), str::to_owned);
-        let mut ex: Exercise = serde_path_to_error::deserialize(item)
-            .map_err(|e| fail(name.clone(), &e.path().to_string(), e.inner().to_string()))?;
+        let mut ex: Exercise = serde_path_to_error::deserialize(item).map_err(|e| {
+            let path = e.path().to_string();
+            fail(
+                name.clone(),
+                &path,
+                crate::wording::shape_of(
+                    "an exercise",
+                    "the exercise",
+                    &path,
+                    &e.inner().to_string(),
+                ),
+            )
+        })?;
         // Shown in AWS's names whatever names the file uses, without the defaults.
         ex.start_text = ex.start.to_compact_json();
         ex.solution_text = ex.solution.to_compact_json();

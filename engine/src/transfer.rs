@@ -110,7 +110,7 @@ pub fn read_envelope(text: &str) -> Result<EventEnvelope, (String, String)> {
         let path = e.path().to_string();
         fail(
             if path == "." { "(event)" } else { &path },
-            e.inner().to_string(),
+            crate::wording::shape_of("an event", "the event", &path, &e.inner().to_string()),
         )
     })?;
     for (field, value) in [
@@ -278,7 +278,7 @@ mod tests {
             .read(&no_type.replace("e1", "e2"))
             .expect_err("missing type");
         assert_eq!((e.line, e.field.as_str()), (4, "(event)"));
-        assert!(e.message.contains("missing field `type`"), "{}", e.message);
+        assert_eq!(e.message, "An event needs `type` (at the event).");
         let e = r
             .read(
                 &good

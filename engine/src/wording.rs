@@ -49,7 +49,7 @@ pub fn syntax(e: &JsonError) -> String {
 }
 
 /// What the thing at a JSON path is, in words: "a queue", "a rule's target".
-fn noun(path: &str) -> String {
+fn noun(path: &str, root: &str) -> String {
     let last = path
         .rsplit('.')
         .next()
@@ -60,7 +60,11 @@ fn noun(path: &str) -> String {
     // AWS's names (`Targets`, `RedrivePolicy`) are the same things as ours.
     let last = snake(last);
     match last.as_str() {
-        "" | "topology" => "the topology".into(),
+        "" => root.into(),
+        "topology" => "the topology".into(),
+        "goals" => "a goal".into(),
+        "beats" => "a beat".into(),
+        "workload" => "a workload step".into(),
         "queues" => "a queue".into(),
         "topics" => "a topic".into(),
         "subscriptions" => "a subscription".into(),
@@ -222,8 +226,14 @@ fn found(text: &str) -> String {
 
 /// A shape mistake at a JSON path (`queues[0].rules`), from serde's message.
 pub fn shape(path: &str, message: &str) -> String {
+    shape_of("the topology", "the design", path, message)
+}
+
+/// [`shape`] for a document that is not a design: `root` names what the whole document
+/// is ("an event") and `whole` where a mistake at its top is ("the event").
+pub fn shape_of(root: &str, whole: &str, path: &str, message: &str) -> String {
     let place = if path.is_empty() || path == "." {
-        "the design".to_owned()
+        whole.to_owned()
     } else {
         format!("`{path}`")
     };
@@ -232,8 +242,14 @@ pub fn shape(path: &str, message: &str) -> String {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (field, tail) = rest.split_once('`').unwrap_or((rest, ""));
         let allowed = expected_names(tail);
-        let parent = path.rsplit_once('.').map_or("", |(p, _)| p);
-        let what = noun(parent);
+        // The path ends with the unknown field, except inside an internally tagged
+        // enum (a goal), where it ends with the object the field was found in.
+        let parent = if path == field || path.ends_with(&format!(".{field}")) {
+            path.rsplit_once('.').map_or("", |(p, _)| p)
+        } else {
+            path
+        };
+        let what = noun(parent, root);
         let mut out = format!("`{field}` is not a field of {what} (at {place}).");
         // Where a design is written in AWS's (CloudFormation's) names, the names older
         // designs used are still read but not offered: the learner is shown AWS's names
@@ -300,7 +316,10 @@ pub fn shape(path: &str, message: &str) -> String {
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
         let field = rest.split('`').next().unwrap_or(rest);
-        return format!("{} needs `{field}` (at {place}).", capitalised(&noun(path)));
+        return format!(
+            "{} needs `{field}` (at {place}).",
+            capitalised(&noun(path, root))
+        );
     }
     if let Some(rest) = message.strip_prefix("unknown variant `") {
         let (variant, tail) = rest.split_once('`').unwrap_or((rest, ""));

@@ -196,7 +196,7 @@ fn invalid_packs_name_the_exercise_and_the_field() {
     );
     let e = pack_error(&MINIMAL.replace("count = 1 }]", "cuont = 1 }]"));
     assert!(
-        e.starts_with("pack.toml: exercise mine, goals[0]: unknown field `cuont`"),
+        e.starts_with("pack.toml: exercise mine, goals[0]: `cuont` is not a field of a goal (at `goals[0]`). Did you mean `count`?"),
         "{e}"
     );
     let e = pack_error(&MINIMAL.replace("count = 1 }]", "matching = { source = \"x\" } }]"));

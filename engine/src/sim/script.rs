@@ -170,13 +170,12 @@ impl Script {
     /// Parses and validates a script; errors name the JSON path (`steps[3].receive.max`).
     pub fn from_json(text: &str) -> Result<Script, TopologyError> {
         let de = &mut serde_json::Deserializer::from_str(text);
-        let script: Script = serde_path_to_error::deserialize(de).map_err(|e| TopologyError {
-            path: if e.path().to_string() == "." {
-                "script".into()
-            } else {
-                e.path().to_string()
-            },
-            message: e.inner().to_string(),
+        let script: Script = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            TopologyError {
+                message: crate::wording::shape(&path, &e.inner().to_string()),
+                path: if path == "." { "script".into() } else { path },
+            }
         })?;
         script.topology.validate().map_err(|e| TopologyError {
             path: format!("topology.{}", e.path),

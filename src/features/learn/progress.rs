@@ -170,7 +170,7 @@ mod tests {
         let e = p.import_pack("bad.toml", "id = 3").expect_err("invalid");
         assert_eq!(
             e,
-            "bad.toml: exercise #1, id: invalid type: integer `3`, expected a string"
+            "bad.toml: exercise #1, id: `id` must be text in double quotes, not the number 3."
         );
         assert!(p.packs.is_empty());
         let shipped_again = dojo_engine::exercise::SHIPPED[0].1;
