@@ -10,8 +10,8 @@
 //! - [`explain`], which says field by field why an event matched or not;
 //! - [`compiled::RuleSet`], which matches an event against many patterns at once.
 //!
-//! The semantics follow `spec/messaging-semantics.md` (sections 1–2 and 4); validation
-//! reasons are AWS's own texts. MQTT filters are separate: see [`mqtt`].
+//! The semantics follow `docs/semantics.md` (§1 EventBridge patterns, §2 SNS filter
+//! policies, §6 MQTT topics); validation reasons are AWS's own texts. MQTT filters are separate: see [`mqtt`].
 
 pub mod cidr;
 pub mod compiled;

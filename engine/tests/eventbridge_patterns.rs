@@ -1,4 +1,4 @@
-//! EventBridge event patterns against the spec (`spec/messaging-semantics.md` §1): every
+//! EventBridge event patterns against `docs/semantics.md` §1 (the EventBridge User Guide's "Event patterns"): every
 //! operator, the type × operator matrix, null/empty/missing rules, arrays, `$or`, and
 //! every validation reason.
 

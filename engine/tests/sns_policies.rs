@@ -1,5 +1,5 @@
 //! SNS filter policy validation: the differences from EventBridge and the limits
-//! (`spec/messaging-semantics.md` §2).
+//! (`docs/semantics.md` §2, after the SNS Developer Guide's "Message filtering").
 
 use dojo_engine::pattern::{Dialect, EventPattern};
 

@@ -4,6 +4,7 @@
 //! matches the parent level and any number of child levels and must be last, alone in
 //! its level. A filter whose first level is a wildcard never matches a topic starting
 //! with `$` [MQTT-4.7.2-1]. This module does not deliver messages; the broker does.
+//! See `docs/semantics.md` §6.
 
 use thiserror::Error;
 

@@ -5,7 +5,8 @@
 //! match as strings, `Number` values as numbers, `String.Array` values as arrays (any
 //! element may match) and `Binary` attributes are ignored as if absent. With `MessageBody`
 //! scope the body must be a JSON object; anything else never matches. Validation differs
-//! from EventBridge as [`Dialect`] describes; see [`super::parse`].
+//! from EventBridge as [`Dialect`] describes; see [`super::parse`] and
+//! `docs/semantics.md` §2.
 
 use super::*;
 use crate::json::Spanned;

@@ -7,6 +7,8 @@
 //! A bus stores nothing but its archives. Deliveries waiting for a retry are bounded by
 //! the retry policy (at most 185 attempts, at most 24 hours); when they run out the event
 //! goes to the target's DLQ, or is dropped and traced if it has none.
+//!
+//! The rules and the pages they follow: `docs/semantics.md` §5.
 
 use super::queue::SendRequest;
 use super::topic::{why_not, PublishRequest};

@@ -8,6 +8,8 @@
 //! messages (the oldest is dropped and traced beyond that); the broker keeps at most
 //! `retained_limit` retained topics (a new one beyond that is refused and traced).
 //! QoS 0 messages are never queued for offline clients.
+//!
+//! The rules and the OASIS sections they follow: `docs/semantics.md` §6.
 
 use super::{err, ChannelMetrics, SimError, Timer, TraceKind, World};
 use crate::pattern::mqtt;

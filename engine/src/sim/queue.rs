@@ -14,6 +14,8 @@
 //! a send beyond it is refused with `QueueFull` and traced as dropped. In flight: at most
 //! 120,000 (standard; a receive then fails with `OverLimit`) or 20,000 (FIFO; a receive
 //! then returns nothing), as in SQS.
+//!
+//! The rules and the pages they follow: `docs/semantics.md` §4.
 
 use super::{
     err, sha256_hex, Attributes, ChannelMetrics, SimError, SimTime, Timer, TraceKind, World,

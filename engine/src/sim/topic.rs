@@ -4,6 +4,8 @@
 //! A topic stores nothing: a publish is delivered to every matching subscription at once.
 //! If a subscribed queue refuses the copy (it is full, say), that copy is dropped and
 //! traced; the other subscriptions still get theirs.
+//!
+//! The rules and the pages they follow: `docs/semantics.md` §2 and §3.
 
 use super::queue::{SendRequest, DEDUP_WINDOW_MS};
 use super::{err, iso_time, sha256_hex, Attributes, ChannelMetrics, SimError, TraceKind, World};

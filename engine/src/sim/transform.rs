@@ -5,7 +5,7 @@
 //! observed to do: a string value fills a quoted placeholder bare and a bare one with
 //! quotes; an object or array inside quotes is written without quotes; a path that does
 //! not resolve disappears; values are not escaped; output that should be JSON and is not
-//! is dropped silently (the caller traces it).
+//! is dropped silently (the caller traces it). See `docs/semantics.md` §5.
 
 use crate::topology::InputTransformer;
 use serde_json::Value;
