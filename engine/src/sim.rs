@@ -22,6 +22,7 @@ pub mod transform;
 pub use bus::{PutEventsEntry, PutEventsResult, ReplayRequest};
 pub use queue::{
     PeekedMessage, QueuePeek, ReceiveRequest, ReceiveResult, ReceivedMessage, SendRequest,
+    SetQueueAttributes,
 };
 pub use time::iso_time;
 pub use topic::PublishRequest;

@@ -1,11 +1,11 @@
-//! Seeded simulation tests of the channels' semantics (spec §1.7–1.9, 2, 3, 4), named as
-//! sentences, plus determinism and property tests. Each failure message names its seed.
+//! Seeded simulation tests of the channels' semantics (`docs/semantics.md` §3–§6), named
+//! as sentences, plus determinism and property tests. Each failure message names its seed.
 
 use dojo_engine::pattern::sns::MessageAttribute;
 use dojo_engine::sim::script::{run, Record, Script};
 use dojo_engine::sim::{
     PublishRequest, PutEventsEntry, ReceiveRequest, ReceivedMessage, ReplayRequest, SendRequest,
-    TraceKind, World,
+    SetQueueAttributes, TraceKind, World,
 };
 use dojo_engine::topology::Topology;
 use proptest::prelude::*;
@@ -134,6 +134,174 @@ fn a_stale_receipt_handle_does_not_delete() {
         .starts_with("not deleted"));
     assert_eq!(w.delete("q", &second).expect("deletes"), "deleted");
     assert!(w.delete("q", &second).is_err(), "the message is gone");
+}
+
+/// SQS Developer Guide, "Amazon SQS visibility timeout" and the `DeleteMessage` API
+/// reference: the most recent receipt handle deletes the message even after its
+/// visibility timeout has passed, as long as nobody has received it since
+/// (`docs/semantics.md` §4).
+#[test]
+fn the_latest_receipt_handle_deletes_after_the_visibility_timeout_until_the_next_receive() {
+    let mut w = world(json!({"queues": [{"name": "q", "visibility_timeout_s": 1}]}));
+    send(&mut w, "q", "x");
+    let handle = receive(&mut w, "q", "a", 1)[0].1.clone();
+    w.run_until(5000);
+    assert_eq!(w.peek("q").expect("q").messages[0].state, "visible");
+    assert_eq!(w.delete("q", &handle).expect("deletes"), "deleted");
+    assert!(w.peek("q").expect("q").messages.is_empty());
+}
+
+/// SQS API reference, `ReceiveMessage` (`ApproximateReceiveCount`) and the Developer
+/// Guide's "Using dead-letter queues": the receive count goes with a message into its
+/// dead-letter queue (`docs/semantics.md` §4).
+#[test]
+fn a_message_keeps_its_receive_count_in_the_dead_letter_queue() {
+    let mut w = world(json!({"queues": [
+        {"name": "q", "visibility_timeout_s": 1, "redrive": {"dlq": "dlq", "max_receive_count": 2}},
+        {"name": "dlq"}]}));
+    send(&mut w, "q", "poison");
+    for n in 0..2 {
+        w.run_until(n * 1000);
+        assert_eq!(receive_messages(&mut w, "q", "worker", 1).len(), 1);
+    }
+    w.run_until(2000);
+    assert!(
+        receive_messages(&mut w, "q", "worker", 1).is_empty(),
+        "moved"
+    );
+    let in_dlq = receive_messages(&mut w, "dlq", "ops", 1);
+    assert_eq!(
+        in_dlq[0].receive_count, 3,
+        "two receives in q, one in the DLQ"
+    );
+}
+
+/// SQS Developer Guide, "Using dead-letter queues": a standard queue's dead-letter queue
+/// keeps the original enqueue time, so retention counts from it; a FIFO queue's starts
+/// it again when the message moves (`docs/semantics.md` §4).
+#[test]
+fn retention_in_a_dead_letter_queue_counts_from_the_first_enqueue_unless_it_is_fifo() {
+    let held_at = |fifo: bool, at: u64| {
+        let (q, dlq) = if fifo {
+            ("q.fifo", "dlq.fifo")
+        } else {
+            ("q", "dlq")
+        };
+        let mut w = world(json!({"queues": [
+            {"name": q, "fifo": fifo, "content_based_dedup": fifo, "visibility_timeout_s": 1, "retention_s": 60,
+             "redrive": {"dlq": dlq, "max_receive_count": 1}},
+            {"name": dlq, "fifo": fifo, "content_based_dedup": fifo, "retention_s": 60}]}));
+        if fifo {
+            send_fifo(&mut w, q, "poison", "g", None);
+        } else {
+            send(&mut w, q, "poison");
+        }
+        assert_eq!(receive_messages(&mut w, q, "worker", 1).len(), 1);
+        w.run_until(10_000);
+        assert!(
+            receive_messages(&mut w, q, "worker", 1).is_empty(),
+            "moved at 10 s"
+        );
+        w.run_until(at);
+        w.peek(dlq).expect("dlq").messages.len()
+    };
+    assert_eq!(
+        held_at(false, 61_000),
+        0,
+        "standard: 60 s from the send at 0 s"
+    );
+    assert_eq!(held_at(true, 61_000), 1, "FIFO: 60 s from the move at 10 s");
+    assert_eq!(held_at(true, 71_000), 0);
+}
+
+/// SQS API reference, `SetQueueAttributes`, and the Developer Guide's "Amazon SQS delay
+/// queues": a new queue delay is not retroactive on a standard queue and is on a FIFO
+/// queue (`docs/semantics.md` §4).
+#[test]
+fn a_new_queue_delay_is_retroactive_on_fifo_queues_only() {
+    let visible_at = |fifo: bool| {
+        let q = if fifo { "q.fifo" } else { "q" };
+        let mut w = world(json!({"queues": [
+            {"name": q, "fifo": fifo, "content_based_dedup": fifo, "delay_s": 60}]}));
+        if fifo {
+            send_fifo(&mut w, q, "early", "g", None);
+        } else {
+            send(&mut w, q, "early");
+        }
+        w.run_until(5_000);
+        let said = w
+            .set_queue_attributes(&SetQueueAttributes {
+                queue: q.into(),
+                delay_s: Some(10),
+                ..Default::default()
+            })
+            .expect("a valid change");
+        assert!(said.contains("DelaySeconds 10 s"), "{said}");
+        w.peek(q).expect("q").messages[0].visible_at_ms
+    };
+    assert_eq!(
+        visible_at(false),
+        60_000,
+        "standard: the delay it was sent with"
+    );
+    assert_eq!(
+        visible_at(true),
+        10_000,
+        "FIFO: the new delay, from its send at 0 s"
+    );
+}
+
+/// SQS API reference, `SetQueueAttributes`: a new visibility timeout applies to later
+/// receives, and a redrive policy set on a running queue applies from the next receive;
+/// an invalid change is refused and changes nothing (`docs/semantics.md` §4).
+#[test]
+fn queue_attributes_change_while_the_simulation_runs() {
+    let mut w =
+        world(json!({"queues": [{"name": "q", "visibility_timeout_s": 30}, {"name": "dlq"}]}));
+    send(&mut w, "q", "x");
+    assert!(w
+        .set_queue_attributes(&SetQueueAttributes {
+            queue: "q".into(),
+            visibility_timeout_s: Some(50_000),
+            ..Default::default()
+        })
+        .is_err());
+    w.set_queue_attributes(&SetQueueAttributes {
+        queue: "q".into(),
+        visibility_timeout_s: Some(2),
+        redrive_policy: Some(dojo_engine::topology::Redrive {
+            dlq: "dlq".into(),
+            max_receive_count: 1,
+        }),
+        ..Default::default()
+    })
+    .expect("valid");
+    assert_eq!(receive(&mut w, "q", "a", 1).len(), 1);
+    w.run_until(2_000);
+    assert!(
+        receive(&mut w, "q", "a", 1).is_empty(),
+        "moved on the second receive"
+    );
+    assert_eq!(receive(&mut w, "dlq", "ops", 1).len(), 1);
+    assert_eq!(
+        kinds(&w, |k| matches!(k, TraceKind::Configured { .. })),
+        1,
+        "the refused change left no trace"
+    );
+    // The same change written as a script step.
+    let script: Script = Script::from_json(
+        &json!({"seed": 1, "topology": {"queues": [{"name": "q"}]}, "steps": [
+            {"at_ms": 0, "set_queue_attributes": {"queue": "q", "VisibilityTimeout": 5}}]})
+        .to_string(),
+    )
+    .expect("a script");
+    let records = run(&script).expect("runs");
+    assert!(
+        records
+            .iter()
+            .any(|r| serde_json::to_string(r).is_ok_and(|t| t.contains("VisibilityTimeout 5 s"))),
+        "the step's record says what changed"
+    );
 }
 
 #[test]

@@ -39,12 +39,26 @@ pub(crate) struct Message {
     pub dedup_id: Option<String>,
     /// When it first entered any queue (retention counts from here, even in a DLQ).
     pub first_enqueued_at: SimTime,
+    /// When it entered this queue (a FIFO queue's new delay counts from here).
+    pub enqueued_at: SimTime,
     pub visible_at: SimTime,
     pub in_flight: Option<InFlight>,
     pub receive_count: u32,
     pub first_received_at: Option<SimTime>,
     /// Bumped whenever visibility changes, so stale timers are ignored.
     pub epoch: u32,
+    /// The receipt handle of the latest receive from this queue: it deletes the message,
+    /// even once the visibility timeout has passed, until someone receives it again.
+    /// And who received it.
+    pub latest_handle: Option<(String, String)>,
+}
+
+/// A message moved from another queue (to its dead-letter queue): it keeps its id and
+/// its receive count, and (standard queues) the time it was first enqueued.
+pub(crate) struct Moved {
+    pub id: String,
+    pub first_enqueued_at: Option<SimTime>,
+    pub receive_count: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +105,36 @@ pub struct SendRequest {
     pub group_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dedup_id: Option<String>,
+}
+
+/// SetQueueAttributes: the settings a running queue can change. AWS's attribute names,
+/// the older ones read too.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetQueueAttributes {
+    pub queue: String,
+    #[serde(
+        default,
+        rename = "VisibilityTimeout",
+        alias = "visibility_timeout_s",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub visibility_timeout_s: Option<u32>,
+    #[serde(
+        default,
+        rename = "DelaySeconds",
+        alias = "delay_s",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delay_s: Option<u32>,
+    #[serde(
+        default,
+        rename = "RedrivePolicy",
+        alias = "redrive",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub redrive_policy: Option<crate::topology::Redrive>,
 }
 
 /// What a consumer asks for.
@@ -259,7 +303,7 @@ impl World {
     pub(crate) fn send_with(
         &mut self,
         request: &SendRequest,
-        moved: Option<(SimTime, String)>,
+        moved: Option<Moved>,
     ) -> Result<String, SimError> {
         let now = self.now;
         let q = self.queue_mut(&request.queue)?;
@@ -341,9 +385,9 @@ impl World {
                 config.name, config.capacity
             ));
         }
-        let (first_enqueued_at, id) = match moved {
-            Some((at, id)) => (Some(at), id),
-            None => (None, self.fresh_id(&config.name)),
+        let (first_enqueued_at, id, receive_count) = match moved {
+            Some(m) => (m.first_enqueued_at, m.id, m.receive_count),
+            None => (None, self.fresh_id(&config.name), 0),
         };
         let q = self.queue_mut(&request.queue)?;
         let seq = q.next_seq;
@@ -363,11 +407,13 @@ impl World {
                 group_id: request.group_id.clone(),
                 dedup_id,
                 first_enqueued_at: first,
+                enqueued_at: now,
                 visible_at: now + delay_ms,
                 in_flight: None,
-                receive_count: 0,
+                receive_count,
                 first_received_at: None,
                 epoch: 0,
+                latest_handle: None,
             },
         );
         q.sent += 1;
@@ -550,6 +596,7 @@ impl World {
             m.first_received_at.get_or_insert(now);
             m.epoch += 1;
             let handle = format!("{}/r{}", m.id, m.receive_count);
+            m.latest_handle = Some((handle.clone(), request.consumer.clone()));
             m.in_flight = Some(InFlight {
                 handle: handle.clone(),
                 consumer: request.consumer.clone(),
@@ -620,7 +667,15 @@ impl World {
             group_id: m.group_id.clone(),
             dedup_id: fifo.then(|| m.id.clone()),
         };
-        if let Err(e) = self.send_with(&request, Some((m.first_enqueued_at, m.id.clone()))) {
+        // ApproximateReceiveCount counts receives across queues, so the count goes with
+        // the message. Retention: a standard DLQ keeps the original enqueue time, a FIFO
+        // DLQ starts it again (docs/semantics.md §4).
+        let moved = Moved {
+            id: m.id.clone(),
+            first_enqueued_at: (!fifo).then_some(m.first_enqueued_at),
+            receive_count: m.receive_count,
+        };
+        if let Err(e) = self.send_with(&request, Some(moved)) {
             self.record(
                 &channel,
                 &m.id,
@@ -674,8 +729,9 @@ impl World {
         })
     }
 
-    /// DeleteMessage. A stale receipt handle (the message was received again since)
-    /// succeeds without deleting, as SQS does; the answer says so.
+    /// DeleteMessage. The latest receipt handle deletes the message, in flight or not
+    /// (its visibility timeout may have passed), as long as nobody has received it since;
+    /// an older handle succeeds without deleting, as SQS does, and the answer says so.
     pub fn delete(&mut self, queue: &str, handle: &str) -> Result<&'static str, SimError> {
         let q = self.queue_mut(queue)?;
         let channel = q.channel();
@@ -687,16 +743,27 @@ impl World {
         let Some((seq, m)) = found else {
             return err(format!("ReceiptHandleIsInvalid: no message in \"{queue}\" has the receipt handle \"{handle}\" (already deleted, moved or expired)"));
         };
-        match &m.in_flight {
-            Some(f) if f.handle == handle => {
-                q.messages.remove(&seq);
-                q.deleted += 1;
-                self.record(&channel, &m.id, TraceKind::Acknowledged { by: f.consumer.clone(), how: "deleted".into() });
-                self.wake_polls(queue);
-                Ok("deleted")
-            }
-            _ => Ok("not deleted: the receipt handle is stale (the message was received again or became visible); use the latest one"),
-        }
+        let Some((_, consumer)) = m.latest_handle.as_ref().filter(|(h, _)| h == handle) else {
+            return Ok("not deleted: the receipt handle is stale (the message was received again since); use the latest one");
+        };
+        q.messages.remove(&seq);
+        q.deleted += 1;
+        let how = if m.in_flight.is_some() {
+            "deleted"
+        } else {
+            "deleted after its visibility timeout, with the latest receipt handle"
+        };
+        let by = consumer.clone();
+        self.record(
+            &channel,
+            &m.id,
+            TraceKind::Acknowledged {
+                by,
+                how: how.into(),
+            },
+        );
+        self.wake_polls(queue);
+        Ok("deleted")
     }
 
     /// Deletes every message a consumer holds in flight in this queue.
@@ -724,6 +791,109 @@ impl World {
                     .map(|f| f.handle.clone())
             })
             .collect())
+    }
+
+    /// SetQueueAttributes while the simulation runs (`docs/semantics.md` §4): a new
+    /// visibility timeout applies to later receives; a new delay applies to later sends
+    /// on a standard queue, and also to the messages still delayed on a FIFO queue
+    /// (counted from when each entered the queue); a new redrive policy applies at the
+    /// next receive. The change is checked as the queue's settings are when a topology is
+    /// read, and refused whole if any part is invalid. Returns what changed, in words.
+    pub fn set_queue_attributes(
+        &mut self,
+        request: &SetQueueAttributes,
+    ) -> Result<String, SimError> {
+        let now = self.now;
+        let dlq_fifo = match &request.redrive_policy {
+            Some(r) => match self.queues.get(&r.dlq) {
+                None => {
+                    return err(format!(
+                        "InvalidParameterValue: RedrivePolicy names \"{}\", which is not a queue",
+                        r.dlq
+                    ))
+                }
+                Some(d) => Some(d.config.fifo),
+            },
+            None => None,
+        };
+        let q = self.queue_mut(&request.queue)?;
+        let mut said = Vec::new();
+        if let Some(v) = request.visibility_timeout_s {
+            if v > 43_200 {
+                return err("InvalidParameterValue: VisibilityTimeout is 0 to 43,200 seconds");
+            }
+            said.push(format!("VisibilityTimeout {v} s (for later receives)"));
+        }
+        if let Some(d) = request.delay_s {
+            if d > 900 {
+                return err("InvalidParameterValue: DelaySeconds is 0 to 900 seconds");
+            }
+            said.push(format!(
+                "DelaySeconds {d} s ({})",
+                if q.config.fifo {
+                    "also for the messages still delayed: FIFO queues apply it retroactively"
+                } else {
+                    "for later sends: not retroactive on a standard queue"
+                }
+            ));
+        }
+        if let (Some(r), Some(fifo)) = (&request.redrive_policy, dlq_fifo) {
+            if fifo != q.config.fifo {
+                return err("InvalidParameterValue: a dead-letter queue must be the same type as its source (FIFO with FIFO, standard with standard)");
+            }
+            if !(1..=1000).contains(&r.max_receive_count) {
+                return err("InvalidParameterValue: maxReceiveCount is 1 to 1,000");
+            }
+            said.push(format!(
+                "RedrivePolicy to {} after {} receives",
+                r.dlq, r.max_receive_count
+            ));
+        }
+        if said.is_empty() {
+            return err(
+                "SetQueueAttributes needs VisibilityTimeout, DelaySeconds or RedrivePolicy",
+            );
+        }
+        if let Some(v) = request.visibility_timeout_s {
+            q.config.visibility_timeout_s = v;
+        }
+        if let Some(r) = &request.redrive_policy {
+            q.config.redrive = Some(r.clone());
+        }
+        let mut wake_at = Vec::new();
+        if let Some(d) = request.delay_s {
+            q.config.delay_s = d;
+            if q.config.fifo {
+                for m in q.messages.values_mut() {
+                    let waiting =
+                        m.in_flight.is_none() && m.receive_count == 0 && m.visible_at > now;
+                    if waiting {
+                        m.visible_at = (m.enqueued_at + u64::from(d) * 1000).max(now);
+                        wake_at.push(m.visible_at);
+                    }
+                }
+            }
+        }
+        let channel = q.channel();
+        let name = q.config.name.clone();
+        let text = said.join("; ");
+        self.record(
+            &channel,
+            "",
+            TraceKind::Configured {
+                change: format!("SetQueueAttributes: {text}"),
+            },
+        );
+        for at in wake_at {
+            self.schedule(
+                at,
+                Timer::DelayEnd {
+                    queue: name.clone(),
+                },
+            );
+        }
+        self.wake_polls(&name);
+        Ok(text)
     }
 
     /// ChangeMessageVisibility: visible again `timeout_s` from now (0 = at once).

@@ -47,6 +47,9 @@ pub struct Step {
     pub delete: Option<HandleAction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_visibility: Option<HandleAction>,
+    /// SetQueueAttributes on a running queue (`docs/semantics.md` §4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_queue_attributes: Option<super::SetQueueAttributes>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mqtt_connect: Option<MqttConnect>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -173,7 +176,12 @@ impl Script {
         let script: Script = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             TopologyError {
-                message: crate::wording::shape(&path, &e.inner().to_string()),
+                message: crate::wording::shape_of(
+                    "a script",
+                    "the script",
+                    &path,
+                    &e.inner().to_string(),
+                ),
                 path: if path == "." { "script".into() } else { path },
             }
         })?;
@@ -198,7 +206,7 @@ impl Script {
                 return Err(TopologyError {
                     path: format!("steps[{i}]"),
                     message: format!(
-                        "a step needs exactly one action (send, publish, put_events, receive, delete, change_visibility, mqtt_connect, mqtt_disconnect, mqtt_subscribe, mqtt_unsubscribe, mqtt_publish, start_replay or advance); found {}",
+                        "a step needs exactly one action (send, publish, put_events, receive, delete, change_visibility, set_queue_attributes, mqtt_connect, mqtt_disconnect, mqtt_subscribe, mqtt_unsubscribe, mqtt_publish, start_replay or advance); found {}",
                         if count.is_empty() { "none".to_owned() } else { count.join(", ") }
                     ),
                 });
@@ -222,6 +230,7 @@ impl Step {
         add(self.receive.is_some(), "receive");
         add(self.delete.is_some(), "delete");
         add(self.change_visibility.is_some(), "change_visibility");
+        add(self.set_queue_attributes.is_some(), "set_queue_attributes");
         add(self.mqtt_connect.is_some(), "mqtt_connect");
         add(self.mqtt_disconnect.is_some(), "mqtt_disconnect");
         add(self.mqtt_subscribe.is_some(), "mqtt_subscribe");
@@ -276,6 +285,11 @@ fn apply(world: &mut World, index: usize, step: &Step) -> Result<Value, SimError
             world.change_visibility(&c.queue, h, timeout)?;
         }
         return Ok(json!({ "changed": handles.len() }));
+    }
+    if let Some(a) = &step.set_queue_attributes {
+        return world
+            .set_queue_attributes(a)
+            .map(|changed| json!({ "changed": changed }));
     }
     if let Some(c) = &step.mqtt_connect {
         return world

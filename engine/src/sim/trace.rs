@@ -75,6 +75,8 @@ pub enum TraceKind {
     Transformed { target: String, output: String },
     /// An archive kept a copy of an event.
     Archived { archive: String },
+    /// A channel's settings changed while the simulation ran (SetQueueAttributes).
+    Configured { change: String },
     /// MQTT session events: connect, disconnect, subscribe, unsubscribe.
     Session { client: String, action: String },
 }
