@@ -174,7 +174,7 @@ impl Builder<'_> {
             props.insert("Protocol".into(), json!("sqs"));
             props.insert("Endpoint".into(), get_att(&queue, "Arn"));
             props.insert("RawMessageDelivery".into(), json!(s.raw_message_delivery));
-            if let Some(policy) = &s.filter_policy {
+            if let Some(policy) = s.policy() {
                 props.insert("FilterPolicy".into(), policy.clone());
                 let scope = match s.filter_policy_scope {
                     FilterPolicyScope::MessageAttributes => "MessageAttributes",

@@ -250,6 +250,16 @@ pub struct SubscriptionConfig {
     pub raw_message_delivery: bool,
 }
 
+impl SubscriptionConfig {
+    /// The filter policy in force: none when there is none, and none for an empty JSON
+    /// object, which is how SNS removes a policy (`docs/semantics.md` §2).
+    pub fn policy(&self) -> Option<&serde_json::Value> {
+        self.filter_policy
+            .as_ref()
+            .filter(|p| p.as_object().is_none_or(|m| !m.is_empty()))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -598,7 +608,7 @@ impl Topology {
                 }
                 _ => {}
             }
-            if let Some(policy) = &s.filter_policy {
+            if let Some(policy) = s.policy() {
                 let dialect = match s.filter_policy_scope {
                     FilterPolicyScope::MessageAttributes => pattern::Dialect::SnsAttributes,
                     FilterPolicyScope::MessageBody => pattern::Dialect::SnsBody,

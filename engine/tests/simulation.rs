@@ -1108,3 +1108,57 @@ proptest! {
         }
     }
 }
+
+/// SNS Developer Guide, "Amazon SNS message and JSON formats" (the HTTP/S notification
+/// JSON, which an SQS subscriber without raw delivery receives as its body): AWS's fields
+/// and only those; `Subject` and `MessageAttributes` are left out when there are none,
+/// and the signature is labelled simulated (`docs/semantics.md` §3).
+#[test]
+fn a_notification_without_raw_delivery_has_aws_fields_only() {
+    let mut w = world(json!({"queues": [{"name": "q"}], "topics": [{"name": "t"}],
+        "subscriptions": [{"topic": "t", "endpoint": {"queue": "q"}}]}));
+    let keys = |w: &mut World| {
+        let body = receive_bodies(w, "q", 1).pop().expect("delivered");
+        let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        v.as_object()
+            .expect("object")
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    w.publish(&PublishRequest {
+        topic: "t".into(),
+        message: "plain".into(),
+        ..Default::default()
+    })
+    .expect("published");
+    assert_eq!(
+        keys(&mut w),
+        [
+            "Type",
+            "MessageId",
+            "TopicArn",
+            "Message",
+            "Timestamp",
+            "SignatureVersion",
+            "Signature",
+            "SigningCertURL",
+            "UnsubscribeURL"
+        ]
+    );
+    w.publish(&PublishRequest {
+        topic: "t".into(),
+        message: "with".into(),
+        subject: Some("Hello".into()),
+        attributes: [("kind".to_owned(), attr("quote", "String"))]
+            .into_iter()
+            .collect(),
+        ..Default::default()
+    })
+    .expect("published");
+    let with = keys(&mut w);
+    assert!(
+        with.contains(&"Subject".to_owned()) && with.contains(&"MessageAttributes".to_owned()),
+        "{with:?}"
+    );
+}

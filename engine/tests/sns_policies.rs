@@ -115,3 +115,44 @@ fn sns_shares_eventbridge_reasons() {
         "exists match pattern must be either true or false."
     );
 }
+
+/// SNS Developer Guide, "Removing a subscription filter policy": overwriting a policy with
+/// an empty JSON body removes it, and the subscription then accepts every message
+/// (`docs/semantics.md` §2).
+#[test]
+fn an_empty_filter_policy_accepts_every_message() {
+    let t = dojo_engine::topology::Topology::from_json(
+        r#"{"Queues": [{"QueueName": "q"}], "Topics": [{"TopicName": "t"}],
+            "Subscriptions": [{"TopicArn": "t", "Endpoint": {"queue": "q"}, "FilterPolicy": {}, "RawMessageDelivery": true}]}"#,
+    )
+    .expect("an empty policy is valid");
+    let mut w = dojo_engine::sim::World::new(&t, 1).expect("a world");
+    w.publish(&dojo_engine::sim::PublishRequest {
+        topic: "t".into(),
+        message: "hello".into(),
+        ..Default::default()
+    })
+    .expect("published");
+    assert_eq!(w.peek("q").expect("q").messages.len(), 1, "delivered");
+}
+
+/// SNS Developer Guide, "Filter policy constraints": a policy has at most five keys. Keys
+/// spread over `$or` branches count too, so six of them are refused even though the
+/// policy's top level holds only `$or` (`docs/semantics.md` §2).
+#[test]
+fn keys_in_or_branches_count_towards_the_five() {
+    let five = r#"{"$or": [{"a": ["1"], "b": ["1"], "c": ["1"]}, {"d": ["1"], "e": ["1"]}]}"#;
+    assert!(EventPattern::parse(five, Dialect::SnsAttributes).is_ok());
+    let six =
+        r#"{"$or": [{"a": ["1"], "b": ["1"], "c": ["1"]}, {"d": ["1"], "e": ["1"], "f": ["1"]}]}"#;
+    let e = EventPattern::parse(six, Dialect::SnsAttributes).expect_err("six keys");
+    assert!(
+        e.to_string()
+            .contains("Filter policy can not have more than 5 keys"),
+        "{e}"
+    );
+    // The same key in two branches is one key.
+    let shared =
+        r#"{"$or": [{"a": ["1"], "b": ["1"]}, {"a": ["2"], "c": ["1"]}], "d": ["1"], "e": ["1"]}"#;
+    assert!(EventPattern::parse(shared, Dialect::SnsAttributes).is_ok());
+}

@@ -65,12 +65,6 @@ pub fn parse(text: &str, dialect: Dialect) -> Result<EventPattern, PatternError>
     let Json::Object(members) = &root.value else {
         return Err(p.error_at("Filter is not an object".into(), Some(root.offset)));
     };
-    if dialect.is_sns() && members.len() > SNS_MAX_KEYS {
-        return Err(p.error_at(
-            "Filter policy can not have more than 5 keys".into(),
-            Some(root.offset),
-        ));
-    }
     let branches = p.object(members, "", root.offset, 1, false)?;
     for branch in &branches {
         p.check_wildcard_complexity(branch)?;
@@ -86,6 +80,22 @@ pub fn parse(text: &str, dialect: Dialect) -> Result<EventPattern, PatternError>
             .sum();
         if combinations > SNS_MAX_COMBINATIONS {
             return Err(p.error_at("Filter policy is too complex".into(), Some(root.offset)));
+        }
+    }
+    // After the complexity (a policy over both limits is reported as too complex, as AWS
+    // answered for one), SNS counts the keys a policy names anywhere, `$or` branches included (a body
+    // policy's nested keys count as their top-level key), not only those at its top
+    // (`docs/semantics.md` §2).
+    if dialect.is_sns() {
+        let keys: std::collections::BTreeSet<&str> = branches
+            .iter()
+            .flat_map(|b| b.iter().map(|f| f.path.split('.').next().unwrap_or("")))
+            .collect();
+        if keys.len() > SNS_MAX_KEYS {
+            return Err(p.error_at(
+                "Filter policy can not have more than 5 keys".into(),
+                Some(root.offset),
+            ));
         }
     }
     Ok(EventPattern { dialect, branches })

@@ -32,8 +32,7 @@ impl Subscription {
             endpoint: c.endpoint.clone(),
             // Validated with the topology.
             policy: c
-                .filter_policy
-                .as_ref()
+                .policy()
                 .and_then(|p| EventPattern::parse(&p.to_string(), dialect).ok()),
             scope: c.filter_policy_scope,
             raw: c.raw_message_delivery,
@@ -227,16 +226,7 @@ impl World {
                             )
                         })
                         .collect();
-                    serde_json::json!({
-                        "Type": "Notification",
-                        "MessageId": id,
-                        "TopicArn": format!("arn:aws:sns:us-east-1:123456789012:{}", request.topic),
-                        "Subject": request.subject,
-                        "Message": request.message,
-                        "Timestamp": iso_time(now),
-                        "MessageAttributes": attrs,
-                    })
-                    .to_string()
+                    notification(id, request, &iso_time(now), attrs).to_string()
                 };
                 let queue_fifo = self.queues.get(q).is_some_and(|x| x.config.fifo);
                 let send = SendRequest {
@@ -299,4 +289,43 @@ impl World {
             Endpoint::Topic(_) | Endpoint::Bus(_) => {}
         }
     }
+}
+
+/// The JSON an SQS subscriber without raw delivery receives: AWS's fields and only those,
+/// in AWS's order; `Subject` is left out when the publish had none. The signature is the
+/// simulation's stand-in (AWS signs with its own key): it says so, so that nobody
+/// mistakes it for one that verifies (`docs/semantics.md` §3).
+pub(crate) fn notification(
+    id: &str,
+    request: &PublishRequest,
+    timestamp: &str,
+    attributes: serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Value {
+    let arn = format!("arn:aws:sns:us-east-1:123456789012:{}", request.topic);
+    let mut m = serde_json::Map::new();
+    m.insert("Type".into(), "Notification".into());
+    m.insert("MessageId".into(), id.into());
+    m.insert("TopicArn".into(), arn.clone().into());
+    if let Some(subject) = &request.subject {
+        m.insert("Subject".into(), subject.clone().into());
+    }
+    m.insert("Message".into(), request.message.clone().into());
+    m.insert("Timestamp".into(), timestamp.into());
+    m.insert("SignatureVersion".into(), "1".into());
+    m.insert(
+        "Signature".into(),
+        "SIMULATED-by-Event-Dojo-not-a-real-signature".into(),
+    );
+    m.insert(
+        "SigningCertURL".into(),
+        "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-simulated.pem".into(),
+    );
+    m.insert(
+        "UnsubscribeURL".into(),
+        format!("https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={arn}:simulated").into(),
+    );
+    if !attributes.is_empty() {
+        m.insert("MessageAttributes".into(), attributes.into());
+    }
+    serde_json::Value::Object(m)
 }

@@ -492,7 +492,10 @@ fn SubscriptionForm(
 ) -> impl IntoView {
     let checked = Memo::new(move |_| {
         let text = f.policy.get();
-        if text.trim().is_empty() {
+        // Blank, or `{}` (how SNS removes a policy): every message.
+        let empty = serde_json::from_str::<serde_json::Value>(&text)
+            .is_ok_and(|v| v.as_object().is_some_and(|m| m.is_empty()));
+        if text.trim().is_empty() || empty {
             return Ok(None);
         }
         let dialect = if f.body.get() {

@@ -52,7 +52,7 @@ fn layout(t: &Topology, receives: bool) -> Vec<Node> {
         ));
     }
     for (topic, i, s) in subscriptions(t) {
-        let filter = if s.filter_policy.is_some() {
+        let filter = if s.policy().is_some() {
             "filtered"
         } else {
             "all"
@@ -416,7 +416,7 @@ fn other_inspector(
             view! {
                 <p data-testid="inspector-summary">{format!("{} messages published; {} subscriptions.", count("you", id), subs.len())}</p>
                 <ul class="peek">
-                    {subs.into_iter().map(|s| view! { <li>{format!("→ {}: ", s.endpoint.describe())}<code>{s.filter_policy.as_ref().map_or("no filter policy".to_owned(), |p| p.to_string())}</code></li> }).collect_view()}
+                    {subs.into_iter().map(|s| view! { <li>{format!("→ {}: ", s.endpoint.describe())}<code>{s.policy().map_or("no filter policy".to_owned(), |p| p.to_string())}</code></li> }).collect_view()}
                 </ul>
             }
             .into_any()
@@ -431,7 +431,7 @@ fn other_inspector(
             };
             view! {
                 <p data-testid="inspector-summary">{format!("Subscription of {} to topic {topic}; matched {} of {} messages. The policy filters on {scope}.", s.endpoint.describe(), count(id, &s.endpoint.describe()), count(&format!("topic:{topic}"), id))}</p>
-                <pre class="json" tabindex="0" aria-label="Filter policy">{s.filter_policy.as_ref().map_or("no filter policy: every message".to_owned(), pretty)}</pre>
+                <pre class="json" tabindex="0" aria-label="Filter policy">{s.policy().map_or("no filter policy: every message".to_owned(), pretty)}</pre>
             }
             .into_any()
         }
