@@ -670,3 +670,31 @@ fn errors_carry_a_position_and_the_aws_message() {
         "Invalid parameter: Attributes Reason: FilterPolicy: \"a\" must be an object or an array"
     );
 }
+
+/// EventBridge User Guide, "Content filtering" (anything-but), with event-ruler's
+/// `JsonRuleCompiler` for the reasons AWS returns: an empty anything-but list, and a
+/// number that numeric matching cannot compare exactly, are refused as `numeric` refuses
+/// such numbers (`docs/semantics.md` §1.3).
+#[test]
+fn anything_but_refuses_an_empty_list_and_numbers_it_cannot_compare() {
+    let reason = |p: &str| {
+        EventPattern::parse(p, Dialect::EventBridge)
+            .expect_err(p)
+            .to_string()
+    };
+    assert!(reason(r#"{"a": [{"anything-but": []}]}"#).contains(
+        "Reason: Inside anything but list, either all values are number or string, mixed type is not supported"
+    ));
+    assert!(
+        reason(r#"{"a": [{"anything-but": [1, 3.0000000000000001]}]}"#)
+            .contains("Reason: Cannot compare number : 3.0000000000000001")
+    );
+    assert!(reason(r#"{"a": [{"anything-but": 3.0000000000000001}]}"#)
+        .contains("Reason: Cannot compare number : 3.0000000000000001"));
+    // A number a double holds exactly is fine, as in numeric matching.
+    assert!(EventPattern::parse(
+        r#"{"a": [{"anything-but": [1, 2.5]}]}"#,
+        Dialect::EventBridge
+    )
+    .is_ok());
+}

@@ -340,6 +340,22 @@ impl Parser<'_> {
         }
     }
 
+    /// A number literal that numeric matching can compare exactly, or AWS's reason.
+    fn comparable(&self, value: &Spanned) -> Result<Num, PatternError> {
+        let Json::Number(text) = &value.value else {
+            return self.fail(
+                "Value of anything-but must be an array or single string/number value.",
+                value,
+            );
+        };
+        let n = Num::parse(text);
+        if n.comparable {
+            Ok(n)
+        } else {
+            self.fail(format!("Cannot compare number : {text}"), value)
+        }
+    }
+
     fn number(&self, value: &Spanned) -> Result<Option<f64>, PatternError> {
         match &value.value {
             Json::Number(text) => {
@@ -469,13 +485,16 @@ impl Parser<'_> {
             "Value of anything-but must be an array or single string/number value.";
         match &value.value {
             Json::String(s) => Ok(AnythingBut::Strings(vec![s.clone()])),
-            Json::Number(n) => Ok(AnythingBut::Numbers(vec![Num::parse(n)])),
+            // A number is compared as numeric matching compares it, so one that a double
+            // cannot hold exactly is refused the same way (event-ruler's
+            // `ComparableNumber.generate`; docs/semantics.md §1.3).
+            Json::Number(_) => Ok(AnythingBut::Numbers(vec![self.comparable(value)?])),
             Json::Array(items) => {
                 let (mut strings, mut numbers) = (Vec::new(), Vec::new());
                 for item in items {
                     match &item.value {
                         Json::String(s) => strings.push(s.clone()),
-                        Json::Number(n) => numbers.push(Num::parse(n)),
+                        Json::Number(_) => numbers.push(self.comparable(item)?),
                         _ => {
                             return self.fail(
                                 "Inside anything but list, start|null|boolean is not supported.",
@@ -484,8 +503,10 @@ impl Parser<'_> {
                         }
                     }
                 }
+                // Neither strings nor numbers (an empty list) is refused with the same
+                // reason as both, as event-ruler's compiler words it.
                 match (strings.is_empty(), numbers.is_empty()) {
-                    (false, false) => self.fail(
+                    (false, false) | (true, true) => self.fail(
                         "Inside anything but list, either all values are number or string, mixed type is not supported",
                         value,
                     ),
