@@ -221,11 +221,10 @@ impl Builder<'_> {
                             continue;
                         };
                         target.insert("Arn".into(), get_att(&queue, "Arn"));
-                        if name.ends_with(".fifo") {
-                            // FIFO targets need a message group; one per rule keeps order.
+                        if let Some(p) = &t.sqs_parameters {
                             target.insert(
                                 "SqsParameters".into(),
-                                json!({ "MessageGroupId": r.name }),
+                                json!({ "MessageGroupId": p.message_group_id }),
                             );
                         }
                         self.queue_senders
@@ -254,6 +253,9 @@ impl Builder<'_> {
                         target.insert("RoleArn".into(), get_att("EventBridgeSendToBusRole", "Arn"));
                         bus_role_needed = true;
                     }
+                }
+                if let Some(input) = &t.input {
+                    target.insert("Input".into(), json!(input));
                 }
                 if let Some(path) = &t.input_path {
                     target.insert("InputPath".into(), json!(path));

@@ -301,6 +301,10 @@ pub struct TargetConfig {
     pub id: String,
     /// Where the rule delivers: `{ "queue" | "topic" | "bus" | "handler": name }`.
     pub endpoint: Endpoint,
+    /// Constant JSON text delivered instead of the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Input", alias = "input")]
+    pub input: Option<String>,
     /// A JSONPath: deliver only this part of the event.
     #[serde(default)]
     #[serde(rename = "InputPath", alias = "input_path")]
@@ -316,6 +320,20 @@ pub struct TargetConfig {
     /// A standard SQS queue for events that fail for good.
     #[serde(default)]
     pub dlq: Option<String>,
+    /// For a FIFO queue target, which AWS requires: the message group its events go in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "SqsParameters", alias = "sqs_parameters")]
+    pub sqs_parameters: Option<SqsParameters>,
+}
+
+/// A target's SQS parameters (AWS's `SqsParameters`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SqsParameters {
+    /// The message group of every event this target sends to its FIFO queue.
+    #[serde(rename = "MessageGroupId", alias = "message_group_id")]
+    pub message_group_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -663,11 +681,43 @@ impl Topology {
                     );
                 }
                 check_endpoint(format!("{tp}.Endpoint"), &t.endpoint)?;
-                if t.input_path.is_some() && t.input_transformer.is_some() {
+                // AWS: Input, InputPath and InputTransformer are mutually exclusive.
+                let inputs = [
+                    t.input.is_some(),
+                    t.input_path.is_some(),
+                    t.input_transformer.is_some(),
+                ];
+                if inputs.iter().filter(|x| **x).count() > 1 {
                     return problem(
                         tp,
-                        "a target takes an InputPath or an InputTransformer, not both",
+                        "a target takes one of Input, InputPath or InputTransformer, not more",
                     );
+                }
+                if let Some(input) = &t.input {
+                    if serde_json::from_str::<serde_json::Value>(input).is_err() {
+                        return problem(
+                            format!("{tp}.Input"),
+                            "Input must be valid JSON text (a constant sent instead of the event)",
+                        );
+                    }
+                }
+                // AWS refuses a FIFO queue target without a message group.
+                if let Endpoint::Queue(q) = &t.endpoint {
+                    let target_queue = self.queues.iter().find(|x| &x.name == q);
+                    let fifo = target_queue.is_some_and(|x| x.fifo);
+                    if target_queue.is_some_and(|x| x.fifo && !x.content_based_dedup) {
+                        return problem(
+                            format!("{tp}.Endpoint"),
+                            format!("the FIFO queue {q} must have ContentBasedDeduplication turned on to be a rule's target"),
+                        );
+                    }
+                    let group = t.sqs_parameters.as_ref().map(|p| p.message_group_id.trim());
+                    if fifo && group.is_none_or(str::is_empty) {
+                        return problem(
+                            format!("{tp}.SqsParameters"),
+                            format!("the FIFO queue {q} needs a message group: give the target SqsParameters with a MessageGroupId"),
+                        );
+                    }
                 }
                 if let Some(path) = &t.input_path {
                     if let Err(e) = crate::sim::transform::parse_path(path) {
@@ -750,14 +800,14 @@ mod tests {
             r#"{"Queues":[{"QueueName":"q.fifo","FifoQueue":true,"ContentBasedDeduplication":true,"VisibilityTimeout":45,
                 "RedrivePolicy":{"deadLetterTargetArn":"dlq.fifo","maxReceiveCount":3}},{"QueueName":"dlq.fifo","FifoQueue":true}],
               "Rules":[{"Name":"r","EventPattern":{"source":["a"]},"Targets":[{"Id":"t","endpoint":{"queue":"q.fifo"},
-                "RetryPolicy":{"MaximumRetryAttempts":3,"MaximumEventAgeInSeconds":60}}]}]}"#,
+                "RetryPolicy":{"MaximumRetryAttempts":3,"MaximumEventAgeInSeconds":60},"SqsParameters":{"MessageGroupId":"r"}}]}]}"#,
         )
         .expect("AWS's names");
         let ours = Topology::from_json(
             r#"{"queues":[{"name":"q.fifo","fifo":true,"content_based_dedup":true,"visibility_timeout_s":45,
                 "redrive":{"dlq":"dlq.fifo","max_receive_count":3}},{"name":"dlq.fifo","fifo":true}],
               "rules":[{"name":"r","pattern":{"source":["a"]},"targets":[{"id":"t","endpoint":{"queue":"q.fifo"},
-                "retry_policy":{"maximum_retry_attempts":3,"maximum_event_age_s":60}}]}]}"#,
+                "retry_policy":{"maximum_retry_attempts":3,"maximum_event_age_s":60},"sqs_parameters":{"message_group_id":"r"}}]}]}"#,
         )
         .expect("the project's names");
         assert_eq!(aws, ours);

@@ -1162,3 +1162,81 @@ fn a_notification_without_raw_delivery_has_aws_fields_only() {
         "{with:?}"
     );
 }
+
+/// EventBridge API reference, `Target` and `SqsParameters`: a FIFO queue target needs a
+/// message group id, and its queue content-based deduplication; EventBridge refuses the
+/// target otherwise. The events go into that group (`docs/semantics.md` §5).
+#[test]
+fn a_fifo_queue_target_needs_a_message_group_and_uses_it() {
+    let design = |target: serde_json::Value, dedup: bool| {
+        json!({"Queues": [{"QueueName": "o.fifo", "FifoQueue": true, "ContentBasedDeduplication": dedup}],
+            "Rules": [{"Name": "r", "EventPattern": {"source": ["s"]}, "Targets": [target]}]})
+        .to_string()
+    };
+    let bare = json!({"Id": "t", "endpoint": {"queue": "o.fifo"}});
+    let e = Topology::from_json(&design(bare, true)).expect_err("no group");
+    assert_eq!(e.path, "Rules[0].Targets[0].SqsParameters");
+    let grouped = json!({"Id": "t", "endpoint": {"queue": "o.fifo"}, "SqsParameters": {"MessageGroupId": "g7"}});
+    let e = Topology::from_json(&design(grouped.clone(), false)).expect_err("no dedup");
+    assert!(
+        e.message.contains("ContentBasedDeduplication"),
+        "{}",
+        e.message
+    );
+    let t = Topology::from_json(&design(grouped, true)).expect("valid");
+    let mut w = World::new(&t, 1).expect("world");
+    w.put_events(
+        "default",
+        &[PutEventsEntry {
+            source: "s".into(),
+            detail_type: "x".into(),
+            detail: json!({}),
+            resources: vec![],
+            time: None,
+        }],
+    )
+    .expect("put");
+    w.run_until(1000);
+    let got = receive_messages(&mut w, "o.fifo", "c", 1);
+    assert_eq!(got[0].group_id.as_deref(), Some("g7"));
+}
+
+/// EventBridge API reference, `Target` (`Input`): constant JSON is sent instead of the
+/// event; `Input`, `InputPath` and `InputTransformer` are mutually exclusive
+/// (`docs/semantics.md` §5).
+#[test]
+fn a_constant_input_is_sent_instead_of_the_event() {
+    let design = |target: serde_json::Value| {
+        json!({"Queues": [{"QueueName": "q"}],
+            "Rules": [{"Name": "r", "EventPattern": {"source": ["s"]}, "Targets": [target]}]})
+        .to_string()
+    };
+    let both =
+        json!({"Id": "t", "endpoint": {"queue": "q"}, "Input": "{}", "InputPath": "$.detail"});
+    assert!(Topology::from_json(&design(both)).is_err());
+    let bad = json!({"Id": "t", "endpoint": {"queue": "q"}, "Input": "{not json"});
+    assert_eq!(
+        Topology::from_json(&design(bad))
+            .expect_err("bad JSON")
+            .path,
+        "Rules[0].Targets[0].Input"
+    );
+    let t = Topology::from_json(&design(
+        json!({"Id": "t", "endpoint": {"queue": "q"}, "Input": "{\"seen\": true}"}),
+    ))
+    .expect("valid");
+    let mut w = World::new(&t, 1).expect("world");
+    w.put_events(
+        "default",
+        &[PutEventsEntry {
+            source: "s".into(),
+            detail_type: "x".into(),
+            detail: json!({"big": "payload"}),
+            resources: vec![],
+            time: None,
+        }],
+    )
+    .expect("put");
+    w.run_until(1000);
+    assert_eq!(receive_bodies(&mut w, "q", 1), ["{\"seen\": true}"]);
+}

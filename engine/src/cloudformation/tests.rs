@@ -51,7 +51,7 @@ fn a_queue_with_a_dead_letter_queue_is_written_as_yaml() {
 #[test]
 fn rules_get_targets_transformers_retries_dead_letters_and_the_policies_that_let_them_send() {
     let t = topology(json!({
-        "queues": [{ "name": "orders.fifo", "fifo": true }, { "name": "failed" }],
+        "queues": [{ "name": "orders.fifo", "fifo": true, "content_based_dedup": true }, { "name": "failed" }],
         "topics": [{ "name": "quotes" }],
         "buses": [{ "name": "shop" }],
         "rules": [{
@@ -60,7 +60,7 @@ fn rules_get_targets_transformers_retries_dead_letters_and_the_policies_that_let
                 { "id": "t", "endpoint": { "topic": "quotes" },
                   "input_transformer": { "input_paths_map": { "p": "$.detail.premium" }, "input_template": "{\"premium\": <p>}" },
                   "retry_policy": { "maximum_event_age_s": 600, "maximum_retry_attempts": 2 }, "dlq": "failed" },
-                { "id": "o", "endpoint": { "queue": "orders.fifo" } },
+                { "id": "o", "endpoint": { "queue": "orders.fifo" }, "SqsParameters": { "MessageGroupId": "big" } },
             ],
         }],
     }));

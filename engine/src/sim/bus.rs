@@ -378,6 +378,18 @@ impl World {
         target: &TargetConfig,
         event: &Value,
     ) -> Option<String> {
+        if let Some(input) = &target.input {
+            // Constant JSON, sent as it is written (EventBridge's `Input`).
+            self.record(
+                channel,
+                id,
+                TraceKind::Transformed {
+                    target: target.id.clone(),
+                    output: input.clone(),
+                },
+            );
+            return Some(input.clone());
+        }
         if let Some(path) = &target.input_path {
             let value = parse_path(path)
                 .ok()
@@ -517,8 +529,16 @@ impl World {
                     body: d.input.clone(),
                     attributes: Default::default(),
                     delay_s: None,
-                    group_id: fifo.then(|| d.rule.clone()),
-                    dedup_id: fifo.then(|| d.event["id"].as_str().unwrap_or("").to_owned()),
+                    // The target's SqsParameters.MessageGroupId (required for FIFO).
+                    group_id: fifo.then(|| {
+                        d.target
+                            .sqs_parameters
+                            .as_ref()
+                            .map_or_else(|| d.rule.clone(), |p| p.message_group_id.clone())
+                    }),
+                    // The queue's content-based deduplication (required of a FIFO
+                    // target) hashes the event, whose id makes it unique.
+                    dedup_id: None,
                 };
                 self.send(&request).map(|_| ()).map_err(|e| {
                     if e.0.starts_with("QueueFull") {

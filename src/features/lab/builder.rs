@@ -11,7 +11,8 @@ use crate::components::focus::focus_soon;
 use dojo_engine::pattern::{Dialect, EventPattern};
 use dojo_engine::topology::{
     ArchiveConfig, BusConfig, Endpoint, FilterPolicyScope, InputTransformer, QueueConfig, Redrive,
-    RetryPolicy, RuleConfig, SubscriptionConfig, TargetConfig, TopicConfig, Topology,
+    RetryPolicy, RuleConfig, SqsParameters, SubscriptionConfig, TargetConfig, TopicConfig,
+    Topology,
 };
 use leptos::prelude::*;
 
@@ -187,6 +188,8 @@ impl QueueFields {
 #[derive(Clone, Copy)]
 struct RuleFields {
     name: RwSignal<String>,
+    /// The message group for FIFO queue targets (SqsParameters.MessageGroupId).
+    group: RwSignal<String>,
     bus: RwSignal<String>,
     pattern: RwSignal<String>,
     targets: RwSignal<Vec<String>>,
@@ -197,6 +200,13 @@ struct RuleFields {
 impl RuleFields {
     fn load(self, r: &RuleConfig) {
         self.name.set(r.name.clone());
+        self.group.set(
+            r.targets
+                .iter()
+                .find_map(|t| t.sqs_parameters.as_ref())
+                .map(|p| p.message_group_id.clone())
+                .unwrap_or_default(),
+        );
         self.bus.set(r.bus.clone());
         self.pattern.set(pretty(&r.pattern));
         self.targets
@@ -278,6 +288,7 @@ impl Forms {
             },
             rule: RuleFields {
                 name: RwSignal::new("big-quotes".to_owned()),
+                group: RwSignal::new(String::new()),
                 bus: RwSignal::new("default".to_owned()),
                 pattern: RwSignal::new("{\n  \"detail-type\": [\"QuoteIssued\"],\n  \"detail\": { \"premium\": [{ \"numeric\": [\">\", 500] }] }\n}".to_owned()),
                 targets: RwSignal::new(Vec::new()),
@@ -399,6 +410,7 @@ fn RuleForm(editing: Editing, f: RuleFields) -> impl IntoView {
         let chosen = f.targets.get_untracked();
         let template = f.template.get_untracked();
         let paths = f.paths.get_untracked();
+        let group = f.group.get_untracked();
         editing.apply(|t| {
             if chosen.is_empty() {
                 return Err("Choose at least one target for the rule.".into());
@@ -431,14 +443,26 @@ fn RuleForm(editing: Editing, f: RuleFields) -> impl IntoView {
                 .map(|(i, target)| {
                     let endpoint = endpoint_of(target);
                     let kept = before.iter().find(|x| x.endpoint == endpoint);
+                    // A FIFO queue needs the events' message group (SqsParameters).
+                    let fifo = matches!(&endpoint, Endpoint::Queue(q)
+                        if t.queues.iter().any(|x| &x.name == q && x.fifo));
+                    let sqs_parameters =
+                        (fifo && !group.trim().is_empty()).then(|| SqsParameters {
+                            message_group_id: group.trim().to_owned(),
+                        });
                     TargetConfig {
                         id: kept.map_or_else(|| format!("t{}", i + 1), |x| x.id.clone()),
                         endpoint,
+                        // A constant Input stays unless the form gives a transformer.
+                        input: kept
+                            .and_then(|x| x.input.clone())
+                            .filter(|_| input_transformer.is_none()),
                         input_path: None,
                         input_transformer: input_transformer.clone(),
                         retry_policy: kept
                             .map_or_else(RetryPolicy::default, |x| x.retry_policy.clone()),
                         dlq: kept.and_then(|x| x.dlq.clone()),
+                        sqs_parameters,
                     }
                 })
                 .collect();
@@ -477,6 +501,7 @@ fn RuleForm(editing: Editing, f: RuleFields) -> impl IntoView {
                     }).collect_view().into_any()
                 }}
             </fieldset>
+            <div class="field"><label for="lab-r-group">"MessageGroupId (needed for a FIFO queue target)"</label><input id="lab-r-group" type="text" bind:value=f.group data-testid="lab-rule-group"/></div>
             <div class="field"><label for="lab-r-paths">"Input transformer: InputPathsMap (optional)"</label><input id="lab-r-paths" type="text" bind:value=f.paths data-testid="lab-rule-paths"/></div>
             <div class="field"><label for="lab-r-template">"InputTemplate (blank: deliver the whole event)"</label><input id="lab-r-template" type="text" bind:value=f.template data-testid="lab-rule-template"/></div>
             <button type="button" class="secondary" on:click=save disabled=move || checked.get().is_err() data-testid="lab-add-rule">"Save rule"</button>
