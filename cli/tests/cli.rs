@@ -382,8 +382,12 @@ fn bench_checks_counts_against_an_expected_file() {
 }
 
 #[test]
-fn sim_run_runs_both_documented_examples() {
-    for example in ["dlq-and-visibility.json", "bus-fanout-fifo-mqtt.json"] {
+fn sim_run_runs_every_documented_example() {
+    for example in [
+        "dlq-and-visibility.json",
+        "bus-fanout-fifo-mqtt.json",
+        "targets-input-and-fifo.json",
+    ] {
         let path = format!("{}/../docs/examples/{example}", env!("CARGO_MANIFEST_DIR"));
         let out = dojo(&["sim", "run", &path], None);
         assert_eq!(out.status.code(), Some(0), "{example}: {}", stderr(&out));
