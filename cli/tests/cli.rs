@@ -387,6 +387,7 @@ fn sim_run_runs_every_documented_example() {
         "dlq-and-visibility.json",
         "bus-fanout-fifo-mqtt.json",
         "targets-input-and-fifo.json",
+        "subscription-dead-letter-queue.json",
     ] {
         let path = format!("{}/../docs/examples/{example}", env!("CARGO_MANIFEST_DIR"));
         let out = dojo(&["sim", "run", &path], None);

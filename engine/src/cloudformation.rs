@@ -182,6 +182,21 @@ impl Builder<'_> {
                 };
                 props.insert("FilterPolicyScope".into(), json!(scope));
             }
+            // The subscription's dead-letter queue; SNS needs leave to send to it.
+            if let Some(dlq) = s
+                .redrive_policy
+                .as_ref()
+                .and_then(|r| self.queue_id(&r.dlq))
+            {
+                props.insert(
+                    "RedrivePolicy".into(),
+                    json!({ "deadLetterTargetArn": get_att(&dlq, "Arn") }),
+                );
+                self.queue_senders
+                    .entry(dlq)
+                    .or_default()
+                    .push(("sns.amazonaws.com".into(), reference(&topic)));
+            }
             self.resources.insert(
                 format!("{}Subscription{}", topic, i + 1),
                 json!({ "Type": "AWS::SNS::Subscription", "Properties": props }),

@@ -25,7 +25,7 @@ pub use queue::{
     SetQueueAttributes,
 };
 pub use time::iso_time;
-pub use topic::PublishRequest;
+pub use topic::{sns_retry_delay_ms, PublishRequest};
 pub use trace::{narrate_publish, TraceEntry, TraceKind};
 pub use transform::{render_template, TransformError};
 
@@ -74,6 +74,9 @@ pub(crate) enum Timer {
     BusRetry {
         delivery: u64,
     },
+    SnsRetry {
+        delivery: u64,
+    },
     MqttAck {
         client: String,
         packet: u16,
@@ -115,6 +118,9 @@ pub struct World {
     pub(crate) broker: mqtt::Broker,
     completed_receives: Vec<ReceiveResult>,
     pub(crate) deliveries: BTreeMap<u64, bus::Delivery>,
+    /// Notifications to handler subscriptions waiting for their next attempt.
+    pub(crate) sns_retries: BTreeMap<u64, topic::SnsRetry>,
+    pub(crate) next_sns_retry: u64,
     next_id: u64,
 }
 
@@ -136,6 +142,8 @@ impl World {
             broker: mqtt::Broker::default(),
             completed_receives: Vec::new(),
             deliveries: BTreeMap::new(),
+            sns_retries: BTreeMap::new(),
+            next_sns_retry: 0,
             next_id: 0,
         };
         world.install(topology);
@@ -296,6 +304,7 @@ impl World {
             Timer::Retention { queue, seq } => self.retention_expired(&queue, seq),
             Timer::PollDeadline { queue, poll } => self.poll_deadline(&queue, poll),
             Timer::BusRetry { delivery } => self.retry_delivery(delivery),
+            Timer::SnsRetry { delivery } => self.sns_retry(delivery),
             Timer::MqttAck {
                 client,
                 packet,

@@ -248,6 +248,20 @@ pub struct SubscriptionConfig {
     #[serde(default)]
     #[serde(rename = "RawMessageDelivery", alias = "raw_message_delivery")]
     pub raw_message_delivery: bool,
+    /// Where a message goes that cannot be delivered: a queue of the topic's type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "RedrivePolicy", alias = "redrive_policy")]
+    pub redrive_policy: Option<SubscriptionRedrive>,
+}
+
+/// A subscription's dead-letter queue (AWS's subscription `RedrivePolicy`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionRedrive {
+    /// The dead-letter queue (its name, where AWS takes its ARN).
+    #[serde(rename = "deadLetterTargetArn", alias = "dlq")]
+    pub dlq: String,
 }
 
 impl SubscriptionConfig {
@@ -625,6 +639,24 @@ impl Topology {
                     );
                 }
                 _ => {}
+            }
+            if let Some(r) = &s.redrive_policy {
+                let topic_fifo = self.topics.iter().any(|t| t.name == s.topic && t.fifo);
+                match self.queues.iter().find(|q| q.name == r.dlq) {
+                    None => {
+                        return problem(
+                            format!("{p}.RedrivePolicy.deadLetterTargetArn"),
+                            format!("there is no queue named \"{}\"", r.dlq),
+                        )
+                    }
+                    Some(q) if q.fifo != topic_fifo => {
+                        return problem(
+                            format!("{p}.RedrivePolicy.deadLetterTargetArn"),
+                            "a subscription's dead-letter queue is of its topic's type (FIFO for a FIFO topic, standard for a standard one)",
+                        )
+                    }
+                    Some(_) => {}
+                }
             }
             if let Some(policy) = s.policy() {
                 let dialect = match s.filter_policy_scope {

@@ -1240,3 +1240,74 @@ fn a_constant_input_is_sent_instead_of_the_event() {
     w.run_until(1000);
     assert_eq!(receive_bodies(&mut w, "q", 1), ["{\"seen\": true}"]);
 }
+
+/// SNS Developer Guide, "Amazon SNS message delivery retries": a handler (an
+/// AWS-managed endpoint such as a Lambda function) that fails is retried 3 times at
+/// once, twice a second apart, 10 times backing off from 1 to 20 s, then every 20 s
+/// (`docs/semantics.md` §3).
+#[test]
+fn a_failing_handler_subscription_is_retried_on_the_sns_delivery_policy() {
+    use dojo_engine::sim::sns_retry_delay_ms;
+    let schedule: Vec<u64> = (0..16)
+        .map(|n| sns_retry_delay_ms(n).expect("within"))
+        .collect();
+    assert_eq!(&schedule[..6], &[0, 0, 0, 1000, 1000, 1000]);
+    assert_eq!((schedule[14], schedule[15]), (20_000, 20_000));
+    assert!(
+        schedule[5..15].windows(2).all(|w| w[0] < w[1]),
+        "backs off: {schedule:?}"
+    );
+    assert_eq!(sns_retry_delay_ms(100_015), None, "100,015 retries in all");
+
+    let mut w = world(json!({"topics": [{"name": "t"}],
+        "handlers": [{"name": "crm", "fail_first": 4, "error_code": "THROTTLING"}],
+        "subscriptions": [{"topic": "t", "endpoint": {"handler": "crm"}}]}));
+    w.publish(&PublishRequest {
+        topic: "t".into(),
+        message: "m".into(),
+        ..Default::default()
+    })
+    .expect("published");
+    w.run_until(5_000);
+    assert_eq!(kinds(&w, |k| matches!(k, TraceKind::Retried { .. })), 4);
+    let delivered: Vec<_> = w
+        .trace()
+        .iter()
+        .filter(|e| matches!(e.kind, TraceKind::Delivered { .. }))
+        .map(|e| e.at_ms)
+        .collect();
+    assert_eq!(
+        delivered,
+        [1000],
+        "the fifth attempt, a second after the three immediate retries"
+    );
+}
+
+/// SNS Developer Guide, "Amazon SNS dead-letter queues (DLQs)": a message a subscription
+/// cannot deliver (a client-side error is not retried) goes to the subscription's
+/// dead-letter queue, which is of the topic's type (`docs/semantics.md` §3).
+#[test]
+fn an_undeliverable_notification_goes_to_the_subscription_dead_letter_queue() {
+    let design = |dlq: &str| {
+        json!({"queues": [{"name": "dlq"}, {"name": "dlq.fifo", "fifo": true}], "topics": [{"name": "t"}],
+            "handlers": [{"name": "crm", "fail_always": true, "error_code": "NO_PERMISSIONS"}],
+            "subscriptions": [{"topic": "t", "endpoint": {"handler": "crm"}, "RedrivePolicy": {"deadLetterTargetArn": dlq}}]})
+    };
+    let e = Topology::from_json(&design("dlq.fifo").to_string()).expect_err("type mismatch");
+    assert_eq!(e.path, "Subscriptions[0].RedrivePolicy.deadLetterTargetArn");
+    let mut w = world(design("dlq"));
+    w.publish(&PublishRequest {
+        topic: "t".into(),
+        message: "m".into(),
+        ..Default::default()
+    })
+    .expect("published");
+    w.run_until(1_000);
+    assert_eq!(
+        kinds(&w, |k| matches!(k, TraceKind::Retried { .. })),
+        0,
+        "not retried"
+    );
+    assert_eq!(kinds(&w, |k| matches!(k, TraceKind::MovedToDlq { .. })), 1);
+    assert_eq!(receive_bodies(&mut w, "dlq", 1).len(), 1);
+}

@@ -109,6 +109,7 @@ fn wiring_aws_cannot_do_is_listed_not_dropped() {
         topic: "a".into(),
         endpoint: Endpoint::Topic("b".into()),
         filter_policy: None,
+        redrive_policy: None,
         filter_policy_scope: FilterPolicyScope::MessageAttributes,
         raw_message_delivery: false,
     });

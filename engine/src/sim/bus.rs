@@ -567,21 +567,25 @@ impl World {
                 self.route_event(b, &event, None, None);
                 Ok(())
             }
-            Endpoint::Handler(h) => {
-                let Some(handler) = self.handlers.get_mut(h) else {
-                    return Err(("NO_RESOURCE".into(), format!("handler {h} does not exist")));
-                };
-                handler.calls += 1;
-                if handler.config.fail_always || handler.calls <= handler.config.fail_first {
-                    let code = handler.config.error_code.clone();
-                    Err((
-                        code.clone(),
-                        format!("handler {h} failed with {code} (call {})", handler.calls),
-                    ))
-                } else {
-                    Ok(())
-                }
-            }
+            Endpoint::Handler(h) => self.call_handler(h),
+        }
+    }
+
+    /// One call of a handler, from a rule or a subscription: it fails as its settings
+    /// say (the first `fail_first` calls, or every call), with its error code.
+    pub(crate) fn call_handler(&mut self, h: &str) -> Result<(), (String, String)> {
+        let Some(handler) = self.handlers.get_mut(h) else {
+            return Err(("NO_RESOURCE".into(), format!("handler {h} does not exist")));
+        };
+        handler.calls += 1;
+        if handler.config.fail_always || handler.calls <= handler.config.fail_first {
+            let code = handler.config.error_code.clone();
+            Err((
+                code.clone(),
+                format!("handler {h} failed with {code} (call {})", handler.calls),
+            ))
+        } else {
+            Ok(())
         }
     }
 

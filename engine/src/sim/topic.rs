@@ -2,8 +2,12 @@
 //! policy and scope; FIFO topics with groups and 5-minute deduplication into FIFO queues.
 //!
 //! A topic stores nothing: a publish is delivered to every matching subscription at once.
-//! If a subscribed queue refuses the copy (it is full, say), that copy is dropped and
-//! traced; the other subscriptions still get theirs.
+//! If a subscribed queue refuses the copy (it is full, say), that copy goes to the
+//! subscription's dead-letter queue, or is dropped and traced; the other subscriptions
+//! still get theirs. A handler subscription that fails is retried on SNS's delivery
+//! policy for AWS-managed endpoints (3 immediate retries, 2 a second apart, 10 backing
+//! off from 1 to 20 s, then every 20 s up to 100,000 more); a client-side error, or the
+//! end of the policy, sends the message to the dead-letter queue or drops it.
 //!
 //! The rules and the pages they follow: `docs/semantics.md` §2 and §3.
 
@@ -17,6 +21,8 @@ use std::collections::BTreeMap;
 #[derive(Debug)]
 pub(crate) struct Subscription {
     pub endpoint: Endpoint,
+    /// The subscription's dead-letter queue.
+    pub dlq: Option<String>,
     pub policy: Option<EventPattern>,
     pub scope: FilterPolicyScope,
     pub raw: bool,
@@ -30,6 +36,7 @@ impl Subscription {
         };
         Subscription {
             endpoint: c.endpoint.clone(),
+            dlq: c.redrive_policy.as_ref().map(|r| r.dlq.clone()),
             // Validated with the topology.
             policy: c
                 .policy()
@@ -147,10 +154,25 @@ impl World {
             topic.dedup.insert(d.clone(), (now, id.clone()));
         }
         topic.metrics.sent += 1;
-        let routes: Vec<(Endpoint, Option<EventPattern>, FilterPolicyScope, bool)> = topic
+        type Route = (
+            Endpoint,
+            Option<EventPattern>,
+            FilterPolicyScope,
+            bool,
+            Option<String>,
+        );
+        let routes: Vec<Route> = topic
             .subscriptions
             .iter()
-            .map(|s| (s.endpoint.clone(), s.policy.clone(), s.scope, s.raw))
+            .map(|s| {
+                (
+                    s.endpoint.clone(),
+                    s.policy.clone(),
+                    s.scope,
+                    s.raw,
+                    s.dlq.clone(),
+                )
+            })
             .collect();
         self.record(
             &channel,
@@ -161,7 +183,7 @@ impl World {
                 body: request.message.clone(),
             },
         );
-        for (i, (endpoint, policy, scope, raw)) in routes.into_iter().enumerate() {
+        for (i, (endpoint, policy, scope, raw, dlq)) in routes.into_iter().enumerate() {
             let via = format!("subscription[{i}]");
             let to = endpoint.describe();
             let verdict = match (&policy, scope) {
@@ -196,7 +218,12 @@ impl World {
             if !matched {
                 continue;
             }
-            self.deliver_notification(&channel, &id, request, &endpoint, raw, dedup_id.as_deref());
+            let to = Recipient {
+                endpoint: &endpoint,
+                raw,
+                dlq: dlq.as_deref(),
+            };
+            self.deliver_notification(&channel, &id, request, &to, dedup_id.as_deref());
         }
         Ok(id)
     }
@@ -206,11 +233,11 @@ impl World {
         channel: &str,
         id: &str,
         request: &PublishRequest,
-        endpoint: &Endpoint,
-        raw: bool,
+        to: &Recipient,
         dedup_id: Option<&str>,
     ) {
         let now = self.now;
+        let (endpoint, raw) = (to.endpoint, to.raw);
         match endpoint {
             Endpoint::Queue(q) => {
                 let body = if raw {
@@ -256,35 +283,36 @@ impl World {
                         }
                     }
                     Err(e) => {
-                        if let Some(t) = self.topics.get_mut(&request.topic) {
-                            t.metrics.dropped += 1;
-                        }
-                        self.record(
+                        let why = format!("{} refused the copy: {e}", endpoint.describe());
+                        self.sns_dead_letter(
                             channel,
                             id,
-                            TraceKind::Dropped {
-                                reason: format!("{} refused the copy: {e}", endpoint.describe()),
-                            },
+                            &request.topic,
+                            to.dlq,
+                            &send.body,
+                            &send.attributes,
+                            &why,
                         );
                     }
                 }
             }
             Endpoint::Handler(h) => {
-                if let Some(t) = self.topics.get_mut(&request.topic) {
-                    t.metrics.delivered += 1;
-                }
-                self.record(
-                    channel,
-                    id,
-                    TraceKind::Delivered {
-                        consumer: h.clone(),
-                        receive_count: 1,
-                        receipt_handle: None,
-                        qos: None,
-                        dup: false,
-                        retain: false,
-                    },
-                );
+                let body = if raw {
+                    request.message.clone()
+                } else {
+                    notification(id, request, &iso_time(now), Default::default()).to_string()
+                };
+                let retry = SnsRetry {
+                    channel: channel.to_owned(),
+                    message_id: id.to_owned(),
+                    topic: request.topic.clone(),
+                    handler: h.clone(),
+                    dlq: to.dlq.map(str::to_owned),
+                    body,
+                    attributes: request.attributes.clone(),
+                    retries: 0,
+                };
+                self.sns_attempt(retry);
             }
             Endpoint::Topic(_) | Endpoint::Bus(_) => {}
         }
@@ -328,4 +356,181 @@ pub(crate) fn notification(
         m.insert("MessageAttributes".into(), attributes.into());
     }
     serde_json::Value::Object(m)
+}
+
+/// Where one subscription delivers: its endpoint, raw or not, and its dead-letter queue.
+pub(crate) struct Recipient<'a> {
+    pub endpoint: &'a Endpoint,
+    pub raw: bool,
+    pub dlq: Option<&'a str>,
+}
+
+/// A notification to a handler subscription, between attempts.
+#[derive(Debug, Clone)]
+pub(crate) struct SnsRetry {
+    pub channel: String,
+    pub message_id: String,
+    pub topic: String,
+    pub handler: String,
+    pub dlq: Option<String>,
+    pub body: String,
+    pub attributes: Attributes,
+    /// Retries made so far (the first attempt is not one).
+    pub retries: u32,
+}
+
+/// How long SNS waits before retry number `done + 1` to an AWS-managed endpoint, or
+/// `None` once the policy's 100,015 retries are spent (SNS Developer Guide, "Amazon SNS
+/// message delivery retries"; `docs/semantics.md` §3).
+pub fn sns_retry_delay_ms(done: u32) -> Option<u64> {
+    match done {
+        0..=2 => Some(0),
+        3..=4 => Some(1_000),
+        5..=14 => {
+            // Ten retries backing off exponentially from 1 s to 20 s.
+            let k = f64::from(done - 5) / 9.0;
+            Some((1_000.0 * 20f64.powf(k)).round() as u64)
+        }
+        15..=100_014 => Some(20_000),
+        _ => None,
+    }
+}
+
+impl World {
+    /// One delivery attempt of a notification to a handler; a failure is retried on the
+    /// policy or dead-lettered.
+    pub(crate) fn sns_attempt(&mut self, mut d: SnsRetry) {
+        match self.call_handler(&d.handler) {
+            Ok(()) => {
+                if let Some(t) = self.topics.get_mut(&d.topic) {
+                    t.metrics.delivered += 1;
+                }
+                self.record(
+                    &d.channel,
+                    &d.message_id,
+                    TraceKind::Delivered {
+                        consumer: d.handler.clone(),
+                        receive_count: d.retries + 1,
+                        receipt_handle: None,
+                        qos: None,
+                        dup: false,
+                        retain: false,
+                    },
+                );
+            }
+            Err((code, message)) => {
+                // Client-side errors are not retried (the endpoint cannot take the message).
+                let retriable = !matches!(code.as_str(), "NO_PERMISSIONS" | "NO_RESOURCE");
+                let next = retriable.then(|| sns_retry_delay_ms(d.retries)).flatten();
+                match next {
+                    Some(wait) => {
+                        d.retries += 1;
+                        let at = self.now + wait;
+                        self.record(
+                            &d.channel,
+                            &d.message_id,
+                            TraceKind::Retried {
+                                attempt: d.retries,
+                                next_attempt_at_ms: at,
+                                error_code: code,
+                            },
+                        );
+                        let key = self.next_sns_retry;
+                        self.next_sns_retry += 1;
+                        self.sns_retries.insert(key, d);
+                        self.schedule(at, super::Timer::SnsRetry { delivery: key });
+                    }
+                    None => {
+                        let why = format!(
+                            "handler:{} failed ({code}: {message}) after {} attempt(s){}",
+                            d.handler,
+                            d.retries + 1,
+                            if retriable {
+                                ", the end of SNS's delivery policy"
+                            } else {
+                                "; a client-side error is not retried"
+                            }
+                        );
+                        let (channel, id, topic, dlq, body, attributes) = (
+                            d.channel,
+                            d.message_id,
+                            d.topic,
+                            d.dlq,
+                            d.body,
+                            d.attributes,
+                        );
+                        self.sns_dead_letter(
+                            &channel,
+                            &id,
+                            &topic,
+                            dlq.as_deref(),
+                            &body,
+                            &attributes,
+                            &why,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) fn sns_retry(&mut self, key: u64) {
+        if let Some(d) = self.sns_retries.remove(&key) {
+            self.sns_attempt(d);
+        }
+    }
+
+    /// A notification that could not be delivered: to the subscription's dead-letter
+    /// queue when it has one, else dropped; traced either way.
+    #[allow(clippy::too_many_arguments)]
+    fn sns_dead_letter(
+        &mut self,
+        channel: &str,
+        id: &str,
+        topic: &str,
+        dlq: Option<&str>,
+        body: &str,
+        attributes: &Attributes,
+        why: &str,
+    ) {
+        if let Some(t) = self.topics.get_mut(topic) {
+            t.metrics.dropped += 1;
+        }
+        let Some(dlq) = dlq else {
+            self.record(
+                channel,
+                id,
+                TraceKind::Dropped {
+                    reason: format!("{why}; the subscription has no dead-letter queue"),
+                },
+            );
+            return;
+        };
+        self.record(
+            channel,
+            id,
+            TraceKind::MovedToDlq {
+                dlq: dlq.to_owned(),
+                reason: why.to_owned(),
+            },
+        );
+        let fifo = self.queues.get(dlq).is_some_and(|q| q.config.fifo);
+        let request = SendRequest {
+            queue: dlq.to_owned(),
+            body: body.to_owned(),
+            attributes: attributes.clone(),
+            delay_s: None,
+            group_id: fifo.then(|| topic.to_owned()),
+            dedup_id: fifo.then(|| id.to_owned()),
+        };
+        if let Err(e) = self.send(&request) {
+            self.record(
+                channel,
+                id,
+                TraceKind::Dropped {
+                    reason: format!("could not reach the dead-letter queue {dlq}: {e}"),
+                },
+            );
+        }
+    }
 }

@@ -546,6 +546,7 @@ fn SubscriptionForm(
                 FilterPolicyScope::MessageAttributes
             },
             raw_message_delivery: f.raw.get_untracked(),
+            redrive_policy: None,
         };
         editing.apply(|t| {
             if queue.is_empty() {
@@ -558,8 +559,15 @@ fn SubscriptionForm(
                     content_based_dedup: true,
                 });
             }
-            // One subscription per topic and queue: saving it again changes it.
+            // One subscription per topic and queue: saving it again changes it, and keeps
+            // its dead-letter queue.
             let endpoint = sub.endpoint.clone();
+            let mut sub = sub;
+            sub.redrive_policy = t
+                .subscriptions
+                .iter()
+                .find(|s| s.topic == topic && s.endpoint == endpoint)
+                .and_then(|s| s.redrive_policy.clone());
             let verb = upsert(&mut t.subscriptions, sub, |s| {
                 s.topic == topic && s.endpoint == endpoint
             });
