@@ -430,6 +430,12 @@ fn throttling() -> String {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct MqttConfig {
+    /// Whose MQTT the broker follows: `oasis` (MQTT 3.1.1 as written, the default) or
+    /// `aws_iot_core` (AWS IoT Core's documented differences).
+    pub profile: MqttProfile,
+    /// AWS IoT Core only: how long a disconnected persistent session is kept (one hour
+    /// by default; at most seven days).
+    pub session_expiry_s: u32,
     /// How long a client takes to PUBACK a QoS 1 delivery.
     pub ack_after_ms: u64,
     /// QoS 1 messages kept per offline persistent session; the oldest is dropped beyond it.
@@ -438,9 +444,34 @@ pub struct MqttConfig {
     pub retained_limit: usize,
 }
 
+/// The MQTT a broker follows (`docs/semantics.md` §6).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MqttProfile {
+    /// OASIS MQTT 3.1.1 as written (as mosquitto does it).
+    #[default]
+    Oasis,
+    /// AWS IoT Core's broker: no retained message for a wildcard subscription, `#` not
+    /// matching its parent level, no DUP flag, no QoS 2, sessions that expire, and its
+    /// topic and payload limits.
+    AwsIotCore,
+}
+
+impl MqttProfile {
+    pub fn name(self) -> &'static str {
+        match self {
+            MqttProfile::Oasis => "OASIS MQTT 3.1.1",
+            MqttProfile::AwsIotCore => "AWS IoT Core",
+        }
+    }
+}
+
 impl Default for MqttConfig {
     fn default() -> Self {
         MqttConfig {
+            profile: MqttProfile::Oasis,
+            session_expiry_s: 3600,
             ack_after_ms: 5,
             session_queue_limit: 1000,
             retained_limit: 10_000,
@@ -474,6 +505,13 @@ impl Topology {
 
     /// Checks references, limits, FIFO pairings, patterns and templates.
     pub fn validate(&self) -> Result<(), TopologyError> {
+        // AWS IoT Core keeps a persistent session at most seven days.
+        if self.mqtt.session_expiry_s > 604_800 {
+            return problem(
+                "mqtt.session_expiry_s",
+                "a session expiry is at most 604,800 s (seven days), as on AWS IoT Core",
+            );
+        }
         let mut queues = BTreeMap::new();
         for (i, q) in self.queues.iter().enumerate() {
             let p = format!("Queues[{i}]");

@@ -1311,3 +1311,109 @@ fn an_undeliverable_notification_goes_to_the_subscription_dead_letter_queue() {
     assert_eq!(kinds(&w, |k| matches!(k, TraceKind::MovedToDlq { .. })), 1);
     assert_eq!(receive_bodies(&mut w, "dlq", 1).len(), 1);
 }
+
+/// How many messages `client` was handed, and with which DUP flags.
+fn mqtt_deliveries(w: &World, client: &str) -> Vec<bool> {
+    w.trace()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Delivered { consumer, dup, .. } if consumer == client => Some(*dup),
+            _ => None,
+        })
+        .collect()
+}
+
+/// AWS IoT Core Developer Guide, "MQTT", section "AWS IoT differences from MQTT
+/// specifications": a subscription whose filter has a wildcard gets no retained message
+/// (only an exact filter does), `sensor/#` does not match `sensor`, and QoS 2 gets no
+/// SUBACK. The OASIS profile keeps MQTT 3.1.1's behaviour [MQTT-4.7.1-2]
+/// (`docs/semantics.md` §6).
+#[test]
+fn the_aws_iot_core_profile_follows_its_documented_differences() {
+    for iot in [false, true] {
+        let profile = if iot { "aws_iot_core" } else { "oasis" };
+        let mut w = world(json!({"mqtt": {"profile": profile}}));
+        w.mqtt_connect("sensor", true).expect("connect");
+        w.mqtt_publish("sensor", "home/kitchen/temp", "21", 1, true)
+            .expect("retained");
+        w.mqtt_connect("dash", true).expect("connect");
+        w.mqtt_subscribe("dash", "home/+/temp", 1)
+            .expect("subscribe");
+        w.run_until(100);
+        assert_eq!(
+            mqtt_deliveries(&w, "dash").len(),
+            usize::from(!iot),
+            "{profile}: retained to a wildcard"
+        );
+        w.mqtt_connect("exact", true).expect("connect");
+        w.mqtt_subscribe("exact", "home/kitchen/temp", 1)
+            .expect("subscribe");
+        w.run_until(200);
+        assert_eq!(
+            mqtt_deliveries(&w, "exact").len(),
+            1,
+            "{profile}: retained to an exact filter"
+        );
+        w.mqtt_connect("all", true).expect("connect");
+        w.mqtt_subscribe("all", "home/#", 1).expect("subscribe");
+        w.mqtt_publish("sensor", "home", "parent", 1, false)
+            .expect("publish");
+        w.run_until(300);
+        let parent = mqtt_deliveries(&w, "all").len();
+        // OASIS: home/# also gets the retained home/kitchen/temp and the parent `home`.
+        assert_eq!(
+            parent,
+            if iot { 0 } else { 2 },
+            "{profile}: `home/#` and the parent level"
+        );
+        let e = w.mqtt_subscribe("dash", "x", 2).expect_err("QoS 2");
+        assert_eq!(e.0.contains("no SUBACK"), iot, "{profile}: {}", e.0);
+        assert!(
+            w.mqtt_publish("sensor", "x", "m", 2, false).is_err(),
+            "{profile}: QoS 2 publish"
+        );
+    }
+}
+
+/// AWS IoT Core Developer Guide, "MQTT" (differences: "The MQTT DUP flag is not
+/// supported"; persistent sessions expire, one hour by default): a redelivery on
+/// reconnect carries no DUP flag, and a session away longer than its expiry is gone
+/// (`docs/semantics.md` §6).
+#[test]
+fn aws_iot_core_sessions_expire_and_redeliver_without_dup() {
+    let mut w = world(
+        json!({"mqtt": {"profile": "aws_iot_core", "ack_after_ms": 100, "session_expiry_s": 60}}),
+    );
+    w.mqtt_connect("pub", true).expect("connect");
+    w.mqtt_connect("sub", false).expect("connect");
+    w.mqtt_subscribe("sub", "x", 1).expect("subscribe");
+    w.mqtt_publish("pub", "x", "m", 1, false).expect("publish");
+    w.run_until(50);
+    w.mqtt_disconnect("sub").expect("drop before PUBACK");
+    w.run_until(1_000);
+    w.mqtt_connect("sub", false)
+        .expect("reconnect within the hour");
+    w.run_until(2_000);
+    assert_eq!(
+        mqtt_deliveries(&w, "sub"),
+        [false, false],
+        "redelivered, without DUP"
+    );
+    w.mqtt_disconnect("sub").expect("away");
+    w.mqtt_publish("pub", "x", "queued", 1, false)
+        .expect("publish");
+    w.run_until(120_000);
+    w.mqtt_connect("sub", false).expect("back after the expiry");
+    w.run_until(121_000);
+    assert_eq!(
+        mqtt_deliveries(&w, "sub").len(),
+        2,
+        "the queued message went with the session"
+    );
+    assert!(w.trace().iter().any(|e| matches!(&e.kind,
+        TraceKind::Session { action, .. } if action.starts_with("session expired after 60 s"))));
+    // Topic limits: 7 slashes at most.
+    assert!(w
+        .mqtt_publish("pub", "a/b/c/d/e/f/g/h/i", "deep", 0, false)
+        .is_err());
+}

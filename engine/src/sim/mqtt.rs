@@ -13,7 +13,7 @@
 
 use super::{err, ChannelMetrics, SimError, Timer, TraceKind, World};
 use crate::pattern::mqtt;
-use crate::topology::MqttConfig;
+use crate::topology::{MqttConfig, MqttProfile};
 use std::collections::{BTreeMap, VecDeque};
 
 const CHANNEL: &str = "mqtt:broker";
@@ -36,6 +36,8 @@ struct Session {
     next_packet: u16,
     /// Bumped on every connect/disconnect so PUBACK timers from an old connection are ignored.
     epoch: u32,
+    /// When a persistent session's client went away (AWS IoT Core expires it).
+    disconnected_at: Option<u64>,
 }
 
 #[derive(Debug, Default)]
@@ -50,6 +52,19 @@ impl Broker {
     pub fn configure(&mut self, config: &MqttConfig) {
         self.config = config.clone();
         self.metrics.kind = "mqtt_broker";
+    }
+
+    fn iot(&self) -> bool {
+        self.config.profile == MqttProfile::AwsIotCore
+    }
+
+    /// Whether `filter` matches `topic` under the profile: on AWS IoT Core `a/#` does not
+    /// match `a` itself.
+    fn matches(&self, filter: &str, topic: &str) -> bool {
+        if self.iot() && filter.strip_suffix("/#") == Some(topic) {
+            return false;
+        }
+        mqtt::matches(filter, topic)
     }
 
     pub fn metrics(&self) -> ChannelMetrics {
@@ -72,12 +87,65 @@ impl World {
         );
     }
 
+    /// AWS IoT Core: persistent sessions whose client has been away longer than
+    /// `session_expiry_s` end, with what they held (`docs/semantics.md` §6).
+    fn expire_sessions(&mut self) {
+        if !self.broker.iot() {
+            return;
+        }
+        let limit = u64::from(self.broker.config.session_expiry_s) * 1000;
+        let now = self.now;
+        let expired: Vec<String> = self
+            .broker
+            .sessions
+            .iter()
+            .filter(|(_, s)| !s.connected && s.disconnected_at.is_some_and(|at| now >= at + limit))
+            .map(|(c, _)| c.clone())
+            .collect();
+        for client in expired {
+            let held = self
+                .broker
+                .sessions
+                .remove(&client)
+                .map_or(0, |s| s.queued.len() + s.unacked.len());
+            self.session_event(
+                &client,
+                format!(
+                    "session expired after {} s away (AWS IoT Core's persistent session expiry); {held} message(s) it held are gone",
+                    self.broker.config.session_expiry_s
+                ),
+            );
+        }
+    }
+
+    /// AWS IoT Core's limits on a topic (name or filter): 256 bytes, 7 slashes.
+    fn iot_topic_limits(&self, topic: &str) -> Result<(), SimError> {
+        if !self.broker.iot() {
+            return Ok(());
+        }
+        if topic.len() > 256 {
+            return err(format!(
+                "AWS IoT Core takes topics of at most 256 bytes; \"{topic}\" has {}",
+                topic.len()
+            ));
+        }
+        if topic.matches('/').count() > 7 {
+            return err(format!(
+                "AWS IoT Core takes at most 7 forward slashes in a topic; \"{topic}\" has {}",
+                topic.matches('/').count()
+            ));
+        }
+        Ok(())
+    }
+
     /// CONNECT. A persistent session (`clean_session: false`) resumes: unacknowledged QoS 1
-    /// messages are sent again with DUP set, then what was queued while offline.
+    /// messages are sent again (with DUP set, except on AWS IoT Core, which does not use
+    /// it), then what was queued while offline.
     pub fn mqtt_connect(&mut self, client: &str, clean_session: bool) -> Result<(), SimError> {
         if client.is_empty() {
             return err("CONNACK 2 (identifier rejected): a client id is required");
         }
+        self.expire_sessions();
         let session = self.broker.sessions.entry(client.to_owned()).or_default();
         if session.connected {
             return err(format!("client \"{client}\" is already connected"));
@@ -93,6 +161,7 @@ impl World {
         session.connected = true;
         session.clean = clean_session;
         session.epoch += 1;
+        session.disconnected_at = None;
         let resend: Vec<(u16, Packet)> = session
             .unacked
             .iter()
@@ -106,8 +175,9 @@ impl World {
                 if resumed { ", session resumed" } else { "" }
             ),
         );
+        let dup = !self.broker.iot();
         for (packet, p) in resend {
-            self.send_packet(client, p, true, false, Some(packet));
+            self.send_packet(client, p, dup, false, Some(packet));
         }
         for p in queued {
             self.send_packet(client, p, false, false, None);
@@ -123,6 +193,7 @@ impl World {
         };
         session.connected = false;
         session.epoch += 1;
+        session.disconnected_at = Some(self.now);
         let pending = session.unacked.len();
         if session.clean {
             self.broker.sessions.remove(client);
@@ -138,7 +209,12 @@ impl World {
     pub fn mqtt_subscribe(&mut self, client: &str, filter: &str, qos: u8) -> Result<(), SimError> {
         mqtt::validate_filter(filter)
             .map_err(|e| super::SimError(format!("invalid topic filter: {e}")))?;
+        self.iot_topic_limits(filter)?;
         if qos > 1 {
+            if self.broker.iot() {
+                self.session_event(client, format!("asked for QoS 2 on \"{filter}\": AWS IoT Core does not support it and sends no SUBACK, so there is no subscription"));
+                return err("AWS IoT Core does not support QoS 2: no SUBACK, no subscription");
+            }
             return err("this broker grants QoS 0 and 1; subscribe with qos 0 or 1");
         }
         let Some(session) = self.broker.sessions.get_mut(client).filter(|s| s.connected) else {
@@ -148,11 +224,23 @@ impl World {
         };
         session.subscriptions.insert(filter.to_owned(), qos);
         self.session_event(client, format!("subscribed to \"{filter}\" with QoS {qos}"));
+        // AWS IoT Core sends retained messages only to a filter without wildcards.
+        let wildcard = filter.contains(['+', '#']);
+        if wildcard && self.broker.iot() && !self.broker.retained.is_empty() {
+            self.session_event(
+                client,
+                format!(
+                    "\"{filter}\" has a wildcard, so AWS IoT Core sends it no retained message"
+                ),
+            );
+        }
+        let skip_retained = wildcard && self.broker.iot();
         let retained: Vec<Packet> = self
             .broker
             .retained
             .iter()
-            .filter(|(topic, _)| mqtt::matches(filter, topic))
+            .filter(|_| !skip_retained)
+            .filter(|(topic, _)| self.broker.matches(filter, topic))
             .map(|(topic, (_payload, stored_qos, id))| Packet {
                 message_id: id.clone(),
                 topic: topic.clone(),
@@ -189,9 +277,20 @@ impl World {
     ) -> Result<String, SimError> {
         mqtt::validate_topic_name(topic)
             .map_err(|e| super::SimError(format!("invalid topic name: {e}")))?;
+        self.iot_topic_limits(topic)?;
+        if self.broker.iot() && payload.len() > 128 * 1024 {
+            return err(format!(
+                "AWS IoT Core takes payloads of at most 128 KB; this one has {} bytes",
+                payload.len()
+            ));
+        }
         if qos > 1 {
+            if self.broker.iot() {
+                return err("AWS IoT Core does not support QoS 2: it sends no PUBACK and does not forward the message");
+            }
             return err("this broker supports QoS 0 and 1");
         }
+        self.expire_sessions();
         if !self
             .broker
             .sessions
@@ -246,7 +345,7 @@ impl World {
                 let granted = s
                     .subscriptions
                     .iter()
-                    .filter(|(f, _)| mqtt::matches(f, topic))
+                    .filter(|(f, _)| self.broker.matches(f, topic))
                     .map(|(_, q)| *q)
                     .max()?;
                 Some((name.clone(), granted.min(qos), s.connected, s.clean))

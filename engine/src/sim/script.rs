@@ -166,6 +166,8 @@ pub enum Record {
         end_ms: u64,
         trace_entries: usize,
         trace_hash: String,
+        /// Whose MQTT the broker followed (`OASIS MQTT 3.1.1` or `AWS IoT Core`).
+        mqtt_profile: String,
     },
 }
 
@@ -393,6 +395,7 @@ pub fn run(script: &Script) -> Result<Vec<Record>, TopologyError> {
         end_ms: world.now(),
         trace_entries: world.trace().len(),
         trace_hash: world.trace_hash(),
+        mqtt_profile: script.topology.mqtt.profile.name().to_owned(),
     });
     Ok(out)
 }
