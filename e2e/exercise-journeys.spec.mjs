@@ -1,4 +1,4 @@
-// Every shipped exercise solved through the visual editor only: the forms, the list's
+// Every shipped exercise (15) solved through the visual editor only: the forms, the list's
 // Edit buttons and Check, never the JSON view and never "Show solution". Each journey
 // counts the learner's actions (a click, a field filled, an option chosen) and prints
 // them, and checks that the JSON view followed every change.
@@ -214,7 +214,22 @@ test('13 MQTT topics: a narrower subscription', async ({ page }) => {
   await solved(page, me, 'mqtt-topics');
 });
 
-test('14 capstone: three rules and an archive on one bus', async ({ page }) => {
+test('14 last known state on AWS IoT Core: exact subscriptions get the retained state', async ({ page }) => {
+  await open(page, 'iot-retained');
+  // The exercise names its broker: its differences from MQTT 3.1.1 are the lesson.
+  await expect(page.getByTestId('mqtt-profile')).toContainText('AWS IoT Core');
+  const me = learner(page);
+  await me.edit('step: at 0.5 s, dashboard subscribes to devices/+/state (QoS 1)');
+  await me.fill('step-filter', 'devices/thermostat/state');
+  await me.click('step-save');
+  await saved(page, 'Changed the step: dashboard subscribes to devices/thermostat/state.');
+  await me.fill('step-filter', 'devices/door/state');
+  await me.click('step-save');
+  await saved(page, 'Added a step: dashboard subscribes to devices/door/state.');
+  await solved(page, me, 'iot-retained');
+});
+
+test('15 capstone: three rules and an archive on one bus', async ({ page }) => {
   await open(page, 'capstone');
   const me = learner(page);
   // Comms must hear within a minute: its 90 s delay goes.

@@ -66,8 +66,12 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ),
     ("13-mqtt.toml", include_str!("../../exercises/13-mqtt.toml")),
     (
-        "14-capstone.toml",
-        include_str!("../../exercises/14-capstone.toml"),
+        "14-iot-retained.toml",
+        include_str!("../../exercises/14-iot-retained.toml"),
+    ),
+    (
+        "15-capstone.toml",
+        include_str!("../../exercises/15-capstone.toml"),
     ),
 ];
 
@@ -187,6 +191,10 @@ pub struct Exercise {
     /// Channels: the steps every design is run against.
     #[serde(default)]
     pub workload: Vec<Step>,
+    /// Channels: the MQTT broker the exercise runs on, whatever the design says
+    /// (`aws_iot_core` for an exercise about AWS IoT Core's differences).
+    #[serde(default)]
+    pub mqtt_profile: Option<crate::topology::MqttProfile>,
     /// Channels: how long the run goes on after the last step (default five minutes),
     /// long enough for timeouts and retries, short of retention.
     #[serde(default = "five_minutes")]

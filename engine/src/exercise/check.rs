@@ -300,10 +300,14 @@ struct ChannelRun {
 }
 
 fn run_channels(ex: &Exercise, design: &Design) -> Result<ChannelRun, String> {
-    let topology = design
+    let mut topology = design
         .topology
         .clone()
         .ok_or("the design needs a topology")?;
+    // An exercise about a broker's behaviour fixes the broker: the design cannot swap it.
+    if let Some(profile) = ex.mqtt_profile {
+        topology.mqtt.profile = profile;
+    }
     let mut steps = ex.workload.clone();
     steps.extend(design.steps.iter().cloned());
     steps.sort_by_key(|s| s.at_ms);

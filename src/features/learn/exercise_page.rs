@@ -67,6 +67,19 @@ fn capstone_report(
     md
 }
 
+/// Whether the exercise is about the MQTT broker alone: its traffic is all MQTT, so the
+/// queue, rule and subscription forms and the channels drawing have nothing to show.
+fn mqtt_only(ex: &Exercise) -> bool {
+    let mqtt = |s: &dojo_engine::sim::script::Step| {
+        s.mqtt_connect.is_some()
+            || s.mqtt_disconnect.is_some()
+            || s.mqtt_subscribe.is_some()
+            || s.mqtt_unsubscribe.is_some()
+            || s.mqtt_publish.is_some()
+    };
+    !ex.workload.is_empty() && ex.workload.iter().all(mqtt) && ex.solution.steps.iter().all(mqtt)
+}
+
 /// Whether the learner adds steps of their own in this exercise (its start or solution
 /// has some, or its traffic is MQTT, where subscribing is the learner's part).
 fn uses_steps(ex: &Exercise) -> bool {
@@ -625,7 +638,7 @@ pub fn ExercisePage() -> impl IntoView {
                             {results_view}
                             {next}
                         </section>
-                        {(ex.kind == dojo_engine::exercise::Kind::Channels).then(|| view! {
+                        {(ex.kind == dojo_engine::exercise::Kind::Channels && !mqtt_only(&ex)).then(|| view! {
                             <div class="exercise-drawing" data-testid="exercise-drawing">
                                 <p class="muted">"Your design as it stands, with the exercise's traffic run through it. Check to see how it does against the goals."</p>
                                 <crate::features::lab::LabCanvas lab=drawn outcome=drawn_run/>
@@ -646,8 +659,19 @@ pub fn ExercisePage() -> impl IntoView {
                                 <legend class="visually-hidden">"Visual editor"</legend>
                                 {match ex.kind {
                                     dojo_engine::exercise::Kind::Channels => view! {
-                                        <TopologyBuilder topology=design_topology on_change=on_topology notice=builder_notice/>
-                                        {uses_steps(&ex).then(|| view! { <StepsForm steps=design_steps on_change=on_steps notice=builder_notice/> })}
+                                        {(!mqtt_only(&ex)).then(|| view! { <TopologyBuilder topology=design_topology on_change=on_topology notice=builder_notice/> })}
+                                        {uses_steps(&ex).then(|| {
+                                            // Which MQTT broker the steps meet: the exercise's, or the standard one.
+                                            let broker = ex.mqtt_profile.unwrap_or_default();
+                                            let note = match broker {
+                                                dojo_engine::topology::MqttProfile::Oasis => "The MQTT broker follows the MQTT 3.1.1 standard (as mosquitto does).".to_owned(),
+                                                other => format!("The MQTT broker is {}: its documented differences from MQTT 3.1.1 apply here.", other.name()),
+                                            };
+                                            view! {
+                                                <p class="muted builder-list" data-testid="mqtt-profile">{note}</p>
+                                                <StepsForm steps=design_steps on_change=on_steps notice=builder_notice/>
+                                            }
+                                        })}
                                     }.into_any(),
                                     dojo_engine::exercise::Kind::System => view! {
                                         <ScenarioForm scenario=design_scenario on_change=on_scenario notice=builder_notice/>
