@@ -107,3 +107,48 @@ test('the design exports as a CloudFormation template, with what changes on AWS'
   await expect(page.getByTestId('lab-aws-differences')).toContainText('IAM:');
   await expect(page.getByTestId('lab-export-left-out')).toHaveCount(0);
 });
+
+test('a rule sends constant Input, a subscription has a dead-letter queue, and a FIFO target needs its message group', async ({ page }) => {
+  await page.goto('/lab');
+  await page.getByTestId('lab-reset').click();
+  for (const name of ['audit', 'dead']) {
+    await page.getByTestId('lab-queue-name').fill(name);
+    await page.getByTestId('lab-add-queue').click();
+  }
+  // A constant Input: the target gets it instead of the event.
+  await page.getByTestId('lab-rule-name').fill('ping');
+  await page.getByTestId('lab-rule-pattern').fill('{"detail-type": ["QuoteIssued"]}');
+  await page.getByTestId('lab-rule-target-queue:audit').check();
+  await page.getByTestId('lab-rule-input').fill('{"seen": true}');
+  await page.getByTestId('lab-add-rule').click();
+  await expect(page.getByTestId('lab-notice')).toHaveText('Added rule ping.');
+  await page.getByTestId('lab-put-event').click();
+  await expect(page.getByTestId('lab-trace')).toContainText('output: {"seen": true}');
+  // Beside a transformer it is refused with AWS's rule, and nothing changes.
+  await page.getByTestId('lab-rule-template').fill('{"p": <premium>}');
+  await page.getByTestId('lab-add-rule').click();
+  await expect(page.getByTestId('error-view')).toContainText('a target takes one of Input, InputPath or InputTransformer, not more');
+  await page.getByTestId('lab-rule-template').fill('');
+  // A subscription with a dead-letter queue, shown in the list and the inspector.
+  await page.getByTestId('lab-sub-queue').selectOption('audit');
+  await page.getByTestId('lab-sub-dlq').selectOption('dead');
+  await page.getByTestId('lab-add-sub').click();
+  await expect(page.getByTestId('lab-notice')).toHaveText('Subscribed audit to quote-events.');
+  await page.getByTestId('node-sub:quote-events/0').click();
+  await expect(page.getByTestId('inspector-sub-dlq')).toHaveText('What cannot be delivered goes to the dead-letter queue dead.');
+  await page.keyboard.press('Escape');
+  // A FIFO queue as a target needs SqsParameters.MessageGroupId.
+  await page.getByTestId('lab-queue-name').fill('orders.fifo');
+  await page.getByTestId('lab-queue-dedup').check();
+  await page.getByTestId('lab-add-queue').click();
+  await page.getByTestId('lab-rule-name').fill('orders');
+  await page.getByTestId('lab-rule-input').fill('');
+  await page.getByTestId('lab-rule-target-queue:audit').uncheck();
+  await page.getByTestId('lab-rule-target-queue:orders.fifo').check();
+  await page.getByTestId('lab-add-rule').click();
+  await expect(page.getByTestId('error-view')).toContainText('needs a message group: give the target SqsParameters with a MessageGroupId');
+  await page.getByTestId('lab-rule-group').fill('orders');
+  await page.getByTestId('lab-add-rule').click();
+  await expect(page.getByTestId('lab-notice')).toHaveText('Added rule orders.');
+  expect(await axeViolations(page)).toEqual([]);
+});

@@ -11,8 +11,8 @@ use crate::components::focus::focus_soon;
 use dojo_engine::pattern::{Dialect, EventPattern};
 use dojo_engine::topology::{
     ArchiveConfig, BusConfig, Endpoint, FilterPolicyScope, InputTransformer, QueueConfig, Redrive,
-    RetryPolicy, RuleConfig, SqsParameters, SubscriptionConfig, TargetConfig, TopicConfig,
-    Topology,
+    RetryPolicy, RuleConfig, SqsParameters, SubscriptionConfig, SubscriptionRedrive, TargetConfig,
+    TopicConfig, Topology,
 };
 use leptos::prelude::*;
 
@@ -190,6 +190,8 @@ struct RuleFields {
     name: RwSignal<String>,
     /// The message group for FIFO queue targets (SqsParameters.MessageGroupId).
     group: RwSignal<String>,
+    /// Constant JSON sent instead of the event (the targets' Input); empty for none.
+    input: RwSignal<String>,
     bus: RwSignal<String>,
     pattern: RwSignal<String>,
     targets: RwSignal<Vec<String>>,
@@ -200,6 +202,12 @@ struct RuleFields {
 impl RuleFields {
     fn load(self, r: &RuleConfig) {
         self.name.set(r.name.clone());
+        self.input.set(
+            r.targets
+                .iter()
+                .find_map(|t| t.input.clone())
+                .unwrap_or_default(),
+        );
         self.group.set(
             r.targets
                 .iter()
@@ -229,6 +237,8 @@ impl RuleFields {
 struct SubscriptionFields {
     topic: RwSignal<String>,
     queue: RwSignal<String>,
+    /// The subscription's dead-letter queue (its RedrivePolicy); empty for none.
+    dlq: RwSignal<String>,
     policy: RwSignal<String>,
     body: RwSignal<bool>,
     raw: RwSignal<bool>,
@@ -245,6 +255,12 @@ impl SubscriptionFields {
         self.body
             .set(s.filter_policy_scope == FilterPolicyScope::MessageBody);
         self.raw.set(s.raw_message_delivery);
+        self.dlq.set(
+            s.redrive_policy
+                .as_ref()
+                .map(|r| r.dlq.clone())
+                .unwrap_or_default(),
+        );
     }
 }
 
@@ -289,6 +305,7 @@ impl Forms {
             rule: RuleFields {
                 name: RwSignal::new("big-quotes".to_owned()),
                 group: RwSignal::new(String::new()),
+                input: RwSignal::new(String::new()),
                 bus: RwSignal::new("default".to_owned()),
                 pattern: RwSignal::new("{\n  \"detail-type\": [\"QuoteIssued\"],\n  \"detail\": { \"premium\": [{ \"numeric\": [\">\", 500] }] }\n}".to_owned()),
                 targets: RwSignal::new(Vec::new()),
@@ -298,6 +315,7 @@ impl Forms {
             subscription: SubscriptionFields {
                 topic: RwSignal::new("quote-events".to_owned()),
                 queue: RwSignal::new(String::new()),
+                dlq: RwSignal::new(String::new()),
                 policy: RwSignal::new(r#"{"type": ["QuoteIssued"]}"#.to_owned()),
                 body: RwSignal::new(false),
                 raw: RwSignal::new(true),
@@ -411,6 +429,7 @@ fn RuleForm(editing: Editing, f: RuleFields) -> impl IntoView {
         let template = f.template.get_untracked();
         let paths = f.paths.get_untracked();
         let group = f.group.get_untracked();
+        let constant = Some(f.input.get_untracked()).filter(|i| !i.trim().is_empty());
         editing.apply(|t| {
             if chosen.is_empty() {
                 return Err("Choose at least one target for the rule.".into());
@@ -453,10 +472,8 @@ fn RuleForm(editing: Editing, f: RuleFields) -> impl IntoView {
                     TargetConfig {
                         id: kept.map_or_else(|| format!("t{}", i + 1), |x| x.id.clone()),
                         endpoint,
-                        // A constant Input stays unless the form gives a transformer.
-                        input: kept
-                            .and_then(|x| x.input.clone())
-                            .filter(|_| input_transformer.is_none()),
+                        // Checked with the topology: JSON, and not beside a transformer.
+                        input: constant.clone(),
                         input_path: None,
                         input_transformer: input_transformer.clone(),
                         retry_policy: kept
@@ -501,6 +518,7 @@ fn RuleForm(editing: Editing, f: RuleFields) -> impl IntoView {
                     }).collect_view().into_any()
                 }}
             </fieldset>
+            <div class="field"><label for="lab-r-input">"Input: constant JSON sent instead of the event (optional)"</label><input id="lab-r-input" type="text" bind:value=f.input data-testid="lab-rule-input"/></div>
             <div class="field"><label for="lab-r-group">"MessageGroupId (needed for a FIFO queue target)"</label><input id="lab-r-group" type="text" bind:value=f.group data-testid="lab-rule-group"/></div>
             <div class="field"><label for="lab-r-paths">"Input transformer: InputPathsMap (optional)"</label><input id="lab-r-paths" type="text" bind:value=f.paths data-testid="lab-rule-paths"/></div>
             <div class="field"><label for="lab-r-template">"InputTemplate (blank: deliver the whole event)"</label><input id="lab-r-template" type="text" bind:value=f.template data-testid="lab-rule-template"/></div>
@@ -546,7 +564,9 @@ fn SubscriptionForm(
                 FilterPolicyScope::MessageAttributes
             },
             raw_message_delivery: f.raw.get_untracked(),
-            redrive_policy: None,
+            redrive_policy: Some(f.dlq.get_untracked())
+                .filter(|d| !d.is_empty())
+                .map(|dlq| SubscriptionRedrive { dlq }),
         };
         editing.apply(|t| {
             if queue.is_empty() {
@@ -559,15 +579,8 @@ fn SubscriptionForm(
                     content_based_dedup: true,
                 });
             }
-            // One subscription per topic and queue: saving it again changes it, and keeps
-            // its dead-letter queue.
+            // One subscription per topic and queue: saving it again changes it.
             let endpoint = sub.endpoint.clone();
-            let mut sub = sub;
-            sub.redrive_policy = t
-                .subscriptions
-                .iter()
-                .find(|s| s.topic == topic && s.endpoint == endpoint)
-                .and_then(|s| s.redrive_policy.clone());
             let verb = upsert(&mut t.subscriptions, sub, |s| {
                 s.topic == topic && s.endpoint == endpoint
             });
@@ -588,6 +601,8 @@ fn SubscriptionForm(
                 <p id="lab-s-policy-error" class="field-error" data-testid="lab-sub-error">{move || checked.get().err()}</p></div>
             <label class="toggle"><input type="checkbox" bind:checked=f.body data-testid="lab-sub-body"/>" Filter on the message body (not the attributes)"</label>
             <label class="toggle"><input type="checkbox" bind:checked=f.raw data-testid="lab-sub-raw"/>" Raw message delivery (no SNS envelope)"</label>
+            <div class="field"><label for="lab-s-dlq">"Dead-letter queue (optional: where what cannot be delivered goes)"</label>
+                <Choice id="lab-s-dlq" testid="lab-sub-dlq" value=f.dlq options=queues none="none"/></div>
             <button type="button" class="secondary" on:click=save disabled=move || checked.get().is_err() data-testid="lab-add-sub">"Save subscription"</button>
         </fieldset>
     }

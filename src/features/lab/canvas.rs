@@ -432,6 +432,10 @@ fn other_inspector(
             view! {
                 <p data-testid="inspector-summary">{format!("Subscription of {} to topic {topic}; matched {} of {} messages. The policy filters on {scope}.", s.endpoint.describe(), count(id, &s.endpoint.describe()), count(&format!("topic:{topic}"), id))}</p>
                 <pre class="json" tabindex="0" aria-label="Filter policy">{s.policy().map_or("no filter policy: every message".to_owned(), pretty)}</pre>
+                <p data-testid="inspector-sub-dlq">{match &s.redrive_policy {
+                    Some(r) => format!("What cannot be delivered goes to the dead-letter queue {}.", r.dlq),
+                    None => "No dead-letter queue: what cannot be delivered is dropped.".to_owned(),
+                }}</p>
             }
             .into_any()
         }
