@@ -422,21 +422,24 @@ pub fn ExercisePage() -> impl IntoView {
     // through it, so each arrow counts what it carried. A signal rather than a memo,
     // because the canvas's queue inspectors receive and delete on the lab they are given.
     let drawn = RwSignal::new(crate::features::lab::Lab::default());
+    // Reads the design the page has already parsed, once per change that parses.
     Effect::new(move |_| {
-        let (Some(ex), t) = (exercise.get(), text.get()) else {
+        let Some(ex) = exercise.get() else {
             return;
         };
-        if let Ok(Design {
-            topology: Some(topology),
-            steps,
-            ..
-        }) = Design::from_json(&t)
-        {
-            let mut all = ex.workload.clone();
-            all.extend(steps);
-            all.sort_by_key(|s| s.at_ms);
-            drawn.set(crate::features::lab::lab_for(&topology, &all).0);
-        }
+        parsed.with(|p| {
+            if let Ok(Design {
+                topology: Some(topology),
+                steps,
+                ..
+            }) = p
+            {
+                let mut all = ex.workload.clone();
+                all.extend(steps.iter().cloned());
+                all.sort_by_key(|s| s.at_ms);
+                drawn.set(crate::features::lab::lab_for(topology, &all).0);
+            }
+        });
     });
     let drawn_run = Memo::new(move |_| crate::features::lab::run(&drawn.get()));
 
