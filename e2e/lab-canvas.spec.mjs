@@ -63,7 +63,7 @@ test('a FIFO queue shows which group is locked and by which message, until the d
 
   await inspector.getByTestId('inspector-visibility').fill('forever');
   await inspector.getByTestId('inspector-receive').click();
-  await expect(inspector.getByRole('alert')).toHaveText('The visibility timeout must be 0 to 43,200 seconds, not "forever".');
+  await expect(inspector.getByRole('alert')).toHaveText('The visibility timeout must be a whole number of seconds from 0 to 43,200, not "forever".');
   await expect(inspector.getByTestId('inspector-summary')).toHaveText('1 visible, 0 in flight, 0 delayed; 3 sent, 2 received, 2 deleted, 0 dropped.');
   expect(await axeViolations(page)).toEqual([]);
 });
@@ -141,4 +141,60 @@ test('at high volume the canvas shows counters instead of animating', async ({ p
   await expect(page.getByTestId('canvas-busy')).toHaveText('High volume: showing counters only.');
   await expect(page.getByTestId('lab-canvas').locator('.message-dot')).toHaveCount(0);
   await expect(page.getByTestId('lab-canvas').locator('.edge-count')).toHaveText(['60']);
+});
+
+test('queue attributes change while the lab runs: listed in the inspector, and a redrive applies at the next receive', async ({ page }) => {
+  await freshLab(page);
+  await addQueue(page, 'work-dlq');
+  await addQueue(page, 'work', { visibility: '30' });
+  await sendToQueue(page, 'work', '{"job": 1}');
+  await page.getByTestId('node-queue:work').click();
+  const inspector = page.getByTestId('inspector');
+  await inspector.getByTestId('inspector-receive').click();
+  await expect(inspector.getByTestId('inspector-messages')).toContainText('visible again in 30.0 s (received 1×)');
+  // A bad value is refused with its reason, and nothing changes.
+  await inspector.getByTestId('attr-delay').fill('901');
+  await inspector.getByTestId('attr-set').click();
+  await expect(inspector.getByTestId('attr-status')).toHaveText('DelaySeconds must be a whole number of seconds from 0 to 900, not "901".');
+  await expect(inspector.getByTestId('inspector-changes')).toHaveCount(0);
+  // A shorter visibility timeout applies to later receives only; a redrive policy to the next receive.
+  await inspector.getByTestId('attr-delay').fill('');
+  await inspector.getByTestId('attr-visibility').fill('5');
+  await inspector.getByTestId('attr-dlq').selectOption('work-dlq');
+  await inspector.getByTestId('attr-receives').fill('1');
+  await inspector.getByTestId('attr-set').click();
+  await expect(inspector.getByTestId('attr-status')).toHaveText(/^Changed at t = \d+\.\d s/);
+  await expect(inspector.getByTestId('inspector-settings')).toContainText('visibility timeout 5 s');
+  await expect(inspector.getByTestId('inspector-settings')).toContainText('dead-letter queue work-dlq after 1 receives. Its dead-letter queue work-dlq holds 0.');
+  await expect(inspector.getByTestId('inspector-changes')).toContainText('SetQueueAttributes: VisibilityTimeout 5 s (for later receives); RedrivePolicy to work-dlq after 1 receives.');
+  await expect(inspector.getByTestId('inspector-messages')).toContainText('visible again in 30.0 s', { message: 'the message already in flight keeps its timeout' });
+  await expect(page.getByTestId('lab-trace')).toContainText('configured');
+  for (let i = 0; i < 3; i++) await page.getByTestId('clock-step-10').click();
+  await inspector.getByTestId('inspector-receive').click();
+  await expect(inspector.getByTestId('inspector-settings')).toContainText('Its dead-letter queue work-dlq holds 1.');
+  expect(await axeViolations(page)).toEqual([]);
+  // A queue chosen for sending that a preset takes away is no longer shown as chosen.
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('lab-message-queue')).toHaveValue('work');
+  await page.getByTestId('lab-preset').selectOption('3');
+  await page.getByTestId('lab-load-preset').click();
+  await expect(page.getByTestId('lab-message-queue')).toHaveValue('');
+  await page.getByTestId('lab-send-queue').click();
+  await expect(page.getByTestId('error-view')).toContainText('Choose a queue to send to.');
+});
+
+test('the narration follows a failing delivery through its retries', async ({ page }) => {
+  await page.goto('/lab');
+  await page.getByTestId('lab-preset').selectOption('3');
+  await page.getByTestId('lab-load-preset').click();
+  await page.getByTestId('lab-rule-name').fill('every-quote');
+  await page.getByTestId('lab-rule-pattern').fill('{"detail-type": ["QuoteIssued"]}');
+  await page.getByTestId('lab-rule-target-handler:crm').check();
+  await page.getByTestId('lab-add-rule').click();
+  await expect(page.getByTestId('lab-notice')).toHaveText('Added rule every-quote.');
+  await page.getByTestId('lab-put-event').click();
+  await expect(page.getByTestId('lab-narration')).toHaveText(
+    /^Message 1 published on bus:default; matched 1 of 2 rules; a delivery failed 1 time so far \(THROTTLING\); the next attempt is at \d+\.\d s\.$/);
+  for (let i = 0; i < 6; i++) await page.getByTestId('clock-step-10').click();
+  await expect(page.getByTestId('lab-narration')).toContainText(/a delivery failed \d+ times/);
 });

@@ -1,6 +1,7 @@
 //! Widgets shared by several features.
 
 mod backup_notice;
+mod choice;
 pub mod diagram;
 mod error_view;
 pub mod files;
@@ -9,5 +10,6 @@ pub mod markdown;
 mod read_only_banner;
 
 pub use backup_notice::BackupNotice;
+pub use choice::Choice;
 pub use error_view::ErrorView;
 pub use read_only_banner::ReadOnlyBanner;

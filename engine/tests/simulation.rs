@@ -1259,15 +1259,19 @@ fn a_failing_handler_subscription_is_retried_on_the_sns_delivery_policy() {
     );
     assert_eq!(sns_retry_delay_ms(100_015), None, "100,015 retries in all");
 
-    let mut w = world(json!({"topics": [{"name": "t"}],
-        "handlers": [{"name": "crm", "fail_first": 4, "error_code": "THROTTLING"}],
-        "subscriptions": [{"topic": "t", "endpoint": {"handler": "crm"}}]}));
-    w.publish(&PublishRequest {
-        topic: "t".into(),
-        message: "m".into(),
-        ..Default::default()
-    })
-    .expect("published");
+    // A topic whose one subscription is the handler `crm`, with a message published.
+    let published_to = |handler: serde_json::Value| {
+        let mut w = world(json!({"topics": [{"name": "t"}], "handlers": [handler],
+            "subscriptions": [{"topic": "t", "endpoint": {"handler": "crm"}}]}));
+        w.publish(&PublishRequest {
+            topic: "t".into(),
+            message: "m".into(),
+            ..Default::default()
+        })
+        .expect("published");
+        w
+    };
+    let mut w = published_to(json!({"name": "crm", "fail_first": 4, "error_code": "THROTTLING"}));
     w.run_until(5_000);
     assert_eq!(kinds(&w, |k| matches!(k, TraceKind::Retried { .. })), 4);
     let delivered: Vec<_> = w
@@ -1280,6 +1284,18 @@ fn a_failing_handler_subscription_is_retried_on_the_sns_delivery_policy() {
         delivered,
         [1000],
         "the fifth attempt, a second after the three immediate retries"
+    );
+    assert_eq!(
+        dojo_engine::sim::narrate_publish(w.trace(), 0, "m").as_deref(),
+        Some("m published on topic:t; matched 1 of 1 route; a delivery failed 4 times; delivered to crm on attempt 5."),
+        "the narration follows the message through its retries"
+    );
+    let mut w =
+        published_to(json!({"name": "crm", "fail_always": true, "error_code": "THROTTLING"}));
+    w.run_until(1_500);
+    assert_eq!(
+        dojo_engine::sim::narrate_publish(w.trace(), 0, "m").as_deref(),
+        Some("m published on topic:t; matched 1 of 1 route; a delivery failed 5 times so far (THROTTLING); the next attempt is at 2.0 s."),
     );
 }
 
@@ -1309,6 +1325,11 @@ fn an_undeliverable_notification_goes_to_the_subscription_dead_letter_queue() {
         "not retried"
     );
     assert_eq!(kinds(&w, |k| matches!(k, TraceKind::MovedToDlq { .. })), 1);
+    let said = dojo_engine::sim::narrate_publish(w.trace(), 0, "m").expect("narrated");
+    assert!(
+        said.contains("dead-lettered to queue:dlq (handler:crm failed (NO_PERMISSIONS"),
+        "{said}"
+    );
     assert_eq!(receive_bodies(&mut w, "dlq", 1).len(), 1);
 }
 

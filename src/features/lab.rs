@@ -8,8 +8,9 @@
 mod builder;
 mod canvas;
 mod model;
+mod queue_inspector;
 
-use crate::components::ErrorView;
+use crate::components::{Choice, ErrorView};
 use crate::storage::documents;
 pub(crate) use builder::{Notice, TopologyBuilder};
 pub(crate) use canvas::LabCanvas;
@@ -23,7 +24,8 @@ pub(crate) use model::{run, Lab};
 const DOCUMENT: &str = "event-dojo.lab";
 
 /// The saved lab for an exercise design: its topology, and the steps the lab can replay
-/// (sends, publishes, events, receives and deletes; every consumer becomes you), with
+/// (sends, publishes, events, receives, deletes and queue attribute changes; every
+/// consumer becomes you), with
 /// the clock a minute past the last step. Returns the document's name, its text, and how
 /// many steps the lab cannot show (MQTT, replays).
 pub(crate) fn document_for(
@@ -88,6 +90,9 @@ pub(crate) fn lab_for(
                 },
             };
             lab.sent.push((s.at_ms, sent));
+        }
+        if let Some(a) = &s.set_queue_attributes {
+            lab.sent.push((s.at_ms, Sent::SetAttributes(a.clone())));
         }
         if lab.sent.len() == before {
             skipped += 1;
@@ -405,21 +410,8 @@ pub fn LabPage() -> impl IntoView {
             "Loaded \"{name}\"; what was sent before is cleared."
         ))));
     };
-    let bus_names = move || {
-        lab.with(|l| {
-            std::iter::once("default".to_owned())
-                .chain(l.topology.buses.iter().map(|b| b.name.clone()))
-                .collect::<Vec<_>>()
-        })
-    };
-    let queue_names = move || {
-        lab.with(|l| {
-            l.topology
-                .queues
-                .iter()
-                .map(|q| q.name.clone())
-                .collect::<Vec<_>>()
-        })
+    let names = move |pick: fn(&Topology) -> Vec<String>| {
+        Signal::derive(move || lab.with(|l| pick(&l.topology)))
     };
 
     view! {
@@ -459,19 +451,11 @@ pub fn LabPage() -> impl IntoView {
                 <div class="try-grid">
                     <div class="field"><label for="lab-m-type">"detail-type"</label><input id="lab-m-type" type="text" bind:value=m_type/></div>
                     <div class="field"><label for="lab-m-bus">"Bus"</label>
-                        <select id="lab-m-bus" data-testid="lab-message-bus" on:change=move |ev| m_bus.set(event_target_value(&ev))>
-                            {move || bus_names().into_iter().map(|n| view! { <option value=n.clone() selected=m_bus.get_untracked() == n>{n.clone()}</option> }).collect_view()}
-                        </select></div>
+                        <Choice id="lab-m-bus" testid="lab-message-bus" value=m_bus options=names(builder::bus_names)/></div>
                     <div class="field"><label for="lab-m-topic">"Topic"</label>
-                        <select id="lab-m-topic" data-testid="lab-message-topic" on:change=move |ev| m_topic.set(event_target_value(&ev))>
-                            <option value="">"choose a topic"</option>
-                            {move || lab.with(|l| l.topology.topics.iter().map(|t| t.name.clone()).collect::<Vec<_>>()).into_iter().map(|n| view! { <option value=n.clone() selected=m_topic.get_untracked() == n>{n.clone()}</option> }).collect_view()}
-                        </select></div>
+                        <Choice id="lab-m-topic" testid="lab-message-topic" value=m_topic options=names(builder::topic_names) none="choose a topic"/></div>
                     <div class="field"><label for="lab-m-queue">"Queue"</label>
-                        <select id="lab-m-queue" data-testid="lab-message-queue" on:change=move |ev| m_queue.set(event_target_value(&ev))>
-                            <option value="">"choose a queue"</option>
-                            {move || queue_names().into_iter().map(|n| view! { <option value=n.clone() selected=m_queue.get_untracked() == n>{n.clone()}</option> }).collect_view()}
-                        </select></div>
+                        <Choice id="lab-m-queue" testid="lab-message-queue" value=m_queue options=names(builder::queue_names) none="choose a queue"/></div>
                     <div class="field"><label for="lab-m-group">"FIFO group id"</label><input id="lab-m-group" type="text" bind:value=m_group data-testid="lab-message-group"/></div>
                     <div class="field"><label for="lab-m-dedup">"FIFO dedup id (blank: new each time)"</label><input id="lab-m-dedup" type="text" bind:value=m_dedup/></div>
                 </div>

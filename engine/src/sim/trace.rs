@@ -132,6 +132,66 @@ pub fn narrate_publish(trace: &[TraceEntry], index: usize, what: &str) -> Option
     if dropped > 0 {
         text.push_str(&format!("; {dropped} dropped"));
     }
+    text.push_str(&later_deliveries(trace, index));
     text.push('.');
     Some(text)
+}
+
+/// What happened to the message published at `trace[index]` after its first moment:
+/// failed deliveries retried (SNS's delivery policy, a rule target's retry policy), a
+/// delivery that succeeded on a later attempt, and what was dead-lettered or dropped.
+fn later_deliveries(trace: &[TraceEntry], index: usize) -> String {
+    let published = &trace[index];
+    // Each retry entry follows a failed attempt.
+    let mut retries = 0;
+    let mut next: Option<(SimTime, String)> = None;
+    let mut text = String::new();
+    for e in trace[index + 1..]
+        .iter()
+        .filter(|e| e.message_id == published.message_id)
+    {
+        match &e.kind {
+            TraceKind::Retried {
+                next_attempt_at_ms,
+                error_code,
+                ..
+            } => {
+                retries += 1;
+                next = Some((*next_attempt_at_ms, error_code.clone()));
+            }
+            TraceKind::Delivered {
+                consumer,
+                receive_count,
+                ..
+            } if *receive_count > 1 && e.channel == published.channel => {
+                next = None;
+                text.push_str(&format!(
+                    "; delivered to {consumer} on attempt {receive_count}"
+                ));
+            }
+            TraceKind::MovedToDlq { dlq, reason } => {
+                next = None;
+                text.push_str(&format!("; dead-lettered to queue:{dlq} ({reason})"));
+            }
+            TraceKind::Dropped { reason } if e.at_ms > published.at_ms => {
+                next = None;
+                text.push_str(&format!("; dropped ({reason})"));
+            }
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    if retries > 0 {
+        out.push_str(&format!(
+            "; a delivery failed {retries} time{}",
+            if retries == 1 { "" } else { "s" }
+        ));
+        if let Some((at, code)) = next {
+            out.push_str(&format!(
+                " so far ({code}); the next attempt is at {:.1} s",
+                at as f64 / 1000.0
+            ));
+        }
+    }
+    out + &text
 }

@@ -8,6 +8,7 @@
 //! same forms edit the lab's scratch topology and an exercise's design.
 
 use crate::components::focus::focus_soon;
+use crate::components::Choice;
 use dojo_engine::pattern::{Dialect, EventPattern};
 use dojo_engine::topology::{
     ArchiveConfig, BusConfig, Endpoint, FilterPolicyScope, InputTransformer, QueueConfig, Redrive,
@@ -80,11 +81,16 @@ fn pretty(v: &serde_json::Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_default()
 }
 
-fn queue_names(t: &Topology) -> Vec<String> {
+pub(super) fn queue_names(t: &Topology) -> Vec<String> {
     t.queues.iter().map(|q| q.name.clone()).collect()
 }
 
-fn bus_names(t: &Topology) -> Vec<String> {
+pub(super) fn topic_names(t: &Topology) -> Vec<String> {
+    t.topics.iter().map(|x| x.name.clone()).collect()
+}
+
+/// The default bus and the custom ones.
+pub(super) fn bus_names(t: &Topology) -> Vec<String> {
     std::iter::once("default".to_owned())
         .chain(t.buses.iter().map(|b| b.name.clone()))
         .collect()
@@ -105,26 +111,6 @@ fn endpoint_of(target: &str) -> Endpoint {
         Some(("topic", n)) => Endpoint::Topic(n.to_owned()),
         Some(("handler", n)) => Endpoint::Handler(n.to_owned()),
         _ => Endpoint::Queue(target.trim_start_matches("queue:").to_owned()),
-    }
-}
-
-/// A `<select>` of `options`, showing `value`; `none` is a first, empty choice.
-#[component]
-fn Choice(
-    id: &'static str,
-    testid: &'static str,
-    value: RwSignal<String>,
-    options: Signal<Vec<String>>,
-    #[prop(optional)] none: Option<&'static str>,
-) -> impl IntoView {
-    view! {
-        <select id=id data-testid=testid on:change=move |ev| value.set(event_target_value(&ev))>
-            {none.map(|label| view! { <option value="" selected=move || value.get().is_empty()>{label}</option> })}
-            {move || options.get().into_iter().map(|n| {
-                let (chosen, label) = (n.clone(), n.clone());
-                view! { <option value=n selected=move || value.get() == chosen>{label}</option> }
-            }).collect_view()}
-        </select>
     }
 }
 

@@ -3,14 +3,15 @@
 //! dead-letter queues and you as a consumer), with message counts on the edges and the
 //! newest messages animated along them (counters only at high volume, or when the
 //! toggle is off, as it is at first when the system asks for reduced motion). Every node opens an inspector: a queue's messages,
-//! FIFO group locks, settings, DLQ and depth sparkline, with receive and delete actions;
+//! FIFO group locks, settings (and their changes while it runs), DLQ and depth sparkline,
+//! with receive, delete and SetQueueAttributes;
 //! a rule's pattern, targets and input transformer; a topic's subscriptions and filter
 //! policies.
 
-use super::model::{Lab, LabRun, Sent, CONSUMER};
+use super::model::{Lab, LabRun};
+use super::queue_inspector::QueueInspector;
 use crate::components::diagram::{
-    message_timing, AnimateToggle, ArrowMarker, DiagramLayers, InspectorFrame, Kind, Node,
-    Sparkline, H,
+    AnimateToggle, ArrowMarker, DiagramLayers, InspectorFrame, Kind, Node, H,
 };
 use dojo_engine::topology::{Endpoint, SubscriptionConfig, Topology};
 use leptos::prelude::*;
@@ -238,128 +239,6 @@ fn LabInspector(
             other_inspector(&t, &id, outcome)?
         };
         Some(view! { <InspectorFrame selected=selected id=id>{body}</InspectorFrame> })
-    }
-}
-
-/// A queue: what it holds, its settings and DLQ, and receive and delete as its consumer.
-#[component]
-fn QueueInspector(
-    lab: RwSignal<Lab>,
-    outcome: Memo<Result<LabRun, String>>,
-    queue: String,
-) -> impl IntoView {
-    let max = RwSignal::new("1".to_owned());
-    let visibility = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let receive = {
-        let queue = queue.clone();
-        move |_| {
-            let Ok(n) = max.get_untracked().trim().parse::<u32>() else {
-                error.set(Some(
-                    "Receive at most must be a whole number from 1 to 10.".into(),
-                ));
-                return;
-            };
-            if !(1..=10).contains(&n) {
-                error.set(Some(format!(
-                    "Receive at most must be from 1 to 10, not {n} (SQS's MaxNumberOfMessages)."
-                )));
-                return;
-            }
-            let v = visibility.get_untracked();
-            let timeout = match v.trim() {
-                "" => None,
-                t => match t.parse::<u32>() {
-                    Ok(s) if s <= 43_200 => Some(s),
-                    _ => {
-                        error.set(Some(format!(
-                            "The visibility timeout must be 0 to 43,200 seconds, not \"{t}\"."
-                        )));
-                        return;
-                    }
-                },
-            };
-            error.set(None);
-            lab.update(|l| {
-                l.sent.push((
-                    l.now_ms,
-                    Sent::Receive {
-                        queue: queue.clone(),
-                        max: n,
-                        visibility_timeout_s: timeout,
-                    },
-                ))
-            });
-        }
-    };
-    let delete = {
-        let queue = queue.clone();
-        move |_| {
-            lab.update(|l| {
-                l.sent.push((
-                    l.now_ms,
-                    Sent::DeleteHeld {
-                        queue: queue.clone(),
-                    },
-                ))
-            })
-        }
-    };
-    let details = move || {
-        let now = lab.with(|l| l.now_ms);
-        outcome.with(|o| {
-            let r = o.as_ref().ok()?;
-            let peek = r.queues.get(&queue)?.clone();
-            let samples = r.depths.get(&queue).cloned().unwrap_or_default();
-            let dlq = peek.config.redrive.as_ref().map(|d| {
-                let depth = r.queues.get(&d.dlq).map_or(0, |x| x.messages.len());
-                format!("Its dead-letter queue {} holds {depth}.", d.dlq)
-            });
-            let m = &peek.metrics;
-            let locks = peek.config.fifo.then(|| {
-                if peek.locked_groups.is_empty() {
-                    view! { <p data-testid="inspector-locks">"No message group is locked."</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="peek" data-testid="inspector-locks">
-                            {peek.locked_groups.iter().map(|(g, mid)| view! {
-                                <li>{format!("Group {g} is locked by message {mid}: the next message of {g} waits until it is deleted or becomes visible again.")}</li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }
-            });
-            Some(view! {
-                <p data-testid="inspector-summary">{format!("{} visible, {} in flight, {} delayed; {} sent, {} received, {} deleted, {} dropped.", m.depth, m.in_flight, m.delayed, m.sent, m.delivered, m.deleted, m.dropped)}</p>
-                <p data-testid="inspector-settings">{peek.config.summary()}" "{dlq}</p>
-                {locks}
-                <Sparkline samples=samples/>
-                <ul class="peek" data-testid="inspector-messages">
-                    {peek.messages.iter().take(10).map(|msg| {
-                        let group = msg.group_id.as_ref().map(|g| format!(", group {g}")).unwrap_or_default();
-                        let when = message_timing(msg.state, msg.visible_at_ms, None, now);
-                        view! { <li><code>{msg.message_id.clone()}</code>{format!(" {when} (received {}×{group}): ", msg.receive_count)}<span class="mono">{msg.body.chars().take(80).collect::<String>()}</span></li> }
-                    }).collect_view()}
-                </ul>
-                {(peek.messages.len() > 10).then(|| view! { <p class="muted">{format!("and {} more.", peek.messages.len() - 10)}</p> })}
-            })
-        })
-    };
-    view! {
-        {details}
-        <fieldset class="lab-form">
-            <legend>"Consume as you"</legend>
-            <div class="workload-grid">
-                <div class="field"><label for="inspector-max">"Receive at most"</label><input id="inspector-max" type="text" bind:value=max/></div>
-                <div class="field"><label for="inspector-visibility">"Visibility timeout (s; blank: the queue's)"</label><input id="inspector-visibility" type="text" bind:value=visibility data-testid="inspector-visibility"/></div>
-            </div>
-            <div class="form-actions">
-                <button type="button" class="secondary" on:click=receive data-testid="inspector-receive">"Receive"</button>
-                <button type="button" class="secondary" on:click=delete data-testid="inspector-delete">"Delete what you hold"</button>
-            </div>
-            <p class="field-error" role="alert">{move || error.get()}</p>
-            <p class="muted">{format!("Received messages stay in flight as {CONSUMER} until you delete them or their visibility timeout ends; play the clock to watch it.")}</p>
-        </fieldset>
     }
 }
 

@@ -5,7 +5,7 @@
 use dojo_engine::sim::contents::ChannelTimeline;
 use dojo_engine::sim::{
     narrate_publish, PublishRequest, PutEventsEntry, QueuePeek, ReceiveRequest, SendRequest,
-    TraceEntry, TraceKind, World,
+    SetQueueAttributes, TraceEntry, TraceKind, World,
 };
 use dojo_engine::topology::Topology;
 use serde::{Deserialize, Serialize};
@@ -41,6 +41,8 @@ pub enum Sent {
         queue: String,
         receipt_handle: String,
     },
+    /// SetQueueAttributes on a running queue.
+    SetAttributes(SetQueueAttributes),
 }
 
 impl Sent {
@@ -51,9 +53,10 @@ impl Sent {
             Sent::Topic(r) => format!("topic:{}", r.topic),
             Sent::Bus(_) => "bus:default".to_owned(),
             Sent::PutOn { bus, .. } => format!("bus:{bus}"),
-            Sent::Receive { .. } | Sent::DeleteHeld { .. } | Sent::DeleteHandle { .. } => {
-                return None
-            }
+            Sent::Receive { .. }
+            | Sent::DeleteHeld { .. }
+            | Sent::DeleteHandle { .. }
+            | Sent::SetAttributes(_) => return None,
         };
         Some(("you".to_owned(), to))
     }
@@ -87,6 +90,8 @@ pub struct LabRun {
     pub queues: BTreeMap<String, QueuePeek>,
     /// Each queue's depth at 41 moments from 0 to the clock.
     pub depths: BTreeMap<String, Vec<usize>>,
+    /// Each queue's SetQueueAttributes changes: when, and what changed.
+    pub changes: BTreeMap<String, Vec<(u64, String)>>,
     /// Messages per canvas edge (node id → node id).
     pub counts: BTreeMap<(String, String), u64>,
     /// The edges used at the latest moment anything happened.
@@ -175,6 +180,7 @@ pub fn run(lab: &Lab) -> Result<LabRun, String> {
                 queue,
                 receipt_handle,
             } => world.delete(queue, receipt_handle).map(|_| ()),
+            Sent::SetAttributes(r) => world.set_queue_attributes(r).map(|_| ()),
         };
         match outcome {
             Err(e) => out.refused.push(format!("Message {}: {e}", i + 1)),
@@ -196,6 +202,14 @@ pub fn run(lab: &Lab) -> Result<LabRun, String> {
         *out.counts.entry(edge.clone()).or_default() += 1;
     }
     for e in trace {
+        if let (TraceKind::Configured { change }, Some(q)) =
+            (&e.kind, e.channel.strip_prefix("queue:"))
+        {
+            out.changes
+                .entry(q.to_owned())
+                .or_default()
+                .push((e.at_ms, change.clone()));
+        }
         for edge in edges_of(e) {
             *out.counts.entry(edge).or_default() += 1;
         }
