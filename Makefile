@@ -1,5 +1,5 @@
 # The two commands of the README. Each installs whatever is missing first.
-.PHONY: serve test setup-serve setup-test build bench broker
+.PHONY: serve test setup-serve setup-test build bench broker fuzz
 
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
@@ -23,6 +23,11 @@ bench: setup-test
 	cargo build --profile native-release -p dojo-cli
 	./target/native-release/dojo bench match
 	scripts/bench-browser.sh
+
+## make fuzz: every fuzz target for 10 million executions (RUNS=N to change), with
+## cargo fuzz on stable Rust; see docs/fuzzing.md
+fuzz: setup-test
+	scripts/fuzz.sh full
 
 ## make broker: the classroom's MQTT broker (aedes, MQTT over WebSocket) on
 ## ws://127.0.0.1:8883/, keeping its sessions in .broker-data/; HOST=0.0.0.0 for a LAN

@@ -2,7 +2,7 @@
 # Installs what the project needs and skips what is already there.
 #   scripts/setup.sh serve   wasm target, trunk, wasm-bindgen-cli, npm packages (wasm-opt)
 #   scripts/setup.sh test    all of the above, plus Debian chromium and chromium-driver,
-#                            and cfn-lint (PyPI) in .tools/cfn
+#                            cfn-lint (PyPI) in .tools/cfn, and cargo-fuzz (crates.io)
 # Everything comes from a package registry (crates.io, npm, Debian); nothing downloads a
 # prebuilt binary or a browser from anywhere else.
 set -euo pipefail
@@ -90,6 +90,17 @@ ensure_cfn_lint() {
   .tools/cfn/bin/pip install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
 }
 
+# cargo-fuzz, pinned: the fuzz targets (docs/fuzzing.md) build with it on stable Rust.
+CARGO_FUZZ_VERSION=0.13.2
+ensure_cargo_fuzz() {
+  if command -v cargo-fuzz >/dev/null && cargo fuzz --version | grep -q " $CARGO_FUZZ_VERSION\$"; then
+    say "cargo-fuzz $CARGO_FUZZ_VERSION: present"
+  else
+    say "installing cargo-fuzz $CARGO_FUZZ_VERSION from crates.io (about 3 minutes on 2 cores)"
+    cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
+  fi
+}
+
 ensure_wasm_target
 ensure_trunk
 ensure_wasm_bindgen
@@ -97,5 +108,6 @@ ensure_npm_packages
 if [ "$mode" = test ]; then
   ensure_chromium
   ensure_cfn_lint
+  ensure_cargo_fuzz
 fi
 say "done"

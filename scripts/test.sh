@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test layer in order and prints each layer's summary:
 # formatting, clippy (native and wasm), native tests, cfn-lint over the CloudFormation
-# export of every shipped design, browser tests (wasm-bindgen-test in headless Chromium),
+# export of every shipped design, a fuzzing smoke run (5 s per target), browser tests
+# (wasm-bindgen-test in headless Chromium),
 # a release build, and end-to-end tests (Playwright + axe).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,13 @@ if [ "$cfn_status" -ne 0 ]; then
   exit "$cfn_status"
 fi
 summaries+=("cfn-lint: $cfn_count templates, 0 errors, 0 warnings")
+
+layer "fuzzing smoke run (cargo fuzz, 5 s per target)"
+fuzz_log=$(mktemp)
+scripts/fuzz.sh smoke 2>&1 | tee "$fuzz_log"
+fuzz_targets=$(awk 'p { n++ } /^target +executions/ { p = 1 } END { print n + 0 }' "$fuzz_log")
+fuzz_runs=$(awk 'p { s += $2 } /^target +executions/ { p = 1 } END { print s + 0 }' "$fuzz_log")
+summaries+=("fuzzing smoke: $fuzz_targets targets, $fuzz_runs executions, no crash")
 
 layer "browser tests (wasm-bindgen-test, headless Chromium)"
 browser_log=$(mktemp)

@@ -7,5 +7,7 @@ pub mod documents;
 mod idb;
 mod write_behind;
 
+#[cfg(fuzzing)]
+pub use idb::decode_chunk_json;
 pub use idb::{IdbStore, StreamAppend, CHUNK_EVENTS, DB_NAME, SCHEMA_VERSION};
 pub use write_behind::WriteBehind;

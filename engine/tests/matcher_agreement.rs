@@ -189,3 +189,33 @@ proptest! {
         prop_assert_eq!(&from_tree, &expected, "tree walk; patterns {:?}; event {}", patterns, text);
     }
 }
+
+/// Found by the `eventbridge_pattern` fuzz target (docs/fuzzing.md): an event repeating
+/// a key the pattern reads. Its last value counts (`docs/semantics.md` §1.1); the text
+/// scan once matched the first.
+#[test]
+fn a_repeated_key_in_the_event_counts_its_last_value_on_both_paths() {
+    let p = EventPattern::eventbridge(r#"{"source": [{"wildcard": "dojo.*"}]}"#).expect("valid");
+    let set = RuleSet::new([&p]);
+    let mut scratch = set.scratch();
+    for (event, expected) in [
+        (r#"{"source": "dojo.quotes", "source": "us-east-1"}"#, false),
+        (r#"{"source": "us-east-1", "source": "dojo.quotes"}"#, true),
+        (
+            r#"{"detail": {"a": 1}, "source": "x", "\u0073ource": "dojo.q"}"#,
+            true,
+        ),
+        (
+            r#"{"list": [{"source": 1}, {"source": 2}], "source": "dojo.q"}"#,
+            true,
+        ),
+    ] {
+        let tree = json::parse(event).expect("valid").value;
+        assert_eq!(p.matches(&tree), expected, "reference: {event}");
+        let from_text = !set
+            .matches_text(event, &mut scratch)
+            .expect("valid")
+            .is_empty();
+        assert_eq!(from_text, expected, "text scan: {event}");
+    }
+}

@@ -9,7 +9,7 @@
 mod canvas;
 mod debugger;
 mod panels;
-mod session;
+pub(crate) mod session;
 
 use crate::components::ErrorView;
 use crate::storage::documents;

@@ -396,6 +396,16 @@ fn decode_chunk(
     Ok(())
 }
 
+/// A `chunks` record given as JSON, decoded as a read decodes it: every event, or the
+/// first damaged position. For the fuzz targets, which feed it damaged records.
+#[cfg(fuzzing)]
+pub fn decode_chunk_json(json: &str) -> Result<Vec<EventEnvelope>, String> {
+    let chunk: StoredChunk = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    decode_chunk(&chunk, |_, _, _| true, &mut out).map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
 /// One stream's part of a batch: where it is expected to be, and what to add.
 pub type StreamAppend = (String, ExpectedVersion, Vec<NewEvent>);
 

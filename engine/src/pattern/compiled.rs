@@ -301,6 +301,10 @@ pub struct Scratch {
     stack: Vec<(u32, u32)>,
     arrays: u32,
     matched: Vec<RuleId>,
+    /// The pattern paths met in each object being scanned, innermost last.
+    keys: Vec<usize>,
+    /// The event text repeats a key a pattern reads, within one object.
+    repeated_key: bool,
 }
 
 impl RuleSet {
@@ -427,6 +431,12 @@ impl RuleSet {
             return Err(scan.error("the event must be a JSON object"));
         }
         scan.object(0)?;
+        if scratch.repeated_key {
+            // A repeated key's last value is the one that counts (`docs/semantics.md`
+            // §1.1), which a single pass cannot know: match the parsed event instead.
+            let event = crate::json::parse(event)?.value;
+            return Ok(self.matches_json(&event, scratch));
+        }
         Ok(self.finish(scratch))
     }
 
@@ -495,6 +505,8 @@ impl RuleSet {
         scratch.stack.clear();
         scratch.arrays = 0;
         scratch.matched.clear();
+        scratch.keys.clear();
+        scratch.repeated_key = false;
     }
 
     fn leaf(&self, field: u32, value: Scalar, scratch: &mut Scratch) {
@@ -820,6 +832,7 @@ impl<'a> Scan<'a, '_> {
             self.depth -= 1;
             return Ok(());
         }
+        let first_key = self.scratch.keys.len();
         loop {
             self.ws();
             if self.peek() != Some(b'"') {
@@ -830,7 +843,13 @@ impl<'a> Scan<'a, '_> {
             self.expect(b':', "expected ':' after a key")?;
             self.ws();
             match self.set.child(node, &key) {
-                Some(child) => self.value(child)?,
+                Some(child) => {
+                    if self.scratch.keys[first_key..].contains(&child) {
+                        self.scratch.repeated_key = true;
+                    }
+                    self.scratch.keys.push(child);
+                    self.value(child)?
+                }
                 None => self.skip_value()?,
             }
             self.ws();
@@ -839,6 +858,7 @@ impl<'a> Scan<'a, '_> {
                 Some(b'}') => {
                     self.pos += 1;
                     self.depth -= 1;
+                    self.scratch.keys.truncate(first_key);
                     return Ok(());
                 }
                 _ => return Err(self.error("expected ',' or '}' in an object")),
