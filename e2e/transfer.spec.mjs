@@ -82,3 +82,36 @@ test('the log exports as PutEvents requests of at most ten entries', async ({ pa
   await expect(page.getByTestId('transfer-notice')).toHaveText(
     'Exported 1000 events as PutEvents requests (100, up to 10 entries each) to event-dojo-put-events-batches.ndjson.');
 });
+
+test('one size limit: an event over 256 KiB is refused by hand with its size, and a file over 200 MiB is refused unread', async ({ page }) => {
+  const store = new EventStorePage(page);
+  await store.open();
+  await store.publish({ stream: 'big-1', type: 'Padded', data: JSON.stringify({ pad: 'x'.repeat(270 * 1024) }) });
+  await expect(page.getByTestId('error-view')).toContainText(
+    /event "[^"]+" is \d{6} bytes as a CloudEvents line, and an event may have at most 262,144 bytes \(256 KiB\)/);
+  await expect(page.getByTestId('log-empty')).toBeVisible();
+  // Just under the limit is stored.
+  await store.publish({ stream: 'big-1', type: 'Padded', data: JSON.stringify({ pad: 'x'.repeat(250 * 1024) }) });
+  await expect(store.status).toContainText('version 1 at position 1');
+  // A file of 200 MiB and one byte, made in the page, is refused before it is read.
+  await page.evaluate(() => {
+    const input = document.querySelector('[data-testid="import-file"]');
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([new Uint8Array(200 * 1024 * 1024 + 1)], 'huge.ndjson'));
+    input.files = transfer.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await expect(page.getByTestId('error-view')).toContainText('huge.ndjson is 209715201 bytes (200.0 MiB); an import takes at most 209715200 bytes (200 MiB). Nothing was imported.');
+  await expect(page.getByTestId('log-summary')).toHaveText('1 event in the store, newest first.');
+  // Quotes cost 2 bytes in a CloudEvents line and 4 in a PutEvents entry's Detail: this
+  // event is stored, but no PutEvents request can hold it, so the export leaves it out.
+  await store.publish({ stream: 'big-2', type: 'Quoted', data: JSON.stringify({ q: '"'.repeat(120 * 1024) }) });
+  await expect(store.status).toContainText('version 1 at position 2');
+  const [download] = await Promise.all([page.waitForEvent('download'),
+    page.getByTestId('export-format').selectOption('put-events-batches').then(() => page.getByTestId('export').click())]);
+  const requests = readFileSync(await download.path(), 'utf8').trim().split('\n');
+  expect(requests).toHaveLength(1);
+  expect(requests.every((r) => Buffer.byteLength(r) <= 262144)).toBe(true);
+  await expect(page.getByTestId('transfer-notice')).toContainText(
+    /Exported 1 event as PutEvents requests \(1, up to 10 entries each\) to event-dojo-put-events-batches\.ndjson\. Left out 1 event too large for EventBridge: [^ ]+ \(\d{6} bytes as a PutEvents request of its own/);
+});

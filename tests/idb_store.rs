@@ -281,6 +281,54 @@ async fn an_aborted_append_writes_nothing_and_says_so() {
     assert_eq!(store.read_all(1, 10).await.expect("read").len(), 1);
 }
 
+/// Waits `ms` milliseconds of the page's clock.
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let window = web_sys::window().expect("a window");
+        window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .expect("a timer");
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("the timer fires");
+}
+
+#[wasm_bindgen_test]
+async fn the_write_behind_queue_writes_a_small_batch_at_the_next_frame_without_a_flush() {
+    use event_dojo::storage::WriteBehind;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let store = fresh("write-behind-frame").await;
+    let heard = Rc::new(RefCell::new(Vec::<usize>::new()));
+    let log = heard.clone();
+    let queue = WriteBehind::new(store.clone(), 1000, move |written, _| {
+        log.borrow_mut().push(written)
+    });
+    for i in 0..3 {
+        let e = NewEvent::new(&format!("f{i}"), "s", "ThingHappened", "dojo.test");
+        queue.push(("s-1".into(), ExpectedVersion::Any, vec![e]));
+    }
+    assert_eq!(
+        queue.waiting(),
+        3,
+        "far below the limit: nothing is sealed yet"
+    );
+    // No flush: the frame after the pushes seals the batch and the writer stores it.
+    let mut waited = 0;
+    while store.head().await.expect("head") < 3 && waited < 5000 {
+        sleep(20).await;
+        waited += 20;
+    }
+    assert_eq!(
+        store.head().await.expect("head"),
+        3,
+        "written within {waited} ms"
+    );
+    assert_eq!(queue.waiting(), 0);
+    assert_eq!(*heard.borrow(), [3], "one batch, one transaction");
+}
+
 #[wasm_bindgen_test]
 async fn the_write_behind_queue_flushes_at_its_limit_and_at_the_next_frame() {
     use event_dojo::storage::WriteBehind;

@@ -89,6 +89,10 @@ pub enum StoreError {
     /// A stored record no longer decodes as an event.
     #[error("the stored event at position {position} is damaged and cannot be read ({detail}); the events around it are intact")]
     Corrupt { position: u64, detail: String },
+    /// An event over the one size limit on an event (`transfer::MAX_EVENT_BYTES`, as its
+    /// CloudEvents line), which import and EventBridge apply too.
+    #[error("event \"{id}\" is {bytes} bytes as a CloudEvents line, and an event may have at most 262,144 bytes (256 KiB), the limit import and EventBridge share; nothing was written")]
+    TooLarge { id: String, bytes: usize },
     /// The storage backend failed in some other way; nothing from the failed call was
     /// committed.
     #[error("storage failed: {0}")]
@@ -101,6 +105,20 @@ impl StoreError {
     pub fn leaves_store_read_only(&self) -> bool {
         matches!(self, StoreError::QuotaExceeded(_) | StoreError::Closed(_))
     }
+}
+
+/// Refuses an event whose CloudEvents line (`cloudevent_json`, as the store keeps it and
+/// export writes it) is over [`crate::transfer::MAX_EVENT_BYTES`]: every way an event
+/// enters the store meets the limit import applies, so nothing stored exports as a line
+/// its own import refuses.
+pub fn check_event_size(envelope: &EventEnvelope, cloudevent_json: &str) -> Result<(), StoreError> {
+    if cloudevent_json.len() > crate::transfer::MAX_EVENT_BYTES {
+        return Err(StoreError::TooLarge {
+            id: envelope.id.clone(),
+            bytes: cloudevent_json.len(),
+        });
+    }
+    Ok(())
 }
 
 /// An append-only, totally ordered event log split into streams.

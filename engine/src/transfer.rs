@@ -58,15 +58,38 @@ pub struct PutEventsBatcher {
     bytes: usize,
 }
 
+/// A `PutEvents` entry that no request can hold: alone, its request would be over
+/// [`PUT_EVENTS_MAX_BYTES`].
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{bytes} bytes as a PutEvents request of its own, and EventBridge takes at most 262,144 bytes (256 KiB) per request")]
+pub struct EntryTooLarge {
+    pub bytes: usize,
+}
+
+/// Checks that `entry` fits in a `PutEvents` request by itself (`[entry]`).
+pub fn check_put_events_entry(entry: &str) -> Result<(), EntryTooLarge> {
+    let bytes = entry.len() + 2;
+    if bytes > PUT_EVENTS_MAX_BYTES {
+        return Err(EntryTooLarge { bytes });
+    }
+    Ok(())
+}
+
 impl PutEventsBatcher {
     /// Adds an entry; returns the request it closed, if it did not fit in the open one.
-    pub fn push(&mut self, entry: String) -> Option<String> {
+    /// An entry that fits in no request is refused and leaves the open one as it was, so
+    /// no request written is ever over [`PUT_EVENTS_MAX_BYTES`], brackets and commas
+    /// counted.
+    pub fn push(&mut self, entry: String) -> Result<Option<String>, EntryTooLarge> {
+        check_put_events_entry(&entry)?;
+        // The open request with this entry: "[" + entries joined by "," + "]".
+        let with_it = self.bytes + entry.len() + self.entries.len() + 2;
         let full = self.entries.len() == PUT_EVENTS_MAX_ENTRIES
-            || (!self.entries.is_empty() && self.bytes + entry.len() > PUT_EVENTS_MAX_BYTES);
+            || (!self.entries.is_empty() && with_it > PUT_EVENTS_MAX_BYTES);
         let closed = if full { self.take() } else { None };
         self.bytes += entry.len();
         self.entries.push(entry);
-        closed
+        Ok(closed)
     }
 
     /// The last, partly filled request, if any.
@@ -205,8 +228,9 @@ mod tests {
                 .to_string()
         };
         let mut batcher = PutEventsBatcher::default();
-        let mut requests: Vec<String> =
-            (0..25).filter_map(|i| batcher.push(entry(i, 10))).collect();
+        let mut requests: Vec<String> = (0..25)
+            .filter_map(|i| batcher.push(entry(i, 10)).expect("fits"))
+            .collect();
         requests.extend(batcher.finish());
         let sizes: Vec<usize> = requests
             .iter()
@@ -220,12 +244,37 @@ mod tests {
         // Three entries of 100 KiB: two fit under 256 KiB, the third starts a request.
         let mut batcher = PutEventsBatcher::default();
         let mut requests: Vec<String> = (0..3)
-            .filter_map(|i| batcher.push(entry(i, 100 * 1024)))
+            .filter_map(|i| batcher.push(entry(i, 100 * 1024)).expect("fits"))
             .collect();
         requests.extend(batcher.finish());
         assert_eq!(requests.len(), 2);
-        assert!(requests.iter().all(|r| r.len() <= PUT_EVENTS_MAX_BYTES + 2));
+        assert!(requests.iter().all(|r| r.len() <= PUT_EVENTS_MAX_BYTES));
         assert_eq!(PutEventsBatcher::default().finish(), None);
+        // Two entries that fill a request exactly, brackets and comma counted, and one
+        // more byte that does not fit.
+        let exact = |n: usize| "x".repeat(n);
+        let half = (PUT_EVENTS_MAX_BYTES - 3) / 2;
+        let mut batcher = PutEventsBatcher::default();
+        assert_eq!(batcher.push(exact(half)), Ok(None));
+        let rest = PUT_EVENTS_MAX_BYTES - 3 - half;
+        assert_eq!(batcher.push(exact(rest)), Ok(None));
+        let full = batcher.finish().expect("one request");
+        assert_eq!(full.len(), PUT_EVENTS_MAX_BYTES);
+        let mut batcher = PutEventsBatcher::default();
+        assert_eq!(batcher.push(exact(half)), Ok(None));
+        let closed = batcher.push(exact(rest + 1)).expect("fits alone");
+        assert_eq!(
+            closed.map(|r| r.len()),
+            Some(half + 2),
+            "the first goes alone"
+        );
+        // An entry too big for any request is refused with its size; the open one stays.
+        let too_big = exact(PUT_EVENTS_MAX_BYTES - 1);
+        assert_eq!(
+            batcher.push(too_big).expect_err("fits in no request").to_string(),
+            "262145 bytes as a PutEvents request of its own, and EventBridge takes at most 262,144 bytes (256 KiB) per request"
+        );
+        assert_eq!(batcher.finish().map(|r| r.len()), Some(rest + 1 + 2));
     }
 
     fn envelope(id: &str) -> EventEnvelope {

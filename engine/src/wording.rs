@@ -358,6 +358,15 @@ fn capitalised(text: &str) -> String {
     }
 }
 
+/// "1 event", "2 events".
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,7 @@
 //! cache that is only trusted for the head it was built at: the append reads the head in
 //! its transaction and first catches the cache up on anything another tab appended.
 
+use dojo_engine::store::check_event_size;
 use dojo_engine::{AppendResult, EventEnvelope, EventStore, ExpectedVersion, NewEvent, StoreError};
 use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
@@ -572,7 +573,10 @@ impl IdbStore {
                 version += 1;
                 position += 1;
                 let envelope = EventEnvelope::recorded(event, &stream, version, position);
-                buffer.push(&stream, version, &envelope.to_cloudevent_json());
+                let json = envelope.to_cloudevent_json();
+                // Dropping the transaction without committing rolls the whole batch back.
+                check_event_size(&envelope, &json)?;
+                buffer.push(&stream, version, &json);
                 if buffer.count == CHUNK_EVENTS {
                     buffer.flush(&chunks).map_err(fail)?;
                 }

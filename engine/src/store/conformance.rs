@@ -45,6 +45,10 @@ where
     batch_is_atomic(&fresh("batch_is_atomic").await).await;
     reads_start_from_the_middle(&fresh("reads_start_from_the_middle").await).await;
     empty_stream_id_is_refused(&fresh("empty_stream_id_is_refused").await).await;
+    an_event_over_256_kib_is_refused_with_its_size(
+        &fresh("an_event_over_256_kib_is_refused_with_its_size").await,
+    )
+    .await;
     envelopes_keep_every_attribute(&fresh("envelopes_keep_every_attribute").await).await;
 }
 
@@ -248,6 +252,42 @@ async fn empty_stream_id_is_refused(store: &impl EventStore) {
         .expect_err("an empty stream id is refused");
     assert_eq!(err, StoreError::EmptyStreamId);
     assert!(store.read_all(1, 10).await.expect("read_all").is_empty());
+}
+
+/// One size limit wherever an event enters: its CloudEvents line is at most
+/// `transfer::MAX_EVENT_BYTES`, as import requires. A batch holding one event over it
+/// writes nothing, and the error names the event and its size.
+async fn an_event_over_256_kib_is_refused_with_its_size(store: &impl EventStore) {
+    let big = |id: &str, pad: usize| {
+        NewEvent::new(id, "a", "Padded", "dojo.test").with_data(json!({ "pad": "x".repeat(pad) }))
+    };
+    let limit = crate::transfer::MAX_EVENT_BYTES;
+    let err = store
+        .append(
+            "a",
+            ExpectedVersion::Any,
+            vec![event(1), big("huge", limit), event(2)],
+        )
+        .await
+        .expect_err("an event over the limit is refused");
+    let StoreError::TooLarge { id, bytes } = &err else {
+        panic!("expected TooLarge, got {err:?}");
+    };
+    assert_eq!(id, "huge");
+    assert!(*bytes > limit, "{bytes}");
+    assert!(err.to_string().contains(&format!("is {bytes} bytes")));
+    assert!(store.read_all(1, 10).await.expect("read_all").is_empty());
+    // An event just under the limit is stored, and its exported line imports again.
+    store
+        .append("a", ExpectedVersion::Any, vec![big("fits", limit - 1024)])
+        .await
+        .expect("under the limit");
+    let stored = store.read_all(1, 10).await.expect("read_all");
+    let line = crate::transfer::export_line(&stored[0], crate::transfer::ExportFormat::CloudEvents);
+    assert!(line.len() <= limit);
+    crate::transfer::ImportReader::default()
+        .read(&line)
+        .expect("what is stored imports");
 }
 
 async fn envelopes_keep_every_attribute(store: &impl EventStore) {

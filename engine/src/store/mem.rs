@@ -1,7 +1,7 @@
 //! An in-memory [`EventStore`]: the reference implementation for tests and simulations.
 //! It keeps everything in one `Vec`; it is not persistent and not shared across threads.
 
-use super::{AppendResult, EventStore, ExpectedVersion, StoreError};
+use super::{check_event_size, AppendResult, EventStore, ExpectedVersion, StoreError};
 use crate::envelope::{EventEnvelope, NewEvent};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -38,11 +38,24 @@ impl EventStore for MemStore {
             });
         }
         let first_position = inner.log.len() as u64 + 1;
+        // Every event is checked before any is stored: the batch is all or nothing.
+        let envelopes = events
+            .into_iter()
+            .enumerate()
+            .map(|(i, event)| {
+                let envelope = EventEnvelope::recorded(
+                    event,
+                    stream,
+                    actual + i as u64 + 1,
+                    first_position + i as u64,
+                );
+                check_event_size(&envelope, &envelope.to_cloudevent_json()).map(|()| envelope)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let mut version = actual;
-        for event in events {
+        for envelope in envelopes {
             version += 1;
             let index = inner.log.len();
-            let envelope = EventEnvelope::recorded(event, stream, version, index as u64 + 1);
             inner.log.push(envelope);
             inner
                 .streams

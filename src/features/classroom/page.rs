@@ -5,6 +5,7 @@
 
 use super::{seconds_left, use_classroom, Status};
 use dojo_engine::classroom::{Listen, Role, RoomMessage, RoomSettings, SettingError, CHANNELS};
+use dojo_engine::wording::plural;
 use leptos::prelude::*;
 
 #[component]
@@ -235,15 +236,6 @@ fn ConnectionState() -> impl IntoView {
         {move || classroom.notice.get().map(|n| view! {
             <p class="field-error" role="alert" data-testid="room-notice">{n}</p>
         })}
-    }
-}
-
-/// "1 event", "2 events".
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }
 

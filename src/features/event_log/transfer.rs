@@ -8,7 +8,8 @@
 use crate::components::ErrorView;
 use crate::state::use_store;
 use dojo_engine::transfer::{
-    export_line, ExportFormat, ImportReader, ImportedEvent, PutEventsBatcher, MAX_FILE_BYTES,
+    check_put_events_entry, export_line, ExportFormat, ImportReader, ImportedEvent,
+    PutEventsBatcher, MAX_FILE_BYTES,
 };
 use dojo_engine::{damaged_records, read_around_damage, ExpectedVersion, StoreError};
 use leptos::prelude::*;
@@ -53,8 +54,10 @@ pub fn TransferPanel() -> impl IntoView {
             let mut from = 1;
             let mut count = 0usize;
             let head = s.head().await.unwrap_or(0);
-            // Damaged records cannot be exported; they are left out and named.
+            // Damaged records cannot be exported; they are left out and named. So are
+            // events too large for a PutEvents request of their own.
             let mut damaged = Vec::new();
+            let mut too_large: Vec<String> = Vec::new();
             loop {
                 let page = match read_around_damage(&s, from, PAGE).await {
                     Ok(p) => p,
@@ -72,13 +75,22 @@ pub fn TransferPanel() -> impl IntoView {
                 for e in &page {
                     match e {
                         Ok(e) => {
-                            count += 1;
                             let line = export_line(e, f);
-                            let line = if batched {
-                                batcher.push(line)
-                            } else {
-                                Some(line)
+                            let line = match (f, batched) {
+                                (ExportFormat::PutEvents, true) => batcher.push(line),
+                                (ExportFormat::PutEvents, false) => {
+                                    check_put_events_entry(&line).map(|()| Some(line))
+                                }
+                                (ExportFormat::CloudEvents, _) => Ok(Some(line)),
                             };
+                            let line = match line {
+                                Ok(line) => line,
+                                Err(big) => {
+                                    too_large.push(format!("{} ({big})", e.id));
+                                    continue;
+                                }
+                            };
+                            count += 1;
                             if let Some(line) = line {
                                 requests += 1;
                                 chunk.push_str(&line);
@@ -110,9 +122,19 @@ pub fn TransferPanel() -> impl IntoView {
             outcome.set(Some(
                 crate::components::files::download_parts(name, "application/x-ndjson", &parts).map(
                     |_| {
-                        let mut done = format!("Exported {count} events as {what} to {name}.");
+                        let mut done = format!(
+                            "Exported {} as {what} to {name}.",
+                            dojo_engine::wording::plural(count, "event")
+                        );
                         if !damaged.is_empty() {
                             done.push_str(&format!(" Left out {}.", damaged_records(&damaged)));
+                        }
+                        if !too_large.is_empty() {
+                            done.push_str(&format!(
+                                " Left out {} too large for EventBridge: {}.",
+                                dojo_engine::wording::plural(too_large.len(), "event"),
+                                too_large.join("; ")
+                            ));
                         }
                         done
                     },
@@ -137,7 +159,7 @@ pub fn TransferPanel() -> impl IntoView {
         outcome.set(None);
         if size > MAX_FILE_BYTES as f64 {
             outcome.set(Some(Err(format!(
-                "{name} is {:.0} MB; an import takes at most {} MB. Nothing was imported.",
+                "{name} is {size} bytes ({:.1} MiB); an import takes at most {MAX_FILE_BYTES} bytes ({} MiB). Nothing was imported.",
                 size / 1_048_576.0,
                 MAX_FILE_BYTES / 1_048_576
             ))));
