@@ -207,8 +207,12 @@ impl EventPattern {
         Ok(self.matches(&json::parse(event)?.value))
     }
 
-    /// Whether the event matches, by the reference evaluator.
+    /// Whether the event matches, by the reference evaluator. An event is a JSON
+    /// object; anything else matches nothing (`docs/semantics.md` §1.1).
     pub fn matches(&self, event: &Json) -> bool {
+        if !matches!(event, Json::Object(_)) {
+            return false;
+        }
         let leaves = flatten(event);
         let index = eval::LeafIndex::new(&leaves);
         self.branches
@@ -220,6 +224,9 @@ impl EventPattern {
 /// The reference evaluator over many patterns: flattens the event once, then checks the
 /// patterns one by one. Returns the indexes of those that match.
 pub fn reference_matches(patterns: &[EventPattern], event: &Json) -> Vec<u32> {
+    if !matches!(event, Json::Object(_)) {
+        return Vec::new();
+    }
     let leaves = flatten(event);
     let index = eval::LeafIndex::new(&leaves);
     patterns

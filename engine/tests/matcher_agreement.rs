@@ -219,3 +219,26 @@ fn a_repeated_key_in_the_event_counts_its_last_value_on_both_paths() {
         assert_eq!(from_text, expected, "text scan: {event}");
     }
 }
+
+/// Found by the `eventbridge_pattern` fuzz target (docs/fuzzing.md): an "event" that is
+/// not an object. The reference evaluator read the number `2` as a field with an empty
+/// name and matched `{"": [2]}`; an event is an object, so both paths match nothing.
+#[test]
+fn a_value_that_is_not_an_object_matches_no_pattern() {
+    let p = EventPattern::eventbridge(r#"{"": [2, 0, 28]}"#).expect("valid");
+    let set = RuleSet::new([&p]);
+    let mut scratch = set.scratch();
+    for event in ["2", "\"x\"", "[2]", "[{\"\": 2}]", "null"] {
+        let tree = json::parse(event).expect("valid").value;
+        assert!(!p.matches(&tree), "reference: {event}");
+        assert!(
+            set.matches_json(&tree, &mut scratch).is_empty(),
+            "compiled: {event}"
+        );
+        assert!(
+            set.matches_text(event, &mut scratch).is_err(),
+            "text: {event}"
+        );
+    }
+    assert!(p.matches_text(r#"{"": 2}"#).expect("valid"));
+}

@@ -443,7 +443,10 @@ impl RuleSet {
     /// [`RuleSet::matches_text`] on an event already parsed.
     pub fn matches_json<'s>(&self, event: &Json, scratch: &'s mut Scratch) -> &'s [RuleId] {
         self.begin(scratch);
-        self.walk(event, 0, scratch);
+        // An event is a JSON object; anything else matches nothing, as in the text scan.
+        if matches!(event, Json::Object(_)) {
+            self.walk(event, 0, scratch);
+        }
         self.finish(scratch)
     }
 
