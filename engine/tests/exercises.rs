@@ -313,3 +313,17 @@ fn the_capstone_latency_goal_needs_a_delivered_message() {
         latency.detail
     );
 }
+
+/// Found by the `designs` fuzz target: a 48-digit numeric bound read as one double and,
+/// written out shortest-first, read back as its neighbour, so a design's JSON view did
+/// not read back as the design. Numbers are now read exactly.
+#[test]
+fn a_long_numeric_bound_reads_back_as_the_same_design() {
+    let text = r#"{"topology": {"queues": [{"name": "comms"}], "rules": [{"name": "to-comms",
+        "pattern": {"detail": {"premium": [{"numeric": [">", 3060068328579772153040211255079219184607300000004]}]}},
+        "targets": [{"id": "comms", "endpoint": {"queue": "comms"}}]}]}}"#;
+    let design = Design::from_json(text).expect("a valid design");
+    let compact = design.to_compact_json();
+    assert!(compact.contains("3.060068328579772e+48"), "{compact}");
+    assert_eq!(Design::from_json(&compact).expect("its JSON reads"), design);
+}
