@@ -45,6 +45,18 @@ test('the log exports as NDJSON and imports into a fresh profile; a bad line imp
   await expect(other.getByTestId('transfer-notice')).toHaveText('Imported 2 events from events.ndjson at positions 1 to 2.');
   await expect(other.getByTestId('log-summary')).toHaveText('2 events in the store, newest first.');
   await expect(other.getByTestId('event-type').first()).toHaveText('AddressChanged');
+
+  // Imports are idempotent: the same file again adds nothing and says so; a file that
+  // mixes present and new events adds only the new ones.
+  await other.getByTestId('import-file').setInputFiles({ name: 'events.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(cloud.text) });
+  await expect(other.getByTestId('transfer-notice')).toHaveText(
+    'Nothing was imported from events.ndjson: all 2 of its events are already in the log (the same source and id), so the log is unchanged.');
+  const third = JSON.stringify({ ...lines[1], id: 'a-new-id', type: 'PolicyRenewed' });
+  await other.getByTestId('import-file').setInputFiles({ name: 'mixed.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(`${cloud.text.trim()}\n${third}\n`) });
+  await expect(other.getByTestId('transfer-notice')).toHaveText(
+    'Imported 1 event from mixed.ndjson at positions 3 to 3. 2 events in it have the same source and id as events already in the log (or earlier in the file) and were not added again.');
+  await expect(other.getByTestId('log-summary')).toHaveText('3 events in the store, newest first.');
+  await expect(other.getByTestId('event-type').first()).toHaveText('PolicyRenewed');
   await fresh.close();
 });
 

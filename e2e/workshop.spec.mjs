@@ -253,13 +253,17 @@ test('a branch can edit or insert an input, and any two branches compare side by
   await expect(page.getByTestId('branch-diff')).toContainText('premium_pence');
 });
 
-test("a run's events are saved to the event store through the write-behind queue", async ({ page }) => {
+test("a run's events are saved to the event store through the write-behind queue, once", async ({ page }) => {
   const ws = new WorkshopPage(page);
   await ws.open();
   await ws.runScenario('callback-hotspot', 'notification');
   await page.getByTestId('save-run').click();
   await expect(page.getByTestId('session-notice')).toHaveText(/^Saved the run's (\d+) events to the event store\.$/);
   const saved = (await page.getByTestId('session-notice').innerText()).match(/(\d+)/)[1];
+  // Saving the same run again adds nothing: the store holds each event (source and id) once.
+  await page.getByTestId('save-run').click();
+  await expect(page.getByTestId('session-notice')).toHaveText(
+    `The run's ${saved} events were already in the event store from an earlier save; nothing was added.`);
   await page.goto('/store');
   await expect(page.getByTestId('log-summary')).toHaveText(`${saved} events in the store, newest first.`);
 });

@@ -307,7 +307,7 @@ async fn the_write_behind_queue_writes_a_small_batch_at_the_next_frame_without_a
     });
     for i in 0..3 {
         let e = NewEvent::new(&format!("f{i}"), "s", "ThingHappened", "dojo.test");
-        queue.push(("s-1".into(), ExpectedVersion::Any, vec![e]));
+        queue.push(("s-1".into(), e));
     }
     assert_eq!(
         queue.waiting(),
@@ -342,7 +342,7 @@ async fn the_write_behind_queue_flushes_at_its_limit_and_at_the_next_frame() {
     });
     for i in 0..2500 {
         let e = NewEvent::new(&format!("e{i}"), "s", "ThingHappened", "dojo.test");
-        queue.push((format!("s-{}", i % 7), ExpectedVersion::Any, vec![e]));
+        queue.push((format!("s-{}", i % 7), e));
     }
     // Nothing is written while the pushes run; two batches were sealed at the limit.
     assert_eq!(queue.waiting(), 2500);
@@ -361,12 +361,21 @@ async fn the_write_behind_queue_flushes_at_its_limit_and_at_the_next_frame() {
         .enumerate()
         .all(|(i, e)| e.position == i as u64 + 1));
 
+    // The same events again (a run saved twice) are left out, and counted.
+    for i in 2490..2510 {
+        let e = NewEvent::new(&format!("e{i}"), "s", "ThingHappened", "dojo.test");
+        queue.push(("s-0".into(), e));
+    }
+    queue.flush().await.expect("flush again");
+    assert_eq!(queue.already_present(), 10);
+    assert_eq!(
+        store.head().await.expect("head"),
+        2510,
+        "only the 10 new ones"
+    );
+
     // A failed flush stops the queue and says how many events were not written.
-    queue.push((
-        String::new(),
-        ExpectedVersion::Any,
-        vec![NewEvent::new("x", "s", "T", "dojo.test")],
-    ));
+    queue.push((String::new(), NewEvent::new("x", "s", "T", "dojo.test")));
     let err = queue
         .flush()
         .await
@@ -376,7 +385,7 @@ async fn the_write_behind_queue_flushes_at_its_limit_and_at_the_next_frame() {
         heard.borrow().last().and_then(|(_, e)| e.clone()),
         Some(err)
     );
-    assert_eq!(store.head().await.expect("head"), 2500);
+    assert_eq!(store.head().await.expect("head"), 2510);
 }
 
 #[wasm_bindgen_test]
@@ -498,4 +507,161 @@ async fn two_connections_keep_stream_versions_straight() {
     );
     a.close();
     b.close();
+}
+
+/// A database as schema version 4 (the build before identities) wrote it: the same
+/// stores and the same `chunks` records, written through the store's own record format.
+/// It holds `events` as `(stream, id)` in position order, in chunks of `per_chunk`.
+async fn write_a_version_4_database(name: &str, events: &[(&str, &str)], per_chunk: usize) {
+    use indexed_db_futures::database::Database;
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    IdbStore::delete(name).await.expect("delete a leftover");
+    let v4 = Database::open(name)
+        .with_version(4u32)
+        .with_on_upgrade_needed(|_, db: Database| {
+            db.create_object_store("meta").build()?;
+            db.create_object_store("documents").build()?;
+            db.create_object_store("snapshots").build()?;
+            db.create_object_store("chunks")
+                .with_key_path("last".into())
+                .build()?
+                .create_index("stream_version", "streams".into())
+                .with_unique(true)
+                .with_multi_entry(true)
+                .build()?;
+            Ok(())
+        })
+        .await
+        .expect("create a version 4 database");
+    let tx = v4
+        .transaction(["chunks", "meta"])
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .expect("a version 4 transaction");
+    let chunks = tx.object_store("chunks").expect("chunks");
+    let mut versions = std::collections::HashMap::<&str, u64>::new();
+    for (k, part) in events.chunks(per_chunk).enumerate() {
+        let first = (k * per_chunk) as u64 + 1;
+        let mut lines = Vec::new();
+        let mut streams: Vec<(String, u64)> = Vec::new();
+        let mut slots = Vec::new();
+        for (i, (stream, id)) in part.iter().enumerate() {
+            let version = versions.entry(stream).or_default();
+            *version += 1;
+            let new = NewEvent::new(id, "s", "OldThing", "dojo.v4");
+            let envelope =
+                dojo_engine::EventEnvelope::recorded(new, stream, *version, first + i as u64);
+            lines.push(envelope.to_cloudevent_json());
+            let slot = match streams.iter().position(|(s, _)| s == stream) {
+                Some(p) => p,
+                None => {
+                    streams.push(((*stream).to_owned(), 0));
+                    streams.len() - 1
+                }
+            };
+            streams[slot].1 = *version;
+            slots.push(slot);
+        }
+        let record = serde_json::json!({
+            "first": first as f64,
+            "last": (first + part.len() as u64 - 1) as f64,
+            "events": lines.join("\n"),
+            "streams": streams.iter().map(|(s, v)| serde_json::json!([s, *v as f64])).collect::<Vec<_>>(),
+            "slots": slots,
+        });
+        chunks.put(record).serde().expect("put a version 4 chunk");
+    }
+    tx.object_store("meta")
+        .expect("meta")
+        .put(events.len() as f64)
+        .with_key("head")
+        .primitive()
+        .expect("put the head");
+    tx.commit().await.expect("commit the version 4 data");
+    v4.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_version_4_database_gets_its_identities_through_a_real_upgrade() {
+    let name = "conformance-upgrade-from-4";
+    // 250 events in three chunks; "twice" was stored twice, as version 4 allowed.
+    let ids: Vec<String> = (1..=248).map(|i| format!("old-{i}")).collect();
+    let mut events: Vec<(&str, &str)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (if i % 2 == 0 { "even" } else { "odd" }, id.as_str()))
+        .collect();
+    events.push(("even", "twice"));
+    events.push(("odd", "twice"));
+    write_a_version_4_database(name, &events, 100).await;
+
+    let store = IdbStore::open(name)
+        .await
+        .expect("upgrade to the current schema");
+    assert_eq!(
+        store.head().await.expect("head"),
+        250,
+        "the head carries on"
+    );
+    let all = store
+        .read_all(1, 300)
+        .await
+        .expect("every event reads back");
+    assert_eq!(all.len(), 250);
+    assert!(all
+        .iter()
+        .enumerate()
+        .all(|(i, e)| e.position == i as u64 + 1 && e.id == events[i].1));
+    // Importing the same events again adds nothing and counts them all; a new one is
+    // added after them.
+    let again: Vec<(String, NewEvent)> = events
+        .iter()
+        .map(|(stream, id)| {
+            (
+                (*stream).to_owned(),
+                NewEvent::new(id, "s", "OldThing", "dojo.v4"),
+            )
+        })
+        .chain([(
+            "even".to_owned(),
+            NewEvent::new("new-1", "s", "NewThing", "dojo.v4"),
+        )])
+        .collect();
+    let added = store.append_new(again).await.expect("import again");
+    assert_eq!((added.added, added.already_present), (1, 250));
+    assert_eq!(
+        (added.result.last_position, added.result.stream_version),
+        (251, 126),
+        "the new event follows the old ones in its stream"
+    );
+    // A plain append of a stored identity is refused and names it.
+    let err = store
+        .append(
+            "odd",
+            ExpectedVersion::Any,
+            vec![NewEvent::new("old-7", "s", "OldThing", "dojo.v4")],
+        )
+        .await
+        .expect_err("an identity already stored");
+    assert_eq!(
+        err,
+        dojo_engine::StoreError::Duplicate {
+            event_source: "dojo.v4".into(),
+            id: "old-7".into()
+        }
+    );
+    // Opening again indexes nothing twice.
+    store.clone().close();
+    let store = IdbStore::open(name).await.expect("reopen");
+    let none = store
+        .append_new(vec![(
+            "odd".to_owned(),
+            NewEvent::new("new-1", "s", "NewThing", "dojo.v4"),
+        )])
+        .await
+        .expect("import the new one again");
+    assert_eq!((none.added, none.already_present), (0, 1));
+    assert_eq!(store.head().await.expect("head"), 251);
+    store.close();
 }

@@ -51,6 +51,6 @@ pub mod workload;
 
 pub use envelope::{EventEnvelope, NewEvent};
 pub use store::{
-    damaged_records, read_around_damage, AppendResult, EventStore, ExpectedVersion, Fault,
-    FaultyStore, MemStore, StoreError, StoreHealth,
+    damaged_records, identity, read_around_damage, Added, AppendResult, EventStore,
+    ExpectedVersion, Fault, FaultyStore, MemStore, StoreError, StoreHealth,
 };

@@ -93,6 +93,11 @@ pub enum StoreError {
     /// CloudEvents line), which import and EventBridge apply too.
     #[error("event \"{id}\" is {bytes} bytes as a CloudEvents line, and an event may have at most 262,144 bytes (256 KiB), the limit import and EventBridge share; nothing was written")]
     TooLarge { id: String, bytes: usize },
+    /// A CloudEvent's identity is its `source` plus `id`, and the store holds each
+    /// identity once: an append that would store one again is refused whole. Imports
+    /// use [`EventStore::append_new`], which leaves such events out instead.
+    #[error("an event with source \"{event_source}\" and id \"{id}\" is already stored (a CloudEvent is identified by its source and id), so nothing from this append was written; give the new event another id")]
+    Duplicate { event_source: String, id: String },
     /// The storage backend failed in some other way; nothing from the failed call was
     /// committed.
     #[error("storage failed: {0}")]
@@ -121,6 +126,22 @@ pub fn check_event_size(envelope: &EventEnvelope, cloudevent_json: &str) -> Resu
     Ok(())
 }
 
+/// What [`EventStore::append_new`] did: how many events it added and how many it left
+/// out because their identity was already stored (or came earlier in the same call).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Added {
+    pub added: usize,
+    pub already_present: usize,
+    /// Where the added events landed; when none was added, `first_position` is one past
+    /// `last_position`, the unchanged head.
+    pub result: AppendResult,
+}
+
+/// A CloudEvent's identity: its `source` and its `id`.
+pub fn identity(event: &NewEvent) -> (&str, &str) {
+    (&event.source, &event.id)
+}
+
 /// An append-only, totally ordered event log split into streams.
 ///
 /// Positions: every stored event has a *global position* (1, 2, 3, … with no gaps, in
@@ -140,12 +161,23 @@ pub trait EventStore {
     /// global positions, or none is. On a version mismatch nothing is written and the
     /// error is [`StoreError::Conflict`] naming the expected and the actual version.
     /// An empty batch writes nothing but still checks the version.
+    ///
+    /// An event whose identity ([`identity`]: source plus id) is already stored, or
+    /// repeats one earlier in the batch, refuses the whole batch with
+    /// [`StoreError::Duplicate`].
     async fn append(
         &self,
         stream: &str,
         expected: ExpectedVersion,
         events: Vec<NewEvent>,
     ) -> Result<AppendResult, StoreError>;
+
+    /// Appends each `(stream, event)` whose identity is not stored yet (and not earlier
+    /// in `events`), at any stream version, in one transaction: what imports and the
+    /// classroom use, so receiving or importing an event twice stores it once. Events
+    /// added keep their order, with consecutive positions. Any other failure (an event
+    /// over the size limit, a full disk) writes nothing.
+    async fn append_new(&self, events: Vec<(String, NewEvent)>) -> Result<Added, StoreError>;
 
     /// Reads the events of `stream` whose stream version is `>= from_version`, in version
     /// order. An unknown stream reads as empty, not as an error.

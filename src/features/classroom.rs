@@ -18,7 +18,7 @@ pub use status::ClassroomStatus;
 
 use crate::state::StoreContext;
 use dojo_engine::classroom::{Feed, Outbox, Outgoing, RoomMessage, RoomSettings};
-use dojo_engine::{AppendResult, EventEnvelope, EventStore, ExpectedVersion, NewEvent};
+use dojo_engine::{AppendResult, EventEnvelope, EventStore, NewEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::de::DeserializeOwned;
@@ -30,10 +30,6 @@ use wasm_bindgen::JsCast;
 const SETTINGS_KEY: &str = "event-dojo.classroom";
 /// Where the outbox is kept: events waiting for the broker's acknowledgement.
 const OUTBOX_KEY: &str = "event-dojo.classroom.outbox";
-/// The ids of room events already added to the event store (the newest
-/// [`STORED_IDS_KEPT`]), so a message the broker sends again is not added twice.
-const STORED_KEY: &str = "event-dojo.classroom.stored";
-const STORED_IDS_KEPT: usize = 5000;
 /// This tab's part of the MQTT client id (sessionStorage: one per tab, kept on reload).
 const TAB_KEY: &str = "event-dojo.classroom.tab";
 
@@ -58,7 +54,7 @@ extern "C" {
 
 /// Asks for the store lock and holds it for the tab's life once granted; the next tab in
 /// line takes over when this one closes. Without Web Locks, every tab stores (and the
-/// remembered ids still keep an event from being added twice in one tab).
+/// store still holds each event once).
 fn claim_storing_role(storing: RwSignal<bool>) {
     let locks = web_sys::window()
         .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"locks".into()).ok())
@@ -81,19 +77,6 @@ fn claim_storing_role(storing: RwSignal<bool>) {
 /// Hands the classroom the event store once it is open.
 pub fn attach_store(ctx: StoreContext) {
     STORE.with(|s| *s.borrow_mut() = Some(ctx));
-}
-
-fn stored_ids() -> Vec<String> {
-    read_json(STORED_KEY)
-}
-
-fn remember_stored(id: &str) {
-    let mut ids = stored_ids();
-    ids.push(id.to_owned());
-    if ids.len() > STORED_IDS_KEPT {
-        ids.drain(..ids.len() - STORED_IDS_KEPT);
-    }
-    write_json(STORED_KEY, &ids);
 }
 
 /// The connection as the learner sees it.
@@ -338,7 +321,9 @@ impl Classroom {
     }
 
     /// Adds an event from the room to this browser's event store, in the sender's own
-    /// stream, unless it is there already; then calls `done` (which acknowledges it).
+    /// stream, unless it is there already (the store holds each source and id once, so
+    /// a message the broker sends again is stored once); then calls `done` (which
+    /// acknowledges it).
     fn store_received(self, message: RoomMessage, done: impl FnOnce() + 'static) {
         // Another tab of this browser adds the room's events to the (shared) store.
         let Some(ctx) = STORE
@@ -348,10 +333,6 @@ impl Classroom {
             done();
             return;
         };
-        if stored_ids().contains(&message.event.id) {
-            done();
-            return;
-        }
         if !crate::state::writes_allowed() {
             self.notice.set(Some(format!(
                 "An event from {} was not added to your event store: it is read-only now (see the banner).",
@@ -361,18 +342,15 @@ impl Classroom {
             return;
         }
         let stream = message.local_stream();
-        let id = message.event.id.clone();
         let event = NewEvent::from(message.event);
         spawn_local(async move {
-            let result = ctx
-                .store
-                .append(&stream, ExpectedVersion::Any, vec![event])
-                .await;
+            let result = ctx.store.append_new(vec![(stream, event)]).await;
             crate::state::note_write(&result);
             match result {
-                Ok(_) => {
-                    remember_stored(&id);
-                    ctx.changed();
+                Ok(added) => {
+                    if added.added > 0 {
+                        ctx.changed();
+                    }
                 }
                 Err(e) => self.notice.set(Some(format!(
                     "An event from the room could not be added to your event store: {e}"

@@ -253,20 +253,18 @@ pub fn WorkshopPage() -> impl IntoView {
                     &format!("run-{run_id}-{}", e.position),
                     &dojo_engine::sim::iso_time(e.at_ms),
                 );
-                queue.push((
-                    e.event.stream_id(),
-                    dojo_engine::ExpectedVersion::Any,
-                    vec![new],
-                ));
+                queue.push((e.event.stream_id(), new));
             }
             leptos::task::spawn_local(async move {
                 if queue.flush().await.is_ok() {
                     saving.set(None);
                     crate::state::store_changed(revision);
-                    notice.set(Some((
-                        false,
-                        format!("Saved the run's {total} events to the event store."),
-                    )));
+                    let text = match queue.already_present() {
+                        0 => format!("Saved the run's {total} events to the event store."),
+                        n if n == total => format!("The run's {total} events were already in the event store from an earlier save; nothing was added."),
+                        n => format!("Saved the run's {total} events to the event store; {n} of them were already there from an earlier save and were not added again."),
+                    };
+                    notice.set(Some((false, text)));
                 }
             });
         }

@@ -18,6 +18,13 @@
 //!   the event log: the workshop session and the channels lab.
 //! - `snapshots` (since version 3): a name → JSON text of read models folded up to a log
 //!   position (`dojo_engine::projection::Snapshot`), so a reload folds only newer events.
+//! - `identities` (since version 5): which CloudEvent identities (`source` plus `id`)
+//!   the log holds. One record per `chunks` record, keyed in-line by the same `last`,
+//!   with `ids`, one `[source, id]` per event; a unique multi-entry index `identity` on
+//!   `ids` finds an identity and refuses a second copy of one. A database from version 4
+//!   gets its identities from its chunks when first opened (see
+//!   [`IdbStore::open_with`]); where an older build had stored an identity twice, its
+//!   first event keeps it.
 //! - `events` and `streams` (versions 1 to 3: one record per event, and stream → version)
 //!   exist only in databases an older build created. Opening one moves their events into
 //!   `chunks` in one transaction and empties them (see [`IdbStore::open_with`]).
@@ -31,7 +38,9 @@
 //! its transaction and first catches the cache up on anything another tab appended.
 
 use dojo_engine::store::check_event_size;
-use dojo_engine::{AppendResult, EventEnvelope, EventStore, ExpectedVersion, NewEvent, StoreError};
+use dojo_engine::{
+    Added, AppendResult, EventEnvelope, EventStore, ExpectedVersion, NewEvent, StoreError,
+};
 use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -43,7 +52,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 /// The database the app uses.
 pub const DB_NAME: &str = "event-dojo";
 /// The schema version this build expects; `upgrade` migrates from every older one.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 /// The most events one `chunks` record holds.
 pub const CHUNK_EVENTS: usize = 100;
 
@@ -52,6 +61,8 @@ const META: &str = "meta";
 const DOCUMENTS: &str = "documents";
 const SNAPSHOTS: &str = "snapshots";
 const STREAM_VERSION_INDEX: &str = "stream_version";
+const IDENTITIES: &str = "identities";
+const IDENTITY_INDEX: &str = "identity";
 const HEAD_KEY: &str = "head";
 /// Versions 1 to 3 of the schema: one record per event, and stream → version.
 const LEGACY_EVENTS: &str = "events";
@@ -73,6 +84,39 @@ struct StoredChunk {
     streams: serde_json::Value,
     #[serde(default)]
     slots: serde_json::Value,
+}
+
+/// The identity of a stored event's CloudEvents text: all the identity index needs.
+#[derive(Deserialize)]
+struct StoredIdentity {
+    source: String,
+    id: String,
+}
+
+/// An identity as an IndexedDB key, `[source, id]`.
+fn identity_key(source: &str, id: &str) -> wasm_bindgen::JsValue {
+    js_sys::Array::of2(&source.into(), &id.into()).into()
+}
+
+/// For each identity, in order, whether the `identity` index holds it. The requests all
+/// go out before the first answer is awaited, so a whole import waits for one round trip.
+async fn present_identities<'a>(
+    index: &indexed_db_futures::index::Index<'_>,
+    identities: impl Iterator<Item = (&'a str, &'a str)>,
+) -> indexed_db_futures::Result<Vec<bool>> {
+    let requests = identities
+        .map(|(source, id)| {
+            index
+                .count()
+                .with_query::<wasm_bindgen::JsValue, _>(identity_key(source, id))
+                .primitive()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut present = Vec::with_capacity(requests.len());
+    for request in requests {
+        present.push(request.await? > 0);
+    }
+    Ok(present)
 }
 
 /// A record of the legacy `events` store (schema versions 1 to 3).
@@ -197,6 +241,7 @@ impl IdbStore {
             versions: Arc::default(),
         };
         store.move_legacy_events().await?;
+        store.index_identities().await?;
         Ok(store)
     }
 
@@ -315,6 +360,15 @@ fn upgrade(event: VersionChangeEvent, db: Database) -> indexed_db_futures::Resul
             .with_multi_entry(true)
             .build()?;
     }
+    if old < 5 {
+        db.create_object_store(IDENTITIES)
+            .with_key_path("last".into())
+            .build()?
+            .create_index(IDENTITY_INDEX, "ids".into())
+            .with_unique(true)
+            .with_multi_entry(true)
+            .build()?;
+    }
     Ok(())
 }
 
@@ -420,10 +474,21 @@ struct ChunkBuffer {
     /// Each stream in the chunk with its highest version, in order of first appearance.
     streams: Vec<(String, u64)>,
     slots: Vec<u32>,
+    /// The events' identities as `[source, id]` keys, for the `identities` record.
+    ids: Vec<wasm_bindgen::JsValue>,
 }
 
 impl ChunkBuffer {
-    fn push(&mut self, stream: &str, version: u64, envelope_json: &str) {
+    fn push(
+        &mut self,
+        stream: &str,
+        version: u64,
+        envelope_json: &str,
+        identity: Option<(&str, &str)>,
+    ) {
+        if let Some((source, id)) = identity {
+            self.ids.push(identity_key(source, id));
+        }
         if self.count > 0 {
             self.events.push('\n');
         }
@@ -443,12 +508,14 @@ impl ChunkBuffer {
         self.slots.push(slot as u32);
     }
 
-    /// Adds the request that writes the buffered events, if any, and empties the buffer.
-    /// The record is built directly as JavaScript values: one string for all the events,
-    /// which is far cheaper to hand to IndexedDB than a string per event.
+    /// Adds the requests that write the buffered events, if any, and their identities
+    /// (into `identities`, when given), and empties the buffer. The record is built
+    /// directly as JavaScript values: one string for all the events, which is far
+    /// cheaper to hand to IndexedDB than a string per event.
     fn flush(
         &mut self,
         chunks: &indexed_db_futures::object_store::ObjectStore<'_>,
+        identities: Option<&indexed_db_futures::object_store::ObjectStore<'_>>,
     ) -> indexed_db_futures::Result<()> {
         if self.count == 0 {
             return Ok(());
@@ -469,16 +536,19 @@ impl ChunkBuffer {
             .iter()
             .map(|s| wasm_bindgen::JsValue::from(*s))
             .collect();
+        let last: wasm_bindgen::JsValue = ((self.first + self.count as u64 - 1) as f64).into();
         set("first", &(self.first as f64).into())?;
-        set(
-            "last",
-            &((self.first + self.count as u64 - 1) as f64).into(),
-        )?;
+        set("last", &last)?;
         set("events", &self.events.as_str().into())?;
         set("streams", &streams)?;
         set("slots", &slots)?;
         // Requests go out when built; the commit waits for all of them.
         chunks.add(record).primitive()?;
+        if let Some(identities) = identities {
+            let ids: js_sys::Array = self.ids.drain(..).collect();
+            identities.add(identity_record(&last, &ids)?).primitive()?;
+        }
+        self.ids.clear();
         self.first += self.count as u64;
         self.count = 0;
         self.events.clear();
@@ -486,6 +556,17 @@ impl ChunkBuffer {
         self.slots.clear();
         Ok(())
     }
+}
+
+/// An `identities` record: the chunk's `last` and its events' identities.
+fn identity_record(
+    last: &wasm_bindgen::JsValue,
+    ids: &js_sys::Array,
+) -> indexed_db_futures::Result<js_sys::Object> {
+    let record = js_sys::Object::new();
+    js_sys::Reflect::set(&record, &"last".into(), last)?;
+    js_sys::Reflect::set(&record, &"ids".into(), ids)?;
+    Ok(record)
 }
 
 /// [`stream_range`] as JavaScript values, for the cursor builder.
@@ -517,8 +598,80 @@ impl IdbStore {
 
     /// Appends to several streams in one read-write transaction: every stream's expected
     /// version is checked (in batch order, so a stream may appear twice) and either every
-    /// event is stored, with consecutive positions, or none is.
+    /// event is stored, with consecutive positions, or none is. An identity (source plus
+    /// id) already stored, or repeated in the batch, refuses the whole batch
+    /// ([`StoreError::Duplicate`]).
     pub async fn append_batch(&self, batch: Vec<StreamAppend>) -> Result<AppendResult, StoreError> {
+        let mut seen = std::collections::HashSet::new();
+        let repeated = batch
+            .iter()
+            .flat_map(|(_, _, events)| events)
+            .find(|e| !seen.insert((e.source.as_str(), e.id.as_str())));
+        if let Some(e) = repeated {
+            return Err(StoreError::Duplicate {
+                event_source: e.source.clone(),
+                id: e.id.clone(),
+            });
+        }
+        let identities: Vec<(String, String)> = seen
+            .into_iter()
+            .map(|(s, i)| (s.to_owned(), i.to_owned()))
+            .collect();
+        match self.write(batch, false).await {
+            // The identity index refused the transaction: say which event was stored
+            // already, if that was the reason.
+            Err(StoreError::Aborted(text)) if text.contains("ConstraintError") => {
+                match self.first_present(&identities).await {
+                    Some((event_source, id)) => Err(StoreError::Duplicate { event_source, id }),
+                    None => Err(StoreError::Aborted(text)),
+                }
+            }
+            other => other.map(|(result, _)| result),
+        }
+    }
+
+    /// The first of `identities` the store holds, if any.
+    async fn first_present(&self, identities: &[(String, String)]) -> Option<(String, String)> {
+        let tx = self.db.transaction(IDENTITIES).build().ok()?;
+        let store = tx.object_store(IDENTITIES).ok()?;
+        let index = store.index(IDENTITY_INDEX).ok()?;
+        let present = present_identities(
+            &index,
+            identities.iter().map(|(s, i)| (s.as_str(), i.as_str())),
+        )
+        .await
+        .ok()?;
+        identities
+            .iter()
+            .zip(present)
+            .find(|(_, present)| *present)
+            .map(|(identity, _)| identity.clone())
+    }
+
+    /// Appends each `(stream, event)` whose identity is not stored yet (nor earlier in
+    /// `events`), in one transaction: see [`EventStore::append_new`].
+    async fn add_new(&self, events: Vec<(String, NewEvent)>) -> Result<Added, StoreError> {
+        let total = events.len();
+        let batch = events
+            .into_iter()
+            .map(|(stream, event)| (stream, ExpectedVersion::Any, vec![event]))
+            .collect();
+        let (result, added) = self.write(batch, true).await?;
+        Ok(Added {
+            added,
+            already_present: total - added,
+            result,
+        })
+    }
+
+    /// Writes `batch` in one strict read-write transaction, with the events' identities.
+    /// With `skip_present`, events whose identity is stored already or came earlier in the
+    /// batch are left out first. Returns where the events landed and how many were added.
+    async fn write(
+        &self,
+        mut batch: Vec<StreamAppend>,
+        skip_present: bool,
+    ) -> Result<(AppendResult, usize), StoreError> {
         if batch.iter().any(|(stream, _, _)| stream.is_empty()) {
             return Err(StoreError::EmptyStreamId);
         }
@@ -529,13 +682,14 @@ impl IdbStore {
         options.set_durability(indexed_db_futures::transaction::TransactionDurability::Strict);
         let tx = self
             .db
-            .transaction([CHUNKS, META])
+            .transaction([CHUNKS, META, IDENTITIES])
             .with_mode(TransactionMode::Readwrite)
             .with_options(options)
             .build()
             .map_err(fail)?;
         let chunks = tx.object_store(CHUNKS).map_err(fail)?;
         let meta = tx.object_store(META).map_err(fail)?;
+        let identities = tx.object_store(IDENTITIES).map_err(fail)?;
         let head = meta
             .get(HEAD_KEY)
             .primitive()
@@ -543,6 +697,27 @@ impl IdbStore {
             .await
             .map_err(fail)?
             .map_or(0, |v: f64| v as u64);
+        if skip_present {
+            let index = identities.index(IDENTITY_INDEX).map_err(fail)?;
+            let present = present_identities(
+                &index,
+                batch
+                    .iter()
+                    .flat_map(|(_, _, events)| events)
+                    .map(|e| (e.source.as_str(), e.id.as_str())),
+            )
+            .await
+            .map_err(fail)?;
+            let mut present = present.into_iter();
+            let mut seen = std::collections::HashSet::new();
+            for (_, _, events) in &mut batch {
+                events.retain(|e| {
+                    let stored = present.next().unwrap_or(false);
+                    !stored && seen.insert((e.source.clone(), e.id.clone()))
+                });
+            }
+            batch.retain(|(_, _, events)| !events.is_empty());
+        }
         self.catch_up(&chunks, head).await.map_err(fail)?;
         self.ask_for_unknown_streams(&chunks, &batch)
             .await
@@ -576,19 +751,26 @@ impl IdbStore {
                 let json = envelope.to_cloudevent_json();
                 // Dropping the transaction without committing rolls the whole batch back.
                 check_event_size(&envelope, &json)?;
-                buffer.push(&stream, version, &json);
+                buffer.push(
+                    &stream,
+                    version,
+                    &json,
+                    Some((&envelope.source, &envelope.id)),
+                );
                 if buffer.count == CHUNK_EVENTS {
-                    buffer.flush(&chunks).map_err(fail)?;
+                    buffer.flush(&chunks, Some(&identities)).map_err(fail)?;
                 }
             }
             last_version = version;
             pending.insert(stream, version);
         }
-        buffer.flush(&chunks).map_err(fail)?;
-        meta.put(position as f64)
-            .with_key(HEAD_KEY)
-            .primitive()
-            .map_err(fail)?;
+        buffer.flush(&chunks, Some(&identities)).map_err(fail)?;
+        if position > head {
+            meta.put(position as f64)
+                .with_key(HEAD_KEY)
+                .primitive()
+                .map_err(fail)?;
+        }
         commit(tx, "appending failed").await?;
 
         let mut cache = self.cache();
@@ -598,11 +780,14 @@ impl IdbStore {
         if cache.head == Some(head) {
             cache.head = Some(position);
         }
-        Ok(AppendResult {
-            first_position: head + 1,
-            last_position: position,
-            stream_version: last_version,
-        })
+        Ok((
+            AppendResult {
+                first_position: head + 1,
+                last_position: position,
+                stream_version: last_version,
+            },
+            (position - head) as usize,
+        ))
     }
 
     /// Makes the stream cache exact for `head`: reads what other tabs appended since it
@@ -697,6 +882,68 @@ impl IdbStore {
         Ok(())
     }
 
+    /// Gives a database from schema version 4 its `identities`: one record per chunk,
+    /// read from the chunk's events, in one transaction. Runs on every open and does
+    /// nothing once `identities` has records (or `chunks` has none); tabs opening at once
+    /// take turns. An identity an older build stored twice is indexed at its first event
+    /// only (both events stay), and a damaged event has no identity to index.
+    async fn index_identities(&self) -> Result<(), StoreError> {
+        let fail =
+            |e: indexed_db_futures::error::Error| backend("indexing the stored events failed", e);
+        let tx = self
+            .db
+            .transaction([CHUNKS, IDENTITIES])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(fail)?;
+        let chunks = tx.object_store(CHUNKS).map_err(fail)?;
+        let identities = tx.object_store(IDENTITIES).map_err(fail)?;
+        let counts = (
+            identities.count().primitive().map_err(fail)?,
+            chunks.count().primitive().map_err(fail)?,
+        );
+        let (indexed, stored): (u32, u32) =
+            (counts.0.await.map_err(fail)?, counts.1.await.map_err(fail)?);
+        if indexed > 0 || stored == 0 {
+            return Ok(());
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut from = 0.0;
+        loop {
+            let page = chunks
+                .get_all::<StoredChunk>()
+                .with_query::<f64, _>(KeyRange::LowerBound(from, true))
+                .with_limit(500)
+                .serde()
+                .map_err(fail)?
+                .await
+                .map_err(fail)?;
+            let mut last = None;
+            for chunk in page {
+                let chunk = chunk.map_err(fail)?;
+                let ids: js_sys::Array = chunk
+                    .events
+                    .as_str()
+                    .unwrap_or_default()
+                    .split('\n')
+                    .filter_map(|line| serde_json::from_str::<StoredIdentity>(line).ok())
+                    .filter(|i| seen.insert((i.source.clone(), i.id.clone())))
+                    .map(|i| identity_key(&i.source, &i.id))
+                    .collect();
+                identities
+                    .add(identity_record(&chunk.last.into(), &ids).map_err(fail)?)
+                    .primitive()
+                    .map_err(fail)?;
+                last = Some(chunk.last);
+            }
+            match last {
+                Some(l) => from = l,
+                None => break,
+            }
+        }
+        commit(tx, "indexing the stored events failed").await
+    }
+
     /// Moves the events an older build kept one per record (schema versions 1 to 3) into
     /// `chunks`, in one transaction, and empties the old stores. Runs on every open, and
     /// does nothing once they are empty; tabs opening at once take turns.
@@ -743,7 +990,7 @@ impl IdbStore {
                 if buffer.count == CHUNK_EVENTS
                     || (buffer.count > 0 && position != buffer.first + buffer.count as u64)
                 {
-                    buffer.flush(&chunks).map_err(fail)?;
+                    buffer.flush(&chunks, None).map_err(fail)?;
                 }
                 if buffer.count == 0 {
                     buffer.first = position;
@@ -753,7 +1000,7 @@ impl IdbStore {
                     serde_json::Value::String(s) => s.replace('\n', " "),
                     other => other.to_string(),
                 };
-                buffer.push(&record.streamid, record.streamversion as u64, &text);
+                buffer.push(&record.streamid, record.streamversion as u64, &text, None);
                 last = Some(record.globalposition);
             }
             match last {
@@ -761,7 +1008,7 @@ impl IdbStore {
                 None => break,
             }
         }
-        buffer.flush(&chunks).map_err(fail)?;
+        buffer.flush(&chunks, None).map_err(fail)?;
         legacy.clear().map_err(fail)?;
         tx.object_store(LEGACY_STREAMS)
             .map_err(fail)?
@@ -780,6 +1027,10 @@ impl EventStore for IdbStore {
     ) -> Result<AppendResult, StoreError> {
         self.append_batch(vec![(stream.to_owned(), expected, events)])
             .await
+    }
+
+    async fn append_new(&self, events: Vec<(String, NewEvent)>) -> Result<Added, StoreError> {
+        self.add_new(events).await
     }
 
     async fn read_stream(

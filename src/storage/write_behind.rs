@@ -3,11 +3,18 @@
 //! animation frame, whichever comes first, so a run of thousands of events costs a
 //! handful of transactions and never blocks a frame on storage.
 //!
+//! Each event is added unless the store holds its identity (source plus id) already
+//! (`EventStore::append_new`), so saving the same run twice stores it once.
+//!
 //! Durability: every flush is one strict transaction (see `IdbStore::append_batch`), so a
 //! flushed event is on disk. A crash can lose only what is still waiting: at most `max`
 //! events, or one frame's worth. Never a committed event.
 
-use super::{IdbStore, StreamAppend};
+use super::IdbStore;
+use dojo_engine::{EventStore, NewEvent};
+
+/// One event for a stream.
+type Queued = (String, NewEvent);
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -20,20 +27,18 @@ struct Inner {
     store: IdbStore,
     max: usize,
     /// The batch filling up.
-    open: Vec<StreamAppend>,
+    open: Vec<Queued>,
     /// Batches sealed (full, or at a frame) and not yet written, oldest first.
-    sealed: std::collections::VecDeque<Vec<StreamAppend>>,
+    sealed: std::collections::VecDeque<Vec<Queued>>,
     /// A seal is scheduled for the next frame.
     scheduled: bool,
     /// The writer is running; it writes sealed batches one at a time, in order.
     writing: bool,
     written: usize,
+    /// Of those, the events left out because the store held them already.
+    already_present: usize,
     error: Option<String>,
     on_flush: OnFlush,
-}
-
-fn count(batch: &[StreamAppend]) -> usize {
-    batch.iter().map(|(_, _, e)| e.len()).sum()
 }
 
 /// The queue. Cheap to clone; clones share it.
@@ -57,20 +62,21 @@ impl WriteBehind {
             scheduled: false,
             writing: false,
             written: 0,
+            already_present: 0,
             error: None,
             on_flush: Box::new(on_flush),
         })))
     }
 
     /// Queues events for their streams. After an error the queue takes nothing more.
-    pub fn push(&self, append: StreamAppend) {
+    pub fn push(&self, append: (String, NewEvent)) {
         let full = {
             let mut inner = self.0.borrow_mut();
             if inner.error.is_some() {
                 return;
             }
             inner.open.push(append);
-            count(&inner.open) >= inner.max
+            inner.open.len() >= inner.max
         };
         if full {
             self.seal();
@@ -82,7 +88,7 @@ impl WriteBehind {
     /// Events not yet written (waiting in the open batch or in sealed ones).
     pub fn waiting(&self) -> usize {
         let inner = self.0.borrow();
-        count(&inner.open) + inner.sealed.iter().map(|b| count(b)).sum::<usize>()
+        inner.open.len() + inner.sealed.iter().map(Vec::len).sum::<usize>()
     }
 
     /// Closes the open batch and makes sure the writer runs.
@@ -128,13 +134,14 @@ impl WriteBehind {
                     }
                 }
             };
-            let n = count(&batch);
-            let result = store.append_batch(batch).await;
+            let n = batch.len();
+            let result = store.append_new(batch).await;
             crate::state::note_write(&result);
             let mut inner = self.0.borrow_mut();
             match result {
-                Ok(_) => {
+                Ok(added) => {
                     inner.written += n;
+                    inner.already_present += added.already_present;
                     (inner.on_flush)(inner.written, None);
                 }
                 Err(e) => {
@@ -149,6 +156,12 @@ impl WriteBehind {
                 }
             }
         }
+    }
+
+    /// How many of the events written were left out because the store held them
+    /// already (the same source and id).
+    pub fn already_present(&self) -> usize {
+        self.0.borrow().already_present
     }
 
     /// Writes everything queued so far and waits until it is written. Returns the error

@@ -50,6 +50,11 @@ where
     )
     .await;
     envelopes_keep_every_attribute(&fresh("envelopes_keep_every_attribute").await).await;
+    an_identity_is_stored_once(&fresh("an_identity_is_stored_once").await).await;
+    append_new_adds_only_new_identities_in_one_go(
+        &fresh("append_new_adds_only_new_identities_in_one_go").await,
+    )
+    .await;
 }
 
 async fn appends_are_read_back_in_order(store: &impl EventStore) {
@@ -323,4 +328,129 @@ async fn envelopes_keep_every_attribute(store: &impl EventStore) {
         ),
         ("customer-7", 1, 1)
     );
+}
+
+async fn an_identity_is_stored_once(store: &impl EventStore) {
+    store
+        .append("a", ExpectedVersion::Any, batch(1..3))
+        .await
+        .expect("an_identity_is_stored_once: first append");
+    let again = store
+        .append("b", ExpectedVersion::Any, vec![event(3), event(2)])
+        .await
+        .expect_err("an_identity_is_stored_once: an identity already stored is refused");
+    assert_eq!(
+        again,
+        StoreError::Duplicate {
+            event_source: "dojo.conformance".into(),
+            id: "evt-2".into()
+        }
+    );
+    let twice = store
+        .append("b", ExpectedVersion::Any, vec![event(4), event(4)])
+        .await
+        .expect_err("an_identity_is_stored_once: a batch repeating an identity is refused");
+    assert!(matches!(twice, StoreError::Duplicate { .. }), "{twice:?}");
+    // The same id from another source is another event.
+    let mut other = event(1);
+    other.source = "dojo.elsewhere".into();
+    store
+        .append("b", ExpectedVersion::Any, vec![other])
+        .await
+        .expect("an_identity_is_stored_once: same id, other source");
+    let all = store.read_all(1, 100).await.expect("read_all");
+    let ids: Vec<_> = all
+        .iter()
+        .map(|e| (e.source.as_str(), e.id.as_str()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("dojo.conformance", "evt-1"),
+            ("dojo.conformance", "evt-2"),
+            ("dojo.elsewhere", "evt-1")
+        ],
+        "refused appends wrote nothing"
+    );
+}
+
+async fn append_new_adds_only_new_identities_in_one_go(store: &impl EventStore) {
+    let file = |range: std::ops::Range<u32>| -> Vec<(String, crate::envelope::NewEvent)> {
+        range
+            .map(|n| (format!("stream-{}", n % 3), event(n)))
+            .collect()
+    };
+    let first = store
+        .append_new(file(1..6))
+        .await
+        .expect("append_new: a new file");
+    assert_eq!((first.added, first.already_present), (5, 0));
+    assert_eq!(
+        (first.result.first_position, first.result.last_position),
+        (1, 5)
+    );
+    let again = store
+        .append_new(file(1..6))
+        .await
+        .expect("append_new: the same file again");
+    assert_eq!(
+        (again.added, again.already_present),
+        (0, 5),
+        "the second import adds nothing"
+    );
+    assert_eq!(
+        (again.result.first_position, again.result.last_position),
+        (6, 5)
+    );
+    // A file that mixes present and new events, and repeats one of the new ones.
+    let mut mixed = file(4..9);
+    mixed.push(("stream-0".into(), event(8)));
+    let mixed = store
+        .append_new(mixed)
+        .await
+        .expect("append_new: a mixed file");
+    assert_eq!((mixed.added, mixed.already_present), (3, 3));
+    assert_eq!(
+        (mixed.result.first_position, mixed.result.last_position),
+        (6, 8)
+    );
+    let all = store.read_all(1, 100).await.expect("read_all");
+    let summary: Vec<_> = all
+        .iter()
+        .map(|e| {
+            (
+                e.id.as_str(),
+                e.stream_id.as_str(),
+                e.stream_version,
+                e.position,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("evt-1", "stream-1", 1, 1),
+            ("evt-2", "stream-2", 1, 2),
+            ("evt-3", "stream-0", 1, 3),
+            ("evt-4", "stream-1", 2, 4),
+            ("evt-5", "stream-2", 2, 5),
+            ("evt-6", "stream-0", 2, 6),
+            ("evt-7", "stream-1", 3, 7),
+            ("evt-8", "stream-2", 3, 8),
+        ],
+        "only new events were added, in order, with gapless positions and versions"
+    );
+    // One failure writes nothing, not even the new events before it.
+    let mut too_big = file(20..22);
+    too_big.push((
+        "a".into(),
+        crate::envelope::NewEvent::new("huge", "a", "Padded", "dojo.test")
+            .with_data(json!({ "pad": "x".repeat(300_000) })),
+    ));
+    let err = store
+        .append_new(too_big)
+        .await
+        .expect_err("append_new: an event over the limit fails the call");
+    assert!(matches!(err, StoreError::TooLarge { .. }), "{err:?}");
+    assert_eq!(store.read_all(1, 100).await.expect("read_all").len(), 8);
 }

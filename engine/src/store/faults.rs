@@ -5,7 +5,7 @@
 //! variants the wrapper injects here, so the app's reactions are tested natively and
 //! its messages in the browser.
 
-use super::{AppendResult, EventStore, ExpectedVersion, StoreError};
+use super::{Added, AppendResult, EventStore, ExpectedVersion, StoreError};
 use crate::envelope::{EventEnvelope, NewEvent};
 use std::cell::RefCell;
 
@@ -65,6 +65,26 @@ impl<S: EventStore> FaultyStore<S> {
         Ok(())
     }
 
+    /// The failure an append meets first, if any: the store is unavailable or full, or
+    /// the next append is to be aborted.
+    fn write_faults(&self) -> Result<(), StoreError> {
+        self.unavailable()?;
+        if self.has(&Fault::QuotaExceeded) {
+            return Err(StoreError::QuotaExceeded(
+                "appending failed: QuotaExceededError".into(),
+            ));
+        }
+        let aborted = {
+            let mut faults = self.faults.borrow_mut();
+            let abort = faults.iter().position(|f| *f == Fault::Abort);
+            abort.map(|i| faults.remove(i)).is_some()
+        };
+        if aborted {
+            return Err(StoreError::Aborted("appending failed: AbortError".into()));
+        }
+        Ok(())
+    }
+
     /// The first damaged position among `events`, as the error reading them gives.
     fn check_damage(&self, events: Vec<EventEnvelope>) -> Result<Vec<EventEnvelope>, StoreError> {
         let faults = self.faults.borrow();
@@ -89,21 +109,13 @@ impl<S: EventStore> EventStore for FaultyStore<S> {
         expected: ExpectedVersion,
         events: Vec<NewEvent>,
     ) -> Result<AppendResult, StoreError> {
-        self.unavailable()?;
-        if self.has(&Fault::QuotaExceeded) {
-            return Err(StoreError::QuotaExceeded(
-                "appending failed: QuotaExceededError".into(),
-            ));
-        }
-        let aborted = {
-            let mut faults = self.faults.borrow_mut();
-            let abort = faults.iter().position(|f| *f == Fault::Abort);
-            abort.map(|i| faults.remove(i)).is_some()
-        };
-        if aborted {
-            return Err(StoreError::Aborted("appending failed: AbortError".into()));
-        }
+        self.write_faults()?;
         self.inner.append(stream, expected, events).await
+    }
+
+    async fn append_new(&self, events: Vec<(String, NewEvent)>) -> Result<Added, StoreError> {
+        self.write_faults()?;
+        self.inner.append_new(events).await
     }
 
     async fn read_stream(

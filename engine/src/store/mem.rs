@@ -1,12 +1,15 @@
 //! An in-memory [`EventStore`]: the reference implementation for tests and simulations.
 //! It keeps everything in one `Vec`; it is not persistent and not shared across threads.
 
-use super::{check_event_size, AppendResult, EventStore, ExpectedVersion, StoreError};
+use super::{
+    check_event_size, identity, Added, AppendResult, EventStore, ExpectedVersion, StoreError,
+};
 use crate::envelope::{EventEnvelope, NewEvent};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
-/// The events in position order, plus each stream's list of indexes into them.
+/// The events in position order, each stream's list of indexes into them, and every
+/// stored identity (source, id).
 #[derive(Debug, Default)]
 pub struct MemStore {
     inner: RefCell<Inner>,
@@ -16,6 +19,51 @@ pub struct MemStore {
 struct Inner {
     log: Vec<EventEnvelope>,
     streams: BTreeMap<String, Vec<usize>>,
+    identities: HashSet<(String, String)>,
+}
+
+impl Inner {
+    fn version(&self, stream: &str) -> u64 {
+        self.streams.get(stream).map_or(0, |s| s.len() as u64)
+    }
+
+    fn present(&self, event: &NewEvent) -> bool {
+        let (source, id) = identity(event);
+        self.identities
+            .contains(&(source.to_owned(), id.to_owned()))
+    }
+
+    /// Stamps `events` (stream, event) as they would be stored, checking each one's
+    /// size: all of them, or the first failure.
+    fn stamp(&self, events: Vec<(String, NewEvent)>) -> Result<Vec<EventEnvelope>, StoreError> {
+        let mut versions: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut position = self.log.len() as u64;
+        let mut out = Vec::with_capacity(events.len());
+        for (stream, event) in &events {
+            let version = versions
+                .entry(stream)
+                .or_insert_with(|| self.version(stream));
+            *version += 1;
+            position += 1;
+            let envelope = EventEnvelope::recorded(event.clone(), stream, *version, position);
+            check_event_size(&envelope, &envelope.to_cloudevent_json())?;
+            out.push(envelope);
+        }
+        Ok(out)
+    }
+
+    fn store(&mut self, envelopes: Vec<EventEnvelope>) {
+        for envelope in envelopes {
+            let index = self.log.len();
+            self.identities
+                .insert((envelope.source.clone(), envelope.id.clone()));
+            self.streams
+                .entry(envelope.stream_id.clone())
+                .or_default()
+                .push(index);
+            self.log.push(envelope);
+        }
+    }
 }
 
 impl EventStore for MemStore {
@@ -29,7 +77,7 @@ impl EventStore for MemStore {
             return Err(StoreError::EmptyStreamId);
         }
         let mut inner = self.inner.borrow_mut();
-        let actual = inner.streams.get(stream).map_or(0, |s| s.len() as u64);
+        let actual = inner.version(stream);
         if !expected.admits(actual) {
             return Err(StoreError::Conflict {
                 stream: stream.to_owned(),
@@ -37,36 +85,53 @@ impl EventStore for MemStore {
                 actual,
             });
         }
+        let mut seen = HashSet::new();
+        if let Some(event) = events
+            .iter()
+            .find(|e| inner.present(e) || !seen.insert(identity(e)))
+        {
+            return Err(StoreError::Duplicate {
+                event_source: event.source.clone(),
+                id: event.id.clone(),
+            });
+        }
         let first_position = inner.log.len() as u64 + 1;
         // Every event is checked before any is stored: the batch is all or nothing.
-        let envelopes = events
-            .into_iter()
-            .enumerate()
-            .map(|(i, event)| {
-                let envelope = EventEnvelope::recorded(
-                    event,
-                    stream,
-                    actual + i as u64 + 1,
-                    first_position + i as u64,
-                );
-                check_event_size(&envelope, &envelope.to_cloudevent_json()).map(|()| envelope)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut version = actual;
-        for envelope in envelopes {
-            version += 1;
-            let index = inner.log.len();
-            inner.log.push(envelope);
-            inner
-                .streams
-                .entry(stream.to_owned())
-                .or_default()
-                .push(index);
-        }
+        let envelopes =
+            inner.stamp(events.into_iter().map(|e| (stream.to_owned(), e)).collect())?;
+        let stream_version = envelopes.last().map_or(actual, |e| e.stream_version);
+        inner.store(envelopes);
         Ok(AppendResult {
             first_position,
             last_position: inner.log.len() as u64,
-            stream_version: version,
+            stream_version,
+        })
+    }
+
+    async fn append_new(&self, events: Vec<(String, NewEvent)>) -> Result<Added, StoreError> {
+        if events.iter().any(|(stream, _)| stream.is_empty()) {
+            return Err(StoreError::EmptyStreamId);
+        }
+        let mut inner = self.inner.borrow_mut();
+        let total = events.len();
+        let mut seen = HashSet::new();
+        let new: Vec<(String, NewEvent)> = events
+            .into_iter()
+            .filter(|(_, e)| !inner.present(e) && seen.insert((e.source.clone(), e.id.clone())))
+            .collect();
+        let first_position = inner.log.len() as u64 + 1;
+        let envelopes = inner.stamp(new)?;
+        let added = envelopes.len();
+        let stream_version = envelopes.last().map_or(0, |e| e.stream_version);
+        inner.store(envelopes);
+        Ok(Added {
+            added,
+            already_present: total - added,
+            result: AppendResult {
+                first_position,
+                last_position: inner.log.len() as u64,
+                stream_version,
+            },
         })
     }
 

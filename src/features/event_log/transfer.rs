@@ -11,7 +11,7 @@ use dojo_engine::transfer::{
     check_put_events_entry, export_line, ExportFormat, ImportReader, ImportedEvent,
     PutEventsBatcher, MAX_FILE_BYTES,
 };
-use dojo_engine::{damaged_records, read_around_damage, ExpectedVersion, StoreError};
+use dojo_engine::{damaged_records, read_around_damage, Added, EventStore, StoreError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -27,6 +27,31 @@ async fn slice_bytes(file: &web_sys::File, start: f64, end: f64) -> Result<Vec<u
         .await
         .map_err(|_| "The file could not be read.".to_owned())?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// What an import did, for the learner: how many events it added and where, and how
+/// many of the file's events the log held already.
+fn import_summary(name: &str, added: &Added) -> String {
+    let present = match added.already_present {
+        0 => String::new(),
+        1 => " 1 event in it has the same source and id as an event already in the log (or earlier in the file) and was not added again.".to_owned(),
+        n => format!(" {n} events in it have the same source and id as events already in the log (or earlier in the file) and were not added again."),
+    };
+    match added.added {
+        0 => format!(
+            "Nothing was imported from {name}: {} already in the log (the same source and id), so the log is unchanged.",
+            match added.already_present {
+                1 => "its one event is".to_owned(),
+                n => format!("all {n} of its events are"),
+            }
+        ),
+        n => format!(
+            "Imported {} from {name} at positions {} to {}.{present}",
+            dojo_engine::wording::plural(n, "event"),
+            added.result.first_position,
+            added.result.last_position
+        ),
+    }
 }
 
 #[component]
@@ -229,21 +254,17 @@ pub fn TransferPanel() -> impl IntoView {
                 return fail(format!("{name} holds no events. Nothing was imported."));
             }
             // Then all of it is appended in one transaction: it lands whole, or not at all.
+            // Events the log holds already (the same source and id) are left out, so
+            // importing a file twice adds nothing the second time.
             let n = events.len();
             progress.set(Some(format!("Writing {n} events in one transaction…")));
-            let batch = events
-                .into_iter()
-                .map(|e| (e.stream, ExpectedVersion::Any, vec![e.event]))
-                .collect();
-            let result = s.append_batch(batch).await;
+            let events = events.into_iter().map(|e| (e.stream, e.event)).collect();
+            let result = s.append_new(events).await;
             crate::state::note_write(&result);
             match result {
-                Ok(r) => {
+                Ok(added) => {
                     progress.set(None);
-                    outcome.set(Some(Ok(format!(
-                        "Imported {n} events from {name} at positions {} to {}.",
-                        r.first_position, r.last_position
-                    ))));
+                    outcome.set(Some(Ok(import_summary(&name, &added))));
                     crate::state::store_changed(revision);
                 }
                 Err(e) => fail(format!("{name} was not imported, and nothing changed: {e}")),
