@@ -1,5 +1,5 @@
 # The two commands of the README. Each installs whatever is missing first.
-.PHONY: serve test setup-serve setup-test build bench broker fuzz
+.PHONY: serve test setup-serve setup-test build bench broker rabbitmq fuzz
 
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
@@ -33,6 +33,12 @@ fuzz: setup-test
 ## ws://127.0.0.1:8883/, keeping its sessions in .broker-data/; HOST=0.0.0.0 for a LAN
 broker: setup-serve
 	node scripts/broker.mjs --host $(or $(HOST),127.0.0.1) --port $(or $(PORT),8883) --data .broker-data
+
+## make rabbitmq: the classroom on RabbitMQ's Web MQTT plugin instead (Debian's
+## rabbitmq-server, installed by make test's setup): ws://127.0.0.1:15675/ws
+rabbitmq:
+	scripts/setup.sh rabbitmq
+	node scripts/rabbitmq.mjs --host $(or $(HOST),127.0.0.1) --port $(or $(PORT),15675) --data .rabbitmq-data
 
 setup-serve:
 	scripts/setup.sh serve

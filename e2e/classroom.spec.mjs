@@ -1,5 +1,6 @@
-// Classroom mode against a real MQTT broker (aedes over WebSocket, scripts/broker.mjs),
-// which this spec starts on 127.0.0.1, kills in the middle, starts again, and stops.
+// Classroom mode against a real MQTT broker, which this spec starts on 127.0.0.1, kills
+// in the middle, starts again, and stops: aedes over WebSocket (scripts/broker.mjs), or
+// with DOJO_BROKER=rabbitmq, RabbitMQ's Web MQTT plugin (scripts/rabbitmq.mjs).
 // Four browser contexts are four browsers in a room: two learners of team red, one of
 // team blue, and the instructor.
 import { test, expect } from '@playwright/test';
@@ -8,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { axeViolations } from './axe.mjs';
-import { freePort, startBroker, stop } from './processes.mjs';
+import { brokerKind, brokerUrl, freePort, signalAll, startBroker, stop } from './processes.mjs';
 
 let port;
 let dataDir;
@@ -27,7 +28,7 @@ test.afterAll(async () => {
 
 async function join_(page, { room, learner, team, role = 'learner', listen = 'team', store = false }) {
   await page.goto('/classroom');
-  await page.getByTestId('room-broker').fill(`ws://127.0.0.1:${port}/`);
+  await page.getByTestId('room-broker').fill(brokerUrl(port));
   await page.getByTestId('room-name').fill(room);
   await page.getByTestId('room-learner').fill(learner);
   await page.getByTestId(`room-role-${role}`).check();
@@ -71,7 +72,7 @@ async function feedStreams(page) {
 }
 
 test('a room shares events through the broker, by team, and loses none across a broker restart or while a learner is away', async ({ browser }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(240_000);
   const contexts = await Promise.all([0, 1, 2, 3].map(() => browser.newContext()));
   const [alice, bob, carol, teacher] = await Promise.all(contexts.map((c) => c.newPage()));
   try {
@@ -123,13 +124,13 @@ test('a room shares events through the broker, by team, and loses none across a 
     await expect(alice.getByTestId('room-status-outbox')).toHaveText('3 waiting');
     await expect(alice.getByTestId('room-status')).toHaveAttribute('data-state', /waiting|connecting/);
     await alice.getByRole('link', { name: 'Classroom', exact: true }).click();
-    await expect(alice.getByTestId('room-connection')).toContainText(`Could not reach the broker at ws://127.0.0.1:${port}/`);
+    await expect(alice.getByTestId('room-connection')).toContainText(`Could not reach the broker at ${brokerUrl(port)}`);
     await expect(alice.getByTestId('room-outbox')).toHaveText('Outbox: 3 events waiting for the broker.');
     await expect(alice.getByTestId('room-retry-in')).toHaveText(/^Trying again in \d+ s \(attempt \d+\)\.$/);
     expect(await axeViolations(alice)).toEqual([]);
 
     broker = await startBroker(port, dataDir);
-    await expect(alice.getByTestId('room-status')).toHaveAttribute('data-state', 'connected', { timeout: 40_000 });
+    await expect(alice.getByTestId('room-status')).toHaveAttribute('data-state', 'connected', { timeout: brokerKind === 'rabbitmq' ? 60_000 : 40_000 });
     await expect(alice.getByTestId('room-status-outbox')).toHaveCount(0);
     await alice.goto('/classroom');
     await expect(alice.getByTestId('room-outbox')).toHaveText('Outbox: empty; the broker has everything you shared.');
@@ -194,7 +195,7 @@ function mqtt(type, ...parts) {
 const str = (s) => { const b = Buffer.from(s); return Buffer.concat([Buffer.from([b.length >> 8, b.length & 255]), b]); };
 
 async function intrude(messages) {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/`, 'mqtt');
+  const socket = new WebSocket(brokerUrl(port), 'mqtt');
   await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
   const connack = new Promise((resolve) => socket.once('message', resolve));
   socket.send(mqtt(0x10, str('MQTT'), Buffer.from([4, 0x02, 0, 30]), str('intruder')));
@@ -254,6 +255,36 @@ test('settings that cannot work are refused field by field, and change nothing',
   await expect(page.getByTestId('room-name')).toHaveValue('');
 });
 
+test('a duplicated tab gets its own client id and does not push the original off the broker', async ({ context }) => {
+  const original = await context.newPage();
+  await join_(original, { room: 'duplicates', learner: 'gwen', team: 'red' });
+  const copied = await original.evaluate(() => JSON.stringify(sessionStorage));
+  const before = broker.clients.length;
+  // Duplicating a tab gives the copy the original's sessionStorage: the same tab id. The
+  // room settings (localStorage) say "joined", so the copy rejoins as it starts.
+  const duplicate = await context.newPage();
+  await duplicate.addInitScript((saved) => {
+    if (!sessionStorage.length) for (const [k, v] of Object.entries(JSON.parse(saved))) sessionStorage.setItem(k, v);
+  }, copied);
+  await duplicate.goto('/classroom');
+  await expect(duplicate.getByTestId('room-status')).toHaveAttribute('data-state', 'connected');
+  const tabId = (page) => page.evaluate(() => sessionStorage.getItem('event-dojo.classroom.tab'));
+  expect(await tabId(duplicate)).not.toBe(await tabId(original));
+  // Both stay connected: with one client id, each connection would push the other off.
+  await original.waitForTimeout(2000);
+  for (const page of [original, duplicate]) await expect(page.getByTestId('room-status')).toHaveAttribute('data-state', 'connected');
+  const since = broker.clients.slice(before);
+  expect(since).toHaveLength(1);
+  expect(since[0]).toContain(await tabId(duplicate));
+  // A reload keeps the tab's id (the lock is let go and taken again).
+  const id = await tabId(duplicate);
+  await duplicate.reload();
+  await expect(duplicate.getByTestId('room-status')).toHaveAttribute('data-state', 'connected');
+  expect(await tabId(duplicate)).toBe(id);
+  await original.getByTestId('room-leave').click();
+  await duplicate.getByTestId('room-leave').click();
+});
+
 test('a broker that refuses the sign-in is named with its reason, and retried', async ({ page }) => {
   // A stand-in broker that answers every CONNECT with return code 4 (bad user name or password).
   const refuserPort = await freePort();
@@ -278,4 +309,128 @@ test('a broker that refuses the sign-in is named with its reason, and retried', 
   } finally {
     await new Promise((r) => refuser.close(r));
   }
+});
+
+/** The MQTT packets in one WebSocket message: each its type, flags and body. */
+function packets(data) {
+  const out = [];
+  let at = 0;
+  while (at < data.length) {
+    const first = data[at];
+    let length = 0, shift = 0, i = at + 1, byte;
+    do { byte = data[i++]; length += (byte & 127) * 2 ** shift; shift += 7; } while (byte & 128);
+    out.push({ type: first >> 4, flags: first & 15, body: data.subarray(i, i + length) });
+    at = i + length;
+  }
+  return out;
+}
+
+test('an unacknowledged publish goes again after a reconnect, with the same packet id and DUP set', async ({ page }) => {
+  // A stand-in broker that takes the first connection's publish without acknowledging it
+  // and drops the line; on the next connection it acknowledges everything.
+  const standInPort = await freePort();
+  const standIn = new WebSocketServer({ host: '127.0.0.1', port: standInPort, handleProtocols: () => 'mqtt' });
+  const publishes = [];
+  let connections = 0;
+  standIn.on('connection', (socket) => {
+    const connection = ++connections;
+    socket.on('message', (data) => {
+      for (const { type, flags, body } of packets(data)) {
+        if (type === 1) socket.send(Buffer.from([0x20, 2, connection > 1 ? 1 : 0, 0]));
+        if (type === 8) {
+          let n = 0;
+          for (let i = 2; i < body.length; i += 2 + body.readUInt16BE(i) + 1) n += 1;
+          socket.send(Buffer.from([0x90, 2 + n, body[0], body[1], ...Array(n).fill(1)]));
+        }
+        if (type === 3) {
+          const topicLength = body.readUInt16BE(0);
+          const packetId = body.readUInt16BE(2 + topicLength);
+          publishes.push({ connection, dup: Boolean(flags & 8), qos: (flags >> 1) & 3, packetId });
+          if (connection === 1) socket.terminate();
+          else socket.send(Buffer.from([0x40, 2, packetId >> 8, packetId & 255]));
+        }
+        if (type === 12) socket.send(Buffer.from([0xd0, 0]));
+      }
+    });
+  });
+  try {
+    await page.goto('/classroom');
+    await page.getByTestId('room-broker').fill(`ws://127.0.0.1:${standInPort}/`);
+    await page.getByTestId('room-name').fill('friday');
+    await page.getByTestId('room-learner').fill('hana');
+    await page.getByTestId('room-team').fill('red');
+    await page.getByTestId('room-join').click();
+    await expect(page.getByTestId('room-status')).toHaveAttribute('data-state', 'connected');
+    await publish(page, 'quote-h1', 'QuoteRequested');
+    // The line drops; the client reconnects (after its backoff) and sends it again.
+    await expect.poll(() => publishes.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    const [first, again] = publishes;
+    expect(first).toMatchObject({ connection: 1, dup: false, qos: 1 });
+    expect(again).toEqual({ connection: 2, dup: true, qos: 1, packetId: first.packetId });
+    await expect(page.getByTestId('room-status')).toHaveAttribute('data-state', 'connected');
+    await expect(page.getByTestId('room-status-outbox')).toHaveCount(0);
+    // Acknowledged: it is not sent a third time.
+    await page.waitForTimeout(500);
+    expect(publishes).toHaveLength(2);
+    await page.getByRole('link', { name: 'Classroom', exact: true }).click();
+    await page.getByTestId('room-leave').click();
+  } finally {
+    await new Promise((r) => standIn.close(r));
+  }
+});
+
+test('a broker that goes silent is noticed by keep-alive, and the room is rejoined when it answers again', async ({ page }) => {
+  await page.clock.install();
+  await join_(page, { room: 'silence', learner: 'ines', team: 'blue' });
+  signalAll(broker, 'SIGSTOP');
+  try {
+    // No answer to anything: after one and a half keep-alive periods (45 s) the client
+    // gives up on the line and tries again later.
+    await page.clock.fastForward('00:50');
+    await expect(page.getByTestId('room-connection')).toHaveText('The broker did not answer for 45 seconds.');
+    await expect(page.getByTestId('room-status')).toHaveAttribute('data-state', /waiting|connecting/);
+  } finally {
+    signalAll(broker, 'SIGCONT');
+  }
+  await page.clock.fastForward('00:20');
+  await expect(page.getByTestId('room-status')).toHaveAttribute('data-state', 'connected', { timeout: 20_000 });
+  await page.getByTestId('room-leave').click();
+});
+
+test('a broker session is not left behind: a closed tab\'s is taken over, and one made for another room is discarded', async ({ context }) => {
+  const tabId = (page) => page.evaluate(() => sessionStorage.getItem('event-dojo.classroom.tab'));
+  const first = await context.newPage();
+  await join_(first, { room: 'tuesday', learner: 'jun', team: 'red' });
+  const id = await tabId(first);
+  const clientId = broker.clients.at(-1);
+  expect(clientId).toContain(id);
+  await first.close();
+  // A new tab (the room is remembered, so it joins by itself) takes the closed tab's id,
+  // and with it the broker session: no second session for this browser.
+  const second = await context.newPage();
+  await second.goto('/classroom');
+  await expect(second.getByTestId('room-status')).toHaveAttribute('data-state', 'connected');
+  expect(await tabId(second)).toBe(id);
+  expect(broker.clients.at(-1)).toBe(clientId);
+  expect(broker.cleanStarts).not.toContain(clientId);
+  // Joining another room: the old session's subscriptions would go on filling it, so the
+  // broker is asked to start this client afresh, once.
+  await second.getByTestId('room-leave').click();
+  await second.getByTestId('room-name').fill('wednesday');
+  await second.getByTestId('room-join').click();
+  await expect(second.getByTestId('room-status')).toHaveAttribute('data-state', 'connected');
+  const cleanStarts = () => broker.cleanStarts.filter((c) => c === clientId).length;
+  expect(cleanStarts()).toBe(1);
+  await second.reload();
+  await expect(second.getByTestId('room-status')).toHaveAttribute('data-state', 'connected');
+  expect(broker.clients.at(-1)).toBe(clientId);
+  expect(cleanStarts()).toBe(1);
+  // Another name is another client id: the old id's session is discarded by a short
+  // connection of its own.
+  await second.getByTestId('room-leave').click();
+  await second.getByTestId('room-learner').fill('junko');
+  await second.getByTestId('room-join').click();
+  await expect(second.getByTestId('room-status')).toHaveAttribute('data-state', 'connected');
+  await expect.poll(cleanStarts).toBe(2);
+  await second.getByTestId('room-leave').click();
 });

@@ -10,13 +10,41 @@ export async function freePort() {
   });
 }
 
-/** Starts the broker on `port`, keeping its sessions in `dataDir`; resolves once it listens. */
-export async function startBroker(port, dataDir) {
-  const broker = spawn('node', ['scripts/broker.mjs', '--port', String(port), '--data', dataDir], {
+/** Which broker the classroom journeys run against: `DOJO_BROKER=aedes` (the default,
+ * scripts/broker.mjs) or `DOJO_BROKER=rabbitmq` (Debian's RabbitMQ with Web MQTT,
+ * scripts/rabbitmq.mjs). */
+export const brokerKind = process.env.DOJO_BROKER || 'aedes';
+const BROKERS = {
+  aedes: { script: 'scripts/broker.mjs', path: '/', startS: 10 },
+  rabbitmq: { script: 'scripts/rabbitmq.mjs', path: '/ws', startS: 90 },
+};
+
+/** The address learners connect to for a broker on `port`. */
+export function brokerUrl(port) {
+  return `ws://127.0.0.1:${port}${BROKERS[brokerKind].path}`;
+}
+
+/** Starts the broker on `port`, keeping its sessions in `dataDir`; resolves once it
+ * listens. It runs in a process group of its own, so signals reach the whole broker. */
+export async function startBroker(port, dataDir, extra = []) {
+  const { script, startS } = BROKERS[brokerKind];
+  const broker = spawn('node', [script, '--port', String(port), '--data', dataDir, ...extra], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
+  broker.group = true;
+  // Every MQTT client id that connected, in order (one `client connected ID` line each),
+  // and those that connected with clean session on.
+  broker.clients = [];
+  broker.cleanStarts = [];
+  broker.stdout.on('data', (chunk) => {
+    for (const m of String(chunk).matchAll(/client connected (\S+)( \(clean session\))?/g)) {
+      broker.clients.push(m[1]);
+      if (m[2]) broker.cleanStarts.push(m[1]);
+    }
   });
   await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the broker did not start within 10 s')), 10_000);
+    const timer = setTimeout(() => reject(new Error(`the broker did not start within ${startS} s`)), startS * 1000);
     broker.stdout.on('data', (chunk) => {
       if (String(chunk).includes('broker listening')) { clearTimeout(timer); resolve(); }
     });
@@ -29,6 +57,13 @@ export async function startBroker(port, dataDir) {
 export async function stop(child, signal = 'SIGTERM') {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
+  signalAll(child, signal);
   await gone;
+}
+
+/** Sends `signal` to a process started here, and to its group when it has one (SIGSTOP
+ * and SIGCONT pause and resume a whole broker). */
+export function signalAll(child, signal) {
+  if (child.group) process.kill(-child.pid, signal);
+  else child.kill(signal);
 }

@@ -68,7 +68,7 @@ test('markup in an imported NDJSON line stays text too', async ({ page }) => {
   const line = JSON.stringify({ specversion: '1.0', id: 'evil-1', source: 'dojo.test', type: 'ThingHappened',
     subject: MARKUP, data: { html: MARKUP }, streamid: 'evil', streamversion: 1, globalposition: 1 });
   await page.getByTestId('import-file').setInputFiles({ name: 'evil.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(line + '\n') });
-  await expect(page.getByTestId('transfer-notice')).toContainText('Imported 1 events');
+  await expect(page.getByTestId('transfer-notice')).toHaveText('Imported 1 event from evil.ndjson at positions 1 to 1.');
   await page.getByTestId('event-type').click();
   await expect(page.getByText('evil-1')).toBeVisible();
   expect(await page.evaluate(() => window.__pwned)).toBe(0);

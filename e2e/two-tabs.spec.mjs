@@ -1,20 +1,22 @@
-// Two tabs, one store: appends from both land exactly once with gapless positions, each
+// Two tabs, one store: 10,000 appends from each from both land exactly once with gapless positions, each
 // tab's views follow the other's appends (BroadcastChannel), and two appends to the same
 // stream at the same expected version resolve to one success and one named conflict.
 import { test, expect } from '@playwright/test';
 import { EventStorePage } from './pages/event-store.mjs';
 
-test('two tabs append 2,000 events each at once: all 4,000 are there exactly once', async ({ context }) => {
+test('two tabs append 10,000 events each at once: all 20,000 are there exactly once', async ({ context }) => {
   test.setTimeout(180_000);
   const [a, b] = [await context.newPage(), await context.newPage()];
   for (const page of [a, b]) {
     await new EventStorePage(page).open();
-    await page.getByTestId('sample-size').selectOption('2000');
+    await page.getByTestId('sample-size').selectOption('10000');
   }
+  const started = Date.now();
   await Promise.all([a.getByTestId('sample-load').click(), b.getByTestId('sample-load').click()]);
   for (const page of [a, b]) {
-    await expect(page.getByTestId('log-summary')).toHaveText('4000 events in the store, newest first.', { timeout: 150_000 });
+    await expect(page.getByTestId('log-summary')).toHaveText('20000 events in the store, newest first.', { timeout: 150_000 });
   }
+  console.log(`two tabs appended 10,000 events each in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const check = await a.evaluate(() => new Promise((resolve, reject) => {
     const open = indexedDB.open('event-dojo');
     open.onerror = () => reject(open.error);
@@ -31,14 +33,18 @@ test('two tabs append 2,000 events each at once: all 4,000 are there exactly onc
         const byStream = {};
         for (const r of records) (byStream[r.streamid] ??= []).push(r.streamversion);
         const gaplessStreams = Object.values(byStream).every((v) => v.sort((x, y) => x - y).every((x, i) => x === i + 1));
-        open.result.close();
-        resolve({ count: records.length, first: positions[0], last: positions[positions.length - 1],
-          gapless: positions.every((p, i) => p === i + 1), unique: ids.size, gaplessStreams });
+        // Each event's identity (source and id) is indexed once.
+        const identities = open.result.transaction('identities').objectStore('identities').index('identity').count();
+        identities.onsuccess = () => {
+          open.result.close();
+          resolve({ count: records.length, first: positions[0], last: positions[positions.length - 1],
+            gapless: positions.every((p, i) => p === i + 1), unique: ids.size, gaplessStreams, identities: identities.result });
+        };
       };
       get.onerror = () => reject(get.error);
     };
   }));
-  expect(check).toEqual({ count: 4000, first: 1, last: 4000, gapless: true, unique: 4000, gaplessStreams: true });
+  expect(check).toEqual({ count: 20000, first: 1, last: 20000, gapless: true, unique: 20000, gaplessStreams: true, identities: 20000 });
 });
 
 test('an append in one tab shows in the other without a reload', async ({ context }) => {

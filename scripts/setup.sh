@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the project needs and skips what is already there.
 #   scripts/setup.sh serve   wasm target, trunk, wasm-bindgen-cli, npm packages (wasm-opt)
-#   scripts/setup.sh test    all of the above, plus Debian chromium and chromium-driver,
-#                            cfn-lint (PyPI) in .tools/cfn, and cargo-fuzz (crates.io)
+#   scripts/setup.sh test    all of the above, plus Debian chromium, chromium-driver and
+#                            rabbitmq-server, cfn-lint (PyPI) in .tools/cfn, and
+#                            cargo-fuzz (crates.io)
+#   scripts/setup.sh rabbitmq  rabbitmq-server only (for make rabbitmq)
 # Everything comes from a package registry (crates.io, npm, Debian); nothing downloads a
 # prebuilt binary or a browser from anywhere else.
 set -euo pipefail
@@ -101,12 +103,30 @@ ensure_cargo_fuzz() {
   fi
 }
 
+# RabbitMQ with its Web MQTT plugin (Debian's rabbitmq-server ships the plugin): the
+# second broker the classroom journeys run against. Its system service is not started;
+# scripts/rabbitmq.mjs runs it as an ordinary process with a directory of its own.
+ensure_rabbitmq() {
+  if [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; then
+    say "rabbitmq-server: present"
+  else
+    say "installing Debian rabbitmq-server (the classroom's second broker)"
+    as_root apt-get update
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y rabbitmq-server
+  fi
+}
+
+if [ "$mode" = rabbitmq ]; then
+  ensure_rabbitmq
+  exit 0
+fi
 ensure_wasm_target
 ensure_trunk
 ensure_wasm_bindgen
 ensure_npm_packages
 if [ "$mode" = test ]; then
   ensure_chromium
+  ensure_rabbitmq
   ensure_cfn_lint
   ensure_cargo_fuzz
 fi

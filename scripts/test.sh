@@ -3,7 +3,8 @@
 # formatting, clippy (native and wasm), native tests, cfn-lint over the CloudFormation
 # export of every shipped design, a fuzzing smoke run (5 s per target), browser tests
 # (wasm-bindgen-test in headless Chromium),
-# a release build, and end-to-end tests (Playwright + axe).
+# a release build, end-to-end tests (Playwright + axe), and the classroom journeys again
+# against a second broker (RabbitMQ's Web MQTT plugin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -84,10 +85,23 @@ set +e
 npx playwright test 2>&1 | tee "$e2e_log"
 e2e_status=${PIPESTATUS[0]}
 set -e
-count() { awk -v word="$1" '$1 ~ /^[0-9]+$/ && $2 == word { n = $1 } END { print n + 0 }' "$e2e_log"; }
-e2e_passed=$(count passed)
-e2e_failed=$(count failed)
+count() { awk -v word="$1" '$1 ~ /^[0-9]+$/ && $2 == word { n = $1 } END { print n + 0 }' "$2"; }
+e2e_passed=$(count passed "$e2e_log")
+e2e_failed=$(count failed "$e2e_log")
 summaries+=("end-to-end (Playwright): ${e2e_passed:-0} passed, ${e2e_failed:-0} failed")
+
+layer "classroom journeys against a second broker (RabbitMQ with Web MQTT)"
+rabbit_log=$(mktemp)
+set +e
+DOJO_BROKER=rabbitmq npx playwright test e2e/classroom.spec.mjs 2>&1 | tee "$rabbit_log"
+rabbit_status=${PIPESTATUS[0]}
+set -e
+rabbit_passed=$(count passed "$rabbit_log")
+rabbit_failed=$(count failed "$rabbit_log")
+summaries+=("classroom journeys on RabbitMQ: ${rabbit_passed:-0} passed, ${rabbit_failed:-0} failed")
+e2e_passed=$(( ${e2e_passed:-0} + ${rabbit_passed:-0} ))
+e2e_failed=$(( ${e2e_failed:-0} + ${rabbit_failed:-0} ))
+if [ "$e2e_status" -eq 0 ]; then e2e_status=$rabbit_status; fi
 
 layer "summary ($(( $(date +%s) - started ))s)"
 printf '  %s\n' "${summaries[@]}"

@@ -14,7 +14,7 @@ use crate::envelope::EventEnvelope;
 use crate::mqtt_wire::{Packet, QoS};
 use crate::pattern::mqtt::validate_filter;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use thiserror::Error;
 
 /// The most bytes a room message's payload may have; larger ones are refused unread.
@@ -437,8 +437,11 @@ fn connack_reason(code: u8) -> &'static str {
     }
 }
 
-/// One connection's protocol state. A new socket starts a new session value's phase
-/// with [`Session::opened`]; the outbox lives outside it, in the browser.
+/// The client's side of an MQTT session (clean session off), kept across connections:
+/// each new socket starts with [`Session::opened`]. QoS 1 publishes the broker has not
+/// acknowledged stay in flight over a lost connection and are sent again, with their
+/// packet identifiers and DUP set, as soon as the next connection is accepted (MQTT
+/// 3.1.1 §4.4). The outbox lives outside it, in the browser.
 #[derive(Debug)]
 pub struct Session {
     settings: RoomSettings,
@@ -446,11 +449,14 @@ pub struct Session {
     phase: Phase,
     next_id: u16,
     subscribe_id: u16,
-    /// Packet identifiers in flight, and the event each one carries.
-    inflight: HashMap<u16, String>,
+    /// Publishes not yet acknowledged, in the order they were first sent: each packet
+    /// identifier and the event it carries.
+    inflight: Vec<(u16, Outgoing)>,
     /// Received QoS 1 publishes in arrival order, and whether each is handled: PUBACKs
     /// go out in that order (MQTT-4.6.0-2), each once it and all before it are handled.
     to_acknowledge: VecDeque<(u16, bool)>,
+    /// Connect with clean session on (see [`Session::start_clean`]).
+    clean_start: bool,
 }
 
 impl Session {
@@ -461,8 +467,9 @@ impl Session {
             phase: Phase::Closed,
             next_id: 0,
             subscribe_id: 0,
-            inflight: HashMap::new(),
+            inflight: Vec::new(),
             to_acknowledge: VecDeque::new(),
+            clean_start: false,
         }
     }
 
@@ -477,33 +484,63 @@ impl Session {
     fn take_id(&mut self) -> u16 {
         loop {
             self.next_id = self.next_id.wrapping_add(1);
-            if self.next_id != 0 && !self.inflight.contains_key(&self.next_id) {
+            if self.next_id != 0 && self.inflight.iter().all(|(id, _)| *id != self.next_id) {
                 return self.next_id;
             }
         }
     }
 
+    /// Whether this session belongs to `client_id` with these settings (a reconnect of
+    /// the same learner to the same room carries on with it).
+    pub fn is_for(&self, settings: &RoomSettings, client_id: &str) -> bool {
+        self.settings == *settings && self.client_id == client_id
+    }
+
+    /// How many publishes wait for the broker's acknowledgement.
+    pub fn in_flight(&self) -> usize {
+        self.inflight.len()
+    }
+
     /// The socket opened: say CONNECT. The session is kept on the broker
-    /// (clean session off), so a subscription outlives a dropped connection.
+    /// (clean session off), so a subscription outlives a dropped connection. Publishes
+    /// the broker received on the last connection but did not acknowledge are the
+    /// broker's to deliver or drop; they are sent again once it accepts this one.
     pub fn opened(&mut self) -> Packet {
         self.phase = Phase::Connecting;
-        self.inflight.clear();
+        // The broker sends its own unacknowledged publishes again, with DUP set.
         self.to_acknowledge.clear();
+        self.connect_packet(self.clean_start)
+    }
+
+    /// The socket closed; what was in flight stays in flight, and goes again (the same
+    /// packet identifiers, DUP set) on the next connection.
+    pub fn closed(&mut self) {
+        self.phase = Phase::Closed;
+        self.to_acknowledge.clear();
+    }
+
+    /// The next connection asks the broker to discard what it keeps for this client id
+    /// (clean session on, until a connection is accepted): the session was made for
+    /// other settings, and its old subscriptions would go on filling it.
+    pub fn start_clean(&mut self) {
+        self.clean_start = true;
+    }
+
+    /// A CONNECT that asks the broker to discard this client's session (clean session
+    /// on), for a short connection that says only that: a client id no longer used.
+    pub fn discard(self) -> Packet {
+        self.connect_packet(true)
+    }
+
+    fn connect_packet(&self, clean_session: bool) -> Packet {
         let s = &self.settings;
         Packet::Connect {
             client_id: self.client_id.clone(),
-            clean_session: false,
+            clean_session,
             keep_alive_s: KEEP_ALIVE_S,
             username: (!s.username.is_empty()).then(|| s.username.clone()),
             password: (!s.password.is_empty()).then(|| s.password.clone().into_bytes()),
         }
-    }
-
-    /// The socket closed; what was in flight stays in the outbox and goes again.
-    pub fn closed(&mut self) {
-        self.phase = Phase::Closed;
-        self.inflight.clear();
-        self.to_acknowledge.clear();
     }
 
     /// A delivered QoS 1 message was dealt with: the PUBACKs now due, in arrival order.
@@ -527,19 +564,12 @@ impl Session {
     /// An event to send now, when subscribed: a QoS 1 PUBLISH. `None` while not ready
     /// (it waits in the outbox) or when it is already in flight.
     pub fn publish(&mut self, item: &Outgoing) -> Option<Packet> {
-        if self.phase != Phase::Ready || self.inflight.values().any(|id| *id == item.id) {
+        if self.phase != Phase::Ready || self.inflight.iter().any(|(_, i)| i.id == item.id) {
             return None;
         }
         let packet_id = self.take_id();
-        self.inflight.insert(packet_id, item.id.clone());
-        Some(Packet::Publish {
-            dup: false,
-            qos: QoS::AtLeastOnce,
-            retain: false,
-            topic: item.topic.clone(),
-            packet_id: Some(packet_id),
-            payload: item.payload.as_bytes().to_vec(),
-        })
+        self.inflight.push((packet_id, item.clone()));
+        Some(publish_packet(packet_id, item, false))
     }
 
     /// What to do about a packet from the broker.
@@ -555,6 +585,8 @@ impl Session {
                 if return_code != 0 {
                     return Err(SessionError::Refused(connack_reason(return_code)));
                 }
+                // The broker has started afresh; from now on it keeps the session.
+                self.clean_start = false;
                 self.phase = Phase::Subscribing;
                 self.subscribe_id = self.take_id();
                 let filters = self
@@ -563,10 +595,17 @@ impl Session {
                     .into_iter()
                     .map(|f| (f, QoS::AtLeastOnce))
                     .collect();
-                Ok(vec![Output::Send(Packet::Subscribe {
+                let subscribe = Output::Send(Packet::Subscribe {
                     packet_id: self.subscribe_id,
                     filters,
-                })])
+                });
+                // MQTT-4.4.0-1: unacknowledged publishes again, in their original order,
+                // with their original packet identifiers; DUP says it may be a repeat.
+                let resent = self
+                    .inflight
+                    .iter()
+                    .map(|(id, item)| Output::Send(publish_packet(*id, item, true)));
+                Ok(std::iter::once(subscribe).chain(resent).collect())
             }
             Packet::SubAck { packet_id, granted }
                 if self.phase == Phase::Subscribing && packet_id == self.subscribe_id =>
@@ -583,12 +622,13 @@ impl Session {
                 out.push(Output::Flush);
                 Ok(out)
             }
-            Packet::PubAck { packet_id } if self.phase != Phase::Closed => Ok(self
-                .inflight
-                .remove(&packet_id)
-                .map(Output::Acked)
-                .into_iter()
-                .collect()),
+            Packet::PubAck { packet_id } if self.phase != Phase::Closed => {
+                let acked = self.inflight.iter().position(|(id, _)| *id == packet_id);
+                Ok(acked
+                    .map(|i| Output::Acked(self.inflight.remove(i).1.id))
+                    .into_iter()
+                    .collect())
+            }
             Packet::Publish {
                 topic,
                 packet_id,
@@ -617,6 +657,18 @@ impl Session {
             Packet::PingResp | Packet::UnsubAck { .. } => Ok(Vec::new()),
             other => Err(SessionError::Unexpected(other.name(), phase)),
         }
+    }
+}
+
+/// A QoS 1 PUBLISH of `item` under `packet_id`; `dup` when it is sent again.
+fn publish_packet(packet_id: u16, item: &Outgoing, dup: bool) -> Packet {
+    Packet::Publish {
+        dup,
+        qos: QoS::AtLeastOnce,
+        retain: false,
+        topic: item.topic.clone(),
+        packet_id: Some(packet_id),
+        payload: item.payload.as_bytes().to_vec(),
     }
 }
 

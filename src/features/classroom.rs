@@ -32,6 +32,11 @@ const SETTINGS_KEY: &str = "event-dojo.classroom";
 const OUTBOX_KEY: &str = "event-dojo.classroom.outbox";
 /// This tab's part of the MQTT client id (sessionStorage: one per tab, kept on reload).
 const TAB_KEY: &str = "event-dojo.classroom.tab";
+/// The tab ids this browser has used (localStorage), newest last: a new tab takes over
+/// one whose tab has closed, with its broker session.
+const TAB_IDS_KEY: &str = "event-dojo.classroom.tabs";
+/// How many tab ids are listed; an older one's broker session is left to expire.
+const TAB_IDS_KEPT: usize = 16;
 
 /// The name of the Web Lock the tab that stores the room's events holds.
 const STORE_LOCK: &str = "event-dojo.classroom.store";
@@ -50,16 +55,90 @@ extern "C" {
     type LockManager;
     #[wasm_bindgen(method)]
     fn request(this: &LockManager, name: &str, granted: &js_sys::Function) -> js_sys::Promise;
+    /// `request(name, options, callback)`: with `{ifAvailable: true}` the callback gets
+    /// `null` at once when another tab holds the lock.
+    #[wasm_bindgen(method, js_name = request)]
+    fn request_with_options(
+        this: &LockManager,
+        name: &str,
+        options: &js_sys::Object,
+        granted: &js_sys::Function,
+    ) -> js_sys::Promise;
+}
+
+/// The Web Locks API, when the browser has it.
+fn lock_manager() -> Option<LockManager> {
+    web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"locks".into()).ok())
+        .filter(|l| !l.is_undefined())
+        .map(JsCast::unchecked_into)
+}
+
+/// Makes a tab id this tab's own before the classroom connects, then calls `ready`.
+/// Each tab holds a Web Lock named after its id for its life. A reload lets go of the
+/// lock and takes it again, so it keeps its id. A duplicated tab starts with a copy of
+/// its original's sessionStorage, so the same id, whose lock is taken: it takes another
+/// (otherwise the two tabs would share an MQTT client id and push each other off the
+/// broker). A new tab takes the id of a tab of this browser that has closed, when there
+/// is one, and carries on with its broker session instead of leaving it behind; only
+/// when every known id is in use does it make a new one.
+fn claim_tab_id(ready: impl FnOnce() + 'static) {
+    let Some(locks) = lock_manager() else {
+        ready();
+        return;
+    };
+    let own = session_storage().and_then(|s| s.get_item(TAB_KEY).ok().flatten());
+    let mut candidates: std::collections::VecDeque<String> = own.into_iter().collect();
+    for id in read_json::<Vec<String>>(TAB_IDS_KEY) {
+        if !candidates.contains(&id) {
+            candidates.push_back(id);
+        }
+    }
+    claim_first_free(locks, candidates, Box::new(ready));
+}
+
+/// Tries the candidates' locks in turn (without waiting for any); the first one free
+/// becomes this tab's id. With none left, a new id is made and listed.
+fn claim_first_free(
+    locks: LockManager,
+    mut candidates: std::collections::VecDeque<String>,
+    ready: Box<dyn FnOnce()>,
+) {
+    let id = candidates.pop_front().unwrap_or_else(|| {
+        let id = new_tab_id();
+        let mut known: Vec<String> = read_json(TAB_IDS_KEY);
+        known.push(id.clone());
+        let excess = known.len().saturating_sub(TAB_IDS_KEPT);
+        known.drain(..excess);
+        write_json(TAB_IDS_KEY, &known);
+        id
+    });
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"ifAvailable".into(), &true.into());
+    let name = format!("{TAB_KEY}.{id}");
+    let again: LockManager = locks.clone().unchecked_into();
+    let granted =
+        wasm_bindgen::closure::Closure::once_into_js(move |lock: wasm_bindgen::JsValue| {
+            if lock.is_null() {
+                // Another open tab has this id.
+                claim_first_free(again, candidates, ready);
+                return js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL);
+            }
+            if let Some(s) = session_storage() {
+                let _ = s.set_item(TAB_KEY, &id);
+            }
+            ready();
+            // Never settles, so the lock is held until the tab goes away.
+            js_sys::Promise::new(&mut |_, _| {})
+        });
+    let _ = locks.request_with_options(&name, &options, granted.unchecked_ref());
 }
 
 /// Asks for the store lock and holds it for the tab's life once granted; the next tab in
 /// line takes over when this one closes. Without Web Locks, every tab stores (and the
 /// store still holds each event once).
 fn claim_storing_role(storing: RwSignal<bool>) {
-    let locks = web_sys::window()
-        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"locks".into()).ok())
-        .filter(|l| !l.is_undefined());
-    let Some(locks) = locks else {
+    let Some(locks) = lock_manager() else {
         storing.set(true);
         return;
     };
@@ -69,9 +148,7 @@ fn claim_storing_role(storing: RwSignal<bool>) {
             // Never settles, so the lock is held until the tab goes away.
             js_sys::Promise::new(&mut |_, _| {})
         });
-    let _ = locks
-        .unchecked_into::<LockManager>()
-        .request(STORE_LOCK, granted.unchecked_ref());
+    let _ = locks.request(STORE_LOCK, granted.unchecked_ref());
 }
 
 /// Hands the classroom the event store once it is open.
@@ -174,23 +251,33 @@ fn forget_acknowledged(classroom: Classroom, id: String) {
     }
 }
 
-/// This tab's random id, kept for the tab's life so a reload resumes its broker session.
-fn tab_id() -> String {
-    let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
-    if let Some(id) = storage
-        .as_ref()
-        .and_then(|s| s.get_item(TAB_KEY).ok().flatten())
-    {
-        return id;
-    }
-    let id: String = web_sys::window()
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.session_storage().ok().flatten())
+}
+
+/// A new random tab id: eight letters and digits.
+fn new_tab_id() -> String {
+    web_sys::window()
         .and_then(|w| w.crypto().ok())
         .map(|c| c.random_uuid())
         .unwrap_or_else(|| format!("{}", js_sys::Date::now()))
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .take(8)
-        .collect();
+        .collect()
+}
+
+/// This tab's id, kept for the tab's life so a reload resumes its broker session (see
+/// [`claim_tab_id`], which sets it before the classroom connects).
+fn tab_id() -> String {
+    let storage = session_storage();
+    if let Some(id) = storage
+        .as_ref()
+        .and_then(|s| s.get_item(TAB_KEY).ok().flatten())
+    {
+        return id;
+    }
+    let id = new_tab_id();
     if let Some(s) = storage {
         let _ = s.set_item(TAB_KEY, &id);
     }
@@ -225,7 +312,9 @@ impl Classroom {
                 .settings
                 .with_untracked(|s| s.problems().is_empty())
         {
-            client::connect(classroom);
+            claim_tab_id(move || client::connect(classroom));
+        } else {
+            claim_tab_id(|| {});
         }
         classroom
     }

@@ -417,3 +417,132 @@ fn settings_round_trip_as_json_and_fill_in_defaults() {
     let partial: RoomSettings = serde_json::from_str(r#"{"room":"r"}"#).expect("partial");
     assert_eq!(partial.share.len(), CHANNELS.len());
 }
+
+/// Opens the session's next connection and has the broker accept it: what the client
+/// sends after the CONNACK (the SUBSCRIBE first, then anything sent again).
+fn reconnect(session: &mut Session) -> Vec<Packet> {
+    let Packet::Connect { clean_session, .. } = session.opened() else {
+        panic!("CONNECT first");
+    };
+    assert!(!clean_session);
+    session
+        .receive(Packet::ConnAck {
+            session_present: true,
+            return_code: 0,
+        })
+        .expect("connack")
+        .into_iter()
+        .map(|o| match o {
+            Output::Send(p) => p,
+            other => panic!("expected only packets to send, got {other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn an_unacknowledged_publish_goes_again_after_a_reconnect_with_its_packet_id_and_dup() {
+    let s = alice();
+    let (e1, e2, e3) = (
+        event("quote-9", "e1"),
+        event("quote-9", "e2"),
+        event("customer-1", "e3"),
+    );
+    let mut session = ready(s.clone());
+    let ids: Vec<u16> = [&e1, &e2, &e3]
+        .iter()
+        .map(|e| match session.publish(&outgoing(&s, e)) {
+            Some(Packet::Publish {
+                dup: false,
+                packet_id: Some(id),
+                ..
+            }) => id,
+            other => panic!("a first QoS 1 publish, got {other:?}"),
+        })
+        .collect();
+    // e2 is acknowledged; the line drops before e1's and e3's PUBACKs.
+    assert_eq!(
+        session.receive(Packet::PubAck { packet_id: ids[1] }),
+        Ok(vec![Output::Acked("e2".into())])
+    );
+    session.closed();
+    assert_eq!(session.in_flight(), 2);
+    assert_eq!(
+        session.publish(&outgoing(&s, &e1)),
+        None,
+        "not while closed"
+    );
+
+    let sent = reconnect(&mut session);
+    assert!(matches!(sent[0], Packet::Subscribe { .. }));
+    let again: Vec<(bool, Option<u16>, Vec<u8>)> = sent[1..]
+        .iter()
+        .map(|p| match p {
+            Packet::Publish {
+                dup,
+                qos: QoS::AtLeastOnce,
+                packet_id,
+                payload,
+                ..
+            } => (*dup, *packet_id, payload.clone()),
+            other => panic!("a publish sent again, got {other:?}"),
+        })
+        .collect();
+    // The same packet identifiers, DUP set, in the order they were first sent.
+    assert_eq!(
+        again,
+        vec![
+            (true, Some(ids[0]), e1.to_cloudevent_json().into_bytes()),
+            (true, Some(ids[2]), e3.to_cloudevent_json().into_bytes()),
+        ]
+    );
+    // The SUBSCRIBE's own packet identifier is not one still in flight.
+    let Packet::Subscribe { packet_id, .. } = &sent[0] else {
+        unreachable!()
+    };
+    assert!(![ids[0], ids[2]].contains(packet_id));
+    // Once subscribed, the outbox flush does not send them a third time.
+    assert_eq!(session.publish(&outgoing(&s, &e1)), None);
+    assert_eq!(
+        session.receive(Packet::PubAck { packet_id: ids[0] }),
+        Ok(vec![Output::Acked("e1".into())])
+    );
+    assert_eq!(session.in_flight(), 1);
+}
+
+#[test]
+fn a_session_for_other_settings_starts_clean_once_and_an_unused_id_is_discarded() {
+    let s = alice();
+    let mut session = Session::new(s.clone(), "dojo-alice-t1".into());
+    session.start_clean();
+    let connect = |session: &mut Session| match session.opened() {
+        Packet::Connect { clean_session, .. } => clean_session,
+        other => panic!("CONNECT, got {other:?}"),
+    };
+    assert!(
+        connect(&mut session),
+        "the first CONNECT discards the old session"
+    );
+    // The connection fails before the broker answers: the next one is clean as well.
+    session.closed();
+    assert!(connect(&mut session));
+    session
+        .receive(Packet::ConnAck {
+            session_present: false,
+            return_code: 0,
+        })
+        .expect("connack");
+    session.closed();
+    assert!(!connect(&mut session), "later ones keep the session");
+    assert!(session.is_for(&s, "dojo-alice-t1"));
+    assert!(!session.is_for(&s, "dojo-alice-t2"));
+    let Packet::Connect {
+        clean_session,
+        client_id,
+        ..
+    } = Session::new(s, "dojo-alice-old".into()).discard()
+    else {
+        panic!("a CONNECT");
+    };
+    assert!(clean_session);
+    assert_eq!(client_id, "dojo-alice-old");
+}

@@ -4,7 +4,7 @@
 //! pings. Signals are set only after the connection's state is put back, so effects they
 //! start may call in here again.
 
-use super::{read_outbox, tab_id, Classroom, Status};
+use super::{read_json, read_outbox, tab_id, write_json, Classroom, Status};
 use dojo_engine::classroom::{
     backoff_ms, Outgoing, Output, Phase, RoomMessage, Session, KEEP_ALIVE_S, MAX_PACKET_BYTES,
 };
@@ -30,7 +30,6 @@ struct Handlers {
 
 struct Connection {
     socket: WebSocket,
-    session: Session,
     buffer: Vec<u8>,
     opened: bool,
     last_heard: f64,
@@ -42,6 +41,9 @@ struct Client {
     /// Bumped by every connect and disconnect; a callback of an older socket is ignored.
     generation: u64,
     connection: Option<Connection>,
+    /// The MQTT session, kept across reconnects of the same client id to the same room:
+    /// what it has in flight goes again on the next connection.
+    session: Option<Session>,
     /// The current socket's handlers and those of closed ones, dropped at the next
     /// connect (never from inside one of their own calls).
     handlers: Vec<Handlers>,
@@ -110,10 +112,10 @@ fn send_packet(connection: &mut Connection, packet: &Packet) {
     }
 }
 
-/// Sends what the outbox holds (each item once per connection).
-fn flush(connection: &mut Connection, items: &[Outgoing]) {
+/// Sends what the outbox holds (each item that is not already in flight).
+fn flush(session: &mut Session, connection: &mut Connection, items: &[Outgoing]) {
     for item in items {
-        if let Some(packet) = connection.session.publish(item) {
+        if let Some(packet) = session.publish(item) {
             send_packet(connection, &packet);
         }
     }
@@ -122,8 +124,11 @@ fn flush(connection: &mut Connection, items: &[Outgoing]) {
 /// Sends events that were just put in the outbox, if the room is joined and subscribed.
 pub fn send(items: &[Outgoing]) {
     CLIENT.with(|c| {
-        if let Some(connection) = c.borrow_mut().connection.as_mut() {
-            flush(connection, items);
+        let client = &mut *c.borrow_mut();
+        if let (Some(connection), Some(session)) =
+            (client.connection.as_mut(), client.session.as_mut())
+        {
+            flush(session, connection, items);
         }
     });
 }
@@ -133,12 +138,14 @@ pub fn send(items: &[Outgoing]) {
 /// and the repeat is recognised).
 fn handled(generation: u64, packet_id: u16) {
     CLIENT.with(|c| {
-        let mut client = c.borrow_mut();
+        let client = &mut *c.borrow_mut();
         if client.generation != generation {
             return;
         }
-        if let Some(connection) = client.connection.as_mut() {
-            for packet in connection.session.handled(packet_id) {
+        if let (Some(connection), Some(session)) =
+            (client.connection.as_mut(), client.session.as_mut())
+        {
+            for packet in session.handled(packet_id) {
                 send_packet(connection, &packet);
             }
         }
@@ -153,6 +160,9 @@ fn close(client: &mut Client, say_goodbye: bool) {
     }
     if let Some(keepalive) = client.keepalive.take() {
         keepalive.clear();
+    }
+    if let Some(session) = client.session.as_mut() {
+        session.closed();
     }
     if let Some(mut connection) = client.connection.take() {
         if say_goodbye && connection.opened {
@@ -170,19 +180,120 @@ pub fn start_over() {
     CLIENT.with(|c| c.borrow_mut().failures = 0);
 }
 
-/// Leaves the room: DISCONNECT, and no more retries.
+/// Leaves the room: DISCONNECT, and no more retries. The broker keeps the session, so
+/// what the room sends meanwhile waits for this tab's return.
 pub fn disconnect() {
     CLIENT.with(|c| close(&mut c.borrow_mut(), true));
+}
+
+/// What a tab's broker session was made with: a session is only carried on with the
+/// same broker, client id and filters.
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct BrokerSession {
+    broker: String,
+    client_id: String,
+    filters: Vec<String>,
+}
+
+/// Where each tab id's broker session is described (localStorage, by tab id: a tab id
+/// is taken over with its session when its tab has closed).
+const SESSIONS_KEY: &str = "event-dojo.classroom.sessions";
+
+/// Notes the session this tab connects with, and returns the one it had before when
+/// that was made with other settings (another broker, name, room, team or listening
+/// choice): its subscriptions would go on filling it, so it is to be discarded.
+fn replace_broker_session(tab: &str, now: BrokerSession) -> Option<BrokerSession> {
+    let mut sessions: std::collections::BTreeMap<String, BrokerSession> = read_json(SESSIONS_KEY);
+    let before = sessions.insert(tab.to_owned(), now.clone());
+    write_json(SESSIONS_KEY, &sessions);
+    before.filter(|b| *b != now)
+}
+
+thread_local! {
+    /// The short connection that discards the session after leaving, while it is open.
+    static FAREWELL: RefCell<Option<WebSocket>> = const { RefCell::new(None) };
+}
+
+/// How long the farewell connection may take before it is closed anyway.
+const FAREWELL_MS: u64 = 5_000;
+
+/// Sends `connect` (clean session on) on a new socket, then DISCONNECT once the broker
+/// answers, and closes: the broker discards that client id's session. Best effort: a
+/// broker that is away keeps the session until it expires it (see the README).
+fn say_farewell(url: &str, connect: Packet) {
+    let Ok(socket) = WebSocket::new_with_str(url, "mqtt") else {
+        return;
+    };
+    socket.set_binary_type(BinaryType::Arraybuffer);
+    let on_open = {
+        let socket = socket.clone();
+        Closure::once_into_js(move |_: Event| {
+            let _ = socket.send_with_u8_array(&encode(&connect));
+        })
+    };
+    let on_answer = {
+        let socket = socket.clone();
+        Closure::once_into_js(move |_: MessageEvent| {
+            let _ = socket.send_with_u8_array(&encode(&Packet::Disconnect));
+            let _ = socket.close();
+        })
+    };
+    socket.set_onopen(Some(on_open.unchecked_ref()));
+    socket.set_onmessage(Some(on_answer.unchecked_ref()));
+    end_farewell();
+    FAREWELL.with(|f| *f.borrow_mut() = Some(socket));
+    set_timeout(end_farewell, Duration::from_millis(FAREWELL_MS));
+}
+
+/// Closes the farewell connection if it is still open (a new join must not race it: the
+/// broker would let the clean session replace the new connection's).
+fn end_farewell() {
+    if let Some(socket) = FAREWELL.with(|f| f.borrow_mut().take()) {
+        socket.set_onopen(None);
+        socket.set_onmessage(None);
+        let _ = socket.close();
+    }
 }
 
 /// Opens a new connection with the classroom's settings (closing any before it).
 pub fn connect(classroom: Classroom) {
     let settings = classroom.settings.get_untracked();
     let url = settings.broker.trim().to_owned();
-    let client_id = settings.client_id(&tab_id());
+    let tab = tab_id();
+    let client_id = settings.client_id(&tab);
+    end_farewell();
+    let stale = replace_broker_session(
+        &tab,
+        BrokerSession {
+            broker: url.clone(),
+            client_id: client_id.clone(),
+            filters: settings.filters(),
+        },
+    );
+    if let Some(old) = stale
+        .as_ref()
+        .filter(|old| old.broker != url || old.client_id != client_id)
+    {
+        say_farewell(
+            &old.broker,
+            Session::new(settings.clone(), old.client_id.clone()).discard(),
+        );
+    }
     let outcome = CLIENT.with(|c| {
         let mut client = c.borrow_mut();
         close(&mut client, true);
+        if !client
+            .session
+            .as_ref()
+            .is_some_and(|s| s.is_for(&settings, &client_id))
+        {
+            client.session = Some(Session::new(settings, client_id));
+        }
+        if stale.is_some() {
+            if let Some(session) = client.session.as_mut() {
+                session.start_clean();
+            }
+        }
         client.handlers.clear();
         client.closing_reason = None;
         let generation = client.generation;
@@ -211,14 +322,13 @@ pub fn connect(classroom: Classroom) {
         });
         client.connection = Some(Connection {
             socket,
-            session: Session::new(settings, client_id),
             buffer: Vec::new(),
             opened: false,
             last_heard: now(),
             last_sent: now(),
         });
         client.keepalive = set_interval_with_handle(
-            move || keep_alive(generation),
+            move || keep_alive(classroom, generation),
             Duration::from_millis(PING_EVERY_MS as u64 / 2),
         )
         .ok();
@@ -251,15 +361,16 @@ fn retry_later(classroom: Classroom, reason: String) {
 
 fn on_open(generation: u64) {
     CLIENT.with(|c| {
-        let mut client = c.borrow_mut();
+        let client = &mut *c.borrow_mut();
         if client.generation != generation {
             return;
         }
-        if let Some(connection) = client.connection.as_mut() {
+        if let (Some(connection), Some(session)) =
+            (client.connection.as_mut(), client.session.as_mut())
+        {
             connection.opened = true;
             connection.last_heard = now();
-            let connect = connection.session.opened();
-            send_packet(connection, &connect);
+            send_packet(connection, &session.opened());
         }
     });
 }
@@ -271,7 +382,9 @@ fn on_message(classroom: Classroom, generation: u64, event: MessageEvent) {
         if client.generation != generation {
             return;
         }
-        let Some(connection) = client.connection.as_mut() else {
+        let (Some(connection), Some(session)) =
+            (client.connection.as_mut(), client.session.as_mut())
+        else {
             return;
         };
         let failed = match event.data().dyn_into::<js_sys::ArrayBuffer>() {
@@ -280,14 +393,14 @@ fn on_message(classroom: Classroom, generation: u64, event: MessageEvent) {
                     .buffer
                     .extend(js_sys::Uint8Array::new(&buffer).to_vec());
                 connection.last_heard = now();
-                read_packets(connection, generation, &mut ui)
+                read_packets(connection, session, generation, &mut ui)
             }
             Err(_) => Some(
                 "The broker sent text instead of MQTT packets; is this address an MQTT broker?"
                     .to_owned(),
             ),
         };
-        if connection.session.phase() == Phase::Ready {
+        if session.phase() == Phase::Ready {
             client.failures = 0;
         }
         if let Some(reason) = failed {
@@ -300,7 +413,12 @@ fn on_message(classroom: Classroom, generation: u64, event: MessageEvent) {
 
 /// Decodes and handles every whole packet in the buffer. `Some(reason)` when the
 /// connection must close.
-fn read_packets(connection: &mut Connection, generation: u64, ui: &mut Vec<Ui>) -> Option<String> {
+fn read_packets(
+    connection: &mut Connection,
+    session: &mut Session,
+    generation: u64,
+    ui: &mut Vec<Ui>,
+) -> Option<String> {
     loop {
         let (packet, used) = match decode(&connection.buffer, MAX_PACKET_BYTES) {
             Ok(Some(decoded)) => decoded,
@@ -312,15 +430,15 @@ fn read_packets(connection: &mut Connection, generation: u64, ui: &mut Vec<Ui>) 
             }
         };
         connection.buffer.drain(..used);
-        let was_ready = connection.session.phase() == Phase::Ready;
-        let outputs = match connection.session.receive(packet) {
+        let was_ready = session.phase() == Phase::Ready;
+        let outputs = match session.receive(packet) {
             Ok(outputs) => outputs,
             Err(e) => return Some(sentence(&e.to_string())),
         };
         for output in outputs {
             match output {
                 Output::Send(packet) => send_packet(connection, &packet),
-                Output::Flush => flush(connection, &read_outbox().items),
+                Output::Flush => flush(session, connection, &read_outbox().items),
                 Output::Acked(id) => ui.push(Ui::Acked(id)),
                 Output::Deliver(message, packet_id) => {
                     ui.push(Ui::Deliver(message, packet_id, generation))
@@ -331,7 +449,7 @@ fn read_packets(connection: &mut Connection, generation: u64, ui: &mut Vec<Ui>) 
                 ))),
             }
         }
-        if !was_ready && connection.session.phase() == Phase::Ready {
+        if !was_ready && session.phase() == Phase::Ready {
             ui.push(Ui::Status(Status::Connected));
             ui.push(Ui::Outbox(read_outbox().items.len()));
         }
@@ -358,7 +476,9 @@ fn on_close(classroom: Classroom, generation: u64, event: CloseEvent) {
         if let Some(keepalive) = client.keepalive.take() {
             keepalive.clear();
         }
-        let url = connection.session.settings().broker.trim().to_owned();
+        let session = client.session.as_mut()?;
+        session.closed();
+        let url = session.settings().broker.trim().to_owned();
         let said = event.reason();
         Some(client.closing_reason.take().unwrap_or_else(|| {
             if !connection.opened {
@@ -377,29 +497,37 @@ fn on_close(classroom: Classroom, generation: u64, event: CloseEvent) {
     }
 }
 
-/// Pings an idle line, and closes a silent one so it is retried.
-fn keep_alive(generation: u64) {
-    CLIENT.with(|c| {
+/// Pings an idle line. A silent one is dropped at once and retried: the browser would
+/// otherwise wait up to a minute for a paused broker to answer the WebSocket close.
+fn keep_alive(classroom: Classroom, generation: u64) {
+    let silent = CLIENT.with(|c| {
         let mut client = c.borrow_mut();
         if client.generation != generation {
-            return;
+            return false;
         }
-        let Some(connection) = client.connection.as_mut() else {
-            return;
+        let client = &mut *client;
+        let (Some(connection), Some(session)) =
+            (client.connection.as_mut(), client.session.as_ref())
+        else {
+            return false;
         };
         let t = now();
         if t - connection.last_heard > SILENCE_MS {
-            client.closing_reason = Some(format!(
-                "The broker did not answer for {} seconds.",
-                (SILENCE_MS / 1000.0) as u64
-            ));
-            if let Some(connection) = client.connection.as_ref() {
-                let _ = connection.socket.close_with_code(4000);
-            }
-        } else if connection.session.phase() == Phase::Ready
-            && t - connection.last_sent > PING_EVERY_MS
-        {
+            close(client, false);
+            return true;
+        }
+        if session.phase() == Phase::Ready && t - connection.last_sent > PING_EVERY_MS {
             send_packet(connection, &Packet::PingReq);
         }
+        false
     });
+    if silent {
+        retry_later(
+            classroom,
+            format!(
+                "The broker did not answer for {} seconds.",
+                (SILENCE_MS / 1000.0) as u64
+            ),
+        );
+    }
 }

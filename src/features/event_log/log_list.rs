@@ -314,6 +314,13 @@ fn SampleLoader() -> impl IntoView {
         progress.set(Some((0, n)));
         spawn_local(async move {
             let history = dojo_engine::workload::insurance_history(n, js_sys::Date::now() as u64);
+            // Ids unique to this load, even when two tabs start one in the same millisecond
+            // (the store refuses a second event with the same source and id).
+            let load_id = format!(
+                "{}-{:06x}",
+                js_sys::Date::now() as u64,
+                (js_sys::Math::random() * 16_777_216.0) as u32
+            );
             let mut done = 0;
             // Each customer's journey is one correlation; each event is caused by the one before.
             let mut last_in_journey = std::collections::HashMap::<String, String>::new();
@@ -325,7 +332,7 @@ fn SampleLoader() -> impl IntoView {
                     .iter()
                     .enumerate()
                     .map(|(k, (at, event))| {
-                        let id = format!("sample-{}-{}", js_sys::Date::now() as u64, done + k);
+                        let id = format!("sample-{load_id}-{}", done + k);
                         let journey = format!("journey-{}", event.customer_id());
                         let cause = last_in_journey
                             .insert(journey.clone(), id.clone())

@@ -1,0 +1,133 @@
+// Killing the browser in the middle of writing. Chromium is started on a profile of its
+// own, killed with SIGKILL (no chance to tidy up) while the app writes, and started again
+// on the same profile: every event the app had committed is there, and no batch is there
+// in part. An import is one transaction (all of it or none); a sample load and the
+// write-behind queue commit batches, so what survives is whole batches, in order.
+import { test, expect, chromium } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import config from '../playwright.config.mjs';
+
+const launch = (profile) => chromium.launchPersistentContext(profile, { ...config.use.launchOptions, baseURL: config.use.baseURL });
+
+/** SIGKILL for every process of the browser running on `profile` (its path is in each command line). */
+function killBrowser(profile) {
+  try {
+    execFileSync('pkill', ['-KILL', '-f', profile]);
+  } catch {
+    // pkill exits 1 when nothing matched: the browser was already gone.
+  }
+}
+
+/** What the store holds, read straight from IndexedDB: positions, streams and batches. */
+async function inspect(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('event-dojo');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction(['chunks', 'identities', 'meta']);
+      const chunks = tx.objectStore('chunks').getAll();
+      const identities = tx.objectStore('identities').index('identity').count();
+      const head = tx.objectStore('meta').get('head');
+      tx.oncomplete = () => {
+        const events = chunks.result.flatMap((c) => c.events.split('\n').map((line, i) => ({ position: c.first + i, ...JSON.parse(line) })));
+        events.sort((x, y) => x.position - y.position);
+        const byStream = {};
+        for (const e of events) (byStream[e.streamid] ??= []).push(e.streamversion);
+        db.close();
+        resolve({
+          count: events.length,
+          head: head.result ?? 0,
+          identities: identities.result,
+          gapless: events.every((e, i) => e.position === i + 1),
+          streamsGapless: Object.values(byStream).every((v) => v.every((x, i) => x === i + 1)),
+          ids: events.map((e) => e.id),
+        });
+      };
+      tx.onerror = () => reject(tx.error);
+    };
+  }));
+}
+
+/** The browser on `profile`, on the event store page. */
+async function openStore(profile) {
+  const context = await launch(profile);
+  const page = context.pages()[0] ?? await context.newPage();
+  await page.goto('/store');
+  return { context, page };
+}
+
+/** Kills the browser, and opens it again on the same profile. */
+async function killAndReopen(context, profile) {
+  killBrowser(profile);
+  await context.close().catch(() => {});
+  return openStore(profile);
+}
+
+let profile;
+test.beforeEach(() => { profile = mkdtempSync(join(tmpdir(), 'dojo-crash-')); });
+test.afterEach(() => { killBrowser(profile); rmSync(profile, { recursive: true, force: true }); });
+
+test('killing the browser during a large import leaves all of it or none of it', async () => {
+  test.setTimeout(180_000);
+  let { context, page } = await openStore(profile);
+  // One event committed before the import.
+  await page.getByTestId('publish-stream').fill('customer-1');
+  await page.getByTestId('publish-type').fill('CustomerRegistered');
+  await page.getByTestId('publish-submit').click();
+  await expect(page.getByTestId('publish-status')).toContainText('position 1.');
+  const line = (i) => JSON.stringify({ id: `big-${i}`, source: 'dojo.crash', specversion: '1.0', type: 'QuoteIssued',
+    data: { premium: i, note: 'x'.repeat(200) }, streamid: `quote-${i % 500}`, streamversion: 1, globalposition: i });
+  const big = Array.from({ length: 40000 }, (_, i) => line(i + 1)).join('\n');
+  await page.getByTestId('import-file').setInputFiles({ name: 'big.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(big) });
+  await expect(page.getByTestId('transfer-progress')).toContainText('big.ndjson');
+  // Past checking, into writing, when the browser can manage it: then it is killed.
+  await page.waitForTimeout(1500);
+  const finished = await page.getByTestId('transfer-notice').count();
+  ({ context, page } = await killAndReopen(context, profile));
+  const after = await inspect(page);
+  const imported = after.ids.filter((id) => id.startsWith('big-')).length;
+  console.log(`killed ${finished ? 'after' : 'during'} the import: ${imported} of its 40000 events were committed`);
+  expect([0, 40000]).toContain(imported);
+  if (finished) expect(imported).toBe(40000);
+  expect(after).toMatchObject({ count: 1 + imported, head: 1 + imported, identities: 1 + imported, gapless: true, streamsGapless: true });
+  expect(after.ids[0]).not.toMatch(/^big-/);
+  await expect(page.getByTestId('log-summary')).toHaveText(`${1 + imported} event${imported ? 's' : ''} in the store, newest first.`);
+  // The store takes the same file again: what is there is recognised, the rest added.
+  await page.getByTestId('import-file').setInputFiles({ name: 'big.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(big) });
+  await expect(page.getByTestId('transfer-notice')).toContainText(imported ? 'Nothing was imported from big.ndjson' : 'Imported 40000 events from big.ndjson', { timeout: 120_000 });
+  await expect(page.getByTestId('log-summary')).toHaveText('40001 events in the store, newest first.');
+  await context.close();
+});
+
+test('killing the browser during a sample load keeps every committed batch and no part of one', async () => {
+  test.setTimeout(180_000);
+  const BATCH = 2000;
+  let { context, page } = await openStore(profile);
+  await page.getByTestId('sample-size').selectOption('100000');
+  await page.getByTestId('sample-load').click();
+  // Wait until a few batches are committed, and note how many the page had reported.
+  await expect.poll(async () => {
+    const text = await page.getByTestId('sample-progress').textContent().catch(() => '0 of');
+    return Number(text.split(' of ')[0]);
+  }, { timeout: 60_000 }).toBeGreaterThanOrEqual(3 * BATCH);
+  const reported = Number((await page.getByTestId('sample-progress').textContent()).split(' of ')[0]);
+  ({ context, page } = await killAndReopen(context, profile));
+  const after = await inspect(page);
+  console.log(`killed during a sample load: the page had reported ${reported} events; ${after.count} were committed`);
+  // Every batch the page reported as written is there; whole batches only.
+  expect(after.count).toBeGreaterThanOrEqual(reported);
+  expect(after.count % BATCH).toBe(0);
+  expect(after.count).toBeLessThan(100000);
+  expect(after).toMatchObject({ head: after.count, identities: after.count, gapless: true, streamsGapless: true });
+  await expect(page.getByTestId('log-summary')).toHaveText(`${after.count} events in the store, newest first.`);
+  // Writing carries on where it stopped.
+  await page.getByTestId('publish-stream').fill('customer-after-crash');
+  await page.getByTestId('publish-type').fill('CustomerRegistered');
+  await page.getByTestId('publish-submit').click();
+  await expect(page.getByTestId('publish-status')).toContainText(`position ${after.count + 1}.`);
+  await context.close();
+});
