@@ -26,9 +26,9 @@ test.afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function join_(page, { room, learner, team, role = 'learner', listen = 'team', store = false }) {
+async function join_(page, { room, learner, team, role = 'learner', listen = 'team', store = false, url = brokerUrl(port) }) {
   await page.goto('/classroom');
-  await page.getByTestId('room-broker').fill(brokerUrl(port));
+  await page.getByTestId('room-broker').fill(url);
   await page.getByTestId('room-name').fill(room);
   await page.getByTestId('room-learner').fill(learner);
   await page.getByTestId(`room-role-${role}`).check();
@@ -194,13 +194,15 @@ function mqtt(type, ...parts) {
 }
 const str = (s) => { const b = Buffer.from(s); return Buffer.concat([Buffer.from([b.length >> 8, b.length & 255]), b]); };
 
-async function intrude(messages) {
-  const socket = new WebSocket(brokerUrl(port), 'mqtt');
+async function intrude(messages, url = brokerUrl(port), qos = 0) {
+  const socket = new WebSocket(url, 'mqtt');
   await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
   const connack = new Promise((resolve) => socket.once('message', resolve));
   socket.send(mqtt(0x10, str('MQTT'), Buffer.from([4, 0x02, 0, 30]), str('intruder')));
   await connack;
-  for (const [topic, payload] of messages) socket.send(mqtt(0x30, str(topic), Buffer.from(payload)));
+  messages.forEach(([topic, payload], i) => socket.send(qos
+    ? mqtt(0x32, str(topic), Buffer.from([0, i + 1]), Buffer.from(payload))
+    : mqtt(0x30, str(topic), Buffer.from(payload))));
   await new Promise((r) => setTimeout(r, 300));
   socket.close();
 }
@@ -433,4 +435,38 @@ test('a broker session is not left behind: a closed tab\'s is taken over, and on
   await expect(second.getByTestId('room-status')).toHaveAttribute('data-state', 'connected');
   await expect.poll(cleanStarts).toBe(2);
   await second.getByTestId('room-leave').click();
+});
+
+test('a session nobody comes back to expires on the broker', async ({ page }) => {
+  test.setTimeout(120_000);
+  // A broker of its own whose sessions expire after 3.6 seconds away.
+  const shortPort = await freePort();
+  const shortDir = mkdtempSync(join(tmpdir(), 'dojo-broker-'));
+  const short = await startBroker(shortPort, shortDir, ['--session-expiry', '0.001']);
+  const url = brokerUrl(shortPort);
+  const event = (id) => JSON.stringify({ specversion: '1.0', id, source: 'dojo.test', type: 'QuoteRequested',
+    subject: 'quote-1', time: '2026-01-01T00:00:00Z', datacontenttype: 'application/json', data: {},
+    streamid: 'quote-1', streamversion: 1, globalposition: 1 });
+  const topic = 'dojo/expiry/red/mallory/quote/QuoteRequested';
+  try {
+    await join_(page, { room: 'expiry', learner: 'kim', team: 'red', url });
+    await page.getByTestId('room-leave').click();
+    // Away briefly: the session is kept, and what the room sends waits for Kim.
+    await intrude([[topic, event('while-away-briefly')]], url, 1);
+    await page.getByTestId('room-join').click();
+    await expect(page.getByTestId('room-message')).toHaveCount(1);
+    await page.getByTestId('room-leave').click();
+    // Away for longer than the expiry: the broker discards the session, so nothing
+    // published meanwhile is kept for Kim.
+    await page.waitForTimeout(8000);
+    await intrude([[topic, event('after-expiry')]], url, 1);
+    await page.getByTestId('room-join').click();
+    await expect(page.getByTestId('room-status')).toHaveAttribute('data-state', 'connected');
+    await page.waitForTimeout(1500);
+    await expect(page.getByTestId('room-message')).toHaveCount(1);
+    await page.getByTestId('room-leave').click();
+  } finally {
+    await stop(short);
+    rmSync(shortDir, { recursive: true, force: true });
+  }
 });

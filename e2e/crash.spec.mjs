@@ -2,13 +2,15 @@
 // own, killed with SIGKILL (no chance to tidy up) while the app writes, and started again
 // on the same profile: every event the app had committed is there, and no batch is there
 // in part. An import is one transaction (all of it or none); a sample load and the
-// write-behind queue commit batches, so what survives is whole batches, in order.
+// write-behind queue commit batches, so what survives is whole batches, in order: the
+// front of the history, with no gap.
 import { test, expect, chromium } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import config from '../playwright.config.mjs';
+import { WorkshopPage } from './pages/workshop.mjs';
 
 const launch = (profile) => chromium.launchPersistentContext(profile, { ...config.use.launchOptions, baseURL: config.use.baseURL });
 
@@ -129,5 +131,30 @@ test('killing the browser during a sample load keeps every committed batch and n
   await page.getByTestId('publish-type').fill('CustomerRegistered');
   await page.getByTestId('publish-submit').click();
   await expect(page.getByTestId('publish-status')).toContainText(`position ${after.count + 1}.`);
+  await context.close();
+});
+
+test('killing the browser while the write-behind queue saves a run keeps a gapless front of the run', async () => {
+  test.setTimeout(180_000);
+  let { context, page } = await openStore(profile);
+  const ws = new WorkshopPage(page);
+  await ws.open();
+  await ws.runScenario('callback-hotspot', 'notification');
+  // A slow machine: the save spans many frames, so the kill lands in the middle of it.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 40 });
+  await page.getByTestId('save-run').click();
+  const progress = page.getByTestId('save-progress');
+  await expect(progress).toHaveText(/^[1-9]\d* of \d+$/, { timeout: 60_000 });
+  const [reported, total] = (await progress.textContent()).split(' of ').map(Number);
+  ({ context, page } = await killAndReopen(context, profile));
+  const after = await inspect(page);
+  // The run's events are named run-<run>-<position in the run>, in the order they were queued.
+  const saved = after.ids.map((id) => Number(id.split('-').at(-1)));
+  console.log(`killed while saving a run: the page had reported ${reported} of ${total}; ${after.count} were committed`);
+  expect(after.count).toBeGreaterThanOrEqual(reported);
+  expect(after.count).toBeLessThanOrEqual(total);
+  expect(saved).toEqual(Array.from({ length: after.count }, (_, i) => i + 1));
+  expect(after).toMatchObject({ head: after.count, identities: after.count, gapless: true, streamsGapless: true });
   await context.close();
 });

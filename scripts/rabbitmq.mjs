@@ -1,12 +1,12 @@
 // A second classroom broker: Debian's RabbitMQ (`rabbitmq-server`) with its Web MQTT
 // plugin, run as an ordinary process with everything of its own under one directory.
 //
-//   node scripts/rabbitmq.mjs [--host 127.0.0.1] [--port 15675] [--data DIR]
+//   node scripts/rabbitmq.mjs [--host 127.0.0.1] [--port 15675] [--data DIR] [--session-expiry HOURS]
 //
 // Learners connect to ws://HOST:PORT/ws. RabbitMQ keeps each persistent MQTT session
 // (clean session off) as a durable queue in DIR, so subscriptions and the QoS 1 messages
-// waiting for an offline learner survive a restart; a session nobody has used for a day
-// is deleted (`mqtt.subscription_ttl`). Every port it opens (AMQP, MQTT, Web MQTT, Erlang
+// waiting for an offline learner survive a restart; a session nobody has used for
+// --session-expiry hours (default 24) is deleted (`mqtt.subscription_ttl`). Every port it opens (AMQP, MQTT, Web MQTT, Erlang
 // distribution and epmd) is on HOST. It prints `broker listening on ws://HOST:PORT/ws`
 // when it is ready, then `client connected ID` for each MQTT connection, like
 // scripts/broker.mjs. SIGINT or SIGTERM stops it and its epmd.
@@ -22,6 +22,7 @@ const option = (name, fallback) => {
 const host = option('host', '127.0.0.1');
 const port = Number(option('port', '15675'));
 const data = resolve(option('data', '.rabbitmq-data'));
+const expiryHours = Number(option('session-expiry', '24'));
 const SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 if (!existsSync(SERVER)) {
   console.error('RabbitMQ is not installed: apt-get install rabbitmq-server (scripts/setup.sh test does it).');
@@ -38,7 +39,7 @@ writeFileSync(join(data, 'rabbitmq.conf'), [
   `web_mqtt.tcp.ip = ${host}`,
   `web_mqtt.tcp.port = ${port}`,
   'mqtt.allow_anonymous = true',
-  'mqtt.subscription_ttl = 86400000',
+  `mqtt.subscription_ttl = ${Math.round(expiryHours * 3600 * 1000)}`,
   'loopback_users = none',
   'log.console = true',
   'log.console.level = debug',
