@@ -210,8 +210,9 @@ fn replace_broker_session(tab: &str, now: BrokerSession) -> Option<BrokerSession
 }
 
 thread_local! {
-    /// The short connection that discards the session after leaving, while it is open.
-    static FAREWELL: RefCell<Option<WebSocket>> = const { RefCell::new(None) };
+    /// The short connection that discards an old client id's session, while it is open,
+    /// with a number so its timer closes only that one.
+    static FAREWELL: RefCell<(u64, Option<WebSocket>)> = const { RefCell::new((0, None)) };
 }
 
 /// How long the farewell connection may take before it is closed anyway.
@@ -241,14 +242,25 @@ fn say_farewell(url: &str, connect: Packet) {
     socket.set_onopen(Some(on_open.unchecked_ref()));
     socket.set_onmessage(Some(on_answer.unchecked_ref()));
     end_farewell();
-    FAREWELL.with(|f| *f.borrow_mut() = Some(socket));
-    set_timeout(end_farewell, Duration::from_millis(FAREWELL_MS));
+    let number = FAREWELL.with(|f| {
+        let mut farewell = f.borrow_mut();
+        farewell.0 += 1;
+        farewell.1 = Some(socket);
+        farewell.0
+    });
+    set_timeout(
+        move || {
+            if FAREWELL.with(|f| f.borrow().0) == number {
+                end_farewell();
+            }
+        },
+        Duration::from_millis(FAREWELL_MS),
+    );
 }
 
-/// Closes the farewell connection if it is still open (a new join must not race it: the
-/// broker would let the clean session replace the new connection's).
+/// Closes the farewell connection if it is still open.
 fn end_farewell() {
-    if let Some(socket) = FAREWELL.with(|f| f.borrow_mut().take()) {
+    if let Some(socket) = FAREWELL.with(|f| f.borrow_mut().1.take()) {
         socket.set_onopen(None);
         socket.set_onmessage(None);
         let _ = socket.close();
