@@ -3,12 +3,17 @@
 //!
 //! Compilation interns every field path into a trie of path segments and gives each
 //! field an index of the conditions that mention it: a hash map for exact strings and
-//! numbers, byte tries for prefixes and suffixes, and a short list for the rest. Matching
+//! numbers, byte tries for prefixes and suffixes, a sorted cut of the number line for
+//! numeric ranges, and for `anything-but` a list of strings the list of every such
+//! condition with, per excluded string, the conditions it excludes (so a leaf fills all
+//! of them but its own exclusions in one merge pass, instead of testing each), and a
+//! short list for the rest. Matching
 //! scans the event's JSON text once, descending only into keys some pattern names and
 //! skipping everything else without parsing it. Each leaf found is looked up in its
 //! field's index, which marks *slots* (one per field of each pattern branch). A branch
 //! matches when all its slots are filled, the absent fields are absent, and the filling
-//! leaves agree on shared array elements.
+//! leaves agree on shared array elements. A branch of one required field (most
+//! patterns) needs none of that: filling its slot matches the rule on the spot.
 //!
 //! It gives the same answers as the reference evaluator ([`EventPattern::matches`]),
 //! which the property tests check, with one documented exception: it reads the event text
@@ -41,6 +46,9 @@ struct Slot {
     subrule: u32,
     field: u32,
     kind: SlotKind,
+    /// The slot is its branch's only one, and required: filling it matches the rule at
+    /// once, with no counting, no array agreement and nothing left for `finish`.
+    alone: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -188,6 +196,11 @@ struct FieldIndex {
     /// Wildcards filed under the literal text before their first star, verified on lookup.
     wildcard_heads: ByteTrie,
     wildcards: Vec<(u32, super::wildcard::Wildcard)>,
+    /// `anything-but` a list of strings: every such slot, ascending, and the slots each
+    /// string excludes, ascending. A string leaf fills all but its excluded ones; a leaf
+    /// of another type fills all (it is never excluded).
+    anything_but: Vec<u32>,
+    anything_but_excluded: FxHashMap<Box<str>, Vec<u32>>,
     others: Vec<(u32, Matcher)>,
 }
 
@@ -258,6 +271,19 @@ impl FieldIndex {
                 self.wildcard_heads
                     .insert(wildcard_head(w).into_iter(), self.wildcards.len() as u32);
                 self.wildcards.push((slot, w.clone()));
+            }
+            Matcher::AnythingBut(AnythingBut::Strings(list)) => {
+                self.anything_but.push(slot);
+                for x in list {
+                    let excluded = self
+                        .anything_but_excluded
+                        .entry(x.as_str().into())
+                        .or_default();
+                    // A list may name a string twice; the slot is excluded once.
+                    if excluded.last() != Some(&slot) {
+                        excluded.push(slot);
+                    }
+                }
             }
             other => self.others.push((slot, other.clone())),
         }
@@ -382,10 +408,14 @@ impl RuleSet {
                 subrule,
                 field: field_id,
                 kind,
+                alone: false,
             });
             for matcher in &field.matchers {
                 self.fields[field_id as usize].add(matcher, slot);
             }
+        }
+        if self.slots.len() as u32 == start + 1 && required == 1 {
+            self.slots[start as usize].alone = true;
         }
         self.subrules.push(SubRule {
             rule,
@@ -518,6 +548,15 @@ impl RuleSet {
         let index = &self.fields[field as usize];
         let mut trail: Option<(u32, u32)> = None;
         let mut hit = |slot: u32, scratch: &mut Scratch| {
+            let s = &self.slots[slot as usize];
+            if s.alone {
+                let rule = self.subrules[s.subrule as usize].rule;
+                if scratch.rule_seen[rule as usize] != g {
+                    scratch.rule_seen[rule as usize] = g;
+                    scratch.matched.push(rule);
+                }
+                return;
+            }
             let (start, len) = *trail.get_or_insert_with(|| {
                 let start = scratch.trails.len() as u32;
                 scratch.trails.extend_from_slice(&scratch.stack);
@@ -540,6 +579,24 @@ impl RuleSet {
         };
         for &slot in &index.any {
             hit(slot, scratch);
+        }
+        if !index.anything_but.is_empty() {
+            let excluded: &[u32] = match &value {
+                Scalar::Str(s) => index
+                    .anything_but_excluded
+                    .get(s.as_ref())
+                    .map_or(&[], Vec::as_slice),
+                _ => &[],
+            };
+            // Both lists ascend: one merge pass leaves the excluded slots out.
+            let mut skip = excluded.iter().peekable();
+            for &slot in &index.anything_but {
+                if skip.peek() == Some(&&slot) {
+                    skip.next();
+                    continue;
+                }
+                hit(slot, scratch);
+            }
         }
         let number;
         let as_ref = match &value {
@@ -635,7 +692,8 @@ impl RuleSet {
 
     fn subrule_holds(&self, sub: &SubRule, scratch: &Scratch) -> bool {
         let g = scratch.generation;
-        let mut needed: Vec<u32> = Vec::new();
+        // First without allocating: most branches that hold have one leaf to agree with.
+        let mut leaves = 0;
         for slot in sub.slots.clone() {
             let s = &self.slots[slot as usize];
             let present = scratch.field_seen[s.field as usize] == g;
@@ -649,12 +707,20 @@ impl RuleSet {
                 return false;
             }
             if present && s.kind != SlotKind::Absent {
-                needed.push(slot);
+                leaves += 1;
             }
         }
-        if needed.len() <= 1 {
+        if leaves <= 1 {
             return true;
         }
+        let needed: Vec<u32> = sub
+            .slots
+            .clone()
+            .filter(|&slot| {
+                let s = &self.slots[slot as usize];
+                s.kind != SlotKind::Absent && scratch.field_seen[s.field as usize] == g
+            })
+            .collect();
         // Leaves that sit in no array agree with everything.
         let candidates: Vec<Vec<&[(u32, u32)]>> = needed
             .iter()
@@ -976,6 +1042,40 @@ mod tests {
         assert_eq!(ids(&s, r#"{"source":"a","detail":{"n":6}}"#), [0, 1]);
         assert_eq!(ids(&s, r#"{"source":"abz","detail":{}}"#), [2, 3]);
         assert_eq!(ids(&s, r#"{"other":{"deep":[1,{"x":"y"}]}}"#), [2]);
+    }
+
+    #[test]
+    fn anything_but_strings_use_their_index_and_agree_with_the_evaluator() {
+        let patterns = [
+            r#"{"s":[{"anything-but":["a","b","a"]}]}"#,
+            r#"{"s":[{"anything-but":"b"}]}"#,
+            r#"{"s":[{"anything-but":["c"]}],"t":["x"]}"#,
+            r#"{"s":[{"anything-but":[""]}]}"#,
+        ];
+        let s = set(&patterns);
+        let parsed: Vec<EventPattern> = patterns
+            .iter()
+            .map(|p| EventPattern::eventbridge(p).expect("valid"))
+            .collect();
+        for event in [
+            r#"{"s":"a"}"#,
+            r#"{"s":"b"}"#,
+            r#"{"s":"c","t":"x"}"#,
+            r#"{"s":"d","t":"x"}"#,
+            r#"{"s":""}"#,
+            r#"{"s":5}"#,
+            r#"{"s":null}"#,
+            r#"{"s":["a","b"]}"#,
+            r#"{"s":[true,"c"],"t":"x"}"#,
+            r#"{"t":"x"}"#,
+        ] {
+            let expected: Vec<RuleId> = (0..parsed.len() as RuleId)
+                .filter(|&i| parsed[i as usize].matches_text(event).expect("valid event"))
+                .collect();
+            assert_eq!(ids(&s, event), expected, "{event}");
+        }
+        assert_eq!(ids(&s, r#"{"s":"a"}"#), [1, 3]);
+        assert_eq!(ids(&s, r#"{"s":5}"#), [0, 1, 3]);
     }
 
     #[test]
