@@ -4,7 +4,7 @@
 //! pings. Signals are set only after the connection's state is put back, so effects they
 //! start may call in here again.
 
-use super::{read_json, read_outbox, tab_id, write_json, Classroom, Status};
+use super::{read_json, read_outbox, tab_id, write_json, Classroom, Status, TAB_IDS_KEY};
 use dojo_engine::classroom::{
     backoff_ms, Outgoing, Output, Phase, RoomMessage, Session, KEEP_ALIVE_S, MAX_PACKET_BYTES,
 };
@@ -205,6 +205,9 @@ const SESSIONS_KEY: &str = "event-dojo.classroom.sessions";
 fn replace_broker_session(tab: &str, now: BrokerSession) -> Option<BrokerSession> {
     let mut sessions: std::collections::BTreeMap<String, BrokerSession> = read_json(SESSIONS_KEY);
     let before = sessions.insert(tab.to_owned(), now.clone());
+    // Only the tab ids this browser still lists keep their record.
+    let known: Vec<String> = read_json(TAB_IDS_KEY);
+    sessions.retain(|id, _| id == tab || known.contains(id));
     write_json(SESSIONS_KEY, &sessions);
     before.filter(|b| *b != now)
 }
