@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import config from '../playwright.config.mjs';
 import { WorkshopPage } from './pages/workshop.mjs';
+import { inspectStore } from './stored.mjs';
 
 const launch = (profile) => chromium.launchPersistentContext(profile, { ...config.use.launchOptions, baseURL: config.use.baseURL });
 
@@ -21,37 +22,6 @@ function killBrowser(profile) {
   } catch {
     // pkill exits 1 when nothing matched: the browser was already gone.
   }
-}
-
-/** What the store holds, read straight from IndexedDB: positions, streams and batches. */
-async function inspect(page) {
-  return page.evaluate(() => new Promise((resolve, reject) => {
-    const open = indexedDB.open('event-dojo');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const tx = db.transaction(['chunks', 'identities', 'meta']);
-      const chunks = tx.objectStore('chunks').getAll();
-      const identities = tx.objectStore('identities').index('identity').count();
-      const head = tx.objectStore('meta').get('head');
-      tx.oncomplete = () => {
-        const events = chunks.result.flatMap((c) => c.events.split('\n').map((line, i) => ({ position: c.first + i, ...JSON.parse(line) })));
-        events.sort((x, y) => x.position - y.position);
-        const byStream = {};
-        for (const e of events) (byStream[e.streamid] ??= []).push(e.streamversion);
-        db.close();
-        resolve({
-          count: events.length,
-          head: head.result ?? 0,
-          identities: identities.result,
-          gapless: events.every((e, i) => e.position === i + 1),
-          streamsGapless: Object.values(byStream).every((v) => v.every((x, i) => x === i + 1)),
-          ids: events.map((e) => e.id),
-        });
-      };
-      tx.onerror = () => reject(tx.error);
-    };
-  }));
 }
 
 /** The browser on `profile`, on the event store page. */
@@ -90,7 +60,7 @@ test('killing the browser during a large import leaves all of it or none of it',
   await page.waitForTimeout(1500);
   const finished = await page.getByTestId('transfer-notice').count();
   ({ context, page } = await killAndReopen(context, profile));
-  const after = await inspect(page);
+  const after = await inspectStore(page);
   const imported = after.ids.filter((id) => id.startsWith('big-')).length;
   console.log(`killed ${finished ? 'after' : 'during'} the import: ${imported} of its 40000 events were committed`);
   expect([0, 40000]).toContain(imported);
@@ -118,7 +88,7 @@ test('killing the browser during a sample load keeps every committed batch and n
   }, { timeout: 60_000 }).toBeGreaterThanOrEqual(3 * BATCH);
   const reported = Number((await page.getByTestId('sample-progress').textContent()).split(' of ')[0]);
   ({ context, page } = await killAndReopen(context, profile));
-  const after = await inspect(page);
+  const after = await inspectStore(page);
   console.log(`killed during a sample load: the page had reported ${reported} events; ${after.count} were committed`);
   // Every batch the page reported as written is there; whole batches only.
   expect(after.count).toBeGreaterThanOrEqual(reported);
@@ -148,7 +118,7 @@ test('killing the browser while the write-behind queue saves a run keeps a gaple
   await expect(progress).toHaveText(/^[1-9]\d* of \d+$/, { timeout: 60_000 });
   const [reported, total] = (await progress.textContent()).split(' of ').map(Number);
   ({ context, page } = await killAndReopen(context, profile));
-  const after = await inspect(page);
+  const after = await inspectStore(page);
   // The run's events are named run-<run>-<position in the run>, in the order they were queued.
   const saved = after.ids.map((id) => Number(id.split('-').at(-1)));
   console.log(`killed while saving a run: the page had reported ${reported} of ${total}; ${after.count} were committed`);

@@ -3,6 +3,7 @@
 // stream at the same expected version resolve to one success and one named conflict.
 import { test, expect } from '@playwright/test';
 import { EventStorePage } from './pages/event-store.mjs';
+import { inspectStore } from './stored.mjs';
 
 test('two tabs append 10,000 events each at once: all 20,000 are there exactly once', async ({ context }) => {
   test.setTimeout(180_000);
@@ -17,33 +18,9 @@ test('two tabs append 10,000 events each at once: all 20,000 are there exactly o
     await expect(page.getByTestId('log-summary')).toHaveText('20000 events in the store, newest first.', { timeout: 150_000 });
   }
   console.log(`two tabs appended 10,000 events each in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const check = await a.evaluate(() => new Promise((resolve, reject) => {
-    const open = indexedDB.open('event-dojo');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const get = open.result.transaction('chunks').objectStore('chunks').getAll();
-      get.onsuccess = () => {
-        // Unpack the chunks: one event per line, each with its stream and version.
-        const records = get.result.flatMap((c) => c.events.split('\n').map((line, i) => {
-          const e = JSON.parse(line);
-          return { globalposition: c.first + i, streamid: e.streamid, streamversion: e.streamversion, envelope: line };
-        }));
-        const positions = records.map((r) => r.globalposition);
-        const ids = new Set(records.map((r) => JSON.parse(r.envelope).id));
-        const byStream = {};
-        for (const r of records) (byStream[r.streamid] ??= []).push(r.streamversion);
-        const gaplessStreams = Object.values(byStream).every((v) => v.sort((x, y) => x - y).every((x, i) => x === i + 1));
-        // Each event's identity (source and id) is indexed once.
-        const identities = open.result.transaction('identities').objectStore('identities').index('identity').count();
-        identities.onsuccess = () => {
-          open.result.close();
-          resolve({ count: records.length, first: positions[0], last: positions[positions.length - 1],
-            gapless: positions.every((p, i) => p === i + 1), unique: ids.size, gaplessStreams, identities: identities.result });
-        };
-      };
-      get.onerror = () => reject(get.error);
-    };
-  }));
+  const stored = await inspectStore(a);
+  const check = { count: stored.count, first: stored.first, last: stored.last, gapless: stored.gapless,
+    unique: new Set(stored.ids).size, gaplessStreams: stored.streamsGapless, identities: stored.identities };
   expect(check).toEqual({ count: 20000, first: 1, last: 20000, gapless: true, unique: 20000, gaplessStreams: true, identities: 20000 });
 });
 
