@@ -66,6 +66,12 @@ extern "C" {
     ) -> js_sys::Promise;
 }
 
+/// What a lock callback returns to keep its lock: a promise that never settles, so the
+/// lock is held until the tab goes away.
+fn held_for_the_tabs_life() -> js_sys::Promise {
+    js_sys::Promise::new(&mut |_, _| {})
+}
+
 /// The Web Locks API, when the browser has it.
 fn lock_manager() -> Option<LockManager> {
     web_sys::window()
@@ -128,8 +134,7 @@ fn claim_first_free(
                 let _ = s.set_item(TAB_KEY, &id);
             }
             ready();
-            // Never settles, so the lock is held until the tab goes away.
-            js_sys::Promise::new(&mut |_, _| {})
+            held_for_the_tabs_life()
         });
     let _ = locks.request_with_options(&name, &options, granted.unchecked_ref());
 }
@@ -145,8 +150,7 @@ fn claim_storing_role(storing: RwSignal<bool>) {
     let granted =
         wasm_bindgen::closure::Closure::once_into_js(move |_lock: wasm_bindgen::JsValue| {
             storing.set(true);
-            // Never settles, so the lock is held until the tab goes away.
-            js_sys::Promise::new(&mut |_, _| {})
+            held_for_the_tabs_life()
         });
     let _ = locks.request(STORE_LOCK, granted.unchecked_ref());
 }
