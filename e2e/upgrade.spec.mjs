@@ -3,6 +3,10 @@
 // connection and says to reload.
 import { test, expect } from '@playwright/test';
 
+// The service worker fetches pages itself, past `page.route`, so with it a "bare" page
+// would run the app after all: these tests are about IndexedDB, and it stays out.
+test.use({ serviceWorkers: 'block' });
+
 // A page of the app's origin that does not run the app.
 const BARE = '/index.html?bare';
 
@@ -59,21 +63,44 @@ test('an upgrade blocked by an older tab waits with a clear message, then finish
   await expect(app.getByTestId('log-empty')).toBeVisible();
 });
 
-test('a tab asked to let go for an upgrade closes its connection and says to reload', async ({ context }) => {
+// The app on its event store page, open and idle.
+async function appOnStore(context) {
   const app = await context.newPage();
   await app.goto('/store');
   await expect(app.getByTestId('log-empty')).toBeVisible();
+  return app;
+}
+
+// A newer build's tab opening the database at a higher version; when `announce`, it asks
+// the other tabs (over the app's channel) to let go once its upgrade is blocked. Resolves
+// to 'opened', or to 'opened after being blocked' when it had to wait.
+async function openNewer(context, { announce }) {
   const newer = await bare(context);
-  // A newer build's tab: its upgrade is blocked, so it asks the others to let go.
-  const result = await newer.evaluate(() => new Promise((resolve) => {
+  return newer.evaluate((announce) => new Promise((resolve) => {
     const open = indexedDB.open('event-dojo', 99);
-    open.onblocked = () => new BroadcastChannel('event-dojo.store').postMessage('upgrade');
-    open.onsuccess = () => { open.result.close(); resolve('opened'); };
+    let blocked = false;
+    open.onblocked = () => {
+      blocked = true;
+      if (announce) new BroadcastChannel('event-dojo.store').postMessage('upgrade');
+    };
+    open.onsuccess = () => { open.result.close(); resolve(blocked ? 'opened after being blocked' : 'opened'); };
     open.onerror = () => resolve(`failed: ${open.error}`);
-  }));
-  expect(result).toBe('opened');
+  }), announce);
+}
+
+test('a tab asked to let go for an upgrade closes its connection and says to reload', async ({ context }) => {
+  const app = await appOnStore(context);
+  expect(await openNewer(context, { announce: true })).toMatch(/^opened/);
   await expect(app.getByTestId('error-view')).toContainText('Event Dojo was updated in another tab');
   await expect(app.getByTestId('error-view')).toContainText('Reload this tab to carry on');
+});
+
+test('a newer tab\'s upgrade does not wait for a message: this tab lets go on the versionchange event alone', async ({ context }) => {
+  const app = await appOnStore(context);
+  // No message on the channel: only the database's own versionchange event, and the
+  // newer tab is never even blocked.
+  expect(await openNewer(context, { announce: false })).toBe('opened');
+  await expect(app.getByTestId('error-view')).toContainText('Event Dojo was updated in another tab');
 });
 
 test('events an older build stored one per record are moved into chunks when the app opens', async ({ context }) => {

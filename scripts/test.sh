@@ -89,6 +89,9 @@ count() { awk -v word="$1" '$1 ~ /^[0-9]+$/ && $2 == word { n = $1 } END { print
 e2e_passed=$(count passed "$e2e_log")
 e2e_failed=$(count failed "$e2e_log")
 summaries+=("end-to-end (Playwright): ${e2e_passed:-0} passed, ${e2e_failed:-0} failed")
+# The failing journeys by name, so the summary at the end of a long log says which.
+failed_names() { grep -E '^ +✘' "$1" | sed -E 's/^ +✘ +[0-9]+ +/    failed: /; s/ \([0-9.]+m?s\)$//' || true; }
+while IFS= read -r line; do [ -n "$line" ] && summaries+=("$line"); done < <(failed_names "$e2e_log")
 
 layer "classroom journeys against a second broker (RabbitMQ with Web MQTT)"
 rabbit_log=$(mktemp)
@@ -99,6 +102,7 @@ set -e
 rabbit_passed=$(count passed "$rabbit_log")
 rabbit_failed=$(count failed "$rabbit_log")
 summaries+=("classroom journeys on RabbitMQ: ${rabbit_passed:-0} passed, ${rabbit_failed:-0} failed")
+while IFS= read -r line; do [ -n "$line" ] && summaries+=("$line"); done < <(failed_names "$rabbit_log")
 e2e_passed=$(( ${e2e_passed:-0} + ${rabbit_passed:-0} ))
 e2e_failed=$(( ${e2e_failed:-0} + ${rabbit_failed:-0} ))
 if [ "$e2e_status" -eq 0 ]; then e2e_status=$rabbit_status; fi

@@ -48,8 +48,10 @@ pub fn announce_upgrade() {
 }
 
 /// Listens for other tabs: an append bumps `revision`; an upgrade waiting in another tab
-/// closes this tab's connection and sets `superseded`.
+/// (announced on the channel, or seen as the connection's `versionchange` event) closes
+/// this tab's connection and sets `superseded`.
 fn listen(revision: RwSignal<u64>, superseded: RwSignal<bool>, store: IdbStore) {
+    store.on_closed_for_upgrade(move || superseded.set(true));
     let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL_NAME) else {
         return;
     };

@@ -665,3 +665,36 @@ async fn a_version_4_database_gets_its_identities_through_a_real_upgrade() {
     assert_eq!(store.head().await.expect("head"), 251);
     store.close();
 }
+
+#[wasm_bindgen_test]
+async fn a_newer_version_opened_elsewhere_closes_this_connection_and_says_so() {
+    use indexed_db_futures::database::Database;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let store = fresh("upgraded-elsewhere").await;
+    let told = Rc::new(Cell::new(false));
+    let flag = told.clone();
+    store.on_closed_for_upgrade(move || flag.set(true));
+    // Another tab's newer build opens the database at a higher version: it does not wait
+    // for this connection, which lets go by itself (no message needed).
+    let newer = Database::open("conformance-upgraded-elsewhere")
+        .with_version(99u32)
+        .await
+        .expect("the newer version opens without waiting");
+    newer.close();
+    assert!(told.get(), "this tab was told its connection closed");
+    // A listener that comes later hears it at once.
+    let late = Rc::new(Cell::new(false));
+    let flag = late.clone();
+    store.on_closed_for_upgrade(move || flag.set(true));
+    assert!(late.get());
+    // Writing through the closed connection is an error, not a wait.
+    let event = NewEvent::new("e1", "s", "ThingHappened", "dojo.test");
+    store
+        .append("s", ExpectedVersion::NoStream, vec![event])
+        .await
+        .expect_err("the connection is closed");
+    IdbStore::delete("conformance-upgraded-elsewhere")
+        .await
+        .expect("delete");
+}

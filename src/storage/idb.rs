@@ -47,6 +47,7 @@ use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyRange;
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// The database the app uses.
@@ -167,6 +168,8 @@ pub struct IdbStore {
     // Behind a mutex only because context values must be `Send`; the browser runs one
     // thread, and no lock is held across an await.
     versions: Arc<Mutex<StreamVersions>>,
+    /// Another tab's upgrade (or deletion) of the database closed this connection.
+    closed_for_upgrade: Arc<AtomicBool>,
 }
 
 /// Turns a browser storage error into the store's error, by the DOM exception's name.
@@ -200,6 +203,29 @@ async fn commit(
         Some(dom) => backend(context, format!("{}: {}", dom.name(), dom.message())),
         None => backend(context, e),
     })
+}
+
+/// Calls `f` on every `versionchange` event of the connection: another tab opening the
+/// database at a newer version, or deleting it. The listener lives as long as the page.
+fn on_version_change(db: &Database, f: impl Fn() + 'static) {
+    use indexed_db_futures::internals::SystemRepr;
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let target: &web_sys::EventTarget = db.as_sys().unchecked_ref();
+    let listener = Closure::<dyn Fn(web_sys::Event)>::new(move |_: web_sys::Event| f());
+    let _ =
+        target.add_event_listener_with_callback("versionchange", listener.as_ref().unchecked_ref());
+    listener.forget();
+}
+
+/// Closes the connection as soon as another tab asks to upgrade or delete the database,
+/// from the moment it is open (even while this tab is still moving old records), so that
+/// tab never waits on this one; `closed` remembers that it happened.
+fn let_go_on_version_change(db: &Database, closed: Arc<AtomicBool>) {
+    let connection = db.clone();
+    on_version_change(db, move || {
+        connection.clone().close();
+        closed.store(true, Ordering::Relaxed);
+    });
 }
 
 /// Why the database could not be opened: the database is newer than this build, or the
@@ -236,13 +262,24 @@ impl IdbStore {
             .with_on_upgrade_needed(upgrade)
             .await
             .map_err(open_failed)?;
+        let closed_for_upgrade = Arc::new(AtomicBool::new(false));
+        let_go_on_version_change(&db, closed_for_upgrade.clone());
         let store = Self {
             db,
             versions: Arc::default(),
+            closed_for_upgrade,
         };
-        store.move_legacy_events().await?;
-        store.index_identities().await?;
-        Ok(store)
+        let prepared = async {
+            store.move_legacy_events().await?;
+            store.index_identities().await
+        };
+        match prepared.await {
+            Err(_) if store.closed_for_upgrade.load(Ordering::Relaxed) => Err(StoreError::Backend(
+                "a newer version of Event Dojo in another tab upgraded the database while this tab was opening it: reload this tab to carry on; nothing stored is lost".into(),
+            )),
+            Err(e) => Err(e),
+            Ok(()) => Ok(store),
+        }
     }
 
     /// Deletes the database called `name` (used by tests to start from nothing).
@@ -256,6 +293,17 @@ impl IdbStore {
     /// Closes the connection so the database can be deleted or upgraded.
     pub fn close(self) {
         self.db.close();
+    }
+
+    /// Calls `on_closed` once another tab's upgrade (or deletion) of the database has
+    /// closed this connection (see [`let_go_on_version_change`]), at once if it already
+    /// has.
+    pub fn on_closed_for_upgrade(&self, on_closed: impl Fn() + 'static) {
+        if self.closed_for_upgrade.load(Ordering::Relaxed) {
+            on_closed();
+            return;
+        }
+        on_version_change(&self.db, on_closed);
     }
 
     /// The global position of the newest event, or 0 when the store is empty.
