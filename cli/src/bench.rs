@@ -7,7 +7,7 @@
 //! reference saw; a disagreement stops the benchmark. When expected per-pattern counts
 //! are given (or found beside `--patterns-file`), the compiled counts must equal them.
 
-use crate::corpus;
+use dojo_engine::citylots as corpus;
 use dojo_engine::json;
 use dojo_engine::pattern::compiled::RuleSet;
 use dojo_engine::pattern::{reference_matches, EventPattern};
@@ -252,6 +252,8 @@ pub fn run(args: &MatchArgs) -> Result<(), String> {
                 "baseline": "reference-evaluator",
                 "baseline_value": m.reference.round(),
                 "ratio": ((m.compiled / m.reference) * 10.0).round() / 10.0,
+                "events": events.len(),
+                "matches": m.matches,
             })
         );
     }

@@ -3,7 +3,6 @@
 //! compiled matcher. All logic is in `dojo-engine`; this crate reads files and flags.
 
 mod bench;
-mod corpus;
 mod dialect;
 mod replay_bench;
 

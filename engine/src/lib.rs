@@ -27,6 +27,7 @@
 //! # });
 //! ```
 
+pub mod citylots;
 pub mod classroom;
 pub mod cloudformation;
 pub mod compact;

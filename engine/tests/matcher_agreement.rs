@@ -93,7 +93,8 @@ fn matcher() -> impl Strategy<Value = Value> {
         s().prop_map(|p| json!({ "suffix": p })),
         s().prop_map(|p| json!({ "equals-ignore-case": p })),
         s().prop_map(|p| json!({ "prefix": { "equals-ignore-case": p } })),
-        prop::sample::select(vec!["*", "x*", "*b", "a*b"]).prop_map(|p| json!({ "wildcard": p })),
+        prop::sample::select(vec!["*", "x*", "*b", "a*b", "*ab*", "*b*a", "*xa"])
+            .prop_map(|p| json!({ "wildcard": p })),
         s().prop_map(|p| json!({ "anything-but": p })),
         prop::sample::select(vec![0, 1, 300]).prop_map(|n| json!({ "anything-but": [n] })),
         s().prop_map(|p| json!({ "anything-but": { "prefix": p } })),

@@ -4,7 +4,9 @@
 //! Compilation interns every field path into a trie of path segments and gives each
 //! field an index of the conditions that mention it: a hash map for exact strings and
 //! numbers, byte tries for prefixes and suffixes, a sorted cut of the number line for
-//! numeric ranges, and for `anything-but` a list of strings the list of every such
+//! numeric ranges, wildcards filed by their literal head (or, when they begin with a
+//! star, by the first two bytes of their longest literal run, looked up at every pair of
+//! the value), and for `anything-but` a list of strings the list of every such
 //! condition with, per excluded string, the conditions it excludes (so a leaf fills all
 //! of them but its own exclusions in one merge pass, instead of testing each), and a
 //! short list for the rest. Matching
@@ -197,6 +199,9 @@ struct FieldIndex {
     ignore_case: FxHashMap<String, Vec<(u32, String)>>,
     /// Wildcards filed under the literal text before their first star, verified on lookup.
     wildcard_heads: ByteTrie,
+    /// Wildcards that begin with a star, by the first two bytes of their longest literal
+    /// run: a value can only match where it holds that pair.
+    wildcard_pairs: FxHashMap<[u8; 2], Vec<u32>>,
     wildcards: Vec<(u32, super::wildcard::Wildcard)>,
     /// `anything-but` a list of strings: every such slot, ascending, and the slots each
     /// string excludes, ascending. A string leaf fills all but its excluded ones; a leaf
@@ -270,8 +275,17 @@ impl FieldIndex {
                 .or_default()
                 .push((slot, p.clone())),
             Matcher::Wildcard(w) => {
-                self.wildcard_heads
-                    .insert(wildcard_head(w).into_iter(), self.wildcards.len() as u32);
+                let i = self.wildcards.len() as u32;
+                let head = wildcard_head(w);
+                let longest = w.runs.iter().max_by_key(|run| run.len());
+                match longest {
+                    Some(run) if head.is_empty() && run.len() >= 2 => self
+                        .wildcard_pairs
+                        .entry([run[0], run[1]])
+                        .or_default()
+                        .push(i),
+                    _ => self.wildcard_heads.insert(head.into_iter(), i),
+                }
                 self.wildcards.push((slot, w.clone()));
             }
             Matcher::AnythingBut(AnythingBut::Strings(list)) => {
@@ -639,12 +653,26 @@ impl RuleSet {
                     }
                 }
                 if !index.wildcards.is_empty() {
-                    index.wildcard_heads.walk(s.bytes(), |i| {
+                    let mut check = |i: u32, scratch: &mut Scratch| {
                         let (slot, w) = &index.wildcards[i as usize];
                         if w.matches(s) {
                             hit(*slot, scratch);
                         }
-                    });
+                    };
+                    index.wildcard_heads.walk(s.bytes(), |i| check(i, scratch));
+                    if !index.wildcard_pairs.is_empty() {
+                        let bytes = s.as_bytes();
+                        for (at, pair) in bytes.windows(2).enumerate() {
+                            let Some(candidates) = index.wildcard_pairs.get(pair) else {
+                                continue;
+                            };
+                            // Each pair once, at its first place in the value.
+                            if bytes[..at + 1].windows(2).any(|earlier| earlier == pair) {
+                                continue;
+                            }
+                            candidates.iter().for_each(|&i| check(i, scratch));
+                        }
+                    }
                 }
                 ValueRef::Str(s)
             }
@@ -1189,6 +1217,32 @@ mod tests {
         ]);
         assert_eq!(ids(&s, r#"{"b":"a*b"}"#), [0, 1, 2]);
         assert_eq!(ids(&s, r#"{"b":"xb"}"#), [0]);
+    }
+
+    #[test]
+    fn wildcards_that_begin_with_a_star_are_found_by_a_pair_of_their_longest_run() {
+        let patterns = [
+            r#"{"b":[{"wildcard":"*an*"}]}"#,
+            r#"{"b":[{"wildcard":"*x*ana"}]}"#,
+            r#"{"b":[{"wildcard":"*é*"}]}"#,
+            r#"{"b":[{"wildcard":"*a"}]}"#,
+            r#"{"b":[{"wildcard":"*nan*"}, {"wildcard":"*ban*"}]}"#,
+        ];
+        // A pair met twice in the value ("an" in "banana") still matches once.
+        assert_eq!(ids(&set(&patterns), r#"{"b":"banana"}"#), [0, 3, 4]);
+        assert_eq!(ids(&set(&patterns), r#"{"b":"xana"}"#), [0, 1, 3]);
+        assert_eq!(ids(&set(&patterns), r#"{"b":"café"}"#), [2]);
+        assert_agrees(
+            &patterns,
+            &[
+                r#"{"b":"banana"}"#,
+                r#"{"b":"xxana"}"#,
+                r#"{"b":"ana"}"#,
+                r#"{"b":"é"}"#,
+                r#"{"b":["nan","x"]}"#,
+                r#"{"b":""}"#,
+            ],
+        );
     }
 
     #[test]

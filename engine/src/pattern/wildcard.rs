@@ -16,6 +16,9 @@ pub enum Token {
 pub struct Wildcard {
     pub source: String,
     pub tokens: Vec<Token>,
+    /// The literal runs between the stars, as UTF-8 bytes: `a*bc*` is `["a", "bc", ""]`.
+    /// There is always one more run than there are stars.
+    pub runs: Vec<Vec<u8>>,
 }
 
 impl Wildcard {
@@ -38,40 +41,58 @@ impl Wildcard {
                 c => tokens.push(Token::Char(c)),
             }
         }
+        let runs = runs(&tokens);
         Ok(Wildcard {
             source: source.to_owned(),
             tokens,
+            runs,
         })
     }
 
     /// Whether the whole of `value` matches.
     pub fn matches(&self, value: &str) -> bool {
-        let t = &self.tokens;
-        let v: Vec<char> = value.chars().collect();
-        let (mut ti, mut vi) = (0, 0);
-        let mut backtrack: Option<(usize, usize)> = None;
-        while vi < v.len() {
-            match t.get(ti) {
-                Some(Token::Star) => {
-                    backtrack = Some((ti, vi));
-                    ti += 1;
-                }
-                Some(Token::Char(c)) if *c == v[vi] => {
-                    ti += 1;
-                    vi += 1;
-                }
-                _ => match backtrack {
-                    Some((star, at)) => {
-                        ti = star + 1;
-                        vi = at + 1;
-                        backtrack = Some((star, at + 1));
-                    }
-                    None => return false,
-                },
-            }
-        }
-        t[ti..].iter().all(|tok| *tok == Token::Star)
+        matches_runs(&self.runs, value.as_bytes())
     }
+}
+
+fn runs(tokens: &[Token]) -> Vec<Vec<u8>> {
+    let mut runs = vec![Vec::new()];
+    let mut buf = [0u8; 4];
+    for t in tokens {
+        match t {
+            Token::Star => runs.push(Vec::new()),
+            Token::Char(c) => runs
+                .last_mut()
+                .expect("there is always a run")
+                .extend_from_slice(c.encode_utf8(&mut buf).as_bytes()),
+        }
+    }
+    runs
+}
+
+/// Whether `value` is the runs in order with anything between them (see
+/// [`Wildcard::runs`]). The first run must start the value and the last end it; each
+/// run between is taken at its leftmost place after the one before, which is enough
+/// because a star can absorb whatever the leftmost choice leaves. Comparing UTF-8 bytes
+/// is comparing characters: a run begins with a character's first byte, so it can only
+/// match where a character begins.
+fn matches_runs(runs: &[Vec<u8>], value: &[u8]) -> bool {
+    let (first, rest) = runs.split_first().expect("there is always a run");
+    let Some((last, middle)) = rest.split_last() else {
+        return value == first.as_slice();
+    };
+    if value.len() < first.len() + last.len() || !value.starts_with(first) || !value.ends_with(last)
+    {
+        return false;
+    }
+    let mut inside = &value[first.len()..value.len() - last.len()];
+    for run in middle {
+        match memchr::memmem::find(inside, run) {
+            Some(at) => inside = &inside[at + run.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Most automaton states one value may keep active across the wildcards of one field.
@@ -168,6 +189,47 @@ mod tests {
         assert!(w("").matches(""));
         assert!(!w("").matches("x"));
         assert!(w("*a*a*").matches("banana"));
+    }
+
+    /// Character by character with backtracking to the last star: the plain reading of
+    /// the operator, against which the run-by-run matcher is checked.
+    fn matches_by_characters(tokens: &[Token], value: &str) -> bool {
+        let v: Vec<char> = value.chars().collect();
+        let (mut ti, mut vi) = (0, 0);
+        let mut backtrack: Option<(usize, usize)> = None;
+        while vi < v.len() {
+            match tokens.get(ti) {
+                Some(Token::Star) => {
+                    backtrack = Some((ti, vi));
+                    ti += 1;
+                }
+                Some(Token::Char(c)) if *c == v[vi] => {
+                    ti += 1;
+                    vi += 1;
+                }
+                _ => match backtrack {
+                    Some((star, at)) => {
+                        ti = star + 1;
+                        vi = at + 1;
+                        backtrack = Some((star, at + 1));
+                    }
+                    None => return false,
+                },
+            }
+        }
+        tokens[ti..].iter().all(|tok| *tok == Token::Star)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn runs_match_as_characters_do(
+            pattern in "[ab*é]{0,8}",
+            value in "[abé*]{0,10}",
+        ) {
+            if let Ok(w) = Wildcard::parse(&pattern) {
+                proptest::prop_assert_eq!(w.matches(&value), matches_by_characters(&w.tokens, &value));
+            }
+        }
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! A deterministic corpus of city-lots-like events and pattern families over it, for
-//! `dojo bench match`.
+//! `dojo bench match` and the browser benchmark of the matcher.
 //!
 //! Events have the shape of the San Francisco "citylots" GeoJSON that event-ruler and
 //! Quamina benchmark on: nested `properties` with strings (one sometimes null), and a
 //! `geometry` whose coordinates are arrays of arrays of numbers. The same seed always
 //! gives the same bytes.
 
-use dojo_engine::rng::SeededRng;
+use crate::rng::SeededRng;
 
 const STREETS: &[(&str, &str)] = &[
     ("MISSION", "ST"),
@@ -202,7 +202,7 @@ fn one(name: &str, i: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dojo_engine::pattern::EventPattern;
+    use crate::pattern::EventPattern;
 
     #[test]
     fn the_corpus_is_deterministic_valid_json() {
