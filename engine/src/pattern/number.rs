@@ -83,12 +83,101 @@ pub fn is_comparable(text: &str, value: f64) -> bool {
     if significant_digits(text) <= 15 && (value == 0.0 || (1e-290..1e290).contains(&value.abs())) {
         return true;
     }
+    if let Some(answer) = reproduces_by_integers(text, value) {
+        return answer;
+    }
+    reproduces_by_printing(text, value)
+}
+
+/// The definition itself: print the double to as many significant digits as the text
+/// has, and read both back as decimals.
+fn reproduces_by_printing(text: &str, value: f64) -> bool {
     let Some(decimal) = Decimal::read(text) else {
         return false;
     };
     let digits = decimal.digits.len().max(1);
     let rendered = format!("{value:.*e}", digits - 1);
     Decimal::read(&rendered).is_some_and(|d| d.same_value(&decimal))
+}
+
+/// The same answer without printing, for texts of at most 19 significant digits (most
+/// long numbers in events, such as 16- to 18-digit coordinates); `None` when the numbers
+/// do not fit in 128-bit integers, or for an exact tie, which printing settles.
+///
+/// The text is T = M × 10^k with M's d digits its significant ones, and the double is
+/// V = m × 2^e exactly. Printing V to d significant digits rounds it to the nearest
+/// multiple of 10^k, so it gives back T exactly when |V − T| < 10^k / 2. Scaled by
+/// 2^p × 10^q, with p and q just large enough, all three sides are integers.
+fn reproduces_by_integers(text: &str, value: f64) -> Option<bool> {
+    let (negative, m_dec, k) = significant_integer(text)?;
+    if m_dec == 0 || value == 0.0 || negative != value.is_sign_negative() {
+        return None;
+    }
+    let bits = value.abs().to_bits();
+    let exponent_bits = (bits >> 52) as i64;
+    if exponent_bits == 0 {
+        return None; // subnormal: printing settles it
+    }
+    let m_bin = u128::from((bits & ((1 << 52) - 1)) | (1 << 52));
+    let e = exponent_bits - 1075;
+    let p = (-e).max(0) + 1;
+    let q = (-k).max(0);
+    let pow10 = |n: i64| -> Option<u128> { 10u128.checked_pow(u32::try_from(n).ok()?) };
+    let pow2 = |n: i64| -> Option<u128> { 1u128.checked_shl(u32::try_from(n).ok()?) };
+    // V × 2^p × 10^q, T × 2^p × 10^q and (10^k / 2) × 2^p × 10^q.
+    let v = m_bin.checked_mul(pow2(e + p)?)?.checked_mul(pow10(q)?)?;
+    let t = u128::from(m_dec)
+        .checked_mul(pow10(k + q)?)?
+        .checked_mul(pow2(p)?)?;
+    let half = pow10(k + q)?.checked_mul(pow2(p - 1)?)?;
+    let distance = v.abs_diff(t);
+    (distance != half).then_some(distance < half)
+}
+
+/// A JSON number's text as its sign, its digits before and after the point, and its
+/// exponent; `None` when the exponent does not fit an `i64`.
+fn parts(text: &str) -> Option<(bool, &str, &str, i64)> {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text),
+    };
+    let (mantissa, exp) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], rest[i + 1..].parse::<i64>().ok()?),
+        None => (rest, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    Some((negative, int, frac, exp))
+}
+
+/// A JSON number's text as its sign, its significant digits as an integer, and the power
+/// of ten they are scaled by; `None` past 19 significant digits.
+fn significant_integer(text: &str) -> Option<(bool, u64, i64)> {
+    let (negative, int, frac, exp) = parts(text)?;
+    let mut digits = 0u32;
+    let mut value = 0u64;
+    let mut zeros = 0u32; // zeros seen since the last nonzero digit
+    for b in int.bytes().chain(frac.bytes()) {
+        let d = u64::from(b.wrapping_sub(b'0'));
+        if d > 9 {
+            return None;
+        }
+        if d == 0 {
+            if digits > 0 {
+                zeros += 1;
+            }
+            continue;
+        }
+        digits += zeros + 1;
+        if digits > 19 {
+            return None;
+        }
+        value = value * 10u64.pow(zeros) * 10 + d;
+        zeros = 0;
+    }
+    let k = exp
+        .checked_sub(frac.len() as i64)?
+        .checked_add(i64::from(zeros))?;
+    Some((negative, value, k))
 }
 
 /// How many significant digits the mantissa of a JSON number has, without allocating.
@@ -117,15 +206,7 @@ struct Decimal {
 
 impl Decimal {
     fn read(text: &str) -> Option<Decimal> {
-        let (negative, rest) = match text.strip_prefix('-') {
-            Some(r) => (true, r),
-            None => (false, text),
-        };
-        let (mantissa, exp) = match rest.find(['e', 'E']) {
-            Some(i) => (&rest[..i], rest[i + 1..].parse::<i64>().ok()?),
-            None => (rest, 0),
-        };
-        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let (negative, int, frac, exp) = parts(text)?;
         let mut digits: Vec<u8> = int.bytes().chain(frac.bytes()).map(|b| b - b'0').collect();
         let mut exponent = exp - frac.len() as i64;
         let leading = digits.iter().take_while(|&&d| d == 0).count();
@@ -170,6 +251,63 @@ mod tests {
             "123456789012345",
         ] {
             assert!(Num::parse(text).comparable, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The integer shortcut agrees with printing wherever it answers.
+        #[test]
+        fn integers_answer_as_printing_does(
+            negative in proptest::bool::ANY,
+            int in "[0-9]{1,4}",
+            frac in "[0-9]{0,17}",
+            exp in proptest::option::of(-30i32..30),
+        ) {
+            let text = format!(
+                "{}{int}{}{}",
+                if negative { "-" } else { "" },
+                if frac.is_empty() { String::new() } else { format!(".{frac}") },
+                exp.map(|e| format!("e{e}")).unwrap_or_default(),
+            );
+            let value: f64 = text.parse().expect("a number");
+            if let Some(answer) = reproduces_by_integers(&text, value) {
+                proptest::prop_assert_eq!(answer, reproduces_by_printing(&text, value), "{}", text);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Doubles written out in full or to 16 to 18 digits, most of them comparable.
+        #[test]
+        fn integers_answer_as_printing_does_for_written_doubles(
+            value in -1e6f64..1e6,
+            digits in 15usize..18,
+        ) {
+            for text in [format!("{value}"), format!("{value:.*e}", digits)] {
+                let parsed: f64 = text.parse().expect("a number");
+                if let Some(answer) = reproduces_by_integers(&text, parsed) {
+                    proptest::prop_assert_eq!(answer, reproduces_by_printing(&text, parsed), "{}", text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_integer_shortcut_answers_for_long_coordinates() {
+        for (text, comparable) in [
+            ("37.730438355350252", true),
+            ("-122.44570098324853", true),
+            ("3.0000000000000001", false),
+            ("9007199254740993", false),
+            ("-122.445678901234567", false),
+        ] {
+            let value: f64 = text.parse().expect("a number");
+            assert_eq!(
+                reproduces_by_integers(text, value),
+                Some(comparable),
+                "{text}"
+            );
+            assert_eq!(reproduces_by_printing(text, value), comparable, "{text}");
         }
     }
 
