@@ -17,12 +17,17 @@ build: setup-serve
 	trunk build --release
 
 ## make bench: the matcher benchmark on a generated 100,000-event corpus, then the
-## browser benchmark (IndexedDB appends against raw JS, read_all, wasm replay against
-## native) in headless Chromium
+## browser benchmark (IndexedDB appends against raw JS, read_all, wasm replay and the
+## matcher in wasm against native) in headless Chromium, then the release build's time
+## to a usable page on emulated Fast 3G with a 4x CPU slowdown, and the long tasks and
+## frame times while a million-event sample loads
 bench: setup-test
 	cargo build --profile native-release -p dojo-cli
 	./target/native-release/dojo bench match
 	scripts/bench-browser.sh
+	trunk build --release
+	node scripts/slow-network.mjs
+	node scripts/log-million.mjs
 
 ## make fuzz: every fuzz target for 10 million executions (RUNS=N to change), with
 ## cargo fuzz on stable Rust; see docs/fuzzing.md

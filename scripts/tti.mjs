@@ -1,6 +1,7 @@
 // Time to first interaction on localhost: serves dist/ on 127.0.0.1, opens the app in a
 // fresh headless Chromium profile seven times, and reports how long after navigation the
-// publish form could be used (median and range). Usage, after `trunk build --release`:
+// start page could be used (its call to action shown, the loading screen gone; median and
+// range). Usage, after `trunk build --release`:
 //   node scripts/tti.mjs [DIST_DIR]
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
@@ -15,8 +16,8 @@ try {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`http://127.0.0.1:${port}/`);
-    await page.getByTestId('publish-submit').waitFor({ state: 'visible' });
-    await page.getByTestId('log-empty').waitFor();
+    await page.getByTestId('start-exercise').waitFor({ state: 'visible' });
+    await page.locator('#boot').waitFor({ state: 'detached' });
     times.push(await page.evaluate(() => performance.now()));
     await context.close();
   }

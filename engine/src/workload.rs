@@ -27,12 +27,35 @@ pub(crate) const POSTCODES: &[&str] = &[
 
 /// `n` events of the insurance workload, in time order, with their times in ms.
 pub fn insurance_history(n: usize, seed: u64) -> Vec<(u64, DomainEvent)> {
-    let mut rng = SeededRng::new(seed);
-    let mut out = Vec::with_capacity(n + 16);
-    let mut t = 0u64;
-    let mut customer = 0u64;
-    while out.len() < n {
-        customer += 1;
+    InsuranceHistory::new(seed).take(n).collect()
+}
+
+/// The same history, one customer's journey at a time, for callers that want the events
+/// in batches without holding them all (the app's sample loader).
+pub struct InsuranceHistory {
+    rng: SeededRng,
+    t: u64,
+    customer: u64,
+    pending: std::vec::IntoIter<(u64, DomainEvent)>,
+}
+
+impl InsuranceHistory {
+    pub fn new(seed: u64) -> InsuranceHistory {
+        InsuranceHistory {
+            rng: SeededRng::new(seed),
+            t: 0,
+            customer: 0,
+            pending: Vec::new().into_iter(),
+        }
+    }
+
+    /// The next customer's events, from registering to moving house.
+    fn journey(&mut self) -> Vec<(u64, DomainEvent)> {
+        let rng = &mut self.rng;
+        let mut t = self.t;
+        self.customer += 1;
+        let customer = self.customer;
+        let mut out = Vec::new();
         let c = format!("c{customer}");
         let postcode = rng.pick(POSTCODES).to_string();
         let birth_year = 1940 + rng.below(65) as u16;
@@ -177,9 +200,23 @@ pub fn insurance_history(n: usize, seed: u64) -> Vec<(u64, DomainEvent)> {
                 },
             ));
         }
+
+        self.t = t;
+        out
     }
-    out.truncate(n);
-    out
+}
+
+impl Iterator for InsuranceHistory {
+    type Item = (u64, DomainEvent);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(event) = self.pending.next() {
+                return Some(event);
+            }
+            self.pending = self.journey().into_iter();
+        }
+    }
 }
 
 /// The same history as numbered entries, ready to replay into read models.

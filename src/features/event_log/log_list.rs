@@ -313,7 +313,9 @@ fn SampleLoader() -> impl IntoView {
         error.set(None);
         progress.set(Some((0, n)));
         spawn_local(async move {
-            let history = dojo_engine::workload::insurance_history(n, js_sys::Date::now() as u64);
+            // Generated a batch at a time, so no single task builds the whole history.
+            let mut history =
+                dojo_engine::workload::InsuranceHistory::new(js_sys::Date::now() as u64).take(n);
             // Ids unique to this load, even when two tabs start one in the same millisecond
             // (the store refuses a second event with the same source and id).
             let load_id = format!(
@@ -324,8 +326,9 @@ fn SampleLoader() -> impl IntoView {
             let mut done = 0;
             // Each customer's journey is one correlation; each event is caused by the one before.
             let mut last_in_journey = std::collections::HashMap::<String, String>::new();
-            for chunk in history.chunks(LOAD_BATCH) {
-                if cancelled.get_value() {
+            loop {
+                let chunk: Vec<_> = history.by_ref().take(LOAD_BATCH).collect();
+                if chunk.is_empty() || cancelled.get_value() {
                     break;
                 }
                 let batch = chunk
