@@ -101,6 +101,11 @@ test('a newer tab\'s upgrade does not wait for a message: this tab lets go on th
   // newer tab is never even blocked.
   expect(await openNewer(context, { announce: false })).toBe('opened');
   await expect(app.getByTestId('error-view')).toContainText('Event Dojo was updated in another tab');
+  // Nothing can be written any more, so nothing offers to: the write buttons are off,
+  // and no second, read-only banner offers a retry that cannot succeed.
+  await expect(app.getByTestId('sample-load')).toBeDisabled();
+  await expect(app.getByTestId('publish-submit')).toBeDisabled();
+  await expect(app.getByTestId('read-only')).toHaveCount(0);
 });
 
 test('events an older build stored one per record are moved into chunks when the app opens', async ({ context }) => {

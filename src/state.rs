@@ -49,9 +49,19 @@ pub fn announce_upgrade() {
 
 /// Listens for other tabs: an append bumps `revision`; an upgrade waiting in another tab
 /// (announced on the channel, or seen as the connection's `versionchange` event) closes
-/// this tab's connection and sets `superseded`.
-fn listen(revision: RwSignal<u64>, superseded: RwSignal<bool>, store: IdbStore) {
-    store.on_closed_for_upgrade(move || superseded.set(true));
+/// this tab's connection, sets `superseded` and switches writing off for good.
+fn listen(
+    revision: RwSignal<u64>,
+    superseded: RwSignal<bool>,
+    health: RwSignal<StoreHealth>,
+    store: IdbStore,
+) {
+    // Writing stops with the connection: every write button disables itself.
+    let let_go = move || {
+        superseded.set(true);
+        health.set(StoreHealth::Superseded);
+    };
+    store.on_closed_for_upgrade(let_go);
     let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL_NAME) else {
         return;
     };
@@ -60,7 +70,7 @@ fn listen(revision: RwSignal<u64>, superseded: RwSignal<bool>, store: IdbStore) 
             if ev.data().as_string().as_deref() == Some(UPGRADE) {
                 if !superseded.get_untracked() {
                     store.clone().close();
-                    superseded.set(true);
+                    let_go();
                 }
             } else {
                 revision.update(|r| *r += 1);
@@ -101,7 +111,7 @@ impl StoreContext {
         let superseded = RwSignal::new(false);
         let health = RwSignal::new(StoreHealth::default());
         HEALTH.with(|h| h.set(Some(health)));
-        listen(revision, superseded, store.clone());
+        listen(revision, superseded, health, store.clone());
         Self {
             store,
             revision,

@@ -24,7 +24,8 @@ fn sentence(reason: &str) -> String {
 pub fn ReadOnlyBanner() -> impl IntoView {
     let health = use_store().health;
     move || match health.get() {
-        StoreHealth::Writable => None,
+        // A superseded tab has the app's own "updated in another tab" message instead.
+        StoreHealth::Writable | StoreHealth::Superseded => None,
         StoreHealth::ReadOnly { reason } => Some(view! {
             <div class="error-view read-only" role="alert" data-testid="read-only">
                 <strong class="error-title">"Event Dojo is read-only for now"</strong>

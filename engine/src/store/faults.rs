@@ -147,6 +147,9 @@ pub enum StoreHealth {
     /// A failure that will repeat until the learner acts (storage full, connection
     /// closed): writing is switched off, with the failure's message as the reason.
     ReadOnly { reason: String },
+    /// Another tab upgraded the database and this tab let go of its connection: nothing
+    /// can be written until the page is reloaded, and retrying does not change that.
+    Superseded,
 }
 
 impl StoreHealth {
@@ -155,7 +158,7 @@ impl StoreHealth {
     /// big one did not, so only the learner's [`Self::retry`] switches writing back on.
     pub fn after_write<T>(&mut self, result: &Result<T, StoreError>) {
         if let Err(e) = result {
-            if e.leaves_store_read_only() {
+            if e.leaves_store_read_only() && *self != StoreHealth::Superseded {
                 *self = StoreHealth::ReadOnly {
                     reason: e.to_string(),
                 }
@@ -169,7 +172,9 @@ impl StoreHealth {
 
     /// The learner freed space (or says they did): the next write may try again.
     pub fn retry(&mut self) {
-        *self = StoreHealth::Writable;
+        if *self != StoreHealth::Superseded {
+            *self = StoreHealth::Writable;
+        }
     }
 }
 
@@ -242,6 +247,15 @@ mod tests {
             .iter()
             .map(|e| e.position)
             .collect()
+    }
+
+    #[test]
+    fn a_superseded_tab_stays_unable_to_write_whatever_happens_next() {
+        let mut health = StoreHealth::Superseded;
+        assert!(!health.can_write());
+        health.retry();
+        health.after_write(&Err::<(), _>(StoreError::QuotaExceeded("full".into())));
+        assert_eq!(health, StoreHealth::Superseded);
     }
 
     #[test]
