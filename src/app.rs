@@ -73,10 +73,10 @@ pub fn App() -> impl IntoView {
                     Some(Ok(store)) => {
                         let ctx = StoreContext::new(store);
                         crate::features::classroom::attach_store(ctx.clone());
-                        let superseded = ctx.superseded;
+                        let superseded = ctx.clone();
                         provide_context(ctx);
                         view! {
-                            {move || superseded.get().then(|| view! {
+                            {move || superseded.superseded().then(|| view! {
                                 <ErrorView title="Event Dojo was updated in another tab"
                                     message="This tab closed its connection to the database so the update can finish. What is on screen may be out of date."
                                     hint="Reload this tab to carry on; everything you saved is kept."/>

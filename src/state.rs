@@ -49,18 +49,10 @@ pub fn announce_upgrade() {
 
 /// Listens for other tabs: an append bumps `revision`; an upgrade waiting in another tab
 /// (announced on the channel, or seen as the connection's `versionchange` event) closes
-/// this tab's connection, sets `superseded` and switches writing off for good.
-fn listen(
-    revision: RwSignal<u64>,
-    superseded: RwSignal<bool>,
-    health: RwSignal<StoreHealth>,
-    store: IdbStore,
-) {
+/// this tab's connection and makes `health` [`StoreHealth::Superseded`] for good.
+fn listen(revision: RwSignal<u64>, health: RwSignal<StoreHealth>, store: IdbStore) {
     // Writing stops with the connection: every write button disables itself.
-    let let_go = move || {
-        superseded.set(true);
-        health.set(StoreHealth::Superseded);
-    };
+    let let_go = move || health.set(StoreHealth::Superseded);
     store.on_closed_for_upgrade(let_go);
     let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL_NAME) else {
         return;
@@ -68,7 +60,7 @@ fn listen(
     let on_message = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
         move |ev: web_sys::MessageEvent| {
             if ev.data().as_string().as_deref() == Some(UPGRADE) {
-                if !superseded.get_untracked() {
+                if !health.with_untracked(|h| *h == StoreHealth::Superseded) {
                     store.clone().close();
                     let_go();
                 }
@@ -99,23 +91,20 @@ pub struct StoreContext {
     pub store: IdbStore,
     /// Bumped after every successful append so views re-read the store.
     pub revision: RwSignal<u64>,
-    /// Another tab is upgrading the database; this tab closed its connection.
-    pub superseded: RwSignal<bool>,
-    /// Whether writing is switched on, and why not.
+    /// Whether writing is switched on, and why not (`Superseded` once another tab's
+    /// upgrade took this tab's connection).
     pub health: RwSignal<StoreHealth>,
 }
 
 impl StoreContext {
     pub fn new(store: IdbStore) -> Self {
         let revision = RwSignal::new(0);
-        let superseded = RwSignal::new(false);
         let health = RwSignal::new(StoreHealth::default());
         HEALTH.with(|h| h.set(Some(health)));
-        listen(revision, superseded, health, store.clone());
+        listen(revision, health, store.clone());
         Self {
             store,
             revision,
-            superseded,
             health,
         }
     }
@@ -123,6 +112,11 @@ impl StoreContext {
     /// Whether the app may write now (tracked: buttons that write disable themselves).
     pub fn can_write(&self) -> bool {
         self.health.with(StoreHealth::can_write)
+    }
+
+    /// Whether another tab's upgrade took this tab's connection (tracked).
+    pub fn superseded(&self) -> bool {
+        self.health.with(|h| *h == StoreHealth::Superseded)
     }
 
     /// Tells every read model, in this tab and the others, that the store changed.
