@@ -16,14 +16,15 @@ test: setup-test
 build: setup-serve
 	trunk build --release
 
-## make bench: the matcher benchmark on a generated 100,000-event corpus, then the
+## make bench: the matcher benchmark on a generated 100,000-event corpus (five
+## processes: each set's median and spread), then the
 ## browser benchmark (IndexedDB appends against raw JS, read_all, wasm replay and the
 ## matcher in wasm against native) in headless Chromium, then the release build's time
 ## to a usable page on emulated Fast 3G with a 4x CPU slowdown, and the long tasks and
 ## frame times while a million-event sample loads
 bench: setup-test
 	cargo build --profile native-release -p dojo-cli
-	./target/native-release/dojo bench match
+	python3 scripts/bench-match-runs.py 5 --rules 1,10,100,1000
 	scripts/bench-browser.sh
 	trunk build --release
 	node scripts/slow-network.mjs
