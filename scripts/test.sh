@@ -3,7 +3,7 @@
 # formatting, clippy (native and wasm), native tests, cfn-lint over the CloudFormation
 # export of every shipped design, a fuzzing smoke run (5 s per target), browser tests
 # (wasm-bindgen-test in headless Chromium),
-# a release build, end-to-end tests (Playwright + axe), and the classroom journeys again
+# a release build and its first-download size against wasm-budget.txt, end-to-end tests (Playwright + axe), and the classroom journeys again
 # against a second broker (RabbitMQ's Web MQTT plugin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,10 +70,14 @@ layer "release build (trunk build --release)"
 trunk build --release
 # The same app for a static host's sub-path, for e2e/subpath.spec.mjs.
 trunk build --release --public-url /dojo/sub/ --dist dist-sub
-wasm=$(ls dist/*.wasm)
-raw=$(stat -c %s "$wasm")
-gz=$(gzip -9 -c "$wasm" | wc -c)
-summaries+=("release wasm: $raw bytes, $gz bytes gzipped")
+# The first download and each page's added bytes; over the budget in wasm-budget.txt,
+# the run fails at its end (after the tests, so one run reports everything).
+size_log=$(mktemp)
+set +e
+node scripts/size-report.mjs dist 2>&1 | tee "$size_log"
+size_status=${PIPESTATUS[0]}
+set -e
+while IFS= read -r line; do summaries+=("$line"); done < <(grep -E '^(first download|each other page|within budget|OVER BUDGET)' "$size_log")
 
 layer "end-to-end tests (Playwright + axe, Chromium)"
 # A free loopback port, so a server left on the default port cannot block the run.
@@ -112,6 +116,10 @@ printf '  %s\n' "${summaries[@]}"
 if [ "$e2e_status" -ne 0 ]; then
   echo "end-to-end tests failed"
   exit "$e2e_status"
+fi
+if [ "$size_status" -ne 0 ]; then
+  echo "the start page's wasm is over its budget (wasm-budget.txt)"
+  exit "$size_status"
 fi
 # One plain closing line over every layer, for CI parsers.
 total_passed=0
