@@ -294,17 +294,11 @@ pub fn parse_pack(text: &str, file: &str) -> Result<Vec<Exercise>, ExerciseError
         let name = item["id"]
             .as_str()
             .map_or(format!("#{}", i + 1), str::to_owned);
-        let mut ex: Exercise = serde_path_to_error::deserialize(item).map_err(|e| {
-            let path = e.path().to_string();
+        let mut ex: Exercise = crate::shape::from_value(&item).map_err(|e| {
             fail(
                 name.clone(),
-                &path,
-                crate::wording::shape_of(
-                    "an exercise",
-                    "the exercise",
-                    &path,
-                    &e.inner().to_string(),
-                ),
+                &e.path,
+                crate::wording::shape_of("an exercise", "the exercise", &e.path, &e.message),
             )
         })?;
         // Shown in AWS's names whatever names the file uses, without the defaults.

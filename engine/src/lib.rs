@@ -42,6 +42,7 @@ pub mod publish;
 pub mod rng;
 pub mod schema;
 pub mod services;
+pub mod shape;
 pub mod sim;
 pub mod store;
 pub mod timetravel;

@@ -8,7 +8,7 @@
 //!
 //! [`Topology::from_json`] reports problems with the JSON path of the offending value
 //! (`rules[2].targets[0].input_transformer`), both for shape errors (through
-//! `serde_path_to_error`) and for semantic ones checked by [`Topology::validate`]: unknown
+//! `crate::shape`) and for semantic ones checked by [`Topology::validate`]: unknown
 //! references, FIFO/standard mismatches, AWS limits, invalid patterns and templates.
 
 use crate::pattern::{self, EventPattern};
@@ -491,13 +491,13 @@ pub(crate) fn is_retriable(code: &str) -> bool {
 impl Topology {
     /// Parses and validates topology JSON.
     pub fn from_json(text: &str) -> Result<Topology, TopologyError> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let topology: Topology = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            TopologyError {
-                message: crate::wording::shape(&path, &e.inner().to_string()),
-                path: if path == "." { "topology".into() } else { path },
-            }
+        let topology: Topology = crate::shape::from_str(text).map_err(|e| TopologyError {
+            message: crate::wording::shape(&e.path, &e.message),
+            path: if e.path == "." {
+                "topology".into()
+            } else {
+                e.path
+            },
         })?;
         topology.validate()?;
         Ok(topology)

@@ -129,11 +129,10 @@ pub fn read_envelope(text: &str) -> Result<EventEnvelope, (String, String)> {
             "this is an EventBridge PutEvents entry, which has no stream; import reads CloudEvents lines (export as CloudEvents)".into(),
         ));
     }
-    let envelope: EventEnvelope = serde_path_to_error::deserialize(&value).map_err(|e| {
-        let path = e.path().to_string();
+    let envelope: EventEnvelope = crate::shape::from_str(text).map_err(|e| {
         fail(
-            if path == "." { "(event)" } else { &path },
-            crate::wording::shape_of("an event", "the event", &path, &e.inner().to_string()),
+            if e.path == "." { "(event)" } else { &e.path },
+            crate::wording::shape_of("an event", "the event", &e.path, &e.message),
         )
     })?;
     for (field, value) in [

@@ -14,9 +14,7 @@ use crate::json::JsonError;
 /// mistake with its line and column, a shape mistake with its path.
 pub fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
     crate::json::parse(text).map_err(|e| syntax(&e))?;
-    let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de)
-        .map_err(|e| shape(&e.path().to_string(), &e.inner().to_string()))
+    crate::shape::from_str(text).map_err(|e| shape(&e.path, &e.message))
 }
 
 /// A syntax mistake (from [`crate::json::parse`]), with its line and column.

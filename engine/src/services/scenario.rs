@@ -218,14 +218,15 @@ use crate::workload::{FAMILY, GIVEN, POSTCODES};
 impl Scenario {
     /// Parses and validates; errors name the JSON path.
     pub fn from_json(text: &str) -> Result<Scenario, crate::topology::TopologyError> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            crate::topology::TopologyError {
-                message: crate::wording::shape(&path, &e.inner().to_string()),
-                path: if path == "." { "scenario".into() } else { path },
-            }
-        })?;
+        let s: Scenario =
+            crate::shape::from_str(text).map_err(|e| crate::topology::TopologyError {
+                message: crate::wording::shape(&e.path, &e.message),
+                path: if e.path == "." {
+                    "scenario".into()
+                } else {
+                    e.path
+                },
+            })?;
         let problem = |path: String, message: &str| {
             Err(crate::topology::TopologyError {
                 path,

@@ -174,18 +174,13 @@ pub enum Record {
 impl Script {
     /// Parses and validates a script; errors name the JSON path (`steps[3].receive.max`).
     pub fn from_json(text: &str) -> Result<Script, TopologyError> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let script: Script = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            TopologyError {
-                message: crate::wording::shape_of(
-                    "a script",
-                    "the script",
-                    &path,
-                    &e.inner().to_string(),
-                ),
-                path: if path == "." { "script".into() } else { path },
-            }
+        let script: Script = crate::shape::from_str(text).map_err(|e| TopologyError {
+            message: crate::wording::shape_of("a script", "the script", &e.path, &e.message),
+            path: if e.path == "." {
+                "script".into()
+            } else {
+                e.path
+            },
         })?;
         script.topology.validate().map_err(|e| TopologyError {
             path: format!("topology.{}", e.path),
