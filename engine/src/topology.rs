@@ -488,17 +488,26 @@ pub(crate) fn is_retriable(code: &str) -> bool {
     !NOT_RETRIABLE.contains(&code)
 }
 
-impl Topology {
-    /// Parses and validates topology JSON.
-    pub fn from_json(text: &str) -> Result<Topology, TopologyError> {
-        let topology: Topology = crate::shape::from_str(text).map_err(|e| TopologyError {
+impl TopologyError {
+    /// A shape mistake in a design read whole as `document` ("topology", "scenario"),
+    /// worded by [`crate::wording::shape`]; a mistake in no member is at `document`.
+    pub(crate) fn from_shape(e: crate::shape::ShapeError, document: &str) -> TopologyError {
+        TopologyError {
             message: crate::wording::shape(&e.path, &e.message),
             path: if e.path == "." {
-                "topology".into()
+                document.into()
             } else {
                 e.path
             },
-        })?;
+        }
+    }
+}
+
+impl Topology {
+    /// Parses and validates topology JSON.
+    pub fn from_json(text: &str) -> Result<Topology, TopologyError> {
+        let topology: Topology =
+            crate::shape::from_str(text).map_err(|e| TopologyError::from_shape(e, "topology"))?;
         topology.validate()?;
         Ok(topology)
     }

@@ -218,15 +218,8 @@ use crate::workload::{FAMILY, GIVEN, POSTCODES};
 impl Scenario {
     /// Parses and validates; errors name the JSON path.
     pub fn from_json(text: &str) -> Result<Scenario, crate::topology::TopologyError> {
-        let s: Scenario =
-            crate::shape::from_str(text).map_err(|e| crate::topology::TopologyError {
-                message: crate::wording::shape(&e.path, &e.message),
-                path: if e.path == "." {
-                    "scenario".into()
-                } else {
-                    e.path
-                },
-            })?;
+        let s: Scenario = crate::shape::from_str(text)
+            .map_err(|e| crate::topology::TopologyError::from_shape(e, "scenario"))?;
         let problem = |path: String, message: &str| {
             Err(crate::topology::TopologyError {
                 path,
