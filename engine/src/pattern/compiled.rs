@@ -17,7 +17,11 @@
 //! leaves agree on shared array elements. A branch of one required field (most
 //! patterns) needs none of that: filling its slot matches the rule on the spot; and the
 //! branches that are a lone `exists: false` are kept by field, so an event missing the
-//! field matches all of their rules in one loop.
+//! field matches all of their rules in one loop; a branch that is a lone `exists: true`
+//! is kept as its rule, matched by any leaf of the field without touching a slot. The
+//! answer ascends: with few matches it is sorted, and when an event matched many rules
+//! (at 1,000 `exists` rules, about 600) the per-rule stamps are read in rule order
+//! instead, which costs one pass over the rules rather than a sort.
 //!
 //! The scan itself is where most of the time goes on events with large subtrees no
 //! pattern names (a city lot's coordinates are four fifths of its bytes). It reads the
@@ -60,6 +64,8 @@ enum SlotKind {
 #[derive(Debug, Clone)]
 struct Slot {
     subrule: u32,
+    /// Its branch's rule (kept here too: a lone slot matches it without a second look-up).
+    rule: RuleId,
     field: u32,
     kind: SlotKind,
     /// The slot is its branch's only one, and required: filling it matches the rule at
@@ -243,6 +249,9 @@ struct FieldIndex {
     prefixes: ByteTrie,
     suffixes: ByteTrie,
     any: Vec<u32>,
+    /// The rules of branches that are this one `exists: true` and nothing else: any leaf
+    /// matches them outright, so they are kept as rules rather than slots.
+    any_rules: Vec<RuleId>,
     ranges: RangeIndex,
     /// `equals-ignore-case` values by their case-folded form, verified on lookup.
     ignore_case: FxHashMap<String, Vec<(u32, String)>>,
@@ -475,6 +484,7 @@ impl RuleSet {
             let slot = self.slots.len() as u32;
             self.slots.push(Slot {
                 subrule,
+                rule,
                 field: field_id,
                 kind,
                 alone: false,
@@ -485,6 +495,13 @@ impl RuleSet {
         }
         if self.slots.len() as u32 == start + 1 && required == 1 {
             self.slots[start as usize].alone = true;
+            if let [field] = branch {
+                if field.matchers == [Matcher::Exists(true)] {
+                    let index = &mut self.fields[self.slots[start as usize].field as usize];
+                    index.any.retain(|&s| s != start);
+                    index.any_rules.push(rule);
+                }
+            }
         }
         self.subrules.push(SubRule {
             rule,
@@ -630,7 +647,7 @@ impl RuleSet {
         let mut hit = |slot: u32, scratch: &mut Scratch| {
             let s = &self.slots[slot as usize];
             if s.alone {
-                let rule = self.subrules[s.subrule as usize].rule;
+                let rule = s.rule;
                 if scratch.rule_seen[rule as usize] != g {
                     scratch.rule_seen[rule as usize] = g;
                     scratch.matched.push(rule);
@@ -657,6 +674,12 @@ impl RuleSet {
                 }
             }
         };
+        for &rule in &index.any_rules {
+            if scratch.rule_seen[rule as usize] != g {
+                scratch.rule_seen[rule as usize] = g;
+                scratch.matched.push(rule);
+            }
+        }
         for &slot in &index.any {
             hit(slot, scratch);
         }
@@ -673,6 +696,16 @@ impl RuleSet {
             for &slot in &index.anything_but {
                 if skip.peek() == Some(&&slot) {
                     skip.next();
+                    continue;
+                }
+                // Nearly every event fills nearly every such slot: the lone ones (most)
+                // match here without a call.
+                let s = &self.slots[slot as usize];
+                if s.alone {
+                    if scratch.rule_seen[s.rule as usize] != g {
+                        scratch.rule_seen[s.rule as usize] = g;
+                        scratch.matched.push(s.rule);
+                    }
                     continue;
                 }
                 hit(slot, scratch);
@@ -790,7 +823,18 @@ impl RuleSet {
                 }
             }
         }
-        scratch.matched.sort_unstable();
+        // The answer ascends. When many rules matched, reading the stamps in rule order
+        // is cheaper than sorting them (at 1,000 `exists` rules an event matches ~600).
+        let n = scratch.matched.len();
+        if n >= 32 && n * 16 >= scratch.rule_seen.len() {
+            scratch.matched.clear();
+            let stamped = scratch.rule_seen.iter().enumerate();
+            scratch
+                .matched
+                .extend(stamped.filter(|&(_, &s)| s == g).map(|(r, _)| r as RuleId));
+        } else {
+            scratch.matched.sort_unstable();
+        }
         &scratch.matched
     }
 
