@@ -138,6 +138,8 @@ test('a large log loads in batches, scrolls and seeks', async ({ page }) => {
   await page.getByTestId('filter-type').fill('PolicyCancelled');
   await page.getByTestId('filter-apply').click();
   await expect(page.getByTestId('log-summary')).toContainText('of 100000 events match', { timeout: 60_000 });
+  // The rows are read from the store after the scan that counted them: wait for that read.
+  await expect.poll(async () => [...new Set(await store.eventTypes())], { timeout: 30_000 }).toEqual(['PolicyCancelled']);
   // The filtered list starts at the newest match, in view, whatever was scrolled before.
   const positions = await store.rows.evaluateAll((rows) => rows.map((r) => Number(r.dataset.position)));
   expect(positions.length).toBeGreaterThan(0);
