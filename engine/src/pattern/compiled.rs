@@ -410,6 +410,18 @@ pub struct Scratch {
     repeated_key: bool,
 }
 
+impl Scratch {
+    /// Adds `rule` to this event's answer unless it is there already.
+    #[inline]
+    fn match_rule(&mut self, rule: RuleId) {
+        let seen = &mut self.rule_seen[rule as usize];
+        if *seen != self.generation {
+            *seen = self.generation;
+            self.matched.push(rule);
+        }
+    }
+}
+
 impl RuleSet {
     /// Compiles the patterns; [`RuleId`]s are their positions in `patterns`.
     pub fn new<'p>(patterns: impl IntoIterator<Item = &'p EventPattern>) -> RuleSet {
@@ -647,11 +659,7 @@ impl RuleSet {
         let mut hit = |slot: u32, scratch: &mut Scratch| {
             let s = &self.slots[slot as usize];
             if s.alone {
-                let rule = s.rule;
-                if scratch.rule_seen[rule as usize] != g {
-                    scratch.rule_seen[rule as usize] = g;
-                    scratch.matched.push(rule);
-                }
+                scratch.match_rule(s.rule);
                 return;
             }
             let (start, len) = *trail.get_or_insert_with(|| {
@@ -675,10 +683,7 @@ impl RuleSet {
             }
         };
         for &rule in &index.any_rules {
-            if scratch.rule_seen[rule as usize] != g {
-                scratch.rule_seen[rule as usize] = g;
-                scratch.matched.push(rule);
-            }
+            scratch.match_rule(rule);
         }
         for &slot in &index.any {
             hit(slot, scratch);
@@ -702,10 +707,7 @@ impl RuleSet {
                 // match here without a call.
                 let s = &self.slots[slot as usize];
                 if s.alone {
-                    if scratch.rule_seen[s.rule as usize] != g {
-                        scratch.rule_seen[s.rule as usize] = g;
-                        scratch.matched.push(s.rule);
-                    }
+                    scratch.match_rule(s.rule);
                     continue;
                 }
                 hit(slot, scratch);
@@ -816,10 +818,7 @@ impl RuleSet {
         for (field, rules) in &self.absent_alone {
             if scratch.field_seen[*field as usize] != g {
                 for &rule in rules {
-                    if scratch.rule_seen[rule as usize] != g {
-                        scratch.rule_seen[rule as usize] = g;
-                        scratch.matched.push(rule);
-                    }
+                    scratch.match_rule(rule);
                 }
             }
         }
@@ -1193,13 +1192,6 @@ impl<'a> Scan<'a, '_> {
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of `x` that is zero: exact for the lowest zero byte, and
-/// bytes above a zero byte may be flagged too (the classic `(x - 0x01..) & !x & 0x80..`).
-fn zero_bytes(x: u64) -> u64 {
-    x.wrapping_sub(ONES) & !x & HIGHS
-}
 
 /// The high bit of each byte of `x` that is zero, with no false flags (a byte's low seven
 /// bits plus 0x7F carry into its high bit unless they are all zero, and its own high bit
@@ -1225,10 +1217,9 @@ fn quote_or_backslash(b: &[u8]) -> Option<usize> {
     let mut i = 0;
     while i + 8 <= b.len() {
         let word = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
-        let hits =
-            zero_bytes(word ^ (ONES * b'"' as u64)) | zero_bytes(word ^ (ONES * b'\\' as u64));
+        let hits = exact_zero_bytes(word ^ (ONES * b'"' as u64))
+            | exact_zero_bytes(word ^ (ONES * b'\\' as u64));
         if hits != 0 {
-            // The lowest flagged byte is a real one: false flags only sit above it.
             return Some(i + (hits.trailing_zeros() / 8) as usize);
         }
         i += 8;
