@@ -1,6 +1,6 @@
 //! The browser half of `make bench`, run in headless Chromium by wasm-bindgen-test (not
 //! part of `make test`): `IdbStore`'s batched appends against a raw-JS IndexedDB loop
-//! doing the same puts (the same `chunks` records, schema and index) in the same batch
+//! doing the same puts (the same `chunks` and `identities` records, schema and indexes) in the same batch
 //! sizes, with the same strict durability, in the same page; `read_all` throughput; and a full replay into every read model in wasm.
 //! Each prints one JSON line in the shared benchmark format; `scripts/bench-browser.sh`
 //! adds the wasm-vs-native replay ratio from the native run of the same `make bench`.
@@ -22,7 +22,7 @@ const REPLAY_EVENTS: usize = 200_000;
 const BATCHES: [usize; 2] = [1000, 100];
 
 #[wasm_bindgen(inline_js = r#"
-export async function raw_append(name, batches) {
+export async function raw_append(name, batches, withIdentities) {
   await new Promise((res) => { const d = indexedDB.deleteDatabase(name); d.onsuccess = res; d.onerror = res; d.onblocked = res; });
   const db = await new Promise((res, rej) => {
     const o = indexedDB.open(name, 1);
@@ -30,16 +30,18 @@ export async function raw_append(name, batches) {
       const chunks = o.result.createObjectStore('chunks', { keyPath: 'last' });
       chunks.createIndex('stream_version', 'streams', { unique: true, multiEntry: true });
       o.result.createObjectStore('meta');
+      const ids = o.result.createObjectStore('identities', { keyPath: 'last' });
+      ids.createIndex('identity', 'ids', { unique: true, multiEntry: true });
     };
     o.onsuccess = () => res(o.result);
     o.onerror = () => rej(o.error);
   });
   const t0 = performance.now();
-  for (const chunks of batches) {
-    const tx = db.transaction(['chunks', 'meta'], 'readwrite', { durability: 'strict' });
-    const store = tx.objectStore('chunks'), meta = tx.objectStore('meta');
+  for (const { chunks, identities } of batches) {
+    const tx = db.transaction(['chunks', 'meta', 'identities'], 'readwrite', { durability: 'strict' });
+    const store = tx.objectStore('chunks'), meta = tx.objectStore('meta'), ids = tx.objectStore('identities');
     await new Promise((res, rej) => { const g = meta.get('head'); g.onsuccess = res; g.onerror = () => rej(g.error); });
-    for (const c of chunks) store.add(c);
+    for (let i = 0; i < chunks.length; i++) { store.add(chunks[i]); if (withIdentities) ids.add(identities[i]); }
     meta.put(chunks[chunks.length - 1].last, 'head');
     await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); tx.onabort = () => rej(tx.error); });
   }
@@ -49,7 +51,7 @@ export async function raw_append(name, batches) {
 }
 "#)]
 extern "C" {
-    async fn raw_append(name: &str, batches: JsValue) -> JsValue;
+    async fn raw_append(name: &str, batches: JsValue, with_identities: bool) -> JsValue;
 }
 
 fn now_ms() -> f64 {
@@ -57,9 +59,9 @@ fn now_ms() -> f64 {
 }
 
 /// The history as batches of appends (each event to its own stream's append, as the
-/// sample loader does), and the same events as the `chunks` records a raw loop stores:
-/// per batch, runs of up to `CHUNK_EVENTS` consecutive events, exactly as `IdbStore`
-/// packs them.
+/// sample loader does), and the same events as the `chunks` and `identities` records a
+/// raw loop stores: per batch, runs of up to `CHUNK_EVENTS` consecutive events, exactly
+/// as `IdbStore` packs them.
 fn workload(batch: usize) -> (Vec<Vec<StreamAppend>>, js_sys::Array) {
     let history = insurance_history(EVENTS, 11);
     let mut versions = std::collections::HashMap::<String, u64>::new();
@@ -68,17 +70,23 @@ fn workload(batch: usize) -> (Vec<Vec<StreamAppend>>, js_sys::Array) {
     for (i, chunk) in history.chunks(batch).enumerate() {
         let mut appends = Vec::new();
         let records = js_sys::Array::new();
+        let identities = js_sys::Array::new();
         for (k, run) in chunk.chunks(CHUNK_EVENTS).enumerate() {
             let first = (i * batch + k * CHUNK_EVENTS + 1) as u64;
             let mut lines = Vec::new();
             let mut streams: Vec<(String, u64)> = Vec::new();
             let slots = js_sys::Array::new();
+            let ids = js_sys::Array::new();
             for (j, (at, event)) in run.iter().enumerate() {
                 let position = first + j as u64;
                 let stream = event.stream_id();
                 let new = event.to_new_event(&format!("bench-{position}"), &iso_time(*at));
                 let version = versions.entry(stream.clone()).or_default();
                 *version += 1;
+                ids.push(&js_sys::Array::of2(
+                    &new.source.as_str().into(),
+                    &new.id.as_str().into(),
+                ));
                 let envelope = EventEnvelope::recorded(new.clone(), &stream, *version, position);
                 lines.push(envelope.to_cloudevent_json());
                 let slot = match streams.iter().position(|(s, _)| *s == stream) {
@@ -111,8 +119,20 @@ fn workload(batch: usize) -> (Vec<Vec<StreamAppend>>, js_sys::Array) {
             set("streams", stream_list.into());
             set("slots", slots.into());
             records.push(&record);
+            let identity = js_sys::Object::new();
+            js_sys::Reflect::set(
+                &identity,
+                &"last".into(),
+                &((first + run.len() as u64 - 1) as f64).into(),
+            )
+            .expect("set last");
+            js_sys::Reflect::set(&identity, &"ids".into(), &ids).expect("set ids");
+            identities.push(&identity);
         }
-        raw.push(&records);
+        let both = js_sys::Object::new();
+        js_sys::Reflect::set(&both, &"chunks".into(), &records).expect("set chunks");
+        js_sys::Reflect::set(&both, &"identities".into(), &identities).expect("set identities");
+        raw.push(&both);
         batches.push(appends);
     }
     (batches, raw)
@@ -146,20 +166,29 @@ async fn bench_appends_reads_and_replay() {
     for batch in BATCHES {
         let (batches, records) = workload(batch);
         let records: JsValue = records.into();
-        // Raw, ours, ours, raw: IndexedDB compacts in the background after a big write,
-        // which slows whatever runs next, so each side runs once early and once late and
-        // keeps its better run.
+        // IndexedDB compacts in the background after a big write, which slows whatever
+        // runs next, and the host's speed drifts, so the two sides alternate, three runs
+        // each, and each keeps its best run.
         let mut raw_rates = Vec::new();
         let mut our_rates = Vec::new();
-        for round in 0..4 {
+        let mut unindexed_rate = 0.0;
+        // Raw, ours, ours, raw, raw, ours, then raw without identities.
+        for round in 0..7 {
             let name = format!("bench-{batch}-{round}");
             IdbStore::delete(&name).await.expect("delete");
-            if round == 0 || round == 3 {
-                let ms = raw_append(&name, records.clone())
+            if ![1, 2, 5].contains(&round) {
+                // The last round writes no identities: what the identity index costs.
+                let with_identities = round != 6;
+                let ms = raw_append(&name, records.clone(), with_identities)
                     .await
                     .as_f64()
                     .expect("milliseconds");
-                raw_rates.push(EVENTS as f64 / (ms / 1000.0));
+                let rate = EVENTS as f64 / (ms / 1000.0);
+                if with_identities {
+                    raw_rates.push(rate);
+                } else {
+                    unindexed_rate = rate;
+                }
             } else {
                 let store = IdbStore::open(&name).await.expect("open");
                 let run = batches.clone();
@@ -182,6 +211,7 @@ async fn bench_appends_reads_and_replay() {
             "value": ours.round(), "unit": "events/s",
             "baseline": "raw-js-indexeddb", "baseline_value": raw.round(),
             "ratio": (ours / raw * 100.0).round() / 100.0,
+            "raw_without_identities": unindexed_rate.round(),
         }));
     }
 

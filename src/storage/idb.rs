@@ -522,8 +522,20 @@ struct ChunkBuffer {
     /// Each stream in the chunk with its highest version, in order of first appearance.
     streams: Vec<(String, u64)>,
     slots: Vec<u32>,
-    /// The events' identities as `[source, id]` keys, for the `identities` record.
-    ids: Vec<wasm_bindgen::JsValue>,
+    /// The events' identities as JSON `[source, id]` keys, comma-separated, for the
+    /// `identities` record.
+    ids: Vec<u8>,
+}
+
+/// Appends `text` to `out` as a JSON string.
+fn push_json_str(out: &mut Vec<u8>, text: &str) {
+    serde_json::to_writer(out, text).expect("writing JSON into a Vec cannot fail");
+}
+
+/// Parses JSON the buffer wrote itself into a JavaScript value.
+fn parse_own_json(json: &[u8]) -> indexed_db_futures::Result<wasm_bindgen::JsValue> {
+    let text = std::str::from_utf8(json).expect("serde_json writes UTF-8");
+    Ok(js_sys::JSON::parse(text)?)
 }
 
 impl ChunkBuffer {
@@ -535,7 +547,14 @@ impl ChunkBuffer {
         identity: Option<(&str, &str)>,
     ) {
         if let Some((source, id)) = identity {
-            self.ids.push(identity_key(source, id));
+            if !self.ids.is_empty() {
+                self.ids.push(b',');
+            }
+            self.ids.push(b'[');
+            push_json_str(&mut self.ids, source);
+            self.ids.push(b',');
+            push_json_str(&mut self.ids, id);
+            self.ids.push(b']');
         }
         if self.count > 0 {
             self.events.push('\n');
@@ -557,44 +576,51 @@ impl ChunkBuffer {
     }
 
     /// Adds the requests that write the buffered events, if any, and their identities
-    /// (into `identities`, when given), and empties the buffer. The record is built
-    /// directly as JavaScript values: one string for all the events, which is far
-    /// cheaper to hand to IndexedDB than a string per event.
+    /// (into `identities`, when given), and empties the buffer. Each record crosses into
+    /// JavaScript whole: its small fields as one JSON text for the browser's parser, its
+    /// events as one string (a value or a string per field or per event costs far more
+    /// in crossings than IndexedDB spends storing it).
     fn flush(
         &mut self,
         chunks: &indexed_db_futures::object_store::ObjectStore<'_>,
         identities: Option<&indexed_db_futures::object_store::ObjectStore<'_>>,
     ) -> indexed_db_futures::Result<()> {
+        use std::io::Write as _;
         if self.count == 0 {
             return Ok(());
         }
-        let record = js_sys::Object::new();
-        let set = |key: &str, value: &wasm_bindgen::JsValue| {
-            js_sys::Reflect::set(&record, &key.into(), value).map(|_| ())
-        };
-        let streams = js_sys::Array::new();
-        for (stream, version) in &self.streams {
-            streams.push(&js_sys::Array::of2(
-                &stream.as_str().into(),
-                &(*version as f64).into(),
-            ));
+        let last = self.first + self.count as u64 - 1;
+        let mut json = Vec::with_capacity(64 + 32 * self.streams.len() + 4 * self.count);
+        let write = "writing JSON into a Vec cannot fail";
+        write!(
+            json,
+            r#"{{"first":{},"last":{last},"streams":["#,
+            self.first
+        )
+        .expect(write);
+        for (i, (stream, version)) in self.streams.iter().enumerate() {
+            json.extend_from_slice(if i == 0 { b"[" } else { b",[" });
+            push_json_str(&mut json, stream);
+            write!(json, ",{version}]").expect(write);
         }
-        let slots: js_sys::Array = self
-            .slots
-            .iter()
-            .map(|s| wasm_bindgen::JsValue::from(*s))
-            .collect();
-        let last: wasm_bindgen::JsValue = ((self.first + self.count as u64 - 1) as f64).into();
-        set("first", &(self.first as f64).into())?;
-        set("last", &last)?;
-        set("events", &self.events.as_str().into())?;
-        set("streams", &streams)?;
-        set("slots", &slots)?;
+        json.extend_from_slice(br#"],"slots":["#);
+        for (i, slot) in self.slots.iter().enumerate() {
+            if i > 0 {
+                json.push(b',');
+            }
+            write!(json, "{slot}").expect(write);
+        }
+        json.extend_from_slice(b"]}");
+        let record = parse_own_json(&json)?;
+        js_sys::Reflect::set(&record, &"events".into(), &self.events.as_str().into())?;
         // Requests go out when built; the commit waits for all of them.
         chunks.add(record).primitive()?;
         if let Some(identities) = identities {
-            let ids: js_sys::Array = self.ids.drain(..).collect();
-            identities.add(identity_record(&last, &ids)?).primitive()?;
+            json.clear();
+            write!(json, r#"{{"last":{last},"ids":["#).expect(write);
+            json.extend_from_slice(&self.ids);
+            json.extend_from_slice(b"]}");
+            identities.add(parse_own_json(&json)?).primitive()?;
         }
         self.ids.clear();
         self.first += self.count as u64;
