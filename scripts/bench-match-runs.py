@@ -4,8 +4,9 @@
     cargo build --profile native-release -p dojo-cli
     python3 scripts/bench-match-runs.py [RUNS] [dojo bench match options...]
 
-One process run of `dojo bench match` can land fast or slow as a whole (where the
-allocator and the code happen to sit), so a single figure says little. This runs the
+One process run of `dojo bench match` can land fast or slow as a whole (on this shared
+host the speed changes in stretches of seconds, whatever runs), so a single figure says
+little. This runs the
 benchmark RUNS times (default 5) as separate processes, with the same options, and
 prints per pattern set the median, the lowest and the highest events/s, and the spread
 (highest over lowest). Prints measurements; asserts nothing.

@@ -176,18 +176,90 @@ proptest! {
         prop_assume!(!parsed.is_empty());
         let text = literal_numbers(event.to_string());
         let tree = json::parse(&text).expect("serde_json writes valid JSON").value;
-        let expected: Vec<u32> = parsed
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.matches(&tree))
-            .map(|(i, _)| i as u32)
-            .collect();
+        let expected = reference(&parsed, &tree);
         let set = RuleSet::new(&parsed);
         let mut scratch = set.scratch();
         let from_text = set.matches_text(&text, &mut scratch).expect("valid event").to_vec();
         prop_assert_eq!(&from_text, &expected, "text scan; patterns {:?}; event {}", patterns, text);
         let from_tree = set.matches_json(&tree, &mut scratch).to_vec();
         prop_assert_eq!(&from_tree, &expected, "tree walk; patterns {:?}; event {}", patterns, text);
+    }
+}
+
+/// The ids of the patterns the reference evaluator says match.
+fn reference(patterns: &[EventPattern], event: &json::Json) -> Vec<u32> {
+    patterns
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.matches(event))
+        .map(|(i, _)| i as u32)
+        .collect()
+}
+
+fn bound() -> impl Strategy<Value = f64> {
+    prop::sample::select(vec![
+        -122.51,
+        -122.5095,
+        0.0,
+        1.5,
+        2.5,
+        37.73043835535025,
+        1e-7,
+        1e15,
+    ])
+}
+
+/// A number written near a bound: the bound itself, or nudged by a tiny amount, in plain,
+/// long or exponent form, with up to 20 significant digits.
+fn number_near(bound: f64) -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(vec![
+            0.0, 1e-17, -1e-17, 1e-15, -1e-15, 1e-9, -1e-9, 0.5, -0.5,
+        ]),
+        0usize..20,
+        any::<bool>(),
+    )
+        .prop_map(move |(nudge, digits, exponent)| {
+            let x = bound + nudge * bound.abs().max(1.0);
+            if exponent {
+                format!("{x:.digits$e}")
+            } else {
+                format!("{x:.digits$}")
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, .. ProptestConfig::default() })]
+
+    /// Around every range bound, in every way of writing a number (long, short, with an
+    /// exponent, past what a double holds), the compiled matcher answers as the
+    /// reference evaluator does.
+    #[test]
+    fn numbers_near_range_bounds_match_as_the_reference_says(
+        ranges in prop::collection::vec((bound(), bound(), any::<bool>(), any::<bool>()), 1..4),
+        numbers in bound().prop_flat_map(|b| prop::collection::vec(number_near(b), 1..4)),
+    ) {
+        let patterns: Vec<String> = ranges
+            .iter()
+            .map(|(lo, hi, lo_open, hi_open)| {
+                let (lo, hi) = if lo <= hi { (lo, hi) } else { (hi, lo) };
+                let lower = if *lo_open { ">" } else { ">=" };
+                let upper = if *hi_open { "<" } else { "<=" };
+                format!(r#"{{"n":[{{"numeric":["{lower}",{lo},"{upper}",{hi}]}}]}}"#)
+            })
+            .collect();
+        let parsed: Vec<EventPattern> = patterns.iter().filter_map(|p| EventPattern::eventbridge(p).ok()).collect();
+        prop_assume!(!parsed.is_empty());
+        let set = RuleSet::new(&parsed);
+        let mut scratch = set.scratch();
+        for number in &numbers {
+            let text = format!(r#"{{"n":[{number}, 0.0]}}"#);
+            let tree = json::parse(&text).expect("a valid event").value;
+            let expected = reference(&parsed, &tree);
+            let found = set.matches_text(&text, &mut scratch).expect("valid event").to_vec();
+            prop_assert_eq!(&found, &expected, "patterns {:?}; event {}", patterns, text);
+        }
     }
 }
 
