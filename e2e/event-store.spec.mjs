@@ -95,6 +95,23 @@ test('keyboard alone can publish an event', async ({ page }) => {
   await expect(store.rows.first()).toContainText('KeyboardUsed');
 });
 
+// Samples what the learner sees on every frame: the summary above the log and the rows
+// under it, taken together. `seen()` stops and returns the samples.
+async function watchSummaryAndRows(page) {
+  await page.evaluate(() => {
+    window.__frames = [];
+    window.__watching = true;
+    const sample = () => {
+      const summary = document.querySelector('[data-testid="log-summary"]')?.textContent ?? '';
+      const rows = [...document.querySelectorAll('[data-testid="event-row"]')];
+      window.__frames.push({ summary, types: rows.map((r) => r.querySelector('[data-testid="event-type"]')?.textContent) });
+      if (window.__watching) requestAnimationFrame(sample);
+    };
+    requestAnimationFrame(sample);
+  });
+  return () => page.evaluate(() => { window.__watching = false; return window.__frames; });
+}
+
 test('filters narrow the log by stream, type and text', async ({ page }) => {
   const store = new EventStorePage(page);
   await store.open();
@@ -104,6 +121,8 @@ test('filters narrow the log by stream, type and text', async ({ page }) => {
   await expect(store.status).toContainText('position 2');
   await store.publish({ stream: 'customer-1', type: 'AddressChanged', data: '{"postcode":"G2 3BB"}' });
   await expect(store.status).toContainText('position 3');
+  await expect(page.getByTestId('log-summary')).toHaveText('3 events in the store, newest first.');
+  const seen = await watchSummaryAndRows(page);
   await page.getByTestId('filter-stream').fill('customer-1');
   await page.getByTestId('filter-apply').click();
   await expect(page.getByTestId('log-summary')).toHaveText('2 of 3 events match, newest first.');
@@ -114,6 +133,13 @@ test('filters narrow the log by stream, type and text', async ({ page }) => {
   await expect(page.getByTestId('log-summary')).toHaveText('1 of 3 events match, newest first.');
   await page.getByTestId('filter-clear').click();
   await expect(page.getByTestId('log-summary')).toHaveText('3 events in the store, newest first.');
+  // On no frame did the summary count other rows than the list showed.
+  const frames = await seen();
+  expect(frames.length).toBeGreaterThan(3);
+  for (const { summary, types } of frames) {
+    const count = Number(/^(\d+)/.exec(summary)?.[1]);
+    expect(types.length, `"${summary}" above ${JSON.stringify(types)}`).toBe(count);
+  }
 });
 
 test('a large log loads in batches, scrolls and seeks', async ({ page }) => {
@@ -135,11 +161,16 @@ test('a large log loads in batches, scrolls and seeks', async ({ page }) => {
   // Seek to the middle.
   await page.getByTestId('log-viewport').evaluate((el) => { el.scrollTop = 50000 * 52; });
   await expect(page.locator('[data-testid="event-row"][data-position="50000"]')).toBeVisible();
+  const seen = await watchSummaryAndRows(page);
   await page.getByTestId('filter-type').fill('PolicyCancelled');
   await page.getByTestId('filter-apply').click();
   await expect(page.getByTestId('log-summary')).toContainText('of 100000 events match', { timeout: 60_000 });
-  // The rows are read from the store after the scan that counted them: wait for that read.
-  await expect.poll(async () => [...new Set(await store.eventTypes())], { timeout: 30_000 }).toEqual(['PolicyCancelled']);
+  // The summary is written from the rows it stands over: once it counts matches, every
+  // row shown is one, on every frame.
+  for (const { summary, types } of await seen()) {
+    if (summary.includes('match')) expect([...new Set(types)], summary).toEqual(['PolicyCancelled']);
+  }
+  expect([...new Set(await store.eventTypes())]).toEqual(['PolicyCancelled']);
   // The filtered list starts at the newest match, in view, whatever was scrolled before.
   const positions = await store.rows.evaluateAll((rows) => rows.map((r) => Number(r.dataset.position)));
   expect(positions.length).toBeGreaterThan(0);

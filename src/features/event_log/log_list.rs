@@ -35,6 +35,15 @@ fn scroll_map(total: u64, scroll_top: f64) -> (f64, f64, f64) {
     (real_h, virtual_top / ROW_H, virtual_top - scroll_top)
 }
 
+/// The rows a window of the list shows, with the head and match count they were read
+/// for (`matched` is `None` when no filter is on).
+#[derive(Clone)]
+struct Page {
+    head: u64,
+    matched: Option<usize>,
+    rows: Vec<(usize, Result<EventEnvelope, StoreError>)>,
+}
+
 #[derive(Clone, Default, PartialEq)]
 struct Filter {
     stream: String,
@@ -78,7 +87,6 @@ pub fn EventLog() -> impl IntoView {
             el.set_scroll_top(0);
         }
     };
-    let filter = RwSignal::new(Filter::default());
     let draft = RwSignal::new(Filter::default());
     // Positions of matching events, newest first, while a filter is on.
     let matches = RwSignal::new(None::<Vec<u64>>);
@@ -97,6 +105,9 @@ pub fn EventLog() -> impl IntoView {
         let n = (VIEW_H / ROW_H).ceil() as usize + 2 * OVERSCAN;
         (first, n)
     });
+    // The rows in view, with the head and match count they were read for: the summary
+    // above the list is written from these, so it never tells of a filter (or of events)
+    // the rows below do not show yet.
     let rows = LocalResource::new(move || {
         revision.track();
         let (first, n) = window.get();
@@ -105,11 +116,16 @@ pub fn EventLog() -> impl IntoView {
         let h = head.get().and_then(Result::ok).unwrap_or(0);
         let s = store.get_value();
         async move {
+            let matched = m.as_ref().map(Vec::len);
             let last = (first + n).min(total as usize);
             if first >= last {
-                return Ok::<_, dojo_engine::StoreError>(Vec::new());
+                return Ok::<_, dojo_engine::StoreError>(Page {
+                    head: h,
+                    matched,
+                    rows: Vec::new(),
+                });
             }
-            match m {
+            let rows = match m {
                 None => {
                     // Index i (newest first) is position h - i.
                     let newest = h - first as u64;
@@ -118,11 +134,10 @@ pub fn EventLog() -> impl IntoView {
                     let mut page =
                         read_around_damage(&s, oldest, (newest - oldest + 1) as usize).await?;
                     page.reverse();
-                    Ok(page
-                        .into_iter()
+                    page.into_iter()
                         .enumerate()
                         .map(|(k, e)| (first + k, e))
-                        .collect())
+                        .collect()
                 }
                 Some(m) => {
                     let mut out = Vec::new();
@@ -131,16 +146,20 @@ pub fn EventLog() -> impl IntoView {
                             out.push((first + k, Ok(e)));
                         }
                     }
-                    Ok(out)
+                    out
                 }
-            }
+            };
+            Ok(Page {
+                head: h,
+                matched,
+                rows,
+            })
         }
     });
 
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let f = draft.get_untracked();
-        filter.set(f.clone());
         to_top();
         if f.is_empty() {
             matches.set(None);
@@ -183,7 +202,6 @@ pub fn EventLog() -> impl IntoView {
     };
     let clear = move |_| {
         draft.set(Filter::default());
-        filter.set(Filter::default());
         matches.set(None);
         scan.set(None);
         scan_generation.update_value(|g| *g += 1);
@@ -224,10 +242,13 @@ pub fn EventLog() -> impl IntoView {
             }.into_any(),
             Some(Ok(h)) => {
                 let summary = move || {
-                    let f = filter.get();
-                    match matches.get() {
-                        Some(m) if !f.is_empty() => format!("{} of {h} events match, newest first.", m.len()),
-                        _ => format!("{h} event{} in the store, newest first.", if h == 1 { "" } else { "s" }),
+                    let (h, matched) = match rows.get() {
+                        Some(Ok(page)) => (page.head, page.matched),
+                        _ => (h, None),
+                    };
+                    match matched {
+                        Some(n) => format!("{n} of {h} events match, newest first."),
+                        None => format!("{h} event{} in the store, newest first.", if h == 1 { "" } else { "s" }),
                     }
                 };
                 view! {
@@ -242,9 +263,9 @@ pub fn EventLog() -> impl IntoView {
                         <ol class="event-list virtual" style=move || format!("height: {}px", scroll_map(count.get(), 0.0).0) data-testid="event-list">
                             {move || rows.get().map(|r| match r {
                                 Err(e) => view! { <li><ErrorView title="Could not read these events" message=e.to_string()/></li> }.into_any(),
-                                Ok(list) => {
+                                Ok(page) => {
                                     let total = count.get();
-                                    list.into_iter().map(|(i, e)| match e {
+                                    page.rows.into_iter().map(|(i, e)| match e {
                                         Ok(e) => view! { <EventRow index=i total=total shift=shift event=e/> }.into_any(),
                                         Err(e) => view! { <DamagedRow index=i total=total shift=shift error=e/> }.into_any(),
                                     }).collect_view().into_any()
