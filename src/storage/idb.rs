@@ -532,10 +532,13 @@ fn push_json_str(out: &mut Vec<u8>, text: &str) {
     serde_json::to_writer(out, text).expect("writing JSON into a Vec cannot fail");
 }
 
-/// Parses JSON the buffer wrote itself into a JavaScript value.
-fn parse_own_json(json: &[u8]) -> indexed_db_futures::Result<wasm_bindgen::JsValue> {
-    let text = std::str::from_utf8(json).expect("serde_json writes UTF-8");
-    Ok(js_sys::JSON::parse(text)?)
+/// A `chunks` record's fields but its events, as JSON for the browser's parser.
+#[derive(serde::Serialize)]
+struct ChunkFields<'a> {
+    first: u64,
+    last: u64,
+    streams: &'a [(String, u64)],
+    slots: &'a [u32],
 }
 
 impl ChunkBuffer {
@@ -585,42 +588,25 @@ impl ChunkBuffer {
         chunks: &indexed_db_futures::object_store::ObjectStore<'_>,
         identities: Option<&indexed_db_futures::object_store::ObjectStore<'_>>,
     ) -> indexed_db_futures::Result<()> {
-        use std::io::Write as _;
         if self.count == 0 {
             return Ok(());
         }
         let last = self.first + self.count as u64 - 1;
-        let mut json = Vec::with_capacity(64 + 32 * self.streams.len() + 4 * self.count);
-        let write = "writing JSON into a Vec cannot fail";
-        write!(
-            json,
-            r#"{{"first":{},"last":{last},"streams":["#,
-            self.first
-        )
-        .expect(write);
-        for (i, (stream, version)) in self.streams.iter().enumerate() {
-            json.extend_from_slice(if i == 0 { b"[" } else { b",[" });
-            push_json_str(&mut json, stream);
-            write!(json, ",{version}]").expect(write);
-        }
-        json.extend_from_slice(br#"],"slots":["#);
-        for (i, slot) in self.slots.iter().enumerate() {
-            if i > 0 {
-                json.push(b',');
-            }
-            write!(json, "{slot}").expect(write);
-        }
-        json.extend_from_slice(b"]}");
-        let record = parse_own_json(&json)?;
+        let fields = serde_json::to_string(&ChunkFields {
+            first: self.first,
+            last,
+            streams: &self.streams,
+            slots: &self.slots,
+        })
+        .expect("numbers and strings always serialise");
+        let record = js_sys::JSON::parse(&fields)?;
         js_sys::Reflect::set(&record, &"events".into(), &self.events.as_str().into())?;
         // Requests go out when built; the commit waits for all of them.
         chunks.add(record).primitive()?;
         if let Some(identities) = identities {
-            json.clear();
-            write!(json, r#"{{"last":{last},"ids":["#).expect(write);
-            json.extend_from_slice(&self.ids);
-            json.extend_from_slice(b"]}");
-            identities.add(parse_own_json(&json)?).primitive()?;
+            let ids = std::str::from_utf8(&self.ids).expect("serde_json writes UTF-8");
+            let record = js_sys::JSON::parse(&format!(r#"{{"last":{last},"ids":[{ids}]}}"#))?;
+            identities.add(record).primitive()?;
         }
         self.ids.clear();
         self.first += self.count as u64;

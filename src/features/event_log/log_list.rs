@@ -242,10 +242,10 @@ pub fn EventLog() -> impl IntoView {
             }.into_any(),
             Some(Ok(h)) => {
                 let summary = move || {
-                    let (h, matched) = match rows.get() {
+                    let (h, matched) = rows.with(|r| match r {
                         Some(Ok(page)) => (page.head, page.matched),
                         _ => (h, None),
-                    };
+                    });
                     match matched {
                         Some(n) => format!("{n} of {h} events match, newest first."),
                         None => format!("{h} event{} in the store, newest first.", if h == 1 { "" } else { "s" }),
