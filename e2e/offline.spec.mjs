@@ -1,6 +1,6 @@
-// Offline and installable: after one visit the service worker has cached the app, so with
-// the server gone a reload (even of a deep link) still starts it, with the learner's
-// data; and Chromium finds nothing missing to install it. The test runs its own server so
+// Offline and installable: after one visit the service worker has cached the app, every
+// page's lazily loaded modules included, so with the server gone a reload of any page
+// (even a deep link) still starts it, with the learner's data; and Chromium finds nothing missing to install it. The test runs its own server so
 // that it can really take it away.
 import { test, expect } from '@playwright/test';
 import { spawn } from 'node:child_process';
@@ -46,6 +46,16 @@ test('after one visit the app reloads and works with the server gone', async ({ 
     // Working offline includes writing.
     await page.getByTestId('command-submit').click();
     await expect(page.getByTestId('command-result')).toContainText('appended to customer-c1');
+    // Every page's own wasm modules were cached with the app (the worker follows the
+    // split loader to them), including pages this visit never opened.
+    for (const [path, heading] of [
+      ['sandbox', 'Pattern sandbox'], ['lab', 'Channels lab'], ['workshop', 'Workshop'],
+      ['learn', 'Learn'], ['learn/events-and-commands', 'Events are facts, commands can be refused'],
+      ['quiz', 'Quiz'], ['classroom', 'Classroom'],
+    ]) {
+      await page.goto(`${root}${path}`);
+      await expect(page.locator('main h1')).toHaveText(heading);
+    }
   } finally {
     server.kill();
   }

@@ -1,7 +1,8 @@
 // Event Dojo's service worker: after the first visit, the app starts and works offline.
 //
 // On install it reads the app's index.html and caches every file it names (the hashed
-// script, wasm, stylesheet, icons and manifest). Pages are fetched from the network first
+// script, wasm, stylesheet, icons and manifest), and every file those scripts name in
+// turn: the split loader and each page's lazily loaded wasm modules. Pages are fetched from the network first
 // and fall back to the cached index.html, so any route (a deep link included) opens
 // offline; the hashed files are served from the cache first, since a name never changes
 // its content. Each fresh index.html drops cached files it no longer names, so old
@@ -23,17 +24,36 @@ function assetsOf(html) {
   return [...urls];
 }
 
+// The same-origin files a script names: its static imports, and the modules it fetches
+// with `new URL("./…", import.meta.url)`, as the split loader fetches each page's wasm.
+function namedBy(script, url) {
+  const urls = [];
+  for (const [, path] of script.matchAll(/(?:from |new URL\()"(\.\/[^"]+)"/g)) {
+    const absolute = new URL(path, url);
+    if (absolute.origin === scope.origin) urls.push(absolute.href);
+  }
+  return urls;
+}
+
 async function remember(html) {
   const cache = await caches.open(CACHE);
-  const wanted = assetsOf(html);
-  await Promise.all(wanted.filter((u) => u !== INDEX).map(async (u) => {
-    if (!(await cache.match(u))) {
-      const response = await fetch(u);
-      if (response.ok) await cache.put(u, response);
-    }
-  }));
+  const wanted = new Set(assetsOf(html));
+  let next = [...wanted].filter((u) => u !== INDEX);
+  while (next.length > 0) {
+    const found = await Promise.all(next.map(async (u) => {
+      let response = await cache.match(u);
+      if (!response) {
+        response = await fetch(u);
+        if (!response.ok) return [];
+        await cache.put(u, response.clone());
+      }
+      return new URL(u).pathname.endsWith('.js') ? namedBy(await response.text(), u) : [];
+    }));
+    next = [...new Set(found.flat())].filter((u) => !wanted.has(u));
+    for (const u of next) wanted.add(u);
+  }
   for (const request of await cache.keys()) {
-    if (!wanted.includes(request.url)) await cache.delete(request);
+    if (!wanted.has(request.url)) await cache.delete(request);
   }
 }
 

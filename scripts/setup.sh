@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs and skips what is already there.
-#   scripts/setup.sh serve   wasm target, trunk, wasm-bindgen-cli, npm packages (wasm-opt)
+#   scripts/setup.sh serve   wasm target, trunk, wasm-bindgen-cli, wasm-split-cli, npm
+#                            packages (binaryen's wasm-opt)
 #   scripts/setup.sh test    all of the above, plus Debian chromium, chromium-driver and
 #                            rabbitmq-server, cfn-lint (PyPI) in .tools/cfn, and
 #                            cargo-fuzz (crates.io)
@@ -51,6 +52,19 @@ ensure_wasm_bindgen() {
   # serves, in which case the resolver picks compatible versions instead.
   cargo install wasm-bindgen-cli --version "$want" --locked --force \
     || cargo install wasm-bindgen-cli --version "$want" --force
+}
+
+# wasm-split-cli, pinned: scripts/split.mjs cuts the app's wasm into the start page's
+# module and one per group of pages with it after every trunk build.
+WASM_SPLIT_VERSION=0.2.4
+ensure_wasm_split() {
+  if command -v wasm-split-cli >/dev/null \
+    && cargo install --list | grep -q "^wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+    say "wasm-split-cli $WASM_SPLIT_VERSION: present"
+  else
+    say "installing wasm-split-cli $WASM_SPLIT_VERSION from crates.io (about 2 minutes on 2 cores)"
+    cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked
+  fi
 }
 
 ensure_npm_packages() {
@@ -123,6 +137,7 @@ fi
 ensure_wasm_target
 ensure_trunk
 ensure_wasm_bindgen
+ensure_wasm_split
 ensure_npm_packages
 if [ "$mode" = test ]; then
   ensure_chromium

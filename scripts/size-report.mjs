@@ -1,7 +1,7 @@
 // What a first visit downloads, from the release build in dist/: index.html, every file
-// it names (the wasm, its JS glue, the stylesheet, the icon, the manifest) and the
-// service worker it registers, raw and gzipped (level 9, as a static host compresses
-// them), and what each other page adds.
+// it names (the start page's wasm, its JS glue and split loader, the stylesheet, the
+// icon, the manifest) and the service worker it registers, raw and gzipped (level 9, as
+// a static host compresses them), and what each other page adds.
 // Fails when the start page's wasm, gzipped, exceeds the budget in wasm-budget.txt.
 //
 //   node scripts/size-report.mjs [DIST]
@@ -40,14 +40,42 @@ const fmt = (n) => n.toLocaleString('en-US');
 console.log(`first download (start page): ${fmt(total.gz)} bytes gzipped, ${fmt(total.raw)} raw`);
 for (const f of files) console.log(`  ${f.file}: ${fmt(f.gz)} gzipped (${fmt(f.raw)} raw)`);
 
-// Pages are listed from the router, so that a split shows up here as soon as it happens.
+// What each other page adds: the wasm modules its group's split loader fetches (its own
+// module and the chunks it shares with other groups), read from the split loader that
+// scripts/split.mjs wrote, and the routes of each group from the router.
 const app = readFileSync(join(root, 'src', 'app.rs'), 'utf8');
-const routes = [...app.matchAll(/<Route path=path!\("([^"]+)"\)/g)].map((m) => m[1]);
-const chunks = readdirSync(dist).filter((f) => f.endsWith('.wasm') && f !== wasm.file);
-if (chunks.length === 0) {
-  console.log(`each other page (${routes.filter((r) => r !== '/').join(', ')}) adds 0 bytes: every page is in the one module the start page fetched`);
-} else {
-  for (const c of chunks.map(sizes)) console.log(`  chunk ${c.file}: ${fmt(c.gz)} gzipped (${fmt(c.raw)} raw), fetched by the page that needs it`);
+const routesOf = new Map();
+for (const [, path, variant] of app.matchAll(/<Route path=path!\("([^"]+)"\) view=lazily\(Page::(\w+)\)\/>/g)) {
+  routesOf.set(variant, [...(routesOf.get(variant) ?? []), path]);
+}
+const groups = new Map();
+for (const [, group, body] of app.matchAll(/^ {4}(\w+_pages) \{\n([\s\S]*?)\n {4}\}/gm)) {
+  groups.set(group, [...body.matchAll(/(\w+) =>/g)].flatMap(([, variant]) => routesOf.get(variant) ?? []));
+}
+const loaderFile = [...named].find((f) => /^__wasm_split-[0-9a-f]+\.js$/.test(f));
+if (!loaderFile || groups.size === 0) {
+  console.error(`${dist}: no split loader among the files index.html names, or no lazily loaded group in src/app.rs`);
+  process.exit(2);
+}
+const loader = readFileSync(join(dist, loaderFile), 'utf8');
+const fetched = /makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\.\/([^"]+)"/.source;
+const chunkFile = new Map([...loader.matchAll(new RegExp(`const (__chunk_\\d+) = ${fetched}`, 'g'))].map(([, v, f]) => [v, f]));
+const shared = new Map();
+const pages = [...loader.matchAll(new RegExp(`export const __wasm_split_load_(\\w+?)(?:_\\d+)? = wrapAsyncCb\\(${fetched}[\\s\\S]*?\\n, \\[([^\\]]*)\\]`, 'g'))]
+  .map(([, group, own, deps]) => {
+    const chunks = deps.split(',').map((d) => d.trim()).filter(Boolean).map((d) => chunkFile.get(d));
+    for (const c of chunks) shared.set(c, (shared.get(c) ?? 0) + 1);
+    return { group, files: [own, ...chunks] };
+  });
+if (pages.length !== groups.size) {
+  console.error(`the split loader has ${pages.length} lazily loaded groups, src/app.rs names ${groups.size}`);
+  process.exit(2);
+}
+console.log('each other page adds, the first time a page of its group opens:');
+for (const { group, files: parts } of pages) {
+  const s = parts.map(sizes).reduce((t, f) => ({ raw: t.raw + f.raw, gz: t.gz + f.gz }), { raw: 0, gz: 0 });
+  const alsoLoaded = parts.filter((f) => (shared.get(f) ?? 0) > 1).length;
+  console.log(`  ${(groups.get(group) ?? []).join(', ')}: ${fmt(s.gz)} bytes gzipped (${fmt(s.raw)} raw) in ${parts.length} wasm files, ${alsoLoaded} of them shared with other pages`);
 }
 const verdict = `start page wasm: ${fmt(wasm.gz)} bytes gzipped; budget ${fmt(budget)} (wasm-budget.txt)`;
 if (wasm.gz > budget) {

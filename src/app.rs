@@ -14,8 +14,95 @@ use crate::features::workshop::WorkshopPage;
 use crate::state::StoreContext;
 use crate::storage::{IdbStore, DB_NAME};
 use leptos::prelude::*;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
+
+/// Every page but the start page is lazily loaded: its code is cut into wasm modules of
+/// its own after the build (`scripts/split.mjs`) and fetched the first time a page of its
+/// group opens, so the first download carries only the shell and the start page. Pages
+/// that share most of their code are one group, because every set of groups that shares
+/// some code gets a module of its own, and fewer groups mean fewer files to fetch.
+macro_rules! lazy_groups {
+    ($($group:ident { $($variant:ident => $page:ident, $name:literal;)+ })*) => {
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        enum Page { $($($variant,)+)* }
+
+        impl Page {
+            /// The page's name in "Opening … " while its modules arrive.
+            fn name(self) -> &'static str {
+                match self { $($(Page::$variant => $name,)+)* }
+            }
+
+            /// The page's view, once its group's modules are loaded; an error when they
+            /// could not be fetched.
+            async fn load(self) -> Result<AnyView, SplitLoaderError> {
+                match self { $($(Page::$variant => $group(self).await,)+)* }
+            }
+        }
+
+        $(
+            // What Leptos's `#[lazy]` does, but fallible: a module that cannot be fetched
+            // (offline before the service worker had it) is an error on the page, not a
+            // panic that stops the app.
+            #[wasm_split($group, wasm_split_path = ::leptos::wasm_split, fallible)]
+            fn $group(page: Page) -> Result<AnyView, SplitLoaderError> {
+                Ok(match page {
+                    $(Page::$variant => view! { <$page/> }.into_any(),)+
+                    #[allow(unreachable_patterns)]
+                    other => unreachable!("{other:?} is not in {}", stringify!($group)),
+                })
+            }
+        )*
+    };
+}
+
+lazy_groups! {
+    event_store_pages {
+        Store => EventStorePage, "the event store";
+        Event => EventDetailPage, "the event";
+        Console => ConsolePage, "the event console";
+    }
+    channel_pages {
+        Lab => LabPage, "the channels lab";
+        Sandbox => PatternSandboxPage, "the pattern sandbox";
+    }
+    workshop_pages {
+        Workshop => WorkshopPage, "the workshop";
+    }
+    learn_pages {
+        Learn => LearnPage, "the exercises";
+        Exercise => ExercisePage, "the exercise";
+        Quiz => QuizPage, "the quiz";
+    }
+    classroom_pages {
+        Classroom => ClassroomPage, "the classroom";
+    }
+}
+
+/// A route's view for a lazily loaded page.
+fn lazily(page: Page) -> impl Fn() -> AnyView + Clone + Send + 'static {
+    move || view! { <LazyPage page/> }.into_any()
+}
+
+/// A lazily loaded page: says what is opening while its modules arrive (on a slow network
+/// that takes a moment the first time), then shows it.
+#[component]
+fn LazyPage(page: Page) -> impl IntoView {
+    view! {
+        <Suspense fallback=move || view! {
+            <p class="muted page-loading" data-testid="page-loading">{format!("Opening {}…", page.name())}</p>
+        }>
+            {Suspend::new(async move {
+                page.load().await.unwrap_or_else(|_| view! {
+                    <ErrorView title=format!("Could not open {}", page.name())
+                        message="This page's code did not arrive: the network failed before this browser had saved it for offline use."
+                        hint="Reload when you are online again; everything you saved is kept."/>
+                }.into_any())
+            })}
+        </Suspense>
+    }
+}
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -84,16 +171,16 @@ pub fn App() -> impl IntoView {
                             <ReadOnlyBanner/>
                             <Routes fallback=NotFound>
                                 <Route path=path!("/") view=StartPage/>
-                                <Route path=path!("/store") view=EventStorePage/>
-                                <Route path=path!("/event/:position") view=EventDetailPage/>
-                                <Route path=path!("/console") view=ConsolePage/>
-                                <Route path=path!("/sandbox") view=PatternSandboxPage/>
-                                <Route path=path!("/lab") view=LabPage/>
-                                <Route path=path!("/workshop") view=WorkshopPage/>
-                                <Route path=path!("/learn") view=LearnPage/>
-                                <Route path=path!("/classroom") view=ClassroomPage/>
-                                <Route path=path!("/learn/:id") view=ExercisePage/>
-                                <Route path=path!("/quiz") view=QuizPage/>
+                                <Route path=path!("/store") view=lazily(Page::Store)/>
+                                <Route path=path!("/event/:position") view=lazily(Page::Event)/>
+                                <Route path=path!("/console") view=lazily(Page::Console)/>
+                                <Route path=path!("/sandbox") view=lazily(Page::Sandbox)/>
+                                <Route path=path!("/lab") view=lazily(Page::Lab)/>
+                                <Route path=path!("/workshop") view=lazily(Page::Workshop)/>
+                                <Route path=path!("/learn") view=lazily(Page::Learn)/>
+                                <Route path=path!("/classroom") view=lazily(Page::Classroom)/>
+                                <Route path=path!("/learn/:id") view=lazily(Page::Exercise)/>
+                                <Route path=path!("/quiz") view=lazily(Page::Quiz)/>
                             </Routes>
                         }.into_any()
                     }

@@ -49,11 +49,19 @@ fn focus_found(selector: &str) -> bool {
 
 fn try_focus(selector: std::rc::Rc<str>, tries_left: u32) {
     request_animation_frame(move || {
-        if !focus_found(&selector) && tries_left > 0 {
-            set_timeout(
-                move || try_focus(selector, tries_left - 1),
-                Duration::from_millis(25),
-            );
+        if focus_found(&selector) {
+            return;
+        }
+        // A lazily loaded page says "Opening …" while its modules arrive, which on a slow
+        // network takes longer than the tries; that wait does not use them up.
+        let opening = document()
+            .query_selector(".page-loading")
+            .ok()
+            .flatten()
+            .is_some();
+        if opening || tries_left > 0 {
+            let left = if opening { tries_left } else { tries_left - 1 };
+            set_timeout(move || try_focus(selector, left), Duration::from_millis(25));
         }
     });
 }
