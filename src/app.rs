@@ -86,21 +86,32 @@ fn lazily(page: Page) -> impl Fn() -> AnyView + Clone + Send + 'static {
 }
 
 /// A lazily loaded page: says what is opening while its modules arrive (on a slow network
-/// that takes a moment the first time), then shows it.
+/// that takes a moment the first time), then shows it. Not a `<Suspense>`: that would
+/// also stand in for the page whenever the page itself waits on a read.
 #[component]
 fn LazyPage(page: Page) -> impl IntoView {
-    view! {
-        <Suspense fallback=move || view! {
+    let loaded = StoredValue::new_local(None::<AnyView>);
+    let ready = RwSignal::new(false);
+    leptos::task::spawn_local_scoped_with_cancellation(async move {
+        let view = page.load().await.unwrap_or_else(|_| view! {
+            <ErrorView title=format!("Could not open {}", page.name())
+                message="This page's code did not arrive: the network failed before this browser had saved it for offline use."
+                hint="Reload when you are online again; everything you saved is kept."/>
+        }.into_any());
+        loaded.set_value(Some(view));
+        ready.set(true);
+    });
+    move || {
+        match ready.get() {
+        true => loaded
+            .try_update_value(Option::take)
+            .flatten()
+            .unwrap_or_else(|| ().into_any()),
+        false => view! {
             <p class="muted page-loading" data-testid="page-loading">{format!("Opening {}…", page.name())}</p>
-        }>
-            {Suspend::new(async move {
-                page.load().await.unwrap_or_else(|_| view! {
-                    <ErrorView title=format!("Could not open {}", page.name())
-                        message="This page's code did not arrive: the network failed before this browser had saved it for offline use."
-                        hint="Reload when you are online again; everything you saved is kept."/>
-                }.into_any())
-            })}
-        </Suspense>
+        }
+        .into_any(),
+    }
     }
 }
 
