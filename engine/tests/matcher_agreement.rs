@@ -263,6 +263,42 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, .. ProptestConfig::default() })]
+
+    /// Many ranges at once, some crowded into a sliver of the number line and some spread
+    /// wide, so the cut of the number line has buckets holding one bound, none, and many:
+    /// every number in and around them matches as the reference evaluator says.
+    #[test]
+    fn many_ranges_crowded_and_spread_match_as_the_reference_says(
+        ranges in prop::collection::vec(
+            (prop_oneof![-1e6..1e6f64, 37.70..37.71f64, -3.0..3.0f64], 0.0..0.01f64, any::<bool>()),
+            9..60,
+        ),
+        numbers in prop::collection::vec(prop_oneof![-1e6..1e6f64, 37.69..37.72f64, -3.5..3.5f64], 1..20),
+    ) {
+        let patterns: Vec<String> = ranges
+            .iter()
+            .map(|(lo, width, closed)| {
+                let (lower, upper) = if *closed { (">=", "<=") } else { (">", "<") };
+                format!(r#"{{"n":[{{"numeric":["{lower}",{lo},"{upper}",{}]}}]}}"#, lo + width)
+            })
+            .collect();
+        let parsed: Vec<EventPattern> = patterns.iter().filter_map(|p| EventPattern::eventbridge(p).ok()).collect();
+        prop_assume!(!parsed.is_empty());
+        let set = RuleSet::new(&parsed);
+        let mut scratch = set.scratch();
+        let bounds = ranges.iter().flat_map(|(lo, width, _)| [*lo, lo + width]);
+        for number in numbers.iter().copied().chain(bounds) {
+            let text = format!(r#"{{"n":{number}}}"#);
+            let tree = json::parse(&text).expect("a valid event").value;
+            let expected = reference(&parsed, &tree);
+            let found = set.matches_text(&text, &mut scratch).expect("valid event").to_vec();
+            prop_assert_eq!(&found, &expected, "patterns {:?}; event {}", patterns, text);
+        }
+    }
+}
+
 /// Found by the `eventbridge_pattern` fuzz target (docs/fuzzing.md): an event repeating
 /// a key the pattern reads. Its last value counts (`docs/semantics.md` §1.1); the text
 /// scan once matched the first.

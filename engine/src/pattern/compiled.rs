@@ -3,8 +3,8 @@
 //!
 //! Compilation interns every field path into a trie of path segments and gives each
 //! field an index of the conditions that mention it: a hash map for exact strings and
-//! numbers, byte tries for prefixes and suffixes, a sorted cut of the number line for
-//! numeric ranges, wildcards filed by their literal head (or, when they begin with a
+//! numbers, byte tries for prefixes and suffixes, a cut of the number line for numeric
+//! ranges (below), wildcards filed by their literal head (or, when they begin with a
 //! star, by the first two bytes of their longest literal run, looked up at every pair of
 //! the value), and for `anything-but` a list of strings the list of every such
 //! condition with, per excluded string, the places in that list of the conditions it
@@ -25,6 +25,24 @@
 //! per-rule stamps are read in rule order instead, which costs one pass over the rules
 //! rather than a sort.
 //!
+//! Numeric ranges and `anything-but` never become a check per rule. As event-ruler and
+//! Quamina turn them into transitions of their automaton (ranges into digit-by-digit
+//! paths over a comparable encoding of the number, exclusions into a default transition
+//! minus the excluded values), here each field turns them into a table decided before
+//! any event arrives. The number line is cut at every range bound into pieces (the
+//! stretch between two bounds, and each bound itself), and each piece lists the slots
+//! its numbers fill, so a number costs finding its piece, not comparing it with every
+//! range. Finding the piece is one comparison for a number beyond every bound (most
+//! numbers an event carries: a city lot's latitudes when the ranges are on longitudes),
+//! else a look-up in equal buckets laid over the span of the bounds, each knowing how
+//! many bounds lie below it, and a step past the few bounds in its bucket. The number is
+//! not even parsed exactly when its piece is empty: its first nine significant digits
+//! scaled by an exact power of ten give its value to within 2 × 10^-8 of its size
+//! ([`number::approximate`]), and when both ends of that margin fall in one piece with no
+//! slot, so does the number. Only a number that may fill a slot is parsed exactly and
+//! checked to be one a double reproduces. `anything-but` is the complement the same way:
+//! the list of every such condition on the field, less the runs each value excludes.
+//!
 //! The scan itself is where most of the time goes on events with large subtrees no
 //! pattern names (a city lot's coordinates are four fifths of its bytes). It reads the
 //! text a 64-bit word at a time: a skipped object or array finds its quotes, brackets and
@@ -43,7 +61,7 @@
 //! last time. Events entering the workshop are parsed first, which removes repeats.
 
 use super::eval::ValueRef;
-use super::number::{Num, NumRef};
+use super::number::{self, Num, NumRef};
 use super::*;
 use crate::json::{Json, JsonError};
 use rustc_hash::FxHashMap;
@@ -192,6 +210,12 @@ struct RangeIndex {
     bounds: Vec<f64>,
     /// `2i`: the stretch below `bounds[i]`; `2i + 1`: the point `bounds[i]`; last: above all.
     pieces: Vec<Vec<u32>>,
+    /// The span from the lowest bound to the highest cut into equal buckets: for bucket
+    /// `k`, how many bounds lie in lower buckets, so a value's bucket tells it where to
+    /// start looking (see [`RangeIndex::count_below`]).
+    buckets: Vec<u32>,
+    /// Buckets per unit of the number line.
+    scale: f64,
 }
 
 impl RangeIndex {
@@ -218,6 +242,23 @@ impl RangeIndex {
         };
         let count = bounds.len() * 2 + 1;
         self.bounds = bounds.clone();
+        self.scale = match (bounds.first(), bounds.last()) {
+            (Some(lo), Some(hi)) if hi > lo => (bounds.len() * 2) as f64 / (hi - lo),
+            _ => 0.0,
+        };
+        if self.scale.is_finite() && self.scale > 0.0 {
+            self.buckets = vec![0u32; bounds.len() * 2 + 2];
+            let mut buckets = self.buckets.clone();
+            for &b in &bounds {
+                buckets[self.bucket(b) + 1] += 1;
+            }
+            for k in 1..buckets.len() {
+                buckets[k] += buckets[k - 1];
+            }
+            self.buckets = buckets;
+        } else {
+            self.buckets.clear();
+        }
         self.pieces = (0..count)
             .map(|piece| {
                 let x = representative(piece);
@@ -234,13 +275,74 @@ impl RangeIndex {
         if self.pieces.is_empty() {
             return &[];
         }
-        let i = self.bounds.partition_point(|b| *b < x);
-        let piece = if self.bounds.get(i) == Some(&x) {
+        &self.pieces[self.piece(x)]
+    }
+
+    fn piece(&self, x: f64) -> usize {
+        let i = self.count_below(x);
+        if self.bounds.get(i) == Some(&x) {
             2 * i + 1
         } else {
             2 * i
+        }
+    }
+
+    /// The bucket of `x`, for `x` from the lowest bound to the highest. The same
+    /// arithmetic for bounds and values keeps it monotonic: a bound in a lower bucket than
+    /// `x` is below `x`, and one in a higher bucket is above it.
+    fn bucket(&self, x: f64) -> usize {
+        (((x - self.bounds[0]) * self.scale) as usize).min(self.buckets.len().saturating_sub(2))
+    }
+
+    /// How many bounds are below `x`: one comparison for a value beyond every bound
+    /// (most values in events), else a look-up of its bucket and a step past the few
+    /// bounds that share it (a binary search when many do, or when there are no buckets).
+    fn count_below(&self, x: f64) -> usize {
+        let (Some(&lo), Some(&hi)) = (self.bounds.first(), self.bounds.last()) else {
+            return 0;
         };
-        &self.pieces[piece]
+        if x < lo || x.is_nan() {
+            return 0;
+        }
+        if x > hi {
+            return self.bounds.len();
+        }
+        if self.buckets.is_empty() {
+            return self.bounds.partition_point(|b| *b < x);
+        }
+        let k = self.bucket(x);
+        let (start, end) = (self.buckets[k] as usize, self.buckets[k + 1] as usize);
+        let same = &self.bounds[start..end];
+        start
+            + if same.len() > 8 {
+                same.partition_point(|b| *b < x)
+            } else {
+                same.iter().take_while(|b| **b < x).count()
+            }
+    }
+
+    /// The ranges holding the number written `text`: none unless a double holds it
+    /// exactly. Most numbers in events fall where no range is (a city lot's latitudes and
+    /// heights when the ranges are on longitudes), and a close approximation of the
+    /// number shows that without parsing it exactly: when both ends of its margin of
+    /// error fall in one piece, so does the number.
+    fn holding(&self, text: &str) -> &[u32] {
+        if self.pieces.is_empty() {
+            return &[];
+        }
+        if let Some(near) = number::approximate(text) {
+            let margin = near.abs() * number::APPROXIMATION;
+            let piece = self.piece(near - margin);
+            if self.pieces[piece].is_empty() && piece == self.piece(near + margin) {
+                return &[];
+            }
+        }
+        let number = NumRef::parse(text);
+        let covering = self.covering(number.value);
+        if covering.is_empty() || !number.comparable() {
+            return &[];
+        }
+        covering
     }
 }
 
@@ -807,10 +909,11 @@ impl RuleSet {
                 ValueRef::Str(s)
             }
             Scalar::Num(text) => {
-                if index.numbers.is_empty()
-                    && index.others.is_empty()
-                    && index.ranges.pieces.is_empty()
-                {
+                if index.numbers.is_empty() && index.others.is_empty() {
+                    // Ranges alone, or nothing: most numbers need no exact parse.
+                    for &slot in index.ranges.holding(text) {
+                        hit(slot, scratch);
+                    }
                     return;
                 }
                 number = NumRef::parse(text);

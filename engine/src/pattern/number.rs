@@ -80,10 +80,14 @@ pub fn is_comparable(text: &str, value: f64) -> bool {
     }
     // Any decimal of at most 15 significant digits in the normal range survives the round
     // trip through a double (DBL_DIG), so the slow comparison is needed only beyond that.
-    if significant_digits(text) <= 15 && (value == 0.0 || (1e-290..1e290).contains(&value.abs())) {
+    let normal = value == 0.0 || (1e-290..1e290).contains(&value.abs());
+    let Some((negative, m, k)) = significant_integer(text) else {
+        return (significant_digits(text) <= 15 && normal) || reproduces_by_printing(text, value);
+    };
+    if m < 1_000_000_000_000_000 && normal {
         return true;
     }
-    if let Some(answer) = reproduces_by_integers(text, value) {
+    if let Some(answer) = integers_reproduce(negative, m, k, value) {
         return answer;
     }
     reproduces_by_printing(text, value)
@@ -108,8 +112,15 @@ fn reproduces_by_printing(text: &str, value: f64) -> bool {
 /// V = m × 2^e exactly. Printing V to d significant digits rounds it to the nearest
 /// multiple of 10^k, so it gives back T exactly when |V − T| < 10^k / 2. Scaled by
 /// 2^p × 10^q, with p and q just large enough, all three sides are integers.
+#[cfg(test)]
 fn reproduces_by_integers(text: &str, value: f64) -> Option<bool> {
     let (negative, m_dec, k) = significant_integer(text)?;
+    integers_reproduce(negative, m_dec, k, value)
+}
+
+/// Whether printing `value` gives back the text read as its significant digits `m_dec`
+/// scaled by 10^`k`: the test above without reading the text again.
+fn integers_reproduce(negative: bool, m_dec: u64, k: i64, value: f64) -> Option<bool> {
     if m_dec == 0 || value == 0.0 || negative != value.is_sign_negative() {
         return None;
     }
@@ -150,35 +161,111 @@ fn parts(text: &str) -> Option<(bool, &str, &str, i64)> {
 }
 
 /// A JSON number's text as its sign, its significant digits as an integer, and the power
-/// of ten they are scaled by; `None` past 19 significant digits.
+/// of ten they are scaled by, read in one pass; `None` past 19 significant digits or when
+/// the exponent does not fit an `i64`.
 fn significant_integer(text: &str) -> Option<(bool, u64, i64)> {
-    let (negative, int, frac, exp) = parts(text)?;
+    let b = text.as_bytes();
+    let negative = b.first() == Some(&b'-');
+    let mut i = usize::from(negative);
     let mut digits = 0u32;
     let mut value = 0u64;
     let mut zeros = 0u32; // zeros seen since the last nonzero digit
-    for b in int.bytes().chain(frac.bytes()) {
-        let d = u64::from(b.wrapping_sub(b'0'));
-        if d > 9 {
-            return None;
-        }
-        if d == 0 {
-            if digits > 0 {
-                zeros += 1;
+    let mut fraction = 0i64; // digits after the point
+    let mut in_fraction = false;
+    let mut exp = 0i64;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'0'..=b'9' => {
+                fraction += i64::from(in_fraction);
+                if c == b'0' {
+                    zeros += u32::from(digits > 0);
+                } else {
+                    digits += zeros + 1;
+                    if digits > 19 {
+                        return None;
+                    }
+                    value = value * POWERS_U64[zeros as usize + 1] + u64::from(c - b'0');
+                    zeros = 0;
+                }
             }
-            continue;
+            b'.' if !in_fraction => in_fraction = true,
+            b'e' | b'E' => {
+                exp = text[i + 1..].parse::<i64>().ok()?;
+                break;
+            }
+            _ => return None,
         }
-        digits += zeros + 1;
-        if digits > 19 {
-            return None;
-        }
-        value = value * 10u64.pow(zeros) * 10 + d;
-        zeros = 0;
+        i += 1;
     }
-    let k = exp
-        .checked_sub(frac.len() as i64)?
-        .checked_add(i64::from(zeros))?;
+    let k = exp.checked_sub(fraction)?.checked_add(i64::from(zeros))?;
     Some((negative, value, k))
 }
+
+/// Powers of ten up to the largest a `u64` holds.
+const POWERS_U64: [u64; 20] = {
+    let mut powers = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        powers[i] = powers[i - 1] * 10;
+        i += 1;
+    }
+    powers
+};
+
+/// Powers of ten a double holds exactly.
+const EXACT_POWERS: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// A JSON number's value to within [`APPROXIMATION`] of its size, read quickly: its first
+/// nine significant digits (the rest are dropped, and digits after the point need no
+/// look) scaled by a power of ten a double holds exactly. `None` for a text it cannot
+/// read that way (an exponent beyond ±22 in all, or malformed text).
+pub fn approximate(text: &str) -> Option<f64> {
+    let b = text.as_bytes();
+    let negative = b.first() == Some(&b'-');
+    let mut i = usize::from(negative);
+    let mut m = 0u32;
+    let mut k = 0i64;
+    let mut in_fraction = false;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'0'..=b'9' if m < 100_000_000 => {
+                m = m * 10 + u32::from(c - b'0');
+                k -= i64::from(in_fraction);
+            }
+            b'0'..=b'9' if in_fraction => {
+                // Nine digits are in hand: the rest of the fraction can only be dropped.
+                let rest = &b[i..];
+                match rest.iter().position(|&c| c | 0x20 == b'e') {
+                    Some(e) => i += e,
+                    None => break,
+                }
+                continue;
+            }
+            b'0'..=b'9' => k += 1,
+            b'.' if !in_fraction => in_fraction = true,
+            b'e' | b'E' => {
+                k = k.checked_add(text[i + 1..].parse::<i64>().ok()?)?;
+                break;
+            }
+            _ => return None,
+        }
+        i += 1;
+    }
+    let scale = *EXACT_POWERS.get(usize::try_from(k.unsigned_abs()).ok()?)?;
+    let magnitude = if k >= 0 {
+        f64::from(m) * scale
+    } else {
+        f64::from(m) / scale
+    };
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+/// How far [`approximate`] may be from the double nearest the text, relative to its size:
+/// the dropped digits are less than 1e-8 of it, and each rounding at most 2^-53.
+pub const APPROXIMATION: f64 = 2e-8;
 
 /// How many significant digits the mantissa of a JSON number has, without allocating.
 fn significant_digits(text: &str) -> usize {
@@ -252,6 +339,40 @@ mod tests {
         ] {
             assert!(Num::parse(text).comparable, "{text}");
         }
+    }
+
+    proptest::proptest! {
+        /// The quick approximation is as close to the exact reading as it says.
+        #[test]
+        fn approximations_are_within_their_margin(
+            negative in proptest::bool::ANY,
+            int in "[0-9]{1,12}",
+            frac in "[0-9]{0,19}",
+            exp in proptest::option::of(-12i32..12),
+        ) {
+            let text = format!(
+                "{}{int}{}{}",
+                if negative { "-" } else { "" },
+                if frac.is_empty() { String::new() } else { format!(".{frac}") },
+                exp.map(|e| format!("E{e:+}")).unwrap_or_default(),
+            );
+            let exact: f64 = text.parse().expect("a number");
+            if let Some(near) = approximate(&text) {
+                proptest::prop_assert!(
+                    (near - exact).abs() <= exact.abs() * APPROXIMATION,
+                    "{} read as {} for {}", text, near, exact
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn approximations_refuse_what_they_cannot_read() {
+        assert_eq!(approximate("1.2.3"), None);
+        assert_eq!(approximate("1e5e3"), None);
+        assert_eq!(approximate("1e400"), None);
+        assert_eq!(approximate("-122.419206142425537"), Some(-122.419206));
+        assert_eq!(approximate("0.000001e-3"), Some(1e-9));
     }
 
     proptest::proptest! {
