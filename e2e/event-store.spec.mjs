@@ -184,6 +184,30 @@ test('a large log loads in batches, scrolls and seeks', async ({ page }) => {
   expect(positions[0]).toBeGreaterThan(50000);
 });
 
+test('a sample load runs in a worker: the page answers input meanwhile, and cancel keeps whole batches', async ({ page }) => {
+  test.setTimeout(120_000);
+  const store = new EventStorePage(page);
+  await store.open();
+  const workers = [];
+  page.on('worker', (w) => workers.push(w.url()));
+  await page.getByTestId('sample-size').selectOption('1000000');
+  await page.getByTestId('sample-load').click();
+  await expect(page.getByTestId('sample-progress')).toHaveText(/^([2-9]|\d\d)\d{3} of 1000000$/, { timeout: 60_000 });
+  // The page is not busy writing: the publish form works during the load.
+  await store.stream.fill('customer-during-load');
+  await store.submit.click();
+  await expect(page.getByTestId('publish-status')).toContainText('Appended to customer-during-load as version 1');
+  await page.getByTestId('sample-cancel').click();
+  await expect(page.getByTestId('sample-progress')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.getByTestId('sample-load')).toBeEnabled();
+  const summary = await page.getByTestId('log-summary').innerText();
+  const count = Number(summary.match(/^(\d+) events/)[1]);
+  // Whole batches of 2,000, plus the one event published by hand, and not all of it.
+  expect(count % 2000, summary).toBe(1);
+  expect(count).toBeLessThan(1000001);
+  expect(workers.some((url) => /sample_worker-[0-9a-f]+_loader\.js$/.test(url)), workers.join()).toBe(true);
+});
+
 test('an event page links its causation and correlation chain', async ({ page }) => {
   const store = new EventStorePage(page);
   await store.open();

@@ -46,6 +46,12 @@ test('after one visit the app reloads and works with the server gone', async ({ 
     // Working offline includes writing.
     await page.getByTestId('command-submit').click();
     await expect(page.getByTestId('command-result')).toContainText('appended to customer-c1');
+    // The sample-history worker's files were cached too: a sample load works offline.
+    await page.goto(`${root}store`);
+    await expect(page.getByTestId('log-summary')).toContainText('in the store');
+    const before = Number((await page.getByTestId('log-summary').innerText()).match(/^(\d+) event/)[1]);
+    await page.getByTestId('sample-load').click();
+    await expect(page.getByTestId('log-summary')).toHaveText(`${before + 1000} events in the store, newest first.`, { timeout: 30_000 });
     // Every page's own wasm modules were cached with the app (the worker follows the
     // split loader to them), including pages this visit never opened.
     for (const [path, heading] of [

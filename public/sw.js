@@ -1,8 +1,9 @@
 // Event Dojo's service worker: after the first visit, the app starts and works offline.
 //
 // On install it reads the app's index.html and caches every file it names (the hashed
-// script, wasm, stylesheet, icons and manifest), and every file those scripts name in
-// turn: the split loader and each page's lazily loaded wasm modules. Pages are fetched from the network first
+// script, wasm, stylesheet, icons and manifest, the sample-history worker's loader), and
+// every file those scripts name in turn: the split loader, each page's lazily loaded
+// wasm modules, and the worker's script and wasm. Pages are fetched from the network first
 // and fall back to the cached index.html, so any route (a deep link included) opens
 // offline; the hashed files are served from the cache first, since a name never changes
 // its content. Each fresh index.html drops cached files it no longer names, so old
@@ -21,14 +22,19 @@ function assetsOf(html) {
   for (const [, url] of html.matchAll(/(?:import [^'"]*from |module_or_path: )'([^']+)'/g)) {
     urls.add(new URL(url, scope).href);
   }
+  // The sample-history worker's loader, which the page starts by this name.
+  for (const [, url] of html.matchAll(/<meta name="sample-worker" content="([^"]+)"/g)) {
+    urls.add(new URL(url, scope).href);
+  }
   return [...urls];
 }
 
-// The same-origin files a script names: its static imports, and the modules it fetches
-// with `new URL("./…", import.meta.url)`, as the split loader fetches each page's wasm.
+// The same-origin files a script names: its static imports, the modules it fetches
+// with `new URL("./…", import.meta.url)`, as the split loader fetches each page's wasm,
+// and what the worker's loader imports and instantiates.
 function namedBy(script, url) {
   const urls = [];
-  for (const [, path] of script.matchAll(/(?:from |new URL\()"(\.\/[^"]+)"/g)) {
+  for (const [, path] of script.matchAll(/(?:from |new URL\(|importScripts\(|module_or_path: )"(\.\/[^"]+)"/g)) {
     const absolute = new URL(path, url);
     if (absolute.origin === scope.origin) urls.push(absolute.href);
   }

@@ -10,7 +10,8 @@
 //      which fetches a page's modules the first time the page opens;
 //   2. wasm-bindgen makes the main module's JS glue, as trunk did for the whole module;
 //   3. in a release build, binaryen (the npm package trunk's wasm-opt comes from)
-//      optimises every module for size, in this one process;
+//      optimises every module for size, in this one process (the sample-history
+//      worker's too);
 //   4. every file gets a name with its content's hash (the service worker serves them
 //      from its cache first), and trunk's files are replaced under trunk's own names,
 //      with their integrity hashes in index.html brought up to date.
@@ -41,6 +42,38 @@ if (!glue) {
 }
 const stem = glue.slice(0, -'.js'.length);
 const work = mkdtempSync(join(tmpdir(), 'event-dojo-split-'));
+// A wasm module without its `linking` and `reloc.*` custom sections (what
+// `--emit-relocs` adds for wasm-split-cli).
+function withoutRelocations(bytes) {
+  const kept = [bytes.subarray(0, 8)];
+  let at = 8;
+  const leb = () => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = bytes[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+  };
+  while (at < bytes.length) {
+    const start = at;
+    const id = bytes[at++];
+    const size = leb();
+    const body = at;
+    at = body + size;
+    if (id === 0) {
+      const nameAt = at;
+      at = body;
+      const nameLength = leb();
+      const name = bytes.subarray(at, at + nameLength).toString('latin1');
+      at = nameAt;
+      if (name === 'linking' || name.startsWith('reloc.')) continue;
+    }
+    kept.push(bytes.subarray(start, at));
+  }
+  return Buffer.concat(kept);
+}
+
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
 
 try {
@@ -54,6 +87,9 @@ try {
   for (const f of readdirSync(cut).filter((f) => f.endsWith('.wasm') && f !== `${stem}.wasm`)) {
     modules.set(f, readFileSync(join(cut, f)));
   }
+  // In a release build, binaryen (the npm package trunk's wasm-opt comes from) optimises
+  // every module for size, in this one process.
+  let optimise = (bytes) => bytes;
   if (release) {
     const { default: binaryen } = await import(join(source, 'node_modules/binaryen/index.js'));
     const F = binaryen.Features;
@@ -62,14 +98,19 @@ try {
       | F.BulkMemoryOpt | F.ReferenceTypes | F.Multivalue | F.CallIndirectOverlong;
     binaryen.setOptimizeLevel(2);
     binaryen.setShrinkLevel(2); // wasm-opt -Oz
-    for (const [name, bytes] of modules) {
+    optimise = (bytes, keepExport = () => true) => {
       const module = binaryen.readBinary(bytes);
       module.setFeatures(features);
+      const exports = [...Array(module.getNumExports()).keys()]
+        .map((i) => binaryen.getExportInfo(module.getExportByIndex(i)).name);
+      for (const name of exports.filter((n) => !keepExport(n))) module.removeExport(name);
       module.optimize();
-      modules.set(name, Buffer.from(module.emitBinary()));
+      const out = Buffer.from(module.emitBinary());
       module.dispose();
-    }
+      return out;
+    };
   }
+  for (const [name, bytes] of modules) modules.set(name, optimise(bytes));
 
   const hash = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
   const sri = (bytes) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
@@ -107,12 +148,39 @@ try {
   if (!preload) throw new Error('index.html has no modulepreload link for the glue');
   html = html.replace(preload[0],
     `<link rel="modulepreload" href="${preload[1]}${linkName}" crossorigin="anonymous" integrity="${sri(outputs.get(linkName))}">${preload[0]}`);
+
+  // The sample-history worker (src/bin/sample_worker.rs). trunk writes a worker under
+  // fixed names, since a page names its worker's script at runtime; here it gets hashed
+  // names like every other file (so the service worker may serve it from its cache
+  // first), a loader that starts it, and a <meta name="sample-worker"> in index.html
+  // that tells the page, and the service worker, where that loader is.
+  // The worker's wasm still carries the linker's relocations (binaryen cannot read a
+  // module with them), and the app's exports: the pages' split points, which keep every
+  // page's code alive. Only the exports its own glue calls stay, so the optimiser drops
+  // what the worker cannot reach.
+  const workerGlue = readFileSync(join(staging, 'sample_worker.js'));
+  const workerWasm = optimise(withoutRelocations(readFileSync(join(staging, 'sample_worker_bg.wasm'))),
+    (name) => workerGlue.includes(`wasm.${name}`));
+  const workerGlueName = `sample_worker-${hash(workerGlue)}.js`;
+  const workerWasmName = `sample_worker-${hash(workerWasm)}_bg.wasm`;
+  const workerLoader = Buffer.from(
+    `importScripts("./${workerGlueName}");wasm_bindgen({ module_or_path: "./${workerWasmName}" });\n`);
+  const workerLoaderName = `sample_worker-${hash(workerLoader)}_loader.js`;
+  for (const f of ['sample_worker.js', 'sample_worker_bg.wasm', 'sample_worker_loader.js']) {
+    rmSync(join(staging, f), { force: true });
+  }
+  writeFileSync(join(staging, workerGlueName), workerGlue);
+  writeFileSync(join(staging, workerWasmName), workerWasm);
+  writeFileSync(join(staging, workerLoaderName), workerLoader);
+  if (!html.includes('</head>')) throw new Error('index.html has no </head> for the worker\'s meta');
+  html = html.replace('</head>', `  <meta name="sample-worker" content="${workerLoaderName}" />\n  </head>`);
   writeFileSync(indexFile, html);
 
   const pages = (link.match(/export const __wasm_split_load_/g) ?? []).length;
   const total = [...outputs].filter(([n]) => n.endsWith('.wasm')).reduce((s, [, b]) => s + b.length, 0);
   console.log(`split: ${stem}_bg.wasm ${outputs.get(`${stem}_bg.wasm`).length} bytes for the start page; `
-    + `${pages} lazily loaded groups of pages in ${outputs.size - 3} more modules (${total} bytes of wasm in all)`);
+    + `${pages} lazily loaded groups of pages in ${outputs.size - 3} more modules (${total} bytes of wasm in all); `
+    + `the sample-history worker ${workerWasm.length} bytes`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

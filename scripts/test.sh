@@ -25,7 +25,7 @@ summaries+=("format: cargo fmt --check clean")
 layer "clippy (native, all targets)"
 cargo clippy --workspace --all-targets -- -D warnings
 layer "clippy (wasm32, app)"
-cargo clippy --target wasm32-unknown-unknown -p event-dojo --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown -p event-dojo -p dojo-idb --all-targets -- -D warnings
 summaries+=("clippy: clean on native and wasm32")
 
 layer "native tests"

@@ -14,10 +14,11 @@ pub use faults::{damaged_records, read_around_damage, Fault, FaultyStore, StoreH
 pub use mem::MemStore;
 
 use crate::envelope::{EventEnvelope, NewEvent};
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// What the appender believes about the stream's current version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ExpectedVersion {
     /// Append whatever the stream's version is.
     Any,
@@ -61,8 +62,9 @@ pub struct AppendResult {
 }
 
 /// Why a store operation failed. Every message says what happened, what it means for
-/// the learner's data, and what to do; none of these failures writes anything.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+/// the learner's data, and what to do; none of these failures writes anything. It
+/// crosses from the app's sample-history worker to the page as JSON, so it is serde data.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
 pub enum StoreError {
     /// Optimistic concurrency: someone else appended to the stream first.
     #[error("stream \"{stream}\" was expected at {expected} but is at version {actual}")]

@@ -7,7 +7,8 @@
 use super::yield_to_browser;
 use crate::components::ErrorView;
 use crate::state::use_store;
-use dojo_engine::{read_around_damage, EventEnvelope, EventStore, ExpectedVersion, StoreError};
+use crate::storage::sample::{Report, SampleWorker, ToWorker};
+use dojo_engine::{read_around_damage, EventEnvelope, EventStore, StoreError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -15,7 +16,6 @@ const ROW_H: f64 = 52.0;
 const VIEW_H: f64 = 520.0;
 const OVERSCAN: usize = 6;
 const SCAN_PAGE: usize = 2000;
-const LOAD_BATCH: usize = 2000;
 /// The tallest the list's scroll area gets. Browsers cap element heights (Chromium near
 /// 33.5 million px; a million rows of 52 px would need 52 million), so a longer log
 /// scrolls in proportion: the scrollbar spans the whole log and rows keep their height.
@@ -312,74 +312,82 @@ fn DamagedRow(index: usize, total: u64, shift: Memo<f64>, error: StoreError) -> 
     }
 }
 
-/// Loads a generated insurance history into the store, in batches, with progress.
+/// Loads a generated insurance history into the store with progress and cancel. A Web
+/// Worker writes it (see [`crate::storage::sample`]), so the page answers input throughout.
 #[component]
 fn SampleLoader() -> impl IntoView {
     let ctx = use_store();
-    let store = StoredValue::new_local(ctx.store.clone());
     let revision = ctx.revision;
     let health = ctx.health;
     let size = RwSignal::new(1000usize);
     let progress = RwSignal::new(None::<(usize, usize)>);
-    let cancelled = StoredValue::new(false);
+    let cancelling = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    // Dropped (and so stopped) with the page, or replaced by the next load.
+    let worker = StoredValue::new_local(None::<SampleWorker>);
+
+    let on_report = move |report: Report| match report {
+        Report::Ready => {}
+        Report::Progress { done, total } => {
+            progress.try_set(Some((done, total)));
+            crate::state::store_changed(revision);
+        }
+        Report::Finished { .. } => {
+            progress.try_set(None);
+            cancelling.try_set(false);
+        }
+        Report::Failed { error: failure, .. } => {
+            let result = Err::<(), _>(failure);
+            crate::state::note_write(&result);
+            if let Err(failure) = result {
+                error.try_set(Some(failure.to_string()));
+            }
+            progress.try_set(None);
+            cancelling.try_set(false);
+        }
+        Report::Broken(why) => {
+            error.try_set(Some(why));
+            progress.try_set(None);
+            cancelling.try_set(false);
+            // The worker may have written batches before it broke.
+            crate::state::store_changed(revision);
+        }
+    };
 
     let load = move |_| {
         if progress.get_untracked().is_some() {
             return;
         }
         let n = size.get_untracked();
-        let s = store.get_value();
-        cancelled.set_value(false);
         error.set(None);
-        progress.set(Some((0, n)));
-        spawn_local(async move {
-            // Generated a batch at a time, so no single task builds the whole history.
-            let mut history =
-                dojo_engine::workload::InsuranceHistory::new(js_sys::Date::now() as u64).take(n);
-            // Ids unique to this load, even when two tabs start one in the same millisecond
-            // (the store refuses a second event with the same source and id).
-            let load_id = format!(
+        // Ids unique to this load, even when two tabs start one in the same millisecond
+        // (the store refuses a second event with the same source and id).
+        let request = ToWorker::Load {
+            size: n,
+            seed: js_sys::Date::now() as u64,
+            load_id: format!(
                 "{}-{:06x}",
                 js_sys::Date::now() as u64,
                 (js_sys::Math::random() * 16_777_216.0) as u32
-            );
-            let mut done = 0;
-            // Each customer's journey is one correlation; each event is caused by the one before.
-            let mut last_in_journey = std::collections::HashMap::<String, String>::new();
-            loop {
-                let chunk: Vec<_> = history.by_ref().take(LOAD_BATCH).collect();
-                if chunk.is_empty() || cancelled.get_value() {
-                    break;
-                }
-                let batch = chunk
-                    .iter()
-                    .enumerate()
-                    .map(|(k, (at, event))| {
-                        let id = format!("sample-{load_id}-{}", done + k);
-                        let journey = format!("journey-{}", event.customer_id());
-                        let cause = last_in_journey
-                            .insert(journey.clone(), id.clone())
-                            .unwrap_or_else(|| journey.clone());
-                        let new = event
-                            .to_new_event(&id, &dojo_engine::sim::iso_time(*at))
-                            .with_correlation(&journey, &cause);
-                        (event.stream_id(), ExpectedVersion::Any, vec![new])
-                    })
-                    .collect();
-                let result = s.append_batch(batch).await;
-                crate::state::note_write(&result);
-                if let Err(e) = result {
-                    error.set(Some(e.to_string()));
-                    break;
-                }
-                done += chunk.len();
-                progress.set(Some((done, n)));
-                crate::state::store_changed(revision);
-                yield_to_browser().await;
+            ),
+        };
+        // The previous load's worker has finished; it goes before the next one starts.
+        worker.set_value(None);
+        match SampleWorker::start(&request, on_report) {
+            Ok(started) => {
+                worker.set_value(Some(started));
+                progress.set(Some((0, n)));
             }
+            Err(why) => error.set(Some(why)),
+        }
+    };
+    let cancel = move |_| {
+        cancelling.set(true);
+        let stopped_at_once = worker.with_value(|w| w.as_ref().is_some_and(SampleWorker::cancel));
+        if stopped_at_once {
             progress.set(None);
-        });
+            cancelling.set(false);
+        }
     };
 
     view! {
@@ -396,7 +404,10 @@ fn SampleLoader() -> impl IntoView {
             {move || progress.get().map(|(done, total)| view! {
                 <progress max=total.to_string() value=done.to_string() aria-label="Loading the sample history"></progress>
                 <span class="muted" data-testid="sample-progress">{format!("{done} of {total}")}</span>
-                <button type="button" class="secondary" on:click=move |_| cancelled.set_value(true) data-testid="sample-cancel">"Cancel"</button>
+                <button type="button" class="secondary" on:click=cancel disabled=move || cancelling.get() data-testid="sample-cancel">
+                    {move || if cancelling.get() { "Cancelling…" } else { "Cancel" }}
+                </button>
+                <span class="muted sample-note">"Written in the background, so the page stays usable. Leaving this page stops the load; batches already written stay."</span>
             })}
             {move || error.get().map(|e| view! { <ErrorView title="The sample history was not loaded" message=e hint="Events already loaded in earlier batches stay."/> })}
         </div>

@@ -37,6 +37,8 @@
 //! cache that is only trusted for the head it was built at: the append reads the head in
 //! its transaction and first catches the cache up on anything another tab appended.
 
+pub mod sample;
+
 use dojo_engine::store::check_event_size;
 use dojo_engine::{
     Added, AppendResult, EventEnvelope, EventStore, ExpectedVersion, NewEvent, StoreError,
