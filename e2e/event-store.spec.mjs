@@ -205,7 +205,7 @@ test('a sample load runs in a worker: the page answers input meanwhile, and canc
   // Whole batches of 2,000, plus the one event published by hand, and not all of it.
   expect(count % 2000, summary).toBe(1);
   expect(count).toBeLessThan(1000001);
-  expect(workers.some((url) => /sample_worker-[0-9a-f]+_loader\.js$/.test(url)), workers.join()).toBe(true);
+  expect(workers.some((url) => /store_worker-[0-9a-f]+_loader\.js$/.test(url)), workers.join()).toBe(true);
 });
 
 test('an event page links its causation and correlation chain', async ({ page }) => {

@@ -46,7 +46,7 @@ test('after one visit the app reloads and works with the server gone', async ({ 
     // Working offline includes writing.
     await page.getByTestId('command-submit').click();
     await expect(page.getByTestId('command-result')).toContainText('appended to customer-c1');
-    // The sample-history worker's files were cached too: a sample load works offline.
+    // The store worker's files were cached too: a sample load works offline.
     await page.goto(`${root}store`);
     await expect(page.getByTestId('log-summary')).toContainText('in the store');
     const before = Number((await page.getByTestId('log-summary').innerText()).match(/^(\d+) event/)[1]);

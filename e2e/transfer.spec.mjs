@@ -74,6 +74,14 @@ test('a large import shows its progress, and cancelling it imports nothing', asy
   await page.getByTestId('import-file').setInputFiles({ name: 'big.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(big) });
   await expect(page.getByTestId('transfer-notice')).toHaveText('Imported 40000 events from big.ndjson at positions 1 to 40000.', { timeout: 120_000 });
   await expect(page.getByTestId('log-summary')).toHaveText('40000 events in the store, newest first.');
+  // An export of them can be cancelled too: no file is offered.
+  let downloads = 0;
+  page.on('download', () => { downloads += 1; });
+  await page.getByTestId('export').click();
+  await expect(page.getByTestId('transfer-progress')).toContainText('Exporting');
+  await page.getByTestId('transfer-cancel').click();
+  await expect(page.getByTestId('error-view')).toContainText('Export cancelled. No file was saved.');
+  expect(downloads).toBe(0);
 });
 
 test('the log exports as PutEvents requests of at most ten entries', async ({ page }) => {

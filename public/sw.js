@@ -1,7 +1,7 @@
 // Event Dojo's service worker: after the first visit, the app starts and works offline.
 //
 // On install it reads the app's index.html and caches every file it names (the hashed
-// script, wasm, stylesheet, icons and manifest, the sample-history worker's loader), and
+// script, wasm, stylesheet, icons and manifest, the store worker's loader), and
 // every file those scripts name in turn: the split loader, each page's lazily loaded
 // wasm modules, and the worker's script and wasm. Pages are fetched from the network first
 // and fall back to the cached index.html, so any route (a deep link included) opens
@@ -22,8 +22,8 @@ function assetsOf(html) {
   for (const [, url] of html.matchAll(/(?:import [^'"]*from |module_or_path: )'([^']+)'/g)) {
     urls.add(new URL(url, scope).href);
   }
-  // The sample-history worker's loader, which the page starts by this name.
-  for (const [, url] of html.matchAll(/<meta name="sample-worker" content="([^"]+)"/g)) {
+  // The store worker's loader, which the page starts by this name.
+  for (const [, url] of html.matchAll(/<meta name="store-worker" content="([^"]+)"/g)) {
     urls.add(new URL(url, scope).href);
   }
   return [...urls];

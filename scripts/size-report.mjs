@@ -1,7 +1,7 @@
 // What a first visit downloads, from the release build in dist/: index.html, every file
 // it names (the start page's wasm, its JS glue and split loader, the stylesheet, the
 // icon, the manifest) and the service worker it registers, raw and gzipped (level 9, as
-// a static host compresses them), and what each other page adds.
+// a static host compresses them), what each other page adds, and the store worker.
 // Fails when the start page's wasm, gzipped, exceeds the budget in wasm-budget.txt.
 //
 //   node scripts/size-report.mjs [DIST]
@@ -76,6 +76,14 @@ for (const { group, files: parts } of pages) {
   const s = parts.map(sizes).reduce((t, f) => ({ raw: t.raw + f.raw, gz: t.gz + f.gz }), { raw: 0, gz: 0 });
   const alsoLoaded = parts.filter((f) => (shared.get(f) ?? 0) > 1).length;
   console.log(`  ${(groups.get(group) ?? []).join(', ')}: ${fmt(s.gz)} bytes gzipped (${fmt(s.raw)} raw) in ${parts.length} wasm files, ${alsoLoaded} of them shared with other pages`);
+}
+// The store worker (sample loads and imports): its loader, as index.html's meta names
+// it, and the script and wasm the loader names.
+const workerLoader = html.match(/<meta name="store-worker" content="([^"]+)"/)?.[1];
+if (workerLoader) {
+  const parts = [workerLoader, ...[...readFileSync(join(dist, workerLoader), 'utf8').matchAll(/"\.\/([^"]+)"/g)].map((m) => m[1])];
+  const s = parts.map(sizes).reduce((t, f) => ({ raw: t.raw + f.raw, gz: t.gz + f.gz }), { raw: 0, gz: 0 });
+  console.log(`the store worker, fetched when a sample load or an import starts: ${fmt(s.gz)} bytes gzipped (${fmt(s.raw)} raw) in ${parts.length} files`);
 }
 const verdict = `start page wasm: ${fmt(wasm.gz)} bytes gzipped; budget ${fmt(budget)} (wasm-budget.txt)`;
 if (wasm.gz > budget) {

@@ -10,8 +10,7 @@
 //      which fetches a page's modules the first time the page opens;
 //   2. wasm-bindgen makes the main module's JS glue, as trunk did for the whole module;
 //   3. in a release build, binaryen (the npm package trunk's wasm-opt comes from)
-//      optimises every module for size, in this one process (the sample-history
-//      worker's too);
+//      optimises every module for size, in this one process (the store worker's too);
 //   4. every file gets a name with its content's hash (the service worker serves them
 //      from its cache first), and trunk's files are replaced under trunk's own names,
 //      with their integrity hashes in index.html brought up to date.
@@ -149,38 +148,37 @@ try {
   html = html.replace(preload[0],
     `<link rel="modulepreload" href="${preload[1]}${linkName}" crossorigin="anonymous" integrity="${sri(outputs.get(linkName))}">${preload[0]}`);
 
-  // The sample-history worker (src/bin/sample_worker.rs). trunk writes a worker under
-  // fixed names, since a page names its worker's script at runtime; here it gets hashed
-  // names like every other file (so the service worker may serve it from its cache
-  // first), a loader that starts it, and a <meta name="sample-worker"> in index.html
-  // that tells the page, and the service worker, where that loader is.
-  // The worker's wasm still carries the linker's relocations (binaryen cannot read a
-  // module with them), and the app's exports: the pages' split points, which keep every
-  // page's code alive. Only the exports its own glue calls stay, so the optimiser drops
-  // what the worker cannot reach.
-  const workerGlue = readFileSync(join(staging, 'sample_worker.js'));
-  const workerWasm = optimise(withoutRelocations(readFileSync(join(staging, 'sample_worker_bg.wasm'))),
+  // The store worker (idb/src/bin/store_worker.rs: sample loads and imports). trunk
+  // writes a worker under fixed names, since a page names its worker's script at
+  // runtime; here it gets hashed names like every other file (so the service worker may
+  // serve it from its cache first), a loader that starts it, and a
+  // <meta name="store-worker"> in index.html that tells the page, and the service
+  // worker, where that loader is. Its wasm still carries the linker's relocations, which
+  // binaryen cannot read, so they go first; of its exports only those its glue calls
+  // stay, so the optimiser drops whatever nothing can reach.
+  const workerGlue = readFileSync(join(staging, 'store_worker.js'));
+  const workerWasm = optimise(withoutRelocations(readFileSync(join(staging, 'store_worker_bg.wasm'))),
     (name) => workerGlue.includes(`wasm.${name}`));
-  const workerGlueName = `sample_worker-${hash(workerGlue)}.js`;
-  const workerWasmName = `sample_worker-${hash(workerWasm)}_bg.wasm`;
+  const workerGlueName = `store_worker-${hash(workerGlue)}.js`;
+  const workerWasmName = `store_worker-${hash(workerWasm)}_bg.wasm`;
   const workerLoader = Buffer.from(
     `importScripts("./${workerGlueName}");wasm_bindgen({ module_or_path: "./${workerWasmName}" });\n`);
-  const workerLoaderName = `sample_worker-${hash(workerLoader)}_loader.js`;
-  for (const f of ['sample_worker.js', 'sample_worker_bg.wasm', 'sample_worker_loader.js']) {
+  const workerLoaderName = `store_worker-${hash(workerLoader)}_loader.js`;
+  for (const f of ['store_worker.js', 'store_worker_bg.wasm', 'store_worker_loader.js']) {
     rmSync(join(staging, f), { force: true });
   }
   writeFileSync(join(staging, workerGlueName), workerGlue);
   writeFileSync(join(staging, workerWasmName), workerWasm);
   writeFileSync(join(staging, workerLoaderName), workerLoader);
   if (!html.includes('</head>')) throw new Error('index.html has no </head> for the worker\'s meta');
-  html = html.replace('</head>', `  <meta name="sample-worker" content="${workerLoaderName}" />\n  </head>`);
+  html = html.replace('</head>', `  <meta name="store-worker" content="${workerLoaderName}" />\n  </head>`);
   writeFileSync(indexFile, html);
 
   const pages = (link.match(/export const __wasm_split_load_/g) ?? []).length;
   const total = [...outputs].filter(([n]) => n.endsWith('.wasm')).reduce((s, [, b]) => s + b.length, 0);
   console.log(`split: ${stem}_bg.wasm ${outputs.get(`${stem}_bg.wasm`).length} bytes for the start page; `
     + `${pages} lazily loaded groups of pages in ${outputs.size - 3} more modules (${total} bytes of wasm in all); `
-    + `the sample-history worker ${workerWasm.length} bytes`);
+    + `the store worker ${workerWasm.length} bytes`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -50,7 +50,7 @@ impl ExpectedVersion {
 }
 
 /// Where an append landed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppendResult {
     /// Global position of the first appended event (equal to `last_position + 1` when
     /// the batch was empty).
@@ -130,7 +130,7 @@ pub fn check_event_size(envelope: &EventEnvelope, cloudevent_json: &str) -> Resu
 
 /// What [`EventStore::append_new`] did: how many events it added and how many it left
 /// out because their identity was already stored (or came earlier in the same call).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Added {
     pub added: usize,
     pub already_present: usize,

@@ -37,7 +37,9 @@
 //! cache that is only trusted for the head it was built at: the append reads the head in
 //! its transaction and first catches the cache up on anything another tab appended.
 
+pub mod import;
 pub mod sample;
+pub mod worker;
 
 use dojo_engine::store::check_event_size;
 use dojo_engine::{

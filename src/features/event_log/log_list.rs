@@ -7,7 +7,7 @@
 use super::yield_to_browser;
 use crate::components::ErrorView;
 use crate::state::use_store;
-use crate::storage::sample::{Report, SampleWorker, ToWorker};
+use crate::storage::worker::{Report, StoreWorker, ToWorker};
 use dojo_engine::{read_around_damage, EventEnvelope, EventStore, StoreError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -313,7 +313,8 @@ fn DamagedRow(index: usize, total: u64, shift: Memo<f64>, error: StoreError) -> 
 }
 
 /// Loads a generated insurance history into the store with progress and cancel. A Web
-/// Worker writes it (see [`crate::storage::sample`]), so the page answers input throughout.
+/// Worker writes it (the store worker, [`crate::storage::worker`]), so the page answers
+/// input throughout.
 #[component]
 fn SampleLoader() -> impl IntoView {
     let ctx = use_store();
@@ -324,32 +325,27 @@ fn SampleLoader() -> impl IntoView {
     let cancelling = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     // Dropped (and so stopped) with the page, or replaced by the next load.
-    let worker = StoredValue::new_local(None::<SampleWorker>);
+    let worker = StoredValue::new_local(None::<StoreWorker>);
 
-    let on_report = move |report: Report| match report {
-        Report::Ready => {}
-        Report::Progress { done, total } => {
-            progress.try_set(Some((done, total)));
-            crate::state::store_changed(revision);
-        }
-        Report::Finished { .. } => {
-            progress.try_set(None);
-            cancelling.try_set(false);
-        }
-        Report::Failed { error: failure, .. } => {
-            let result = Err::<(), _>(failure);
-            crate::state::note_write(&result);
-            if let Err(failure) = result {
+    let on_report = move |report: Report| {
+        match &report {
+            Report::Progress { done, total } => {
+                progress.try_set(Some((*done, *total)));
+                crate::state::store_changed(revision);
+            }
+            Report::Failed { error: failure, .. } => {
+                crate::state::note_write(&Err::<(), _>(failure.clone()));
                 error.try_set(Some(failure.to_string()));
             }
-            progress.try_set(None);
-            cancelling.try_set(false);
+            Report::Refused(why) | Report::Broken(why) => {
+                error.try_set(Some(why.clone()));
+            }
+            _ => {}
         }
-        Report::Broken(why) => {
-            error.try_set(Some(why));
+        if report.ends_the_job() {
             progress.try_set(None);
             cancelling.try_set(false);
-            // The worker may have written batches before it broke.
+            // A worker that broke may have written batches before it did.
             crate::state::store_changed(revision);
         }
     };
@@ -373,7 +369,7 @@ fn SampleLoader() -> impl IntoView {
         };
         // The previous load's worker has finished; it goes before the next one starts.
         worker.set_value(None);
-        match SampleWorker::start(&request, on_report) {
+        match StoreWorker::start(&request, None, on_report) {
             Ok(started) => {
                 worker.set_value(Some(started));
                 progress.set(Some((0, n)));
@@ -383,7 +379,7 @@ fn SampleLoader() -> impl IntoView {
     };
     let cancel = move |_| {
         cancelling.set(true);
-        let stopped_at_once = worker.with_value(|w| w.as_ref().is_some_and(SampleWorker::cancel));
+        let stopped_at_once = worker.with_value(|w| w.as_ref().is_some_and(StoreWorker::cancel));
         if stopped_at_once {
             progress.set(None);
             cancelling.set(false);

@@ -1,34 +1,21 @@
 //! Export and import of the event log as NDJSON. Export writes one event per line, as
 //! CloudEvents JSON or EventBridge `PutEvents` entries, page by page into a file of
-//! parts (never one big string). Import reads a CloudEvents NDJSON file in 1 MiB slices
-//! with progress and cancel, checks every line first (the first bad line is named with
-//! its field, and nothing is imported), then appends everything in one transaction: all
-//! of it lands, or none of it does.
+//! parts (never one big string), with progress and cancel. Import hands the file to the
+//! store worker (`dojo_idb::import`), which reads it in 1 MiB slices, checks every line
+//! first (the first bad line is named with its field, and nothing is imported), then
+//! appends everything in one transaction: all of it lands, or none of it does. This
+//! panel shows the worker's progress, offers cancel and words the outcome.
 
 use crate::components::ErrorView;
 use crate::state::use_store;
-use dojo_engine::transfer::{
-    check_put_events_entry, export_line, ExportFormat, ImportReader, ImportedEvent,
-    PutEventsBatcher, MAX_FILE_BYTES,
-};
-use dojo_engine::{damaged_records, read_around_damage, Added, EventStore, StoreError};
+use crate::storage::worker::{Report, StoreWorker, ToWorker};
+use dojo_engine::transfer::{check_put_events_entry, export_line, ExportFormat, PutEventsBatcher};
+use dojo_engine::{damaged_records, read_around_damage, Added, StoreError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 const PAGE: usize = 1000;
-const SLICE_BYTES: f64 = 1024.0 * 1024.0;
-
-async fn slice_bytes(file: &web_sys::File, start: f64, end: f64) -> Result<Vec<u8>, String> {
-    let blob = file
-        .slice_with_f64_and_f64(start, end)
-        .map_err(|_| "The file could not be read.".to_owned())?;
-    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
-        .await
-        .map_err(|_| "The file could not be read.".to_owned())?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
-}
-
 /// What an import did, for the learner: how many events it added and where, and how
 /// many of the file's events the log held already.
 fn import_summary(name: &str, added: &Added) -> String {
@@ -65,6 +52,8 @@ pub fn TransferPanel() -> impl IntoView {
     let batched = RwSignal::new(false);
     let progress = RwSignal::new(None::<String>);
     let cancelled = StoredValue::new(false);
+    // The store worker of the import under way (dropped, and so stopped, with the page).
+    let importer = StoredValue::new_local(None::<StoreWorker>);
     let outcome = RwSignal::new(None::<Result<String, String>>);
 
     let export = move |_| {
@@ -72,6 +61,7 @@ pub fn TransferPanel() -> impl IntoView {
         let f = format.get_untracked();
         let batched = batched.get_untracked();
         outcome.set(None);
+        cancelled.set_value(false);
         spawn_local(async move {
             let parts = js_sys::Array::new();
             let mut batcher = PutEventsBatcher::default();
@@ -84,6 +74,11 @@ pub fn TransferPanel() -> impl IntoView {
             let mut damaged = Vec::new();
             let mut too_large: Vec<String> = Vec::new();
             loop {
+                if cancelled.get_value() {
+                    progress.set(None);
+                    outcome.set(Some(Err("Export cancelled. No file was saved.".to_owned())));
+                    return;
+                }
                 let page = match read_around_damage(&s, from, PAGE).await {
                     Ok(p) => p,
                     Err(e) => {
@@ -180,96 +175,64 @@ pub fn TransferPanel() -> impl IntoView {
         };
         input.set_value("");
         let name = file.name();
-        let size = file.size();
         outcome.set(None);
-        if size > MAX_FILE_BYTES as f64 {
-            outcome.set(Some(Err(format!(
-                "{name} is {size} bytes ({:.1} MiB); an import takes at most {MAX_FILE_BYTES} bytes ({} MiB). Nothing was imported.",
-                size / 1_048_576.0,
-                MAX_FILE_BYTES / 1_048_576
-            ))));
-            return;
-        }
-        let s = store.get_value();
-        cancelled.set_value(false);
-        spawn_local(async move {
-            // First every line is read and checked; nothing is written yet.
-            let mut reader = ImportReader::default();
-            let mut events: Vec<ImportedEvent> = Vec::new();
-            let mut pending: Vec<u8> = Vec::new();
-            let mut start = 0.0;
-            let fail = |message: String| {
-                progress.set(None);
-                outcome.set(Some(Err(message)));
-            };
-            while start < size || !pending.is_empty() {
-                if cancelled.get_value() {
-                    fail(format!("Import of {name} cancelled. Nothing was imported."));
-                    return;
+        progress.set(Some(format!("Opening {name}…")));
+        let job = ToWorker::Import { name: name.clone() };
+        let on_report = move |report: Report| {
+            match &report {
+                Report::Checking {
+                    read_bytes,
+                    size,
+                    events,
+                } => {
+                    progress.try_set(Some(format!(
+                        "Checking {name}: {:.1} of {:.1} MB, {events} events…",
+                        read_bytes / 1_048_576.0,
+                        size / 1_048_576.0,
+                    )));
                 }
-                let end = (start + SLICE_BYTES).min(size);
-                let last_slice = end >= size;
-                if start < size {
-                    match slice_bytes(&file, start, end).await {
-                        Ok(bytes) => pending.extend(bytes),
-                        Err(e) => return fail(e),
-                    }
+                Report::Writing { events } => {
+                    progress.try_set(Some(format!("Writing {events} events in one transaction…")));
                 }
-                start = end;
-                // Whole lines only; the rest waits for the next slice.
-                let cut = if last_slice {
-                    pending.len()
-                } else {
-                    pending
-                        .iter()
-                        .rposition(|b| *b == b'\n')
-                        .map_or(0, |i| i + 1)
-                };
-                let complete: Vec<u8> = pending.drain(..cut).collect();
-                for line in complete.split(|b| *b == b'\n') {
-                    if line.is_empty() && last_slice && pending.is_empty() {
-                        continue;
-                    }
-                    let Ok(text) = std::str::from_utf8(line) else {
-                        return fail(format!(
-                            "{name}: line {} is not UTF-8 text. Nothing was imported.",
-                            reader.lines() + 1
-                        ));
-                    };
-                    match reader.read(text) {
-                        Ok(Some(e)) => events.push(e),
-                        Ok(None) => {}
-                        Err(e) => return fail(format!("{name}: {e}. Nothing was imported.")),
-                    }
-                }
-                progress.set(Some(format!(
-                    "Checking {name}: {:.1} of {:.1} MB, {} events…",
-                    start / 1_048_576.0,
-                    size / 1_048_576.0,
-                    events.len()
-                )));
-                crate::features::event_log::yield_to_browser().await;
-            }
-            if events.is_empty() {
-                return fail(format!("{name} holds no events. Nothing was imported."));
-            }
-            // Then all of it is appended in one transaction: it lands whole, or not at all.
-            // Events the log holds already (the same source and id) are left out, so
-            // importing a file twice adds nothing the second time.
-            let n = events.len();
-            progress.set(Some(format!("Writing {n} events in one transaction…")));
-            let events = events.into_iter().map(|e| (e.stream, e.event)).collect();
-            let result = s.append_new(events).await;
-            crate::state::note_write(&result);
-            match result {
-                Ok(added) => {
-                    progress.set(None);
-                    outcome.set(Some(Ok(import_summary(&name, &added))));
+                Report::Imported(added) => {
+                    outcome.try_set(Some(Ok(import_summary(&name, added))));
                     crate::state::store_changed(revision);
                 }
-                Err(e) => fail(format!("{name} was not imported, and nothing changed: {e}")),
+                Report::Failed { error, .. } => {
+                    crate::state::note_write(&Err::<(), _>(error.clone()));
+                    outcome.try_set(Some(Err(format!(
+                        "{name} was not imported, and nothing changed: {error}"
+                    ))));
+                }
+                Report::Refused(why) | Report::Broken(why) => {
+                    outcome.try_set(Some(Err(why.clone())));
+                }
+                _ => {}
             }
-        });
+            if report.ends_the_job() {
+                progress.try_set(None);
+            }
+        };
+        // The previous job's worker has finished; it goes before the next one starts.
+        importer.set_value(None);
+        match StoreWorker::start(&job, Some(file), on_report) {
+            Ok(started) => importer.set_value(Some(started)),
+            Err(why) => {
+                progress.set(None);
+                outcome.set(Some(Err(why)));
+            }
+        }
+    };
+    let cancel = move |_| {
+        // An export checks this between pages; an import's worker is asked to stop.
+        cancelled.set_value(true);
+        let stopped_at_once = importer.with_value(|w| w.as_ref().is_some_and(StoreWorker::cancel));
+        if stopped_at_once {
+            progress.set(None);
+            outcome.set(Some(Err(
+                "The import was cancelled. Nothing was imported.".to_owned()
+            )));
+        }
     };
 
     view! {
@@ -285,12 +248,12 @@ pub fn TransferPanel() -> impl IntoView {
                 <option value="put-events-batches">"EventBridge PutEvents requests (10 entries each)"</option>
             </select>
             <button type="button" class="secondary" on:click=export disabled=move || progress.get().is_some() data-testid="export">"Export"</button>
-            <label class="button-like secondary" class:disabled=move || !health.with(|h| h.can_write()) for="import-file">"Import NDJSON"</label>
+            <label class="button-like secondary" class:disabled=move || !health.with(|h| h.can_write()) || progress.get().is_some() for="import-file">"Import NDJSON"</label>
             <input id="import-file" type="file" accept=".ndjson,.jsonl,application/x-ndjson,text/plain" class="visually-hidden" on:change=import
-                prop:disabled=move || !health.with(|h| h.can_write()) data-testid="import-file"/>
+                prop:disabled=move || !health.with(|h| h.can_write()) || progress.get().is_some() data-testid="import-file"/>
             {move || progress.get().map(|p| view! {
                 <span class="muted" role="status" data-testid="transfer-progress">{p}</span>
-                <button type="button" class="secondary" on:click=move |_| cancelled.set_value(true) data-testid="transfer-cancel">"Cancel"</button>
+                <button type="button" class="secondary" on:click=cancel data-testid="transfer-cancel">"Cancel"</button>
             })}
             {move || outcome.get().map(|r| match r {
                 Ok(t) => view! { <p class="form-status" role="status" data-testid="transfer-notice">{t}</p> }.into_any(),
