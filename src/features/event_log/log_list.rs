@@ -398,11 +398,13 @@ fn SampleLoader() -> impl IntoView {
             </select>
             <button type="button" class="secondary" on:click=load disabled=move || progress.get().is_some() || !health.with(|h| h.can_write()) data-testid="sample-load">"Load"</button>
             {move || progress.get().map(|(done, total)| view! {
-                <progress max=total.to_string() value=done.to_string() aria-label="Loading the sample history"></progress>
-                <span class="muted" data-testid="sample-progress">{format!("{done} of {total}")}</span>
-                <button type="button" class="secondary" on:click=cancel disabled=move || cancelling.get() data-testid="sample-cancel">
-                    {move || if cancelling.get() { "Cancelling…" } else { "Cancel" }}
-                </button>
+                <div class="sample-progress-row">
+                    <progress max=total.to_string() value=done.to_string() aria-label="Loading the sample history"></progress>
+                    <span class="muted" data-testid="sample-progress">{format!("{done} of {total}")}</span>
+                    <button type="button" class="secondary" on:click=cancel disabled=move || cancelling.get() data-testid="sample-cancel">
+                        {move || if cancelling.get() { "Cancelling…" } else { "Cancel" }}
+                    </button>
+                </div>
                 <span class="muted sample-note">"Written in the background, so the page stays usable. Leaving this page stops the load; batches already written stay."</span>
             })}
             {move || error.get().map(|e| view! { <ErrorView title="The sample history was not loaded" message=e hint="Events already loaded in earlier batches stay."/> })}

@@ -324,7 +324,7 @@ pub(crate) fn ScenarioForm(
                         let edit = move |_| {
                             f.load(&t);
                             changing.set(Some(i));
-                            crate::components::focus::focus_soon("#input-kind");
+                            crate::components::focus::focus_now("#input-kind");
                         };
                         let remove = move |_| {
                             editing.apply(|s| {

@@ -121,7 +121,7 @@ pub(crate) fn StepsForm(
                                 qos.set(sub.qos.to_string());
                                 at.set(format!("{}", at_ms as f64 / 1000.0));
                                 editing.set(Some(i));
-                                crate::components::focus::focus_soon("#step-client");
+                                crate::components::focus::focus_now("#step-client");
                             };
                             view! { <button type="button" class="secondary" on:click=on_edit aria-label=format!("Edit step: {label}")>"Edit"</button> }
                         });
