@@ -5,7 +5,7 @@
 //! same source and id) are left out, so importing a file twice adds nothing the second
 //! time.
 
-use crate::worker::Report;
+use crate::protocol::Report;
 use crate::IdbStore;
 use dojo_engine::transfer::{ImportReader, ImportedEvent, MAX_FILE_BYTES};
 use dojo_engine::EventStore;

@@ -38,6 +38,7 @@
 //! its transaction and first catches the cache up on anything another tab appended.
 
 pub mod import;
+pub mod protocol;
 pub mod sample;
 pub mod worker;
 

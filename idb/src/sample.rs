@@ -3,7 +3,7 @@
 //! up to a million events go in. Each batch is one transaction, so a cancel, a closed
 //! tab or a crash keeps whole batches only.
 
-use crate::worker::Report;
+use crate::protocol::Report;
 use crate::{IdbStore, StreamAppend};
 use dojo_engine::ExpectedVersion;
 use std::collections::HashMap;

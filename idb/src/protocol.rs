@@ -1,0 +1,127 @@
+//! The store worker's messages: the jobs the page gives it and what it reports back.
+//! They travel as JSON texts (see [`crate::worker`]).
+
+use dojo_engine::{Added, StoreError};
+use serde::{Deserialize, Serialize};
+
+/// What the page asks of the worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ToWorker {
+    /// Generate `size` events from `seed` and append them in batches; every event id
+    /// carries `load_id`, so two loads (in two tabs, in the same millisecond) never
+    /// share one.
+    Load {
+        size: usize,
+        seed: u64,
+        load_id: String,
+    },
+    /// Import the file sent beside this request, called `name`.
+    Import { name: String },
+    /// Stop the job at its next step.
+    Cancel,
+}
+
+/// What the worker tells the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Report {
+    /// The worker listens now. A message posted before this would be lost (it arrives
+    /// while the worker's wasm is still being compiled), so the page waits for it.
+    Ready,
+    /// A sample load has stored `done` events of `total`.
+    Progress { done: usize, total: usize },
+    /// A sample load ended (all of it, or cancelled) with `done` events stored.
+    Finished { done: usize },
+    /// An import has checked `read_bytes` of the file's `size` and found `events`.
+    Checking {
+        read_bytes: f64,
+        size: f64,
+        events: usize,
+    },
+    /// An import is writing its `events` in one transaction.
+    Writing { events: usize },
+    /// An import is stored.
+    Imported(Added),
+    /// A job refused its input, or was cancelled, before writing anything; the text says
+    /// why, for the learner.
+    Refused(String),
+    /// A write failed after `done` events were stored; nothing of the failed write was.
+    Failed { done: usize, error: StoreError },
+    /// The worker itself could not run (its script did not load, or it crashed).
+    Broken(String),
+}
+
+impl Report {
+    /// Whether the job is over with this report.
+    pub fn ends_the_job(&self) -> bool {
+        matches!(
+            self,
+            Report::Finished { .. }
+                | Report::Imported(_)
+                | Report::Refused(_)
+                | Report::Failed { .. }
+                | Report::Broken(_)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dojo_engine::AppendResult;
+
+    #[test]
+    fn messages_read_back_as_they_were_sent() {
+        for message in [
+            ToWorker::Load {
+                size: 10,
+                seed: 3,
+                load_id: "x".into(),
+            },
+            ToWorker::Import {
+                name: "log.ndjson".into(),
+            },
+            ToWorker::Cancel,
+        ] {
+            let text = serde_json::to_string(&message).expect("serialisable");
+            assert_eq!(
+                serde_json::from_str::<ToWorker>(&text).expect("readable"),
+                message
+            );
+        }
+        for report in [
+            Report::Failed {
+                done: 2000,
+                error: StoreError::QuotaExceeded("QuotaExceededError".into()),
+            },
+            Report::Imported(Added {
+                added: 3,
+                already_present: 1,
+                result: AppendResult {
+                    first_position: 5,
+                    last_position: 7,
+                    stream_version: 1,
+                },
+            }),
+            Report::Checking {
+                read_bytes: 1_048_576.0,
+                size: 3_000_000.0,
+                events: 900,
+            },
+        ] {
+            let text = serde_json::to_string(&report).expect("serialisable");
+            assert_eq!(
+                serde_json::from_str::<Report>(&text).expect("readable"),
+                report
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_last_report_of_a_job_ends_it() {
+        assert!(!Report::Ready.ends_the_job());
+        assert!(!Report::Progress { done: 1, total: 2 }.ends_the_job());
+        assert!(!Report::Writing { events: 1 }.ends_the_job());
+        assert!(Report::Finished { done: 2 }.ends_the_job());
+        assert!(Report::Refused("cancelled".into()).ends_the_job());
+    }
+}
