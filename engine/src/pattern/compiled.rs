@@ -247,15 +247,15 @@ impl RangeIndex {
             _ => 0.0,
         };
         if self.scale.is_finite() && self.scale > 0.0 {
+            // Each bucket's entry is the number of cuts in the buckets before it.
             self.buckets = vec![0u32; bounds.len() * 2 + 2];
-            let mut buckets = self.buckets.clone();
             for &b in &bounds {
-                buckets[self.bucket(b) + 1] += 1;
+                let k = self.bucket(b) + 1;
+                self.buckets[k] += 1;
             }
-            for k in 1..buckets.len() {
-                buckets[k] += buckets[k - 1];
+            for k in 1..self.buckets.len() {
+                self.buckets[k] += self.buckets[k - 1];
             }
-            self.buckets = buckets;
         } else {
             self.buckets.clear();
         }

@@ -341,6 +341,21 @@ mod tests {
         }
     }
 
+    /// A number's text from its parts: sign, integer digits, fraction digits (none: no
+    /// point) and an exponent as written.
+    fn number_text(negative: bool, int: &str, frac: &str, exp: Option<String>) -> String {
+        format!(
+            "{}{int}{}{}",
+            if negative { "-" } else { "" },
+            if frac.is_empty() {
+                String::new()
+            } else {
+                format!(".{frac}")
+            },
+            exp.unwrap_or_default(),
+        )
+    }
+
     proptest::proptest! {
         /// The quick approximation is as close to the exact reading as it says.
         #[test]
@@ -350,12 +365,7 @@ mod tests {
             frac in "[0-9]{0,19}",
             exp in proptest::option::of(-12i32..12),
         ) {
-            let text = format!(
-                "{}{int}{}{}",
-                if negative { "-" } else { "" },
-                if frac.is_empty() { String::new() } else { format!(".{frac}") },
-                exp.map(|e| format!("E{e:+}")).unwrap_or_default(),
-            );
+            let text = number_text(negative, &int, &frac, exp.map(|e| format!("E{e:+}")));
             let exact: f64 = text.parse().expect("a number");
             if let Some(near) = approximate(&text) {
                 proptest::prop_assert!(
@@ -384,12 +394,7 @@ mod tests {
             frac in "[0-9]{0,17}",
             exp in proptest::option::of(-30i32..30),
         ) {
-            let text = format!(
-                "{}{int}{}{}",
-                if negative { "-" } else { "" },
-                if frac.is_empty() { String::new() } else { format!(".{frac}") },
-                exp.map(|e| format!("e{e}")).unwrap_or_default(),
-            );
+            let text = number_text(negative, &int, &frac, exp.map(|e| format!("e{e}")));
             let value: f64 = text.parse().expect("a number");
             if let Some(answer) = reproduces_by_integers(&text, value) {
                 proptest::prop_assert_eq!(answer, reproduces_by_printing(&text, value), "{}", text);

@@ -345,7 +345,9 @@ fn SampleLoader() -> impl IntoView {
         if report.ends_the_job() {
             progress.try_set(None);
             cancelling.try_set(false);
-            // A worker that broke may have written batches before it did.
+        }
+        // A worker that broke may have written batches it never reported.
+        if matches!(report, Report::Broken(_)) {
             crate::state::store_changed(revision);
         }
     };
