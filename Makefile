@@ -21,7 +21,8 @@ build: setup-serve
 ## browser benchmark (IndexedDB appends against raw JS, read_all, wasm replay and the
 ## matcher in wasm against native) in headless Chromium, then the release build's time
 ## to a usable page on emulated Fast 3G with a 4x CPU slowdown, and the long tasks and
-## frame times while a million-event sample loads
+## frame times while a million-event sample loads, then the console's read-model
+## rebuild of it (in the store worker) with the page's long tasks
 bench: setup-test
 	cargo build --profile native-release -p dojo-cli
 	python3 scripts/bench-match-runs.py 5 --rules 1,10,100,1000

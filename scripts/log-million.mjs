@@ -2,7 +2,9 @@
 // into a fresh profile while recording the page's long tasks (a `PerformanceObserver` of
 // type "longtask": main-thread tasks over 50 ms) and the frame times of a scroll of the
 // page that runs throughout the load, then times scroll frames and seeks in the loaded
-// log. Usage, after `trunk build --release`: node scripts/log-million.mjs [DIST_DIR]
+// log, then the console's first fold of it into read models and a rebuild from the
+// beginning, with the page's long tasks during the rebuild. Usage, after
+// `trunk build --release`: node scripts/log-million.mjs [DIST_DIR]
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
 const port = 4197;
@@ -94,4 +96,28 @@ try {
   console.log(`seek to the middle (#500000): ${Date.now() - t2} ms`);
   const top = await page.locator('[data-testid="event-row"][data-position="1"]').count();
   console.log('rows in DOM', await page.getByTestId('event-row').count(), top);
+
+  // The console's read models: its first fold of the loaded log, then a rebuild from the
+  // beginning, both in the store worker; the long tasks on the page during the rebuild.
+  const t3 = Date.now();
+  await page.goto(`http://127.0.0.1:${port}/console`);
+  const start = page.getByTestId('rm-start');
+  await start.filter({ hasText: `folded ${size} events` }).waitFor({ timeout: 1_800_000 });
+  console.log(`console read models, first fold: ${Date.now() - t3} ms (${await start.innerText()})`);
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask' });
+  });
+  const t4 = Date.now();
+  await page.getByTestId('rebuild').click();
+  await start.filter({ hasText: `Rebuilt from the beginning of the log: folded ${size} events` }).waitFor({ timeout: 1_800_000 });
+  const rebuildMs = Date.now() - t4;
+  const tasks = await page.evaluate(() => window.__longTasks);
+  console.log(`rebuild from the log: ${rebuildMs} ms`, JSON.stringify({
+    long_tasks: tasks.length,
+    long_tasks_over_100ms: tasks.filter((d) => d > 100).length,
+    longest_task_ms: Math.round(Math.max(0, ...tasks)),
+  }));
 } finally { await browser.close(); server.kill(); }

@@ -83,7 +83,7 @@ const workerLoader = html.match(/<meta name="store-worker" content="([^"]+)"/)?.
 if (workerLoader) {
   const parts = [workerLoader, ...[...readFileSync(join(dist, workerLoader), 'utf8').matchAll(/"\.\/([^"]+)"/g)].map((m) => m[1])];
   const s = parts.map(sizes).reduce((t, f) => ({ raw: t.raw + f.raw, gz: t.gz + f.gz }), { raw: 0, gz: 0 });
-  console.log(`the store worker, fetched when a sample load or an import starts: ${fmt(s.gz)} bytes gzipped (${fmt(s.raw)} raw) in ${parts.length} files`);
+  console.log(`the store worker, fetched when a sample load, an import or the console's read models start: ${fmt(s.gz)} bytes gzipped (${fmt(s.raw)} raw) in ${parts.length} files`);
 }
 const verdict = `start page wasm: ${fmt(wasm.gz)} bytes gzipped; budget ${fmt(budget)} (wasm-budget.txt)`;
 if (wasm.gz > budget) {

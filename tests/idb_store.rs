@@ -698,3 +698,76 @@ async fn a_newer_version_opened_elsewhere_closes_this_connection_and_says_so() {
         .await
         .expect("delete");
 }
+
+#[wasm_bindgen_test]
+async fn the_worker_fold_continues_stores_snapshots_and_starts_from_them() {
+    use dojo_engine::projection::Snapshot;
+    use dojo_idb::fold::{fold, Folds, SNAPSHOT_NAME};
+    use dojo_idb::protocol::{ModelsView, Report};
+    use dojo_idb::sample::{load, Batches};
+
+    let name = "fold";
+    let store = fresh(name).await;
+    load(&store, 1500, Batches::new(1500, 11, "f"), || false, |_| {}).await;
+    let folded = |report: Report| match report {
+        Report::Folded(view) => *view,
+        other => panic!("the fold did not end with the models: {other:?}"),
+    };
+
+    // From nothing: every event read, progress up to the head, a snapshot stored.
+    let mut state = Folds::default();
+    let mut seen = Vec::new();
+    let first: ModelsView = folded(fold(&store, &mut state, false, |r| seen.push(r)).await);
+    assert_eq!(
+        first.note,
+        "Started from the beginning of the log (a snapshot is stored every 1000 events): folded 1500 events. Stored a new snapshot at #1500."
+    );
+    assert_eq!(seen.len(), 3, "one report a page of 500");
+    assert_eq!(
+        seen.last(),
+        Some(&Report::Folding {
+            done: 1500,
+            total: 1500
+        })
+    );
+    assert_eq!(first.head, 1500);
+    let quotes: u64 = first.dashboard.iter().map(|(_, n, _)| n).sum();
+    assert!(quotes > 0, "the sample history requests quotes");
+    assert!(first.customers.len() <= dojo_idb::fold::CUSTOMERS_SHOWN);
+    let stored = store
+        .snapshot(SNAPSHOT_NAME)
+        .await
+        .expect("read")
+        .expect("stored");
+    let snapshot = Snapshot::from_json(&stored, 1500).expect("a usable snapshot");
+    assert_eq!(snapshot.position, 1500);
+
+    // Later events are folded on from where this worker stopped.
+    load(&store, 10, Batches::new(10, 12, "g"), || false, |_| {}).await;
+    let next = folded(fold(&store, &mut state, false, |_| {}).await);
+    assert_eq!(
+        next.note,
+        "Continued from #1500 folded on this page: folded 10 events."
+    );
+    assert_eq!(next.head, 1510);
+
+    // A fresh worker starts from the stored snapshot; a rebuild from nothing agrees.
+    let mut fresh_state = Folds::default();
+    let again = folded(fold(&store, &mut fresh_state, false, |_| {}).await);
+    assert_eq!(
+        again.note,
+        "Started from the snapshot stored at #1500: folded 10 events."
+    );
+    let rebuilt = folded(fold(&store, &mut fresh_state, true, |_| {}).await);
+    assert_eq!(
+        rebuilt.note,
+        "Rebuilt from the beginning of the log: folded 1510 events."
+    );
+    for view in [&again, &rebuilt] {
+        assert_eq!(view.dashboard, next.dashboard);
+        assert_eq!(view.customers, next.customers);
+        assert_eq!(view.districts, next.districts);
+        assert_eq!(view.checkpoint, next.checkpoint);
+    }
+    store.close();
+}

@@ -37,6 +37,7 @@
 //! cache that is only trusted for the head it was built at: the append reads the head in
 //! its transaction and first catches the cache up on anything another tab appended.
 
+pub mod fold;
 pub mod import;
 pub mod protocol;
 pub mod sample;

@@ -17,6 +17,10 @@ pub enum ToWorker {
     },
     /// Import the file sent beside this request, called `name`.
     Import { name: String },
+    /// Fold the log into the console's read models: from nothing with `from_zero`, else
+    /// from what this worker folded before, else from the snapshot stored beside the
+    /// events (see [`crate::fold`]). One worker keeps its fold between these jobs.
+    Fold { from_zero: bool },
     /// Stop the job at its next step.
     Cancel,
 }
@@ -46,8 +50,44 @@ pub enum Report {
     Refused(String),
     /// A write failed after `done` events were stored; nothing of the failed write was.
     Failed { done: usize, error: StoreError },
+    /// A fold has read the log up to position `done` of `total`.
+    Folding { done: u64, total: u64 },
+    /// A fold ended: what the console shows of the read models.
+    Folded(Box<ModelsView>),
+    /// A fold could not read the log; the text says why.
+    FoldFailed(String),
     /// The worker itself could not run (its script did not load, or it crashed).
     Broken(String),
+}
+
+/// The console's read models as the page shows them, folded in the worker: the
+/// models themselves stay there, and only what the panel draws crosses to the page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelsView {
+    /// How the fold began and what it did, for the learner.
+    pub note: String,
+    /// The log's last position when the fold ended.
+    pub head: u64,
+    /// The last domain event the models hold.
+    pub checkpoint: u64,
+    /// Events that were not domain events, or could not be read, in all.
+    pub skipped: u64,
+    /// QuoteDashboardView: per status, its name, quotes and premiums in pence.
+    pub dashboard: Vec<(String, u64, u64)>,
+    /// CustomerView's first [`crate::fold::CUSTOMERS_SHOWN`] customers.
+    pub customers: Vec<CustomerLine>,
+    /// CustomersByPostcodeView: per district, how many customers live there.
+    pub districts: Vec<(String, usize)>,
+}
+
+/// One customer of CustomerView, as the console lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerLine {
+    pub id: String,
+    pub name: String,
+    pub postcode: String,
+    pub quotes: u32,
+    pub active_policies: u32,
 }
 
 impl Report {
@@ -59,6 +99,8 @@ impl Report {
                 | Report::Imported(_)
                 | Report::Refused(_)
                 | Report::Failed { .. }
+                | Report::Folded(_)
+                | Report::FoldFailed(_)
                 | Report::Broken(_)
         )
     }
@@ -81,6 +123,7 @@ mod tests {
                 name: "log.ndjson".into(),
             },
             ToWorker::Cancel,
+            ToWorker::Fold { from_zero: true },
         ] {
             let text = serde_json::to_string(&message).expect("serialisable");
             assert_eq!(
@@ -107,6 +150,25 @@ mod tests {
                 size: 3_000_000.0,
                 events: 900,
             },
+            Report::Folding {
+                done: 500,
+                total: 2001,
+            },
+            Report::Folded(Box::new(ModelsView {
+                note: "Rebuilt from the beginning of the log: folded 2 events.".into(),
+                head: 2,
+                checkpoint: 2,
+                skipped: 0,
+                dashboard: vec![("issued".into(), 1, 12_345)],
+                customers: vec![CustomerLine {
+                    id: "c1".into(),
+                    name: "Ada Lovelace".into(),
+                    postcode: "SW1A 1AA".into(),
+                    quotes: 1,
+                    active_policies: 0,
+                }],
+                districts: vec![("SW1A".into(), 1)],
+            })),
         ] {
             let text = serde_json::to_string(&report).expect("serialisable");
             assert_eq!(
@@ -123,5 +185,7 @@ mod tests {
         assert!(!Report::Writing { events: 1 }.ends_the_job());
         assert!(Report::Finished { done: 2 }.ends_the_job());
         assert!(Report::Refused("cancelled".into()).ends_the_job());
+        assert!(!Report::Folding { done: 1, total: 2 }.ends_the_job());
+        assert!(Report::FoldFailed("the log could not be read".into()).ends_the_job());
     }
 }

@@ -1,17 +1,21 @@
 //! The store worker: a Web Worker that does the event store's long writes off the page's
 //! thread, so the page keeps answering while they run: loading a sample history (see
-//! [`crate::sample`]) and importing an NDJSON file (see [`crate::import`]).
+//! [`crate::sample`]), importing an NDJSON file (see [`crate::import`]), and folding the
+//! log into the console's read models (see [`crate::fold`]).
 //!
 //! The page starts it through a [`StoreWorker`] (its script is `src/bin/store_worker.rs`,
 //! which trunk builds beside the app and `scripts/split.mjs` names by its content's hash
 //! in a `<meta name="store-worker">` of index.html). The worker opens the same IndexedDB
 //! database and says it is [`Report::Ready`]; then the page sends its [`ToWorker`] job,
 //! and the worker reports as the job goes and once at its end. [`ToWorker::Cancel`] stops
-//! the job at its next step. Messages are JSON texts; an import's file travels beside
+//! the job at its next step. A worker can be given one job after another with
+//! [`StoreWorker::send`] (the console's folds: the worker keeps its models between
+//! them). Messages are JSON texts; an import's file travels beside
 //! its request, as `[request, file]`. Other tabs hear of every append on the store's
 //! channel through the page, as they do of any append.
 
-pub use crate::protocol::{Report, ToWorker};
+use crate::fold::Folds;
+pub use crate::protocol::{CustomerLine, ModelsView, Report, ToWorker};
 use crate::IdbStore;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -37,6 +41,7 @@ async fn run(
     job: ToWorker,
     file: Option<web_sys::File>,
     cancelled: Rc<Cell<bool>>,
+    folds: Rc<RefCell<Folds>>,
     scope: web_sys::DedicatedWorkerGlobalScope,
 ) -> Report {
     let store = match IdbStore::open(crate::DB_NAME).await {
@@ -62,6 +67,13 @@ async fn run(
         (ToWorker::Import { name }, None) => Report::Broken(format!(
             "the store worker was asked to import {name} without the file"
         )),
+        (ToWorker::Fold { from_zero }, _) => {
+            // Taken out for the fold's awaits, and put back with what it folded.
+            let mut state = folds.take();
+            let last = crate::fold::fold(&store, &mut state, from_zero, report).await;
+            folds.replace(state);
+            last
+        }
         (ToWorker::Cancel, _) => Report::Finished { done: 0 },
     };
     store.close();
@@ -73,6 +85,7 @@ async fn run(
 pub fn serve_in_worker() {
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let cancelled = Rc::new(Cell::new(false));
+    let folds = Rc::new(RefCell::new(Folds::default()));
     let on_message = {
         let scope = scope.clone();
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
@@ -80,9 +93,11 @@ pub fn serve_in_worker() {
             match serde_json::from_str::<ToWorker>(&text) {
                 Ok(ToWorker::Cancel) => cancelled.set(true),
                 Ok(job) => {
-                    let (cancelled, scope) = (cancelled.clone(), scope.clone());
+                    cancelled.set(false);
+                    let (cancelled, folds, scope) =
+                        (cancelled.clone(), folds.clone(), scope.clone());
                     wasm_bindgen_futures::spawn_local(async move {
-                        let last = run(job, file, cancelled, scope.clone()).await;
+                        let last = run(job, file, cancelled, folds, scope.clone()).await;
                         post(&scope, &last);
                     });
                 }
@@ -101,13 +116,14 @@ pub fn serve_in_worker() {
     post(&scope, &Report::Ready);
 }
 
-/// The page's handle on a store worker running one job. Dropping it stops the worker at
-/// once; what it already wrote stays (every write is one transaction).
+/// The page's handle on a store worker. Dropping it stops the worker at once; what it
+/// already wrote stays (every write is one transaction).
 pub struct StoreWorker {
     worker: web_sys::Worker,
-    // Whether the job has gone to the worker (after its [`Report::Ready`]); a cancel
-    // before that stops the worker instead.
+    // Whether the worker said it is ready; a job sent before waits here until then
+    // (a cancel before that stops the worker instead).
     asked: Rc<Cell<bool>>,
+    waiting: Rc<RefCell<Option<JsValue>>>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
@@ -139,15 +155,16 @@ impl StoreWorker {
     ) -> Result<Self, String> {
         let worker = web_sys::Worker::new(&worker_url()?)
             .map_err(|e| format!("the store worker could not start: {e:?}"))?;
-        let text = JsValue::from_str(&serde_json::to_string(job).map_err(|e| e.to_string())?);
-        let message: JsValue = match file {
-            Some(file) => js_sys::Array::of2(&text, &file).into(),
-            None => text,
-        };
         let report = Rc::new(RefCell::new(move |r: Report| on_report(r)));
         let asked = Rc::new(Cell::new(false));
+        let waiting = Rc::new(RefCell::new(None::<JsValue>));
         let on_message = {
-            let (report, worker, asked) = (report.clone(), worker.clone(), asked.clone());
+            let (report, worker, asked, waiting) = (
+                report.clone(),
+                worker.clone(),
+                asked.clone(),
+                waiting.clone(),
+            );
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
                 let text = ev.data().as_string().unwrap_or_default();
                 let parsed = serde_json::from_str::<Report>(&text).unwrap_or_else(|e| {
@@ -157,6 +174,9 @@ impl StoreWorker {
                 });
                 if parsed == Report::Ready {
                     asked.set(true);
+                    let Some(message) = waiting.take() else {
+                        return;
+                    };
                     if let Err(e) = worker.post_message(&message) {
                         let why = format!("the store worker could not be given its job: {e:?}");
                         (report.borrow_mut())(Report::Broken(why));
@@ -179,12 +199,36 @@ impl StoreWorker {
             });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(Self {
+        let started = Self {
             worker,
             asked,
+            waiting,
             _on_message: on_message,
             _on_error: on_error,
-        })
+        };
+        started.send_with(job, file)?;
+        Ok(started)
+    }
+
+    /// Gives the worker its next job, once the one before has ended (its last report
+    /// came); before the worker is ready, the job waits for it.
+    pub fn send(&self, job: &ToWorker) -> Result<(), String> {
+        self.send_with(job, None)
+    }
+
+    fn send_with(&self, job: &ToWorker, file: Option<web_sys::File>) -> Result<(), String> {
+        let text = JsValue::from_str(&serde_json::to_string(job).map_err(|e| e.to_string())?);
+        let message: JsValue = match file {
+            Some(file) => js_sys::Array::of2(&text, &file).into(),
+            None => text,
+        };
+        if !self.asked.get() {
+            self.waiting.replace(Some(message));
+            return Ok(());
+        }
+        self.worker
+            .post_message(&message)
+            .map_err(|e| format!("the store worker could not be given its job: {e:?}"))
     }
 
     /// Asks the worker to stop its job at the next step; the job's last report follows.

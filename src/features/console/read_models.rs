@@ -1,220 +1,91 @@
 //! The read models folded from the event store, with their checkpoint and a rebuild that
-//! reads the log page by page and shows its progress.
-//!
-//! A fold starts from the newest thing it can trust: the models this page already folded,
-//! else the snapshot stored beside the events, else the start of the log. After folding
-//! [`SNAPSHOT_EVERY`] or more events past the stored snapshot it stores a new one, so a
-//! reload reads only what came after it.
+//! shows its progress. The folding happens in the store worker (`dojo_idb::fold`): it
+//! reads the log page by page off the page's thread, keeps the models between folds,
+//! stores a snapshot beside the events every 1,000 events, and sends back what this
+//! panel shows.
 
 use crate::components::ErrorView;
 use crate::state::use_store;
-use crate::storage::IdbStore;
-use dojo_engine::domain::QuoteStatus;
-use dojo_engine::projection::{Snapshot, SNAPSHOT_EVERY};
-use dojo_engine::{damaged_records, read_around_damage, StoreError};
+use crate::storage::worker::{ModelsView, Report, StoreWorker, ToWorker};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-
-const PAGE: usize = 500;
-
-/// The key the read models' snapshot is stored under.
-const SNAPSHOT_NAME: &str = "read-models";
-
-/// Lets the browser paint between pages of a long fold.
-async fn yield_to_browser() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
-/// Where a fold began, for the sentence under the heading.
-fn start_note(start: &str, from: u64, folded: &Snapshot) -> String {
-    let read = folded.position.saturating_sub(from);
-    let events = if read == 1 { "event" } else { "events" };
-    format!("{start}: folded {read} {events}.")
-}
-
-/// The stored snapshot to start from, or an empty one and why it was not used.
-async fn stored_start(store: &IdbStore) -> Result<(Snapshot, String), String> {
-    let head = store.head().await.map_err(|e| e.to_string())?;
-    match store.snapshot(SNAPSHOT_NAME).await {
-        Ok(Some(text)) => match Snapshot::from_json(&text, head) {
-            Ok(s) => {
-                let note = format!("Started from the snapshot stored at #{}", s.position);
-                Ok((s, note))
-            }
-            Err(e) => Ok((
-                Snapshot::empty(),
-                format!("The stored snapshot was not used ({e}), so the fold started from the beginning of the log"),
-            )),
-        },
-        Ok(None) => Ok((
-            Snapshot::empty(),
-            format!("Started from the beginning of the log (a snapshot is stored every {SNAPSHOT_EVERY} events)"),
-        )),
-        Err(e) => Ok((
-            Snapshot::empty(),
-            format!("The stored snapshot could not be read ({e}), so the fold started from the beginning of the log"),
-        )),
-    }
-}
-
-/// Folds every event after `from` into it, reporting progress against the head.
-async fn fold(
-    store: &IdbStore,
-    mut folded: Snapshot,
-    progress: RwSignal<Option<(u64, u64)>>,
-    damaged: &mut Vec<u64>,
-) -> Result<Snapshot, String> {
-    let head = store.head().await.map_err(|e| e.to_string())?;
-    loop {
-        let page = read_around_damage(store, folded.position + 1, PAGE)
-            .await
-            .map_err(|e| e.to_string())?;
-        if page.is_empty() {
-            break;
-        }
-        for e in &page {
-            match e {
-                Ok(e) => folded.fold(e),
-                Err(StoreError::Corrupt { position, .. }) => {
-                    damaged.push(*position);
-                    folded.pass_over(*position);
-                }
-                Err(_) => {}
-            }
-        }
-        progress.set(Some((folded.position, head.max(folded.position))));
-        yield_to_browser().await;
-    }
-    Ok(folded)
-}
-
-/// What the panel shows: the folded models and how the fold began.
-#[derive(Clone)]
-struct Folded {
-    snapshot: Snapshot,
-    note: String,
-    head: u64,
-}
 
 #[component]
 pub fn StoreReadModels() -> impl IntoView {
-    let ctx = use_store();
-    let store = StoredValue::new_local(ctx.store.clone());
-    let revision = ctx.revision;
+    let revision = use_store().revision;
     let progress = RwSignal::new(None::<(u64, u64)>);
-    let models = RwSignal::new(None::<Result<Folded, String>>);
-    let rebuilding = RwSignal::new(false);
-    // One fold at a time: a change while folding asks for one more pass afterwards.
-    let running = StoredValue::new(false);
-    let again = StoredValue::new(false);
-    let from_zero = StoredValue::new(false);
-    // The log position of the snapshot in the store (0: none).
-    let saved_at = StoredValue::new(0u64);
+    let models = RwSignal::new(None::<Result<ModelsView, String>>);
+    // The fold the panel wants next (`Some(from_zero)`), and whether one is running:
+    // one fold at a time, and changes during a fold ask for one more after it.
+    let wanted = RwSignal::new(None::<bool>);
+    let running = RwSignal::new(false);
+    // Dropped (and so stopped) with the page; replaced when it broke.
+    let worker = StoredValue::new_local(None::<StoreWorker>);
+    let broken = StoredValue::new(false);
 
-    let refresh = move |rebuild: bool| {
-        if rebuild {
-            from_zero.set_value(true);
+    let on_report = move |report: Report| match report {
+        Report::Folding { done, total } => {
+            progress.try_set(Some((done, total)));
         }
-        if running.get_value() {
-            again.set_value(true);
+        Report::Folded(view) => {
+            models.try_set(Some(Ok(*view)));
+            running.try_set(false);
+        }
+        Report::FoldFailed(why) => {
+            models.try_set(Some(Err(why)));
+            running.try_set(false);
+        }
+        Report::Broken(why) => {
+            broken.set_value(true);
+            models.try_set(Some(Err(why)));
+            running.try_set(false);
+        }
+        _ => {}
+    };
+    let ask = move |from_zero: bool| {
+        if broken.get_value() {
+            // The worker stopped (its script did not load, or it crashed): a new one
+            // starts from the stored snapshot.
+            broken.set_value(false);
+            worker.set_value(None);
+        }
+        let job = ToWorker::Fold { from_zero };
+        let sent = match worker.with_value(|w| w.as_ref().map(|w| w.send(&job))) {
+            Some(sent) => sent,
+            None => StoreWorker::start(&job, None, on_report)
+                .map(|started| worker.set_value(Some(started))),
+        };
+        if let Err(why) = sent {
+            models.set(Some(Err(why)));
+            running.set(false);
+        }
+    };
+    // Whenever no fold runs and one is wanted, it starts.
+    Effect::new(move |_| {
+        if running.get() {
             return;
         }
-        running.set_value(true);
-        rebuilding.set(true);
-        let s = store.get_value();
-        spawn_local(async move {
-            loop {
-                again.set_value(false);
-                let current = models.get_untracked().and_then(Result::ok);
-                let start = if from_zero.get_value() {
-                    from_zero.set_value(false);
-                    Ok((
-                        Snapshot::empty(),
-                        "Rebuilt from the beginning of the log".to_owned(),
-                    ))
-                } else if let Some(current) = current {
-                    let note = format!(
-                        "Continued from #{} folded on this page",
-                        current.snapshot.position
-                    );
-                    Ok((current.snapshot, note))
-                } else {
-                    stored_start(&s)
-                        .await
-                        .inspect(|(snapshot, _)| saved_at.set_value(snapshot.position))
-                };
-                let result = match start {
-                    Err(e) => Err(e),
-                    Ok((snapshot, note)) => {
-                        let from = snapshot.position;
-                        let mut damaged = Vec::new();
-                        match fold(&s, snapshot, progress, &mut damaged).await {
-                            Err(e) => Err(e),
-                            Ok(snapshot) => {
-                                let mut note = start_note(&note, from, &snapshot);
-                                if !damaged.is_empty() {
-                                    note.push_str(&format!(
-                                        " Passed over {}, so the models lack {}.",
-                                        damaged_records(&damaged),
-                                        if damaged.len() == 1 {
-                                            "its effect"
-                                        } else {
-                                            "their effects"
-                                        },
-                                    ));
-                                }
-                                if snapshot.worth_saving(saved_at.get_value()) {
-                                    match s.put_snapshot(SNAPSHOT_NAME, &snapshot.to_json()).await {
-                                        Ok(()) => {
-                                            saved_at.set_value(snapshot.position);
-                                            note.push_str(&format!(
-                                                " Stored a new snapshot at #{}.",
-                                                snapshot.position
-                                            ));
-                                        }
-                                        Err(StoreError::QuotaExceeded(_)) => note.push_str(
-                                            " A new snapshot could not be stored, because the site's storage is full.",
-                                        ),
-                                        Err(e) => note.push_str(&format!(
-                                            " A new snapshot could not be stored ({e})."
-                                        )),
-                                    }
-                                }
-                                let head = s.head().await.unwrap_or(snapshot.position);
-                                Ok(Folded {
-                                    snapshot,
-                                    note,
-                                    head,
-                                })
-                            }
-                        }
-                    }
-                };
-                models.set(Some(result));
-                if !again.get_value() {
-                    break;
-                }
-            }
-            running.set_value(false);
-            rebuilding.set(false);
-        });
+        if let Some(from_zero) = wanted.get() {
+            wanted.set(None);
+            running.set(true);
+            ask(from_zero);
+        }
+    });
+    // A fold from where the last one ended whenever the store changes, and a rebuild
+    // from the beginning of the log on request.
+    let want = move |from_zero: bool| {
+        wanted.update(|w| *w = Some(from_zero || w.unwrap_or(false)));
     };
-    // Fold again whenever the store changes.
     Effect::new(move |_| {
         revision.track();
-        refresh(false);
+        want(false);
     });
+    let rebuilding = move || running.get() || wanted.get().is_some();
 
     view! {
         <section class="panel" aria-labelledby="store-rm-heading" data-testid="store-read-models">
             <h2 id="store-rm-heading">"Read models"</h2>
             <div class="form-actions">
-                <button type="button" class="secondary" on:click=move |_| refresh(true) disabled=move || rebuilding.get() data-testid="rebuild">"Rebuild from the log"</button>
+                <button type="button" class="secondary" on:click=move |_| want(true) disabled=rebuilding data-testid="rebuild">"Rebuild from the log"</button>
                 {move || progress.get().map(|(done, total)| view! {
                     <progress max=total.max(1).to_string() value=done.to_string() aria-label="Rebuild progress"></progress>
                     <span class="muted" data-testid="rebuild-progress">{format!("{done} of {total} events read")}</span>
@@ -222,22 +93,19 @@ pub fn StoreReadModels() -> impl IntoView {
             </div>
             {move || models.get().map(|r| match r {
                 Err(e) => view! { <ErrorView title="Could not read the log" message=e/> }.into_any(),
-                Ok(Folded { snapshot, note, head }) => {
-                    let m = snapshot.models;
-                    let checkpoint = m.dashboard.checkpoint.position.max(m.customers.checkpoint.position);
+                Ok(ModelsView { note, head, checkpoint, skipped, dashboard, customers, districts }) => {
                     let lag = head.saturating_sub(checkpoint);
                     view! {
                         <p class="muted" data-testid="rm-start">{note}</p>
                         <p class="muted" data-testid="rm-checkpoint">{format!(
-                            "Checkpoint #{checkpoint}; {lag} later events are not domain events ({} skipped in all: hand-published, unreadable or damaged).",
-                            snapshot.skipped
+                            "Checkpoint #{checkpoint}; {lag} later events are not domain events ({skipped} skipped in all: hand-published, unreadable or damaged)."
                         )}</p>
                         <h3>"QuoteDashboardView"</h3>
                         <table data-testid="console-dashboard">
                             <thead><tr><th scope="col">"Status"</th><th scope="col">"Quotes"</th><th scope="col">"Premiums"</th></tr></thead>
                             <tbody>
-                                {[QuoteStatus::Requested, QuoteStatus::Issued, QuoteStatus::Accepted, QuoteStatus::Expired].into_iter().map(|s| view! {
-                                    <tr><td>{s.name()}</td><td>{m.dashboard.count(s)}</td><td>{format!("£{}.{:02}", m.dashboard.premium(s) / 100, m.dashboard.premium(s) % 100)}</td></tr>
+                                {dashboard.into_iter().map(|(status, quotes, premium)| view! {
+                                    <tr><td>{status}</td><td>{quotes}</td><td>{format!("£{}.{:02}", premium / 100, premium % 100)}</td></tr>
                                 }).collect_view()}
                             </tbody>
                         </table>
@@ -245,13 +113,13 @@ pub fn StoreReadModels() -> impl IntoView {
                         <table data-testid="console-customers">
                             <thead><tr><th scope="col">"Customer"</th><th scope="col">"Name"</th><th scope="col">"Postcode"</th><th scope="col">"Quotes"</th><th scope="col">"Active policies"</th></tr></thead>
                             <tbody>
-                                {m.customers.customers.iter().take(50).map(|(id, r)| view! {
-                                    <tr><td>{id.clone()}</td><td>{r.name.clone()}</td><td>{r.postcode.clone()}</td><td>{r.quotes}</td><td>{r.active_policies}</td></tr>
+                                {customers.into_iter().map(|c| view! {
+                                    <tr><td>{c.id}</td><td>{c.name}</td><td>{c.postcode}</td><td>{c.quotes}</td><td>{c.active_policies}</td></tr>
                                 }).collect_view()}
                             </tbody>
                         </table>
                         <h3>"CustomersByPostcodeView"</h3>
-                        <p>{m.by_postcode.districts.iter().map(|(d, s)| format!("{d}: {}", s.len())).collect::<Vec<_>>().join(" · ")}</p>
+                        <p>{districts.iter().map(|(d, n)| format!("{d}: {n}")).collect::<Vec<_>>().join(" · ")}</p>
                     }.into_any()
                 }
             })}
