@@ -334,20 +334,34 @@ fn a_repeated_key_in_the_event_counts_its_last_value_on_both_paths() {
 /// name and matched `{"": [2]}`; an event is an object, so both paths match nothing.
 #[test]
 fn a_value_that_is_not_an_object_matches_no_pattern() {
-    let p = EventPattern::eventbridge(r#"{"": [2, 0, 28]}"#).expect("valid");
-    let set = RuleSet::new([&p]);
-    let mut scratch = set.scratch();
-    for event in ["2", "\"x\"", "[2]", "[{\"\": 2}]", "null"] {
-        let tree = json::parse(event).expect("valid").value;
-        assert!(!p.matches(&tree), "reference: {event}");
-        assert!(
-            set.matches_json(&tree, &mut scratch).is_empty(),
-            "compiled: {event}"
-        );
-        assert!(
-            set.matches_text(event, &mut scratch).is_err(),
-            "text: {event}"
+    // Not even a pattern that only asks for a field to be absent (a case the fuzzer
+    // found: the compiled matcher matched `exists: false` alone on a string).
+    for (pattern, on_an_empty_object) in [
+        (r#"{"": [2, 0, 28]}"#, false),
+        (r#"{"": {"ne": [{"exists": false}]}}"#, true),
+        (r#"{"a": [{"exists": false}]}"#, true),
+    ] {
+        let p = EventPattern::eventbridge(pattern).expect("valid");
+        let set = RuleSet::new([&p]);
+        let mut scratch = set.scratch();
+        for event in ["2", "\"x\"", " \"det\"", "[2]", "[{\"\": 2}]", "null", "[]"] {
+            let tree = json::parse(event).expect("valid").value;
+            assert!(!p.matches(&tree), "reference: {pattern} / {event}");
+            assert!(
+                set.matches_json(&tree, &mut scratch).is_empty(),
+                "compiled: {pattern} / {event}"
+            );
+            assert!(
+                set.matches_text(event, &mut scratch).is_err(),
+                "text: {pattern} / {event}"
+            );
+        }
+        assert_eq!(
+            p.matches_text("{}").expect("valid"),
+            on_an_empty_object,
+            "{pattern}"
         );
     }
+    let p = EventPattern::eventbridge(r#"{"": [2, 0, 28]}"#).expect("valid");
     assert!(p.matches_text(r#"{"": 2}"#).expect("valid"));
 }

@@ -727,10 +727,12 @@ impl RuleSet {
     /// [`RuleSet::matches_text`] on an event already parsed.
     pub fn matches_json<'s>(&self, event: &Json, scratch: &'s mut Scratch) -> &'s [RuleId] {
         self.begin(scratch);
-        // An event is a JSON object; anything else matches nothing, as in the text scan.
-        if matches!(event, Json::Object(_)) {
-            self.walk(event, 0, scratch);
+        // An event is a JSON object; anything else matches nothing, as in the text scan
+        // (not even a pattern of `exists: false` alone, which `finish` would match).
+        if !matches!(event, Json::Object(_)) {
+            return &scratch.matched;
         }
+        self.walk(event, 0, scratch);
         self.finish(scratch)
     }
 
