@@ -22,7 +22,8 @@ build: setup-serve
 ## matcher in wasm against native) in headless Chromium, then the release build's time
 ## to a usable page on emulated Fast 3G with a 4x CPU slowdown, and the long tasks and
 ## frame times while a million-event sample loads, then the console's read-model
-## rebuild of it (in the store worker) with the page's long tasks
+## rebuild of it (in the store worker) with the page's long tasks, then the long tasks
+## while the workshop runs, compares and branches (in the run worker)
 bench: setup-test
 	cargo build --profile native-release -p dojo-cli
 	python3 scripts/bench-match-runs.py 5 --rules 1,10,100,1000
@@ -30,6 +31,7 @@ bench: setup-test
 	trunk build --release
 	node scripts/slow-network.mjs
 	node scripts/log-million.mjs
+	node scripts/workshop-tasks.mjs
 
 ## make fuzz: every fuzz target for 10 million executions (RUNS=N to change), with
 ## cargo fuzz on stable Rust; see docs/fuzzing.md

@@ -220,3 +220,21 @@ test('an event page links its causation and correlation chain', async ({ page })
   await expect(page).toHaveURL(/\/event\/1$/);
   await expect(page.getByTestId('chain-cause')).toContainText('(a command or the start of a journey');
 });
+
+test.describe('without the service worker, which would serve the store worker from its cache', () => {
+  test.use({ serviceWorkers: 'block' });
+
+  test('a store worker that cannot load says so, and the next sample load works', async ({ page }) => {
+    const blocked = /store_worker-[0-9a-f]+_loader\.js$/;
+    await page.route(blocked, (route) => route.abort());
+    await page.goto('/store');
+    await page.getByTestId('sample-load').click();
+    await expect(page.getByTestId('error-view').filter({ hasText: 'The sample history was not loaded' }))
+      .toContainText('the store worker stopped: its script could not be loaded');
+    await expect(page.getByTestId('sample-load')).toBeEnabled();
+    await expect(page.getByTestId('log-empty')).toBeVisible();
+    await page.unroute(blocked);
+    await page.getByTestId('sample-load').click();
+    await expect(page.getByTestId('log-summary')).toHaveText('1000 events in the store, newest first.', { timeout: 60_000 });
+  });
+});

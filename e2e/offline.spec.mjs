@@ -62,6 +62,13 @@ test('after one visit the app reloads and works with the server gone', async ({ 
       await page.goto(`${root}${path}`);
       await expect(page.locator('main h1')).toHaveText(heading);
     }
+    // So was the run worker's: the workshop runs a scenario offline, and the console's
+    // read models (folded in the store worker) show the command appended above.
+    await page.goto(`${root}workshop`);
+    await page.getByTestId('scenario-run').click();
+    await expect(page.getByTestId('run-summary')).toContainText('events,');
+    await page.goto(`${root}console`);
+    await expect(page.getByTestId('console-customers')).toContainText('c1');
   } finally {
     server.kill();
   }

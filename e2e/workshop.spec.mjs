@@ -267,3 +267,28 @@ test("a run's events are saved to the event store through the write-behind queue
   await page.goto('/store');
   await expect(page.getByTestId('log-summary')).toHaveText(`${saved} events in the store, newest first.`);
 });
+
+test.describe('without the service worker, which would serve the run worker from its cache', () => {
+  test.use({ serviceWorkers: 'block' });
+
+  test('runs are derived in the run worker; one that cannot load says so, and the next run works', async ({ page }) => {
+    const ws = new WorkshopPage(page);
+    const blocked = /run_worker-[0-9a-f]+_loader\.js$/;
+    await page.route(blocked, (route) => route.abort());
+    await ws.open();
+    await ws.preset.selectOption('quote-journey');
+    await ws.run.click();
+    await expect(page.getByTestId('error-view')).toContainText('The scenario did not run: the run worker stopped');
+    await expect(page.getByTestId('run-summary')).toHaveCount(0);
+    await expect(ws.run).toBeEnabled();
+    // The worker's script arrives this time; the same click runs the scenario.
+    await page.unroute(blocked);
+    const workers = [];
+    page.on('worker', (w) => workers.push(w.url()));
+    await ws.run.click();
+    await expect(page.getByTestId('run-summary')).toContainText('12 events');
+    // The error no longer holds, so it goes.
+    await expect(page.getByTestId('error-view')).toHaveCount(0);
+    expect(workers.some((url) => /run_worker-[0-9a-f]+_loader\.js$/.test(url))).toBe(true);
+  });
+});

@@ -1,9 +1,9 @@
 // Event Dojo's service worker: after the first visit, the app starts and works offline.
 //
 // On install it reads the app's index.html and caches every file it names (the hashed
-// script, wasm, stylesheet, icons and manifest, the store worker's loader), and
-// every file those scripts name in turn: the split loader, each page's lazily loaded
-// wasm modules, and the worker's script and wasm. Pages are fetched from the network first
+// script, wasm, stylesheet, icons and manifest, the store and run workers' loaders),
+// and every file those scripts name in turn: the split loader, each page's lazily
+// loaded wasm modules, and each worker's script and wasm. Pages are fetched from the network first
 // and fall back to the cached index.html, so any route (a deep link included) opens
 // offline; the hashed files are served from the cache first, since a name never changes
 // its content. Each fresh index.html drops cached files it no longer names, so old
@@ -22,8 +22,8 @@ function assetsOf(html) {
   for (const [, url] of html.matchAll(/(?:import [^'"]*from |module_or_path: )'([^']+)'/g)) {
     urls.add(new URL(url, scope).href);
   }
-  // The store worker's loader, which the page starts by this name.
-  for (const [, url] of html.matchAll(/<meta name="store-worker" content="([^"]+)"/g)) {
+  // The workers' loaders, which the page starts by these names.
+  for (const [, url] of html.matchAll(/<meta name="(?:store|run)-worker" content="([^"]+)"/g)) {
     urls.add(new URL(url, scope).href);
   }
   return [...urls];

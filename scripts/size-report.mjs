@@ -77,13 +77,17 @@ for (const { group, files: parts } of pages) {
   const alsoLoaded = parts.filter((f) => (shared.get(f) ?? 0) > 1).length;
   console.log(`  ${(groups.get(group) ?? []).join(', ')}: ${fmt(s.gz)} bytes gzipped (${fmt(s.raw)} raw) in ${parts.length} wasm files, ${alsoLoaded} of them shared with other pages`);
 }
-// The store worker (sample loads and imports): its loader, as index.html's meta names
-// it, and the script and wasm the loader names.
-const workerLoader = html.match(/<meta name="store-worker" content="([^"]+)"/)?.[1];
-if (workerLoader) {
+// The workers: each one's loader, as index.html's meta names it, and the script and
+// wasm the loader names.
+for (const [meta, when] of [
+  ['store-worker', "a sample load, an import or the console's read models start"],
+  ['run-worker', 'the workshop runs a scenario'],
+]) {
+  const workerLoader = html.match(new RegExp(`<meta name="${meta}" content="([^"]+)"`))?.[1];
+  if (!workerLoader) continue;
   const parts = [workerLoader, ...[...readFileSync(join(dist, workerLoader), 'utf8').matchAll(/"\.\/([^"]+)"/g)].map((m) => m[1])];
   const s = parts.map(sizes).reduce((t, f) => ({ raw: t.raw + f.raw, gz: t.gz + f.gz }), { raw: 0, gz: 0 });
-  console.log(`the store worker, fetched when a sample load, an import or the console's read models start: ${fmt(s.gz)} bytes gzipped (${fmt(s.raw)} raw) in ${parts.length} files`);
+  console.log(`the ${meta.replace('-', ' ')}, fetched when ${when}: ${fmt(s.gz)} bytes gzipped (${fmt(s.raw)} raw) in ${parts.length} files`);
 }
 const verdict = `start page wasm: ${fmt(wasm.gz)} bytes gzipped; budget ${fmt(budget)} (wasm-budget.txt)`;
 if (wasm.gz > budget) {

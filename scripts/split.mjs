@@ -148,37 +148,43 @@ try {
   html = html.replace(preload[0],
     `<link rel="modulepreload" href="${preload[1]}${linkName}" crossorigin="anonymous" integrity="${sri(outputs.get(linkName))}">${preload[0]}`);
 
-  // The store worker (idb/src/bin/store_worker.rs: sample loads and imports). trunk
-  // writes a worker under fixed names, since a page names its worker's script at
-  // runtime; here it gets hashed names like every other file (so the service worker may
-  // serve it from its cache first), a loader that starts it, and a
-  // <meta name="store-worker"> in index.html that tells the page, and the service
-  // worker, where that loader is. Its wasm still carries the linker's relocations, which
-  // binaryen cannot read, so they go first; of its exports only those its glue calls
-  // stay, so the optimiser drops whatever nothing can reach.
-  const workerGlue = readFileSync(join(staging, 'store_worker.js'));
-  const workerWasm = optimise(withoutRelocations(readFileSync(join(staging, 'store_worker_bg.wasm'))),
-    (name) => workerGlue.includes(`wasm.${name}`));
-  const workerGlueName = `store_worker-${hash(workerGlue)}.js`;
-  const workerWasmName = `store_worker-${hash(workerWasm)}_bg.wasm`;
-  const workerLoader = Buffer.from(
-    `importScripts("./${workerGlueName}");wasm_bindgen({ module_or_path: "./${workerWasmName}" });\n`);
-  const workerLoaderName = `store_worker-${hash(workerLoader)}_loader.js`;
-  for (const f of ['store_worker.js', 'store_worker_bg.wasm', 'store_worker_loader.js']) {
-    rmSync(join(staging, f), { force: true });
+  // The workers (idb/src/bin: store_worker, for sample loads, imports and read-model
+  // folds; run_worker, for the workshop's runs). trunk writes a worker under fixed
+  // names, since a page names its worker's script at runtime; here each gets hashed
+  // names like every other file (so the service worker may serve it from its cache
+  // first), a loader that starts it, and a <meta name="store-worker"> (or "run-worker")
+  // in index.html that tells the page, and the service worker, where that loader is. Its
+  // wasm still carries the linker's relocations, which binaryen cannot read, so they go
+  // first; of its exports only those its glue calls stay, so the optimiser drops
+  // whatever nothing can reach.
+  const workerBytes = [];
+  for (const worker of ['store_worker', 'run_worker']) {
+    const workerGlue = readFileSync(join(staging, `${worker}.js`));
+    const workerWasm = optimise(withoutRelocations(readFileSync(join(staging, `${worker}_bg.wasm`))),
+      (name) => workerGlue.includes(`wasm.${name}`));
+    const workerGlueName = `${worker}-${hash(workerGlue)}.js`;
+    const workerWasmName = `${worker}-${hash(workerWasm)}_bg.wasm`;
+    const workerLoader = Buffer.from(
+      `importScripts("./${workerGlueName}");wasm_bindgen({ module_or_path: "./${workerWasmName}" });\n`);
+    const workerLoaderName = `${worker}-${hash(workerLoader)}_loader.js`;
+    for (const f of [`${worker}.js`, `${worker}_bg.wasm`, `${worker}_loader.js`]) {
+      rmSync(join(staging, f), { force: true });
+    }
+    writeFileSync(join(staging, workerGlueName), workerGlue);
+    writeFileSync(join(staging, workerWasmName), workerWasm);
+    writeFileSync(join(staging, workerLoaderName), workerLoader);
+    if (!html.includes('</head>')) throw new Error('index.html has no </head> for the worker\'s meta');
+    const meta = worker.replace('_', '-');
+    html = html.replace('</head>', `  <meta name="${meta}" content="${workerLoaderName}" />\n  </head>`);
+    workerBytes.push(`the ${meta.replace('-', ' ')} ${workerWasm.length} bytes`);
   }
-  writeFileSync(join(staging, workerGlueName), workerGlue);
-  writeFileSync(join(staging, workerWasmName), workerWasm);
-  writeFileSync(join(staging, workerLoaderName), workerLoader);
-  if (!html.includes('</head>')) throw new Error('index.html has no </head> for the worker\'s meta');
-  html = html.replace('</head>', `  <meta name="store-worker" content="${workerLoaderName}" />\n  </head>`);
   writeFileSync(indexFile, html);
 
   const pages = (link.match(/export const __wasm_split_load_/g) ?? []).length;
   const total = [...outputs].filter(([n]) => n.endsWith('.wasm')).reduce((s, [, b]) => s + b.length, 0);
   console.log(`split: ${stem}_bg.wasm ${outputs.get(`${stem}_bg.wasm`).length} bytes for the start page; `
     + `${pages} lazily loaded groups of pages in ${outputs.size - 3} more modules (${total} bytes of wasm in all); `
-    + `the store worker ${workerWasm.length} bytes`);
+    + workerBytes.join(', '));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

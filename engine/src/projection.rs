@@ -16,7 +16,7 @@ mod snapshot;
 pub use snapshot::{Snapshot, SnapshotError, SNAPSHOT_EVERY, SNAPSHOT_FORMAT};
 
 /// One event in the ordered history, with its global position and time.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub position: u64,
     pub at_ms: u64,

@@ -37,12 +37,12 @@ use crate::sim::{PutEventsEntry, ReceiveRequest, World};
 use crate::store::{EventStore, ExpectedVersion, MemStore};
 use crate::timetravel::Timeline;
 use crate::topology::Topology;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// A message Comms sent, or would have sent during a replay or branch.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SentMessage {
     pub at_ms: u64,
     pub channel: Channel,
@@ -59,8 +59,35 @@ pub struct Refusal {
     pub reason: String,
 }
 
+/// A [`Refusal`] as read, with who refused not yet kept ([`keep_name`]).
+#[derive(Deserialize)]
+struct RefusalRead {
+    at_ms: u64,
+    by: String,
+    command: String,
+    reason: String,
+}
+
+// By hand: a derived reader would borrow the name from the text for `'static`.
+impl<'de> Deserialize<'de> for Refusal {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RefusalRead::deserialize(d).map(Refusal::from)
+    }
+}
+
+impl From<RefusalRead> for Refusal {
+    fn from(read: RefusalRead) -> Self {
+        Refusal {
+            at_ms: read.at_ms,
+            by: keep_name(read.by),
+            command: read.command,
+            reason: read.reason,
+        }
+    }
+}
+
 /// What the integration style cost, as numbers.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StyleMetrics {
     /// Calls back to Customer Management for details (notification style).
     pub callbacks: u64,
@@ -81,8 +108,9 @@ pub struct StyleMetrics {
     pub peak_queue_depth: BTreeMap<String, usize>,
 }
 
-/// Everything a scenario run produced.
-#[derive(Debug, Clone)]
+/// Everything a scenario run produced. It serialises (a run in a Web Worker crosses to
+/// the page as JSON) without its snapshots, which are taken again when it is read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
     pub timeline: Timeline,
     /// The channel trace with snapshots of the queues' contents.
@@ -99,14 +127,42 @@ pub struct Outcome {
 }
 
 /// The channel side of a run: its trace length and hash, and per-channel metrics.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorldSummary {
     pub trace_entries: usize,
     pub trace_hash: String,
     pub channels: Value,
 }
 
+/// A name the engine keeps as `&'static str` (who refused, which service called back),
+/// read from a serialised run: each distinct name is kept once for as long as the
+/// program runs, so reading many runs keeps no more than their few names.
+fn keep_name(name: String) -> &'static str {
+    thread_local! {
+        static NAMES: std::cell::RefCell<std::collections::BTreeSet<&'static str>> =
+            Default::default();
+    }
+    NAMES.with(|names| {
+        if let Some(kept) = names.borrow().get(name.as_str()) {
+            return *kept;
+        }
+        let kept: &'static str = Box::leak(name.into_boxed_str());
+        names.borrow_mut().insert(kept);
+        kept
+    })
+}
+
 impl Outcome {
+    /// The run as JSON, for another thread.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a run serialises to JSON")
+    }
+
+    /// A run read back from [`Outcome::to_json`].
+    pub fn from_json(text: &str) -> Result<Outcome, String> {
+        serde_json::from_str(text).map_err(|e| format!("the run could not be read back: {e}"))
+    }
+
     pub fn read_models(&self) -> &ReadModels {
         &self.timeline.head().read_models
     }

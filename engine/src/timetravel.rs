@@ -76,14 +76,42 @@ impl WorldState {
     }
 }
 
-/// An append-only history with periodic snapshots.
-#[derive(Debug, Clone)]
+/// An append-only history with periodic snapshots. It crosses to another thread as its
+/// entries and interval, and is folded again on arrival.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "EntriesAndInterval", from = "EntriesAndInterval")]
 pub struct Timeline {
     entries: Vec<HistoryEntry>,
     /// `snapshots[i]` is the state after `i * interval` entries.
     snapshots: Vec<WorldState>,
     head: WorldState,
     interval: usize,
+}
+
+/// How a [`Timeline`] is serialised.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct EntriesAndInterval {
+    interval: usize,
+    entries: Vec<HistoryEntry>,
+}
+
+impl From<Timeline> for EntriesAndInterval {
+    fn from(t: Timeline) -> Self {
+        EntriesAndInterval {
+            interval: t.interval,
+            entries: t.entries,
+        }
+    }
+}
+
+impl From<EntriesAndInterval> for Timeline {
+    fn from(t: EntriesAndInterval) -> Self {
+        let mut timeline = Timeline::new(t.interval);
+        for entry in t.entries {
+            timeline.append(entry.at_ms, entry.event);
+        }
+        timeline
+    }
 }
 
 impl Timeline {

@@ -322,10 +322,52 @@ mod properties {
         #[test]
         fn every_style_reaches_the_same_read_models(seed in any::<u64>(), customers in 1u32..6) {
             let reference = run(&scenario(seed, customers, Style::EventSourcing), false);
-            for style in [Style::Notification, Style::EventCarriedState, Style::Cqrs] {
+            for style in [
+            Style::Notification,
+            Style::EventCarriedState,
+            Style::EventSourcing,
+            Style::Cqrs,
+        ] {
                 let other = run(&scenario(seed, customers, style), false);
                 prop_assert_eq!(other.read_models().dashboard.counts.clone(), reference.read_models().dashboard.counts.clone(), "seed {} {:?}", seed, style);
             }
         }
     }
+}
+
+#[test]
+fn a_run_read_back_from_json_is_the_run_with_its_snapshots_taken_again() {
+    use dojo_engine::services::Outcome;
+    for (name, _) in presets() {
+        for style in [
+            Style::Notification,
+            Style::EventCarriedState,
+            Style::EventSourcing,
+            Style::Cqrs,
+        ] {
+            let scenario = Scenario {
+                style,
+                ..preset(name)
+            };
+            let ran = run(&scenario, false);
+            let text = ran.to_json();
+            let back = Outcome::from_json(&text).expect("readable");
+            // Equal whole: entries, snapshots, head, trace, channel snapshots, ledger.
+            assert_eq!(back, ran, "{name} in {style:?}");
+            let len = ran.timeline.len() as u64;
+            for at in [0, 1, len / 2, len] {
+                assert_eq!(
+                    format!("{:?}", back.at_cursor(at)),
+                    format!("{:?}", ran.at_cursor(at)),
+                    "{name} in {style:?} at #{at}"
+                );
+            }
+        }
+    }
+    let branched = branch(&hotspot(Style::Notification), &[]).expect("branch");
+    assert_eq!(
+        Outcome::from_json(&branched.to_json()).expect("readable"),
+        branched
+    );
+    assert!(Outcome::from_json("{\"timeline\":").is_err());
 }

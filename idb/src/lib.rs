@@ -39,7 +39,9 @@
 
 pub mod fold;
 pub mod import;
+pub mod page_worker;
 pub mod protocol;
+pub mod runs;
 pub mod sample;
 pub mod worker;
 

@@ -9,6 +9,7 @@
 mod canvas;
 mod debugger;
 mod panels;
+mod runs;
 pub(crate) mod session;
 
 use crate::components::ErrorView;
@@ -18,6 +19,7 @@ use debugger::Debugger;
 use dojo_engine::services::{self, presets, Cursor, Outcome, Scenario, Style};
 use leptos::prelude::*;
 use panels::{BranchesPanel, MetricsPanel, QueuesPanel, ReadModelsPanel};
+use runs::Runs;
 pub use session::{BranchSpec, Session};
 use std::sync::Arc;
 
@@ -174,20 +176,51 @@ pub fn WorkshopPage() -> impl IntoView {
         busy: RwSignal::new(false),
     };
     provide_context(ws);
-
-    let run = move || {
-        let s = session.get_untracked();
-        match scenario_of(&s) {
-            Some(scenario) => {
-                let out = services::run(&scenario, false);
-                let len = out.timeline.len() as u64;
-                outcome.set(Some(Arc::new(out)));
-                position.set(s.position.min(len));
-            }
-            None => outcome.set(None),
-        }
-    };
+    let runs = Runs::new();
+    provide_context(runs);
     let notice = RwSignal::new(None::<(bool, String)>);
+
+    // The main run, derived in the worker; `then` reads it once it is shown. A run
+    // asked for later, or a change of preset or style, makes one on its way stale.
+    let deriving = RwSignal::new(false);
+    let generation = StoredValue::new(0u64);
+    let forget_runs = move || {
+        generation.update_value(|g| *g += 1);
+        deriving.set(false);
+    };
+    let run = move |then: Box<dyn FnOnce(&Outcome)>| {
+        let s = session.get_untracked();
+        let Some(scenario) = scenario_of(&s) else {
+            outcome.set(None);
+            return;
+        };
+        forget_runs();
+        let this = generation.get_value();
+        deriving.set(true);
+        runs.derive(&scenario, false, move |ran| {
+            if generation.try_get_value() != Some(this) {
+                return;
+            }
+            deriving.try_set(false);
+            match ran {
+                Ok(out) => {
+                    // An error from an earlier run no longer holds.
+                    notice.try_update(|n| {
+                        if n.as_ref().is_some_and(|(error, _)| *error) {
+                            *n = None;
+                        }
+                    });
+                    let len = out.timeline.len() as u64;
+                    outcome.try_set(Some(out.clone()));
+                    position.try_set(s.position.min(len));
+                    then(&out);
+                }
+                Err(e) => {
+                    notice.try_set(Some((true, e)));
+                }
+            }
+        });
+    };
     {
         let store = store.clone();
         leptos::task::spawn_local(async move {
@@ -212,7 +245,7 @@ pub fn WorkshopPage() -> impl IntoView {
             }
             // A saved session is re-derived at once.
             if session.get_untracked().ran {
-                run();
+                run(Box::new(|_| {}));
             }
             loaded.set(true);
         });
@@ -306,23 +339,21 @@ pub fn WorkshopPage() -> impl IntoView {
                 ))),
                 Ok(imported) => {
                     session.set(imported.session);
-                    run();
-                    let same = outcome.with_untracked(|o| {
-                        o.as_ref().is_some_and(|o| {
-                            imported.history.is_empty()
-                                || (o.timeline.len() == imported.history.len()
-                                    && o.timeline
-                                        .entries()
-                                        .iter()
-                                        .zip(&imported.history)
-                                        .all(|(e, (at, ev))| e.at_ms == *at && e.event == *ev))
-                        })
-                    });
-                    notice.set(Some((false, if same {
-                        "Imported the session; the history re-derived from its scenario matches the file.".into()
-                    } else {
-                        "Imported the session, but its history differs from what this version derives from the scenario; the workshop shows the derived history.".into()
-                    })));
+                    let history = imported.history;
+                    run(Box::new(move |o| {
+                        let same = history.is_empty()
+                            || (o.timeline.len() == history.len()
+                                && o.timeline
+                                    .entries()
+                                    .iter()
+                                    .zip(&history)
+                                    .all(|(e, (at, ev))| e.at_ms == *at && e.event == *ev));
+                        notice.try_set(Some((false, if same {
+                            "Imported the session; the history re-derived from its scenario matches the file.".into()
+                        } else {
+                            "Imported the session, but its history differs from what this version derives from the scenario; the workshop shows the derived history.".into()
+                        })));
+                    }));
                 }
             }
         });
@@ -369,6 +400,7 @@ pub fn WorkshopPage() -> impl IntoView {
             s.position = 0;
             s.ran = false;
         });
+        forget_runs();
         outcome.set(None);
     };
     let choose_style = move |ev: leptos::ev::Event| {
@@ -378,6 +410,7 @@ pub fn WorkshopPage() -> impl IntoView {
             s.branches.clear();
             s.ran = false;
         });
+        forget_runs();
         outcome.set(None);
     };
     let start = move |_| {
@@ -385,9 +418,7 @@ pub fn WorkshopPage() -> impl IntoView {
             s.ran = true;
             s.position = 0;
         });
-        run();
-        let len = outcome.with_untracked(|o| o.as_ref().map_or(0, |o| o.timeline.len() as u64));
-        position.set(len);
+        run(Box::new(move |o| position.set(o.timeline.len() as u64)));
     };
     // The scenario's own description, then what the chosen style does: the preset's text
     // names no style, so the page never describes one style while running another.
@@ -428,7 +459,7 @@ pub fn WorkshopPage() -> impl IntoView {
                         {STYLES.into_iter().map(|s| view! { <option value=style_key(s)>{s.name()}</option> }).collect_view()}
                     </select>
                 </div>
-                <button type="button" class="primary" on:click=start data-testid="scenario-run" prop:disabled=move || !loaded.get()>"Run scenario"</button>
+                <button type="button" class="primary" on:click=start data-testid="scenario-run" prop:disabled=move || !loaded.get() || deriving.get()>"Run scenario"</button>
             </div>
             <p class="muted" data-testid="scenario-description">{description}</p>
             <div class="form-actions session-actions">
@@ -454,6 +485,9 @@ pub fn WorkshopPage() -> impl IntoView {
             })}
         </section>
         {move || match outcome.get() {
+            None if deriving.get() => view! {
+                <p class="empty-state" role="status" data-testid="workshop-running">"Running the scenario…"</p>
+            }.into_any(),
             None => view! {
                 <p class="empty-state" data-testid="workshop-empty">"Choose a preset and a style, then run the scenario."</p>
             }.into_any(),

@@ -20,11 +20,11 @@ use crate::projection::{CustomerView, Projection};
 use crate::sim::contents::ChannelContents;
 use crate::sim::{narrate_publish, TraceKind};
 use crate::timetravel::WorldState;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Where one history entry left the channels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     /// Channel trace entries once this entry was published and delivered.
     pub trace_end: usize,
@@ -33,7 +33,7 @@ pub struct Step {
 }
 
 /// Something the integration style cost, when it happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cost {
     /// History entries recorded when it happened: it is seen from the next entry on.
     pub after_entries: u64,
@@ -51,8 +51,35 @@ pub enum CostKind {
     CatchUp,
 }
 
+/// A [`CostKind`] as read, with the service's name not yet kept (`super::keep_name`).
+#[derive(Deserialize)]
+enum CostKindRead {
+    Callback { service: String },
+    ReplicaUpdate { waited_ms: u64 },
+    CatchUp,
+}
+
+// By hand: a derived reader would borrow the name from the text for `'static`.
+impl<'de> Deserialize<'de> for CostKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CostKindRead::deserialize(d).map(CostKind::from)
+    }
+}
+
+impl From<CostKindRead> for CostKind {
+    fn from(read: CostKindRead) -> Self {
+        match read {
+            CostKindRead::Callback { service } => CostKind::Callback {
+                service: super::keep_name(service),
+            },
+            CostKindRead::ReplicaUpdate { waited_ms } => CostKind::ReplicaUpdate { waited_ms },
+            CostKindRead::CatchUp => CostKind::CatchUp,
+        }
+    }
+}
+
 /// A run's record of where each entry left the channels and what each style cost.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ledger {
     /// One per history entry, in order.
     pub steps: Vec<Step>,

@@ -7,7 +7,7 @@
 
 use super::{SimTime, TraceEntry, TraceKind};
 use imbl::OrdMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One message in a queue at a moment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -101,12 +101,36 @@ impl ChannelContents {
     }
 }
 
-/// The trace with snapshots of the channel contents.
-#[derive(Debug, Clone)]
+/// The trace with snapshots of the channel contents. It crosses to another thread as
+/// its trace and interval, and the snapshots are taken again on arrival.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "TraceAndInterval", from = "TraceAndInterval")]
 pub struct ChannelTimeline {
     trace: Vec<TraceEntry>,
     snapshots: Vec<ChannelContents>,
     interval: usize,
+}
+
+/// How a [`ChannelTimeline`] is serialised.
+#[derive(Serialize, Deserialize)]
+struct TraceAndInterval {
+    interval: usize,
+    trace: Vec<TraceEntry>,
+}
+
+impl From<ChannelTimeline> for TraceAndInterval {
+    fn from(t: ChannelTimeline) -> Self {
+        TraceAndInterval {
+            interval: t.interval,
+            trace: t.trace,
+        }
+    }
+}
+
+impl From<TraceAndInterval> for ChannelTimeline {
+    fn from(t: TraceAndInterval) -> Self {
+        ChannelTimeline::new(&t.trace, t.interval)
+    }
 }
 
 impl ChannelTimeline {

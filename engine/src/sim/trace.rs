@@ -1,10 +1,10 @@
 //! Trace entries: one line per thing that happened, self-explanatory as JSON.
 
 use super::SimTime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One thing that happened.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TraceEntry {
     /// 1, 2, 3, … in the order things happened.
     pub position: u64,
@@ -17,7 +17,7 @@ pub struct TraceEntry {
 }
 
 /// What happened. Serialised with a `kind` field and the variant's fields beside it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TraceKind {
     /// A producer sent or published a message.
@@ -47,9 +47,9 @@ pub enum TraceKind {
         receipt_handle: Option<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
         qos: Option<u8>,
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         dup: bool,
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         retain: bool,
     },
     /// Deleted from a queue, or a QoS 1 PUBACK arrived.

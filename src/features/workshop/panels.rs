@@ -2,6 +2,7 @@
 //! highlighted, lag behind the write head), queue contents, the integration style's costs
 //! with a side-by-side comparison, and what-if branches compared with the main line.
 
+use super::runs::Runs;
 use super::{scenario_of, style_from, style_key, BranchSpec, Workshop, STYLES};
 use dojo_engine::domain::QuoteStatus;
 use dojo_engine::projection::RowDiff;
@@ -168,11 +169,28 @@ fn metric_rows(m: &StyleMetrics) -> Vec<(&'static str, String)> {
 #[component]
 pub fn MetricsPanel() -> impl IntoView {
     let ws = ws();
-    let other = Memo::new(move |_| {
+    let runs = expect_context::<Runs>();
+    // The scenario in the style to compare with: it changes with the scenario or that
+    // style, not as the cursor moves.
+    let wanted = Memo::new(move |_| {
         let s = ws.session.get();
         let style = s.compare_with?;
-        let scenario = scenario_of(&super::Session { style, ..s })?;
-        Some(Arc::new(services::run(&scenario, true).metrics))
+        scenario_of(&super::Session { style, ..s })
+    });
+    // Its whole run's metrics, derived in the worker; a newer wish makes one stale.
+    let other = RwSignal::new(None::<Result<Arc<StyleMetrics>, String>>);
+    let asked = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        asked.update_value(|n| *n += 1);
+        let this = asked.get_value();
+        other.set(None);
+        if let Some(scenario) = wanted.get() {
+            runs.derive(&scenario, true, move |ran| {
+                if asked.try_get_value() == Some(this) {
+                    other.try_set(Some(ran.map(|o| Arc::new(o.metrics.clone()))));
+                }
+            });
+        }
     });
     let choose = move |ev: leptos::ev::Event| {
         let v = event_target_value(&ev);
@@ -200,10 +218,18 @@ pub fn MetricsPanel() -> impl IntoView {
                 let main = now.0.metrics.clone();
                 let len = ws.outcome.with(|o| o.as_ref().map_or(0, |o| o.timeline.len()));
                 let style = ws.session.get().style;
-                let second = other.get();
-                let compare = ws.session.get().compare_with;
+                let (second, failed) = match other.get() {
+                    Some(Ok(m)) => (Some(m), None),
+                    Some(Err(e)) => (None, Some(e)),
+                    None => (None, None),
+                };
+                // The column appears with its numbers, once the other style has run.
+                let compare = ws.session.get().compare_with.filter(|_| second.is_some());
+                let running = ws.session.get().compare_with.is_some() && second.is_none() && failed.is_none();
                 let right = second.as_ref().map(|m| metric_rows(m));
                 Some(view! {
+                    {running.then(|| view! { <p class="muted" role="status" data-testid="compare-running">"Running the scenario in the other style…"</p> })}
+                    {failed.map(|e| view! { <p class="field-error" data-testid="compare-error">{e}</p> })}
                     <table data-testid="metrics-table">
                         <thead><tr>
                             <th scope="col">"Measure"</th>
@@ -223,20 +249,38 @@ pub fn MetricsPanel() -> impl IntoView {
     }
 }
 
-/// Runs a branch by name, or the main line.
-fn outcome_of(ws: Workshop, name: &str) -> Option<Arc<Outcome>> {
-    if name == "main" {
-        return ws.outcome.get_untracked();
-    }
+/// The main line's run, or a branch's by name, run in the worker (quarantined, as
+/// `services::branch` runs it); `then` gets it or why there is none.
+fn outcome_of(
+    ws: Workshop,
+    runs: Runs,
+    name: &str,
+    then: impl FnOnce(Result<Arc<Outcome>, String>) + 'static,
+) {
     let session = ws.session.get_untracked();
-    let spec = session.branches.iter().find(|b| b.name == name)?;
-    let scenario = scenario_of(&session)?;
-    services::branch(&scenario, &spec.edits).ok().map(Arc::new)
+    if name == "main" {
+        return then(
+            ws.outcome
+                .get_untracked()
+                .ok_or_else(|| "Run the scenario first.".to_owned()),
+        );
+    }
+    let Some(spec) = session.branches.iter().find(|b| b.name == name) else {
+        return then(Err(format!("There is no branch called {name}.")));
+    };
+    let branched = scenario_of(&session)
+        .ok_or_else(|| "The scenario could not be read.".to_owned())
+        .and_then(|s| s.with_edits(&spec.edits));
+    match branched {
+        Ok(scenario) => runs.derive(&scenario, true, then),
+        Err(e) => then(Err(format!("The branch {name} cannot run: {e}"))),
+    }
 }
 
 #[component]
 pub fn BranchesPanel() -> impl IntoView {
     let ws = ws();
+    let runs = expect_context::<Runs>();
     let inputs = Memo::new(move |_| {
         scenario_of(&ws.session.get())
             .map(|s| s.all_inputs())
@@ -304,10 +348,41 @@ pub fn BranchesPanel() -> impl IntoView {
             }
         }
     };
+    // Both sides derived (a branch in the worker), then shown; a newer comparison
+    // makes one on its way stale.
+    let comparing = RwSignal::new(None::<Result<String, String>>);
+    let asked = StoredValue::new(0u64);
     let compare_pair = move |a: String, b: String| {
-        if let (Some(oa), Some(ob)) = (outcome_of(ws, &a), outcome_of(ws, &b)) {
-            compared.set(Some((a, oa, b, ob)));
-        }
+        asked.update_value(|n| *n += 1);
+        let this = asked.get_value();
+        let current = move || asked.try_get_value() == Some(this);
+        comparing.set(Some(Ok(format!("Running {a} and {b}…"))));
+        outcome_of(ws, runs, &a.clone(), move |first| {
+            if !current() {
+                return;
+            }
+            let oa = match first {
+                Ok(oa) => oa,
+                Err(e) => {
+                    comparing.try_set(Some(Err(e)));
+                    return;
+                }
+            };
+            outcome_of(ws, runs, &b.clone(), move |second| {
+                if !current() {
+                    return;
+                }
+                match second {
+                    Ok(ob) => {
+                        comparing.try_set(None);
+                        compared.try_set(Some((a, oa, b, ob)));
+                    }
+                    Err(e) => {
+                        comparing.try_set(Some(Err(e)));
+                    }
+                }
+            });
+        });
     };
     let remove = move |name: String| {
         ws.session.update(|s| s.branches.retain(|b| b.name != name));
@@ -384,6 +459,10 @@ pub fn BranchesPanel() -> impl IntoView {
                 </select>
                 <button type="button" class="secondary" on:click=move |_| compare_pair(left.get_untracked(), right.get_untracked()) data-testid="compare-pair">"Compare"</button>
             </div>
+            {move || comparing.get().map(|state| match state {
+                Ok(running) => view! { <p class="muted" role="status" data-testid="compare-status">{running}</p> }.into_any(),
+                Err(e) => view! { <p class="field-error" data-testid="compare-status">{e}</p> }.into_any(),
+            })}
             {move || compared.get().map(|(a, oa, b, ob)| {
                 let diffs = oa.read_models().diff(ob.read_models());
                 let messages = |o: &Outcome| if o.sent.is_empty() && !o.would_have_sent.is_empty() {
