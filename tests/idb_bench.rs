@@ -1,7 +1,9 @@
 //! The browser half of `make bench`, run in headless Chromium by wasm-bindgen-test (not
 //! part of `make test`): `IdbStore`'s batched appends against a raw-JS IndexedDB loop
 //! doing the same puts (the same `chunks` and `identities` records, schema and indexes) in the same batch
-//! sizes, with the same strict durability, in the same page; `read_all` throughput; and a full replay into every read model in wasm.
+//! sizes, with the same strict durability, in the same page, in pairs of runs side by side
+//! (the median of the pairs' ratios); `read_all` throughput; and a full replay into every
+//! read model in wasm.
 //! Each prints one JSON line in the shared benchmark format; `scripts/bench-browser.sh`
 //! adds the wasm-vs-native replay ratio from the native run of the same `make bench`.
 #![cfg(target_arch = "wasm32")]
@@ -161,56 +163,86 @@ fn line(value: serde_json::Value) {
     console_log!("{value}");
 }
 
+/// Pairs of runs (ours and the raw loop, side by side) per batch size.
+const PAIRS: usize = 6;
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+/// The raw-JS loop's events/s writing `records` into a fresh database `name`.
+async fn raw_rate(name: &str, records: &JsValue, with_identities: bool) -> f64 {
+    IdbStore::delete(name).await.expect("delete");
+    let ms = raw_append(name, records.clone(), with_identities)
+        .await
+        .as_f64()
+        .expect("milliseconds");
+    IdbStore::delete(name).await.expect("delete");
+    EVENTS as f64 / (ms / 1000.0)
+}
+
+/// `IdbStore::append_batch`'s events/s writing `batches` into a fresh database `name`
+/// (and, with `read_back`, the `read_all` rate of what it wrote).
+async fn our_append(name: &str, batches: &[Vec<StreamAppend>], read_back: bool) -> f64 {
+    IdbStore::delete(name).await.expect("delete");
+    let store = IdbStore::open(name).await.expect("open");
+    let run = batches.to_vec();
+    let start = now_ms();
+    for appends in run {
+        store.append_batch(appends).await.expect("append");
+    }
+    let rate = EVENTS as f64 / ((now_ms() - start) / 1000.0);
+    if read_back {
+        read_all_rate(&store).await;
+    }
+    store.close();
+    IdbStore::delete(name).await.expect("delete");
+    rate
+}
+
 #[wasm_bindgen_test]
 async fn bench_appends_reads_and_replay() {
     for batch in BATCHES {
         let (batches, records) = workload(batch);
         let records: JsValue = records.into();
         // IndexedDB compacts in the background after a big write, which slows whatever
-        // runs next, and the host's speed drifts, so the two sides alternate, three runs
-        // each, and each keeps its best run.
+        // runs next, and the host's speed drifts by more than the difference measured.
+        // So the two sides run in pairs, side by side, in alternating order (raw then
+        // ours, ours then raw, ...), and the ratio is the median of the pairs' ratios.
+        let mut pairs = Vec::new();
         let mut raw_rates = Vec::new();
         let mut our_rates = Vec::new();
-        let mut unindexed_rate = 0.0;
-        // Raw, ours, ours, raw, raw, ours, then raw without identities.
-        for round in 0..7 {
-            let name = format!("bench-{batch}-{round}");
-            IdbStore::delete(&name).await.expect("delete");
-            if ![1, 2, 5].contains(&round) {
-                // The last round writes no identities: what the identity index costs.
-                let with_identities = round != 6;
-                let ms = raw_append(&name, records.clone(), with_identities)
-                    .await
-                    .as_f64()
-                    .expect("milliseconds");
-                let rate = EVENTS as f64 / (ms / 1000.0);
-                if with_identities {
-                    raw_rates.push(rate);
+        for pair in 0..PAIRS {
+            let mut raw = 0.0;
+            let mut ours = 0.0;
+            let raw_first = pair % 2 == 0;
+            for ours_now in [!raw_first, raw_first] {
+                let name = format!("bench-{batch}-{pair}-{ours_now}");
+                if ours_now {
+                    ours = our_append(&name, &batches, batch == 1000 && pair == 0).await;
                 } else {
-                    unindexed_rate = rate;
+                    raw = raw_rate(&name, &records, true).await;
                 }
-            } else {
-                let store = IdbStore::open(&name).await.expect("open");
-                let run = batches.clone();
-                let start = now_ms();
-                for appends in run {
-                    store.append_batch(appends).await.expect("append");
-                }
-                our_rates.push(EVENTS as f64 / ((now_ms() - start) / 1000.0));
-                if batch == 1000 && round == 2 {
-                    read_all_rate(&store).await;
-                }
-                store.close();
             }
-            IdbStore::delete(&name).await.expect("delete");
+            pairs.push(ours / raw);
+            raw_rates.push(raw);
+            our_rates.push(ours);
         }
-        let best = |rates: &[f64]| rates.iter().copied().fold(0.0, f64::max);
-        let (ours, raw) = (best(&our_rates), best(&raw_rates));
+        // Once more without the identity records: what the identity index costs.
+        let unindexed_rate = raw_rate(&format!("bench-{batch}-unindexed"), &records, false).await;
+        let ratio = median(&mut pairs.clone());
         line(serde_json::json!({
             "bench": format!("idb/append/batch-{batch}/{EVENTS}-events"),
-            "value": ours.round(), "unit": "events/s",
-            "baseline": "raw-js-indexeddb", "baseline_value": raw.round(),
-            "ratio": (ours / raw * 100.0).round() / 100.0,
+            "value": median(&mut our_rates).round(), "unit": "events/s",
+            "baseline": "raw-js-indexeddb", "baseline_value": median(&mut raw_rates).round(),
+            "ratio": (ratio * 100.0).round() / 100.0,
+            "pair_ratios": pairs.iter().map(|r| (r * 100.0).round() / 100.0).collect::<Vec<_>>(),
             "raw_without_identities": unindexed_rate.round(),
         }));
     }
