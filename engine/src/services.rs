@@ -212,6 +212,9 @@ struct System {
     owned: crate::timetravel::Aggregates,
     replicas: BTreeMap<&'static str, BTreeMap<String, Customer>>,
     projection: CustomerView,
+    /// The customers as of the projector's checkpoint (CQRS), read once per checkpoint:
+    /// between catch-ups every service asks about the same position.
+    projected: Option<(u64, imbl::OrdMap<String, Customer>)>,
     /// The event store every event is appended to (the source of truth for event sourcing).
     store: MemStore,
     ledger: Ledger,
@@ -346,19 +349,24 @@ impl System {
                 .unwrap_or_default(),
             // The log is the source of truth: replay the customer's stream from the store.
             Style::EventSourcing => self.replay_customer(id),
-            Style::Cqrs => match self.projection.customers.get(id) {
-                // The read model has what Comms and pricing need, from the log as it has read it.
-                Some(_) => self
-                    .timeline
-                    .state_at(self.projection.checkpoint().position)
-                    .aggregates
-                    .customers
-                    .get(id)
-                    .cloned()
-                    .unwrap_or_default(),
-                None => Customer::default(),
-            },
+            // The read model has what Comms and pricing need, from the log as it has read it.
+            Style::Cqrs if self.projection.customers.contains_key(id) => self
+                .customers_at_checkpoint()
+                .get(id)
+                .cloned()
+                .unwrap_or_default(),
+            Style::Cqrs => Customer::default(),
         }
+    }
+
+    /// Every customer as of the projector's checkpoint, from the timeline.
+    fn customers_at_checkpoint(&mut self) -> &imbl::OrdMap<String, Customer> {
+        let position = self.projection.checkpoint().position;
+        if self.projected.as_ref().map(|(at, _)| *at) != Some(position) {
+            let customers = self.timeline.state_at(position).aggregates.customers;
+            self.projected = Some((position, customers));
+        }
+        &self.projected.as_ref().expect("read just above").1
     }
 
     fn input(&mut self, input: &Input) {
@@ -697,6 +705,7 @@ pub fn run(scenario: &Scenario, quarantine: bool) -> Outcome {
         owned: crate::timetravel::Aggregates::default(),
         replicas: BTreeMap::new(),
         projection: CustomerView::default(),
+        projected: None,
         store: MemStore::default(),
         ledger: Ledger::default(),
         sent: Vec::new(),
