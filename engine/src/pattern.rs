@@ -26,7 +26,8 @@ pub mod wildcard;
 
 pub use eval::{flatten, Leaf, LeafValue, ValueRef};
 pub use explain::{
-    explain, explain_json, BranchExplanation, ConditionOutcome, Explanation, FieldExplanation,
+    explain, explain_json, explain_prepared, BranchExplanation, ConditionOutcome, Explanation,
+    FieldExplanation, Prepared,
 };
 
 use crate::json::{self, Json};

@@ -57,8 +57,31 @@ pub fn explain_json(
 /// Explains a pattern against an event.
 pub fn explain(pattern: &EventPattern, event: &Json) -> Explanation {
     let leaves = flatten(event);
-    let index = LeafIndex::new(&leaves);
-    let shapes = Shapes::of(event);
+    explain_prepared(pattern, &Prepared::new(event, &leaves))
+}
+
+/// An event made ready to be explained against many patterns (a bus's rules): flattened,
+/// indexed and its shapes read once.
+pub struct Prepared<'a> {
+    leaves: &'a [Leaf],
+    index: LeafIndex<'a>,
+    shapes: Shapes,
+}
+
+impl<'a> Prepared<'a> {
+    /// `event` with its `leaves` (from [`flatten`]).
+    pub fn new(event: &Json, leaves: &'a [Leaf]) -> Self {
+        Prepared {
+            leaves,
+            index: LeafIndex::new(leaves),
+            shapes: Shapes::of(event),
+        }
+    }
+}
+
+/// [`explain`] against an event prepared once for many patterns.
+pub fn explain_prepared(pattern: &EventPattern, event: &Prepared) -> Explanation {
+    let (leaves, index, shapes) = (event.leaves, &event.index, &event.shapes);
     let branches: Vec<BranchExplanation> = pattern
         .branches
         .iter()
@@ -66,7 +89,7 @@ pub fn explain(pattern: &EventPattern, event: &Json) -> Explanation {
             let mut fields = Vec::new();
             let mut needed = Vec::new();
             for field in branch {
-                let (hits, absent_ok) = field_candidates(field, &leaves, &index);
+                let (hits, absent_ok) = field_candidates(field, leaves, index);
                 let at = index.at(&field.path);
                 let values: Vec<&LeafValue> = at.iter().map(|&i| &leaves[i].value).collect();
                 let conditions = field
@@ -86,7 +109,7 @@ pub fn explain(pattern: &EventPattern, event: &Json) -> Explanation {
                 });
             }
             let each = fields.iter().all(|f| f.matched);
-            let together = each && choose_consistent(&needed, &leaves).is_some();
+            let together = each && choose_consistent(&needed, leaves).is_some();
             let array_note = (each && !together).then(|| {
                 "every field matched on its own, but not inside the same element of an array of objects; \
                  fields under one array must match in one element"

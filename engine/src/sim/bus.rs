@@ -17,7 +17,7 @@ use super::{
     err, iso_time, ChannelMetrics, MessageAttribute, SimError, SimTime, Timer, TraceKind, World,
 };
 use crate::json::Json;
-use crate::pattern::{explain, EventPattern};
+use crate::pattern::{explain_prepared, flatten, EventPattern, Prepared};
 use crate::topology::{
     is_retriable, ArchiveConfig, Endpoint, HandlerConfig, RuleConfig, TargetConfig,
 };
@@ -298,6 +298,9 @@ impl World {
             }
         }
         let mut decisions = Vec::new();
+        // Flattened once, for every rule's explanation.
+        let leaves = flatten(&as_json);
+        let prepared = Prepared::new(&as_json, &leaves);
         for (name, rule) in &bus.rules {
             if only.is_some_and(|o| !o.contains(name)) {
                 continue;
@@ -307,7 +310,7 @@ impl World {
             } else {
                 match &rule.pattern {
                     Some(p) => {
-                        let e = explain(p, &as_json);
+                        let e = explain_prepared(p, &prepared);
                         if e.matched {
                             Ok(())
                         } else {
