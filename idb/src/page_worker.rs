@@ -21,6 +21,26 @@ pub(crate) fn post(scope: &web_sys::DedicatedWorkerGlobalScope, report: &impl Se
     let _ = scope.post_message(&JsValue::from_str(&text));
 }
 
+/// Inside a worker: hands every message the page posts to `on_message` (with this
+/// worker's scope, to post reports on) for as long as the worker runs, then tells the
+/// page it listens with `ready`.
+pub(crate) fn listen(
+    ready: &impl Serialize,
+    mut on_message: impl FnMut(&web_sys::DedicatedWorkerGlobalScope, web_sys::MessageEvent) + 'static,
+) {
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let handler = {
+        let scope = scope.clone();
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            on_message(&scope, ev)
+        })
+    };
+    scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    handler.forget();
+    post(&scope, ready);
+}
+
 /// What a worker says to its page: the first message says it listens, and the page
 /// makes one of its own when the worker itself fails.
 pub trait WorkerReport: DeserializeOwned + 'static {

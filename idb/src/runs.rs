@@ -9,11 +9,9 @@
 //! ([`RunReport::Ran`]), which crosses as JSON without its snapshots: they are taken
 //! again as it is read (see `dojo_engine::services::Outcome`).
 
-use crate::page_worker::{post, PageWorker, WorkerReport};
+use crate::page_worker::{listen, post, PageWorker, WorkerReport};
 use dojo_engine::services::{Outcome, Scenario};
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// A scenario to run; with `quarantine`, Comms only records what it would have sent
 /// (a what-if branch, or a comparison). `id` comes back with the run.
@@ -57,27 +55,19 @@ impl RunWorker {
 /// The worker's side: runs every [`RunJob`] posted to this worker's global scope.
 /// Called by the worker binary's `main`.
 pub fn serve_runs_in_worker() {
-    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let on_message = {
-        let scope = scope.clone();
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-            let text = ev.data().as_string().unwrap_or_default();
-            let report = match serde_json::from_str::<RunJob>(&text) {
-                Ok(job) => RunReport::Ran {
-                    id: job.id,
-                    outcome: Box::new(dojo_engine::services::run(&job.scenario, job.quarantine)),
-                },
-                Err(e) => RunReport::Broken(format!(
-                    "the run worker got a message it does not understand ({e}); reload the page"
-                )),
-            };
-            post(&scope, &report);
-        })
-    };
-    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    // The handler lives as long as the worker.
-    on_message.forget();
-    post(&scope, &RunReport::Ready);
+    listen(&RunReport::Ready, |scope, ev| {
+        let text = ev.data().as_string().unwrap_or_default();
+        let report = match serde_json::from_str::<RunJob>(&text) {
+            Ok(job) => RunReport::Ran {
+                id: job.id,
+                outcome: Box::new(dojo_engine::services::run(&job.scenario, job.quarantine)),
+            },
+            Err(e) => RunReport::Broken(format!(
+                "the run worker got a message it does not understand ({e}); reload the page"
+            )),
+        };
+        post(scope, &report);
+    });
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 //! channel through the page, as they do of any append.
 
 use crate::fold::Folds;
-use crate::page_worker::{post, PageWorker, WorkerReport};
+use crate::page_worker::{listen, post, PageWorker, WorkerReport};
 pub use crate::protocol::{CustomerLine, ModelsView, Report, ToWorker};
 use crate::IdbStore;
 use std::cell::{Cell, RefCell};
@@ -88,37 +88,28 @@ async fn run(
 /// The worker's side: answers [`ToWorker`] messages posted to this worker's global
 /// scope. Called by the worker binary's `main`.
 pub fn serve_in_worker() {
-    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let cancelled = Rc::new(Cell::new(false));
     let folds = Rc::new(RefCell::new(Folds::default()));
-    let on_message = {
-        let scope = scope.clone();
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-            let (text, file) = read_message(&ev.data());
-            match serde_json::from_str::<ToWorker>(&text) {
-                Ok(ToWorker::Cancel) => cancelled.set(true),
-                Ok(job) => {
-                    cancelled.set(false);
-                    let (cancelled, folds, scope) =
-                        (cancelled.clone(), folds.clone(), scope.clone());
-                    wasm_bindgen_futures::spawn_local(async move {
-                        let last = run(job, file, cancelled, folds, scope.clone()).await;
-                        post(&scope, &last);
-                    });
-                }
-                Err(e) => post(
-                    &scope,
-                    &Report::Broken(format!(
-                        "the store worker got a message it does not understand ({e}); reload the page"
-                    )),
-                ),
+    listen(&Report::Ready, move |scope, ev| {
+        let (text, file) = read_message(&ev.data());
+        match serde_json::from_str::<ToWorker>(&text) {
+            Ok(ToWorker::Cancel) => cancelled.set(true),
+            Ok(job) => {
+                cancelled.set(false);
+                let (cancelled, folds, scope) = (cancelled.clone(), folds.clone(), scope.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let last = run(job, file, cancelled, folds, scope.clone()).await;
+                    post(&scope, &last);
+                });
             }
-        })
-    };
-    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    // The handler lives as long as the worker.
-    on_message.forget();
-    post(&scope, &Report::Ready);
+            Err(e) => post(
+                scope,
+                &Report::Broken(format!(
+                    "the store worker got a message it does not understand ({e}); reload the page"
+                )),
+            ),
+        }
+    });
 }
 
 /// The page's handle on the store worker.

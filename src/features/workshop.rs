@@ -19,7 +19,7 @@ use debugger::Debugger;
 use dojo_engine::services::{self, presets, Cursor, Outcome, Scenario, Style};
 use leptos::prelude::*;
 use panels::{BranchesPanel, MetricsPanel, QueuesPanel, ReadModelsPanel};
-use runs::Runs;
+use runs::{Latest, Runs};
 pub use session::{BranchSpec, Session};
 use std::sync::Arc;
 
@@ -183,9 +183,9 @@ pub fn WorkshopPage() -> impl IntoView {
     // The main run, derived in the worker; `then` reads it once it is shown. A run
     // asked for later, or a change of preset or style, makes one on its way stale.
     let deriving = RwSignal::new(false);
-    let generation = StoredValue::new(0u64);
+    let latest = Latest::new();
     let forget_runs = move || {
-        generation.update_value(|g| *g += 1);
+        latest.forget();
         deriving.set(false);
     };
     let run = move |then: Box<dyn FnOnce(&Outcome)>| {
@@ -194,11 +194,10 @@ pub fn WorkshopPage() -> impl IntoView {
             outcome.set(None);
             return;
         };
-        forget_runs();
-        let this = generation.get_value();
+        let current = latest.next();
         deriving.set(true);
         runs.derive(&scenario, false, move |ran| {
-            if generation.try_get_value() != Some(this) {
+            if !current() {
                 return;
             }
             deriving.try_set(false);

@@ -2,7 +2,7 @@
 //! highlighted, lag behind the write head), queue contents, the integration style's costs
 //! with a side-by-side comparison, and what-if branches compared with the main line.
 
-use super::runs::Runs;
+use super::runs::{Latest, Runs};
 use super::{scenario_of, style_from, style_key, BranchSpec, Workshop, STYLES};
 use dojo_engine::domain::QuoteStatus;
 use dojo_engine::projection::RowDiff;
@@ -179,14 +179,13 @@ pub fn MetricsPanel() -> impl IntoView {
     });
     // Its whole run's metrics, derived in the worker; a newer wish makes one stale.
     let other = RwSignal::new(None::<Result<Arc<StyleMetrics>, String>>);
-    let asked = StoredValue::new(0u64);
+    let latest = Latest::new();
     Effect::new(move |_| {
-        asked.update_value(|n| *n += 1);
-        let this = asked.get_value();
+        let current = latest.next();
         other.set(None);
         if let Some(scenario) = wanted.get() {
             runs.derive(&scenario, true, move |ran| {
-                if asked.try_get_value() == Some(this) {
+                if current() {
                     other.try_set(Some(ran.map(|o| Arc::new(o.metrics.clone()))));
                 }
             });
@@ -351,11 +350,9 @@ pub fn BranchesPanel() -> impl IntoView {
     // Both sides derived (a branch in the worker), then shown; a newer comparison
     // makes one on its way stale.
     let comparing = RwSignal::new(None::<Result<String, String>>);
-    let asked = StoredValue::new(0u64);
+    let latest = Latest::new();
     let compare_pair = move |a: String, b: String| {
-        asked.update_value(|n| *n += 1);
-        let this = asked.get_value();
-        let current = move || asked.try_get_value() == Some(this);
+        let current = latest.next();
         comparing.set(Some(Ok(format!("Running {a} and {b}…"))));
         outcome_of(ws, runs, &a.clone(), move |first| {
             if !current() {

@@ -6,7 +6,7 @@
 use crate::storage::runs::{RunJob, RunReport, RunWorker};
 use dojo_engine::services::{Outcome, Scenario};
 use leptos::prelude::*;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -21,7 +21,7 @@ struct Worker {
     handle: RunWorker,
     waiting: Waiting,
     /// Set when the worker stopped; the next run starts a new one.
-    broken: Rc<RefCell<bool>>,
+    broken: Rc<Cell<bool>>,
 }
 
 /// The page's runner: one run worker for as long as the workshop is open, any
@@ -56,7 +56,7 @@ impl Runs {
         };
         let stopped = self
             .worker
-            .with_value(|w| w.as_ref().is_none_or(|w| *w.broken.borrow()));
+            .with_value(|w| w.as_ref().is_none_or(|w| w.broken.get()));
         if stopped {
             if let Err(why) = self.start() {
                 then(Err(why));
@@ -82,7 +82,7 @@ impl Runs {
     fn start(self) -> Result<(), String> {
         self.worker.set_value(None);
         let waiting: Waiting = Rc::default();
-        let broken = Rc::new(RefCell::new(false));
+        let broken = Rc::new(Cell::new(false));
         let on_report = {
             let (waiting, broken) = (waiting.clone(), broken.clone());
             move |report: RunReport| match report {
@@ -98,7 +98,7 @@ impl Runs {
                     }
                 }
                 RunReport::Broken(why) => {
-                    *broken.borrow_mut() = true;
+                    broken.set(true);
                     let stranded: Vec<Then> =
                         waiting.borrow_mut().drain().map(|(_, t)| t).collect();
                     for then in stranded {
@@ -117,5 +117,29 @@ impl Runs {
             broken,
         }));
         Ok(())
+    }
+}
+
+/// Which of an asker's requests still counts: each [`Latest::next`] makes those before it
+/// stale, so a run that arrives after a newer one was asked for is dropped.
+#[derive(Clone, Copy)]
+pub(crate) struct Latest(StoredValue<u64>);
+
+impl Latest {
+    pub fn new() -> Self {
+        Latest(StoredValue::new(0))
+    }
+
+    /// A new request: the check says whether it is still the newest (and the page is
+    /// still there).
+    pub fn next(self) -> impl Fn() -> bool + Copy + 'static {
+        self.forget();
+        let this = self.0.get_value();
+        move || self.0.try_get_value() == Some(this)
+    }
+
+    /// Makes every request so far stale.
+    pub fn forget(self) {
+        self.0.update_value(|n| *n += 1);
     }
 }
