@@ -170,7 +170,7 @@ pub fn App() -> impl IntoView {
                     }.into_any(),
                     Some(Ok(store)) => {
                         let ctx = StoreContext::new(store);
-                        crate::features::classroom::attach_store(ctx.clone());
+                        expect_context::<Classroom>().attach_store(&ctx);
                         let superseded = ctx.clone();
                         provide_context(ctx);
                         view! {

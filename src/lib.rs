@@ -3,6 +3,7 @@
 //! renders read models and sends commands to it.
 
 pub mod app;
+pub mod browser;
 pub mod components;
 pub mod features;
 pub mod paths;

@@ -1,20 +1,91 @@
-//! App-wide state provided through Leptos context: the open event store, a revision
+//! App-wide state provided through Leptos context: the app's event store, a revision
 //! counter that read models watch to know when to re-read, and the store's health (which
-//! switches writing off after a failure that would repeat, such as a full disk). Appends
-//! are announced on a `BroadcastChannel`, so every open tab of the app re-reads too.
+//! switches writing off after a failure that would repeat, such as a full disk).
+//!
+//! [`StoreContext`] is the one append path: it is an [`EventStore`], and every append
+//! through it does all an append entails. It notes the outcome in the store's health,
+//! bumps the revision, announces the change on a `BroadcastChannel` (so every open tab of
+//! the app re-reads too), and tells the followers (the classroom) what was appended.
+//! Appends made elsewhere (in the store worker) report through [`StoreContext::after_write`].
+//! It also loads and saves the learner's documents ([`use_document`]).
 
-use crate::storage::IdbStore;
-use dojo_engine::{StoreError, StoreHealth};
+use crate::storage::{documents, IdbStore};
+use dojo_engine::{
+    Added, AppendResult, EventEnvelope, EventStore, ExpectedVersion, NewEvent, StoreError,
+    StoreHealth, StreamAppend,
+};
 use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 
 /// The channel the app's tabs announce appends on.
 const CHANNEL_NAME: &str = "event-dojo.store";
 
+/// Hears each append of the learner's own events made through the app's store.
+type Follower = Rc<dyn Fn(&Appended)>;
+
 thread_local! {
     static CHANNEL: RefCell<Option<web_sys::BroadcastChannel>> = const { RefCell::new(None) };
     static HEALTH: Cell<Option<RwSignal<StoreHealth>>> = const { Cell::new(None) };
+    static FOLLOWERS: RefCell<Vec<Follower>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An append of the learner's own events ([`EventStore::append`] or
+/// [`EventStore::append_batch`]) as its followers hear it. Events added only if new
+/// (imports, the room's events, saved runs) came from elsewhere and are not told.
+pub struct Appended<'a> {
+    pub batch: &'a [StreamAppend],
+    pub result: &'a AppendResult,
+}
+
+impl Appended<'_> {
+    /// The events as stored, with their versions and positions. Positions follow from
+    /// the result; each stream's versions from its expected version or, for the batch's
+    /// last stream, from the result. `None` when another stream was appended at any
+    /// version, so its versions are not known here.
+    pub fn envelopes(&self) -> Option<Vec<EventEnvelope>> {
+        let last_stream = self.batch.last().map(|(s, _, _)| s.as_str());
+        let count = |stream: &str| -> u64 {
+            self.batch
+                .iter()
+                .filter(|(s, _, _)| s == stream)
+                .map(|(_, _, events)| events.len() as u64)
+                .sum()
+        };
+        let mut versions: std::collections::HashMap<&str, u64> = Default::default();
+        let mut position = self.result.first_position;
+        let mut out = Vec::new();
+        for (stream, expected, events) in self.batch {
+            let version = match versions.get_mut(stream.as_str()) {
+                Some(v) => v,
+                None => {
+                    let before = match expected {
+                        ExpectedVersion::Exact(n) => *n,
+                        ExpectedVersion::NoStream => 0,
+                        ExpectedVersion::Any if last_stream == Some(stream.as_str()) => {
+                            self.result.stream_version - count(stream)
+                        }
+                        ExpectedVersion::Any => return None,
+                    };
+                    versions.entry(stream).or_insert(before)
+                }
+            };
+            for event in events {
+                *version += 1;
+                out.push(EventEnvelope::recorded(
+                    event.clone(),
+                    stream,
+                    *version,
+                    position,
+                ));
+                position += 1;
+            }
+        }
+        Some(out)
+    }
 }
 
 /// Whether the app may write now (false while it is read-only). Untracked.
@@ -26,7 +97,7 @@ pub fn writes_allowed() -> bool {
 
 /// Takes note of a write's outcome for the whole app: a full store (or a closed
 /// connection) makes the app read-only until the learner retries.
-pub fn note_write<T>(result: &Result<T, StoreError>) {
+fn note_write<T>(result: &Result<T, StoreError>) {
     if let Some(health) = HEALTH.with(Cell::get) {
         let mut next = health.get_untracked();
         next.after_write(result);
@@ -76,7 +147,7 @@ fn listen(revision: RwSignal<u64>, health: RwSignal<StoreHealth>, store: IdbStor
 }
 
 /// Tells this tab's read models, and every other tab, that the store changed.
-pub fn store_changed(revision: RwSignal<u64>) {
+fn store_changed(revision: RwSignal<u64>) {
     revision.update(|r| *r += 1);
     CHANNEL.with(|c| {
         if let Some(channel) = c.borrow().as_ref() {
@@ -85,7 +156,8 @@ pub fn store_changed(revision: RwSignal<u64>) {
     });
 }
 
-/// The event store and its change signal. Components get this through `use_context`.
+/// The app's event store: the one way the page appends (see the module's docs). Cheap to
+/// clone; components get it through [`use_store`].
 #[derive(Clone)]
 pub struct StoreContext {
     pub store: IdbStore,
@@ -101,6 +173,8 @@ impl StoreContext {
         let revision = RwSignal::new(0);
         let health = RwSignal::new(StoreHealth::default());
         HEALTH.with(|h| h.set(Some(health)));
+        // Followers follow one store: a store opened again starts without them.
+        FOLLOWERS.with(|f| f.borrow_mut().clear());
         listen(revision, health, store.clone());
         Self {
             store,
@@ -123,9 +197,215 @@ impl StoreContext {
     pub fn changed(&self) {
         store_changed(self.revision);
     }
+
+    /// What follows every write: a write that failed in a way that would repeat (a full
+    /// disk) makes the app read-only; one that wrote something tells every read model.
+    /// Appends made by the store worker report here too.
+    pub fn after_write<T>(&self, result: &Result<T, StoreError>, wrote: bool) {
+        note_write(result);
+        if result.is_ok() && wrote {
+            self.changed();
+        }
+    }
+
+    /// What follows a write the store worker made and reported: `None` when it wrote
+    /// events, or the error that stopped it (written nothing).
+    pub fn after_worker_write(&self, failure: Option<&StoreError>) {
+        match failure {
+            None => self.after_write(&Ok::<(), StoreError>(()), true),
+            Some(error) => self.after_write(&Err::<(), _>(error.clone()), false),
+        }
+    }
+
+    /// Adds a follower, which hears every later append of the learner's own events.
+    pub fn follow(&self, follower: impl Fn(&Appended) + 'static) {
+        FOLLOWERS.with(|f| f.borrow_mut().push(Rc::new(follower)));
+    }
+
+    /// The document saved under `name` (see [`documents::load`]).
+    pub async fn load_document<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
+        documents::load(&self.store, name).await
+    }
+
+    /// Saves `value` under `name` in the background (see [`documents::save`]); while the
+    /// app is read-only it waits in localStorage.
+    pub fn save_document<T: Serialize>(&self, name: &'static str, value: &T) {
+        documents::save(&self.store, name, value, writes_allowed(), |r| {
+            note_write(r)
+        });
+    }
+}
+
+impl EventStore for StoreContext {
+    async fn append_batch(&self, batch: Vec<StreamAppend>) -> Result<AppendResult, StoreError> {
+        let result = self.store.append_batch(batch.clone()).await;
+        self.after_write(&result, true);
+        if let Ok(result) = &result {
+            let appended = Appended {
+                batch: &batch,
+                result,
+            };
+            // A follower may add followers; it does so for later appends.
+            let followers = FOLLOWERS.with(|f| f.borrow().clone());
+            for follower in followers {
+                follower(&appended);
+            }
+        }
+        result
+    }
+
+    async fn append_new(&self, events: Vec<(String, NewEvent)>) -> Result<Added, StoreError> {
+        let result = self.store.append_new(events).await;
+        let added = result.as_ref().is_ok_and(|a| a.added > 0);
+        self.after_write(&result, added);
+        result
+    }
+
+    async fn read_stream(
+        &self,
+        stream: &str,
+        from_version: u64,
+    ) -> Result<Vec<EventEnvelope>, StoreError> {
+        self.store.read_stream(stream, from_version).await
+    }
+
+    async fn read_all(
+        &self,
+        from_position: u64,
+        max: usize,
+    ) -> Result<Vec<EventEnvelope>, StoreError> {
+        self.store.read_all(from_position, max).await
+    }
+}
+
+/// A page's saved document as a signal: read from IndexedDB once, then saved on every
+/// change. Until it is read, `loaded` is false and nothing is saved, so an early edit
+/// cannot overwrite it; pages keep their controls inert until then.
+pub fn use_document<T>(name: &'static str) -> (RwSignal<T>, RwSignal<bool>)
+where
+    T: Default + Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    let ctx = use_store();
+    let value = RwSignal::new(T::default());
+    let loaded = RwSignal::new(false);
+    {
+        let ctx = ctx.clone();
+        leptos::task::spawn_local(async move {
+            if let Some(saved) = ctx.load_document::<T>(name).await {
+                value.set(saved);
+            }
+            loaded.set(true);
+        });
+    }
+    Effect::new(move |_| {
+        let current = value.get();
+        if loaded.get_untracked() {
+            ctx.save_document(name, &current);
+        }
+    });
+    (value, loaded)
 }
 
 /// The store context; panics only if a component is used outside the app shell.
 pub fn use_store() -> StoreContext {
     use_context::<StoreContext>().expect("StoreContext is provided by App before any page renders")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: &str) -> NewEvent {
+        NewEvent::new(id, "s", "Happened", "dojo.test")
+    }
+
+    fn stamps(appended: &Appended) -> Option<Vec<(String, u64, u64)>> {
+        appended.envelopes().map(|all| {
+            all.into_iter()
+                .map(|e| (e.stream_id, e.stream_version, e.position))
+                .collect()
+        })
+    }
+
+    fn owned(stamps: &[(&str, u64, u64)]) -> Option<Vec<(String, u64, u64)>> {
+        Some(
+            stamps
+                .iter()
+                .map(|(s, v, p)| ((*s).to_owned(), *v, *p))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn followers_hear_each_event_with_its_version_and_position() {
+        // customer-1 was at version 3, and the log at position 10.
+        let any = [(
+            "customer-1".to_owned(),
+            ExpectedVersion::Any,
+            vec![event("a"), event("b")],
+        )];
+        let result = AppendResult {
+            first_position: 11,
+            last_position: 12,
+            stream_version: 5,
+        };
+        let appended = Appended {
+            batch: &any,
+            result: &result,
+        };
+        assert_eq!(
+            stamps(&appended),
+            owned(&[("customer-1", 4, 11), ("customer-1", 5, 12)])
+        );
+
+        let across = [
+            (
+                "quote-1".to_owned(),
+                ExpectedVersion::NoStream,
+                vec![event("c")],
+            ),
+            (
+                "customer-1".to_owned(),
+                ExpectedVersion::Exact(5),
+                vec![event("d")],
+            ),
+            (
+                "quote-1".to_owned(),
+                ExpectedVersion::Exact(1),
+                vec![event("e")],
+            ),
+        ];
+        let result = AppendResult {
+            first_position: 13,
+            last_position: 15,
+            stream_version: 2,
+        };
+        let appended = Appended {
+            batch: &across,
+            result: &result,
+        };
+        assert_eq!(
+            stamps(&appended),
+            owned(&[
+                ("quote-1", 1, 13),
+                ("customer-1", 6, 14),
+                ("quote-1", 2, 15)
+            ])
+        );
+
+        // Only the last stream's version is reported: another at any version is unknown.
+        let unknown = [
+            ("quote-1".to_owned(), ExpectedVersion::Any, vec![event("f")]),
+            (
+                "customer-1".to_owned(),
+                ExpectedVersion::Any,
+                vec![event("g")],
+            ),
+        ];
+        let appended = Appended {
+            batch: &unknown,
+            result: &result,
+        };
+        assert_eq!(stamps(&appended), None);
+    }
 }

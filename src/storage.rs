@@ -9,5 +9,5 @@ mod write_behind;
 
 #[cfg(fuzzing)]
 pub use dojo_idb::decode_chunk_json;
-pub use dojo_idb::{runs, worker, IdbStore, StreamAppend, CHUNK_EVENTS, DB_NAME, SCHEMA_VERSION};
+pub use dojo_idb::{runs, worker, IdbStore, CHUNK_EVENTS, DB_NAME, SCHEMA_VERSION};
 pub use write_behind::WriteBehind;

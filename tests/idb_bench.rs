@@ -11,8 +11,9 @@
 use dojo_engine::projection::ReadModels;
 use dojo_engine::sim::iso_time;
 use dojo_engine::workload::{insurance_entries, insurance_history};
+use dojo_engine::StreamAppend;
 use dojo_engine::{EventEnvelope, EventStore, ExpectedVersion};
-use event_dojo::storage::{IdbStore, StreamAppend, CHUNK_EVENTS};
+use event_dojo::storage::{IdbStore, CHUNK_EVENTS};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 

@@ -219,7 +219,7 @@ fn main() -> ExitCode {
         Command::Exercise(ExerciseCommand::Check { dir, verbose }) => exercise_check(&dir, verbose),
         Command::Export(ExportCommand::Cloudformation { file }) => export_cloudformation(&file),
         Command::Schema => {
-            let text = serde_json::to_string_pretty(&dojo_engine::schema::generate())
+            let text = serde_json::to_string_pretty(&dojo_engine::exercise::design_schema())
                 .expect("a schema is JSON");
             println!("{text}");
             ExitCode::SUCCESS

@@ -238,12 +238,7 @@ impl RoomSettings {
 /// The channel of a stream: its category (the part before the first `-`) when that is
 /// one of the insurance system's, else `other`.
 pub fn channel_of(stream_id: &str) -> &'static str {
-    let category = stream_id.split('-').next().unwrap_or_default();
-    CHANNELS
-        .iter()
-        .map(|(c, _)| *c)
-        .find(|c| *c == category && *c != "other")
-        .unwrap_or("other")
+    crate::domain::Category::of(stream_id).map_or("other", crate::domain::Category::name)
 }
 
 /// Text made safe as one topic level: no separators, wildcards or NUL; never empty.

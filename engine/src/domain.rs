@@ -14,6 +14,7 @@ mod event;
 mod policy;
 pub mod pricing;
 mod quote;
+mod stream;
 pub mod testing;
 
 pub use comms::{Comms, CommsCommand, Notification};
@@ -24,6 +25,7 @@ pub use event::{
 };
 pub use policy::{Policy, PolicyCommand};
 pub use quote::{Quote, QuoteCommand, QuoteStatus, QUOTE_VALIDITY_MS};
+pub use stream::Category;
 
 use thiserror::Error;
 

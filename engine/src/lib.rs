@@ -30,6 +30,7 @@
 pub mod citylots;
 pub mod classroom;
 pub mod cloudformation;
+pub mod command;
 pub mod compact;
 pub mod domain;
 pub mod envelope;
@@ -48,11 +49,12 @@ pub mod store;
 pub mod timetravel;
 pub mod topology;
 pub mod transfer;
+pub mod transform;
 pub mod wording;
 pub mod workload;
 
 pub use envelope::{EventEnvelope, NewEvent};
 pub use store::{
     damaged_records, identity, read_around_damage, Added, AppendResult, EventStore,
-    ExpectedVersion, Fault, FaultyStore, MemStore, StoreError, StoreHealth,
+    ExpectedVersion, Fault, FaultyStore, MemStore, StoreError, StoreHealth, StreamAppend,
 };

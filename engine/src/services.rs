@@ -253,15 +253,7 @@ impl System {
         for event in events {
             let now = self.now();
             let position = self.timeline.append(now, event.clone());
-            let stored = serde_json::to_value(event.to_stored()).expect("plain data");
-            let new = crate::envelope::NewEvent::new(
-                &format!("evt-{position}"),
-                &event.stream_id(),
-                event.type_name(),
-                "dojo.insurance",
-            )
-            .with_time(&crate::sim::iso_time(now))
-            .with_data(stored);
+            let new = event.to_new_event(&format!("evt-{position}"), &crate::sim::iso_time(now));
             if let Err(e) = now_or_never(self.store.append(
                 &event.stream_id(),
                 ExpectedVersion::Any,
@@ -302,16 +294,21 @@ impl System {
         self.owned.apply(event);
     }
 
-    /// Folds a customer from its stream in the event store, upcasting old versions.
-    fn replay_customer(&self, id: &str) -> Customer {
-        let stream = format!("customer-{id}");
-        let events = now_or_never(self.store.read_stream(&stream, 1)).unwrap_or_default();
-        events
-            .iter()
-            .filter_map(|e| e.data.as_ref())
-            .filter_map(|d| serde_json::from_value::<crate::domain::StoredEvent>(d.clone()).ok())
-            .filter_map(|stored| crate::domain::upcast(&stored).ok())
-            .fold(Customer::default(), |c, e| c.apply(&e))
+    /// Folds a customer from its stream in the event store, upcasting old versions, as
+    /// a command would. An event that cannot be read is a refusal on the timeline, not
+    /// a silent gap.
+    fn replay_customer(&mut self, id: &str) -> Customer {
+        let stream = crate::domain::Category::Customer.stream(id);
+        match now_or_never(crate::command::rehydrate::<Customer, _>(
+            &self.store,
+            &stream,
+        )) {
+            Ok(rehydrated) => rehydrated.state,
+            Err(e) => {
+                self.refuse("event-store", format!("replay {stream}"), e.to_string());
+                Customer::default()
+            }
+        }
     }
 
     /// The owning service's customer `id`, or an unregistered one with that id.

@@ -17,8 +17,8 @@ pub mod script;
 mod time;
 mod topic;
 mod trace;
-pub mod transform;
 
+pub use crate::transform::{render_template, TransformError};
 pub use bus::{PutEventsEntry, PutEventsResult, ReplayRequest};
 pub use queue::{
     PeekedMessage, QueuePeek, ReceiveRequest, ReceiveResult, ReceivedMessage, SendRequest,
@@ -27,7 +27,6 @@ pub use queue::{
 pub use time::iso_time;
 pub use topic::{sns_retry_delay_ms, PublishRequest};
 pub use trace::{narrate_publish, TraceEntry, TraceKind};
-pub use transform::{render_template, TransformError};
 
 use crate::pattern::sns::MessageAttribute;
 use crate::rng::SeededRng;

@@ -139,6 +139,10 @@ pub struct Added {
     pub result: AppendResult,
 }
 
+/// One stream's part of [`EventStore::append_batch`]: the stream, the version its
+/// appender expects, and its events.
+pub type StreamAppend = (String, ExpectedVersion, Vec<NewEvent>);
+
 /// A CloudEvent's identity: its `source` and its `id`.
 pub fn identity(event: &NewEvent) -> (&str, &str) {
     (&event.source, &event.id)
@@ -156,7 +160,8 @@ pub fn identity(event: &NewEvent) -> (&str, &str) {
     reason = "implementations run on a single-threaded browser executor"
 )]
 pub trait EventStore {
-    /// Appends `events` to `stream` if its current version satisfies `expected`.
+    /// Appends `events` to `stream` if its current version satisfies `expected`: a batch
+    /// of one stream ([`EventStore::append_batch`]).
     ///
     /// Contract: the version check and the writes are atomic. Either every event in the
     /// batch is stored, consecutively, with consecutive stream versions and consecutive
@@ -172,7 +177,20 @@ pub trait EventStore {
         stream: &str,
         expected: ExpectedVersion,
         events: Vec<NewEvent>,
-    ) -> Result<AppendResult, StoreError>;
+    ) -> Result<AppendResult, StoreError> {
+        self.append_batch(vec![(stream.to_owned(), expected, events)])
+            .await
+    }
+
+    /// Appends to several streams at once, with [`EventStore::append`]'s contract over
+    /// the whole batch: every stream's expected version is checked, in batch order (a
+    /// stream may appear twice, and its second entry sees the first's events), and
+    /// either every event is stored, with consecutive positions in batch order, or none
+    /// is. The result's `stream_version` is the batch's last stream's version after it.
+    /// Failures are checked in one order in every store: an empty stream id, then an
+    /// identity repeated inside the batch, then each entry's version and each event's
+    /// size in batch order, then identities stored already.
+    async fn append_batch(&self, batch: Vec<StreamAppend>) -> Result<AppendResult, StoreError>;
 
     /// Appends each `(stream, event)` whose identity is not stored yet (and not earlier
     /// in `events`), at any stream version, in one transaction: what imports and the

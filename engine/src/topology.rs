@@ -12,6 +12,7 @@
 //! references, FIFO/standard mismatches, AWS limits, invalid patterns and templates.
 
 use crate::pattern::{self, EventPattern};
+pub use crate::transform::InputTransformer;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
@@ -348,19 +349,6 @@ pub struct SqsParameters {
     /// The message group of every event this target sends to its FIFO queue.
     #[serde(rename = "MessageGroupId", alias = "message_group_id")]
     pub message_group_id: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct InputTransformer {
-    /// Names for JSONPaths into the event (`{"premium": "$.detail.premium"}`).
-    #[serde(default)]
-    #[serde(rename = "InputPathsMap", alias = "input_paths_map")]
-    pub input_paths_map: BTreeMap<String, String>,
-    /// The text delivered, with `<name>` filled from the paths map.
-    #[serde(rename = "InputTemplate", alias = "input_template")]
-    pub input_template: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -799,12 +787,12 @@ impl Topology {
                     }
                 }
                 if let Some(path) = &t.input_path {
-                    if let Err(e) = crate::sim::transform::parse_path(path) {
+                    if let Err(e) = crate::transform::parse_path(path) {
                         return problem(format!("{tp}.InputPath"), e.to_string());
                     }
                 }
                 if let Some(tr) = &t.input_transformer {
-                    if let Err(e) = crate::sim::transform::validate(tr, &t.id) {
+                    if let Err(e) = crate::transform::validate(tr, &t.id) {
                         return problem(format!("{tp}.InputTransformer"), e.to_string());
                     }
                 }

@@ -48,6 +48,7 @@ pub mod worker;
 use dojo_engine::store::check_event_size;
 use dojo_engine::{
     Added, AppendResult, EventEnvelope, EventStore, ExpectedVersion, NewEvent, StoreError,
+    StreamAppend,
 };
 use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
@@ -517,9 +518,6 @@ pub fn decode_chunk_json(json: &str) -> Result<Vec<EventEnvelope>, String> {
     Ok(out)
 }
 
-/// One stream's part of a batch: where it is expected to be, and what to add.
-pub type StreamAppend = (String, ExpectedVersion, Vec<NewEvent>);
-
 /// Events waiting to be written as one `chunks` record.
 #[derive(Default)]
 struct ChunkBuffer {
@@ -662,40 +660,6 @@ fn stream_range(stream: &str, from_version: u64) -> KeyRange<(String, f64)> {
 impl IdbStore {
     fn cache(&self) -> MutexGuard<'_, StreamVersions> {
         self.versions.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Appends to several streams in one read-write transaction: every stream's expected
-    /// version is checked (in batch order, so a stream may appear twice) and either every
-    /// event is stored, with consecutive positions, or none is. An identity (source plus
-    /// id) already stored, or repeated in the batch, refuses the whole batch
-    /// ([`StoreError::Duplicate`]).
-    pub async fn append_batch(&self, batch: Vec<StreamAppend>) -> Result<AppendResult, StoreError> {
-        let mut seen = std::collections::HashSet::new();
-        let repeated = batch
-            .iter()
-            .flat_map(|(_, _, events)| events)
-            .find(|e| !seen.insert((e.source.as_str(), e.id.as_str())));
-        if let Some(e) = repeated {
-            return Err(StoreError::Duplicate {
-                event_source: e.source.clone(),
-                id: e.id.clone(),
-            });
-        }
-        let identities: Vec<(String, String)> = seen
-            .into_iter()
-            .map(|(s, i)| (s.to_owned(), i.to_owned()))
-            .collect();
-        match self.write(batch, false).await {
-            // The identity index refused the transaction: say which event was stored
-            // already, if that was the reason.
-            Err(StoreError::Aborted(text)) if text.contains("ConstraintError") => {
-                match self.first_present(&identities).await {
-                    Some((event_source, id)) => Err(StoreError::Duplicate { event_source, id }),
-                    None => Err(StoreError::Aborted(text)),
-                }
-            }
-            other => other.map(|(result, _)| result),
-        }
     }
 
     /// The first of `identities` the store holds, if any.
@@ -1087,14 +1051,35 @@ impl IdbStore {
 }
 
 impl EventStore for IdbStore {
-    async fn append(
-        &self,
-        stream: &str,
-        expected: ExpectedVersion,
-        events: Vec<NewEvent>,
-    ) -> Result<AppendResult, StoreError> {
-        self.append_batch(vec![(stream.to_owned(), expected, events)])
-            .await
+    /// One read-write transaction. An identity stored already is found by the unique
+    /// identity index refusing the transaction.
+    async fn append_batch(&self, batch: Vec<StreamAppend>) -> Result<AppendResult, StoreError> {
+        let mut seen = std::collections::HashSet::new();
+        let repeated = batch
+            .iter()
+            .flat_map(|(_, _, events)| events)
+            .find(|e| !seen.insert((e.source.as_str(), e.id.as_str())));
+        if let Some(e) = repeated {
+            return Err(StoreError::Duplicate {
+                event_source: e.source.clone(),
+                id: e.id.clone(),
+            });
+        }
+        let identities: Vec<(String, String)> = seen
+            .into_iter()
+            .map(|(s, i)| (s.to_owned(), i.to_owned()))
+            .collect();
+        match self.write(batch, false).await {
+            // The identity index refused the transaction: say which event was stored
+            // already, if that was the reason.
+            Err(StoreError::Aborted(text)) if text.contains("ConstraintError") => {
+                match self.first_present(&identities).await {
+                    Some((event_source, id)) => Err(StoreError::Duplicate { event_source, id }),
+                    None => Err(StoreError::Aborted(text)),
+                }
+            }
+            other => other.map(|(result, _)| result),
+        }
     }
 
     async fn append_new(&self, events: Vec<(String, NewEvent)>) -> Result<Added, StoreError> {

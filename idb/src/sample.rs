@@ -4,8 +4,9 @@
 //! tab or a crash keeps whole batches only.
 
 use crate::protocol::Report;
-use crate::{IdbStore, StreamAppend};
+use crate::IdbStore;
 use dojo_engine::ExpectedVersion;
+use dojo_engine::{EventStore, StreamAppend};
 use std::collections::HashMap;
 
 /// Events generated and appended per transaction.

@@ -16,9 +16,9 @@ mod status;
 pub use page::ClassroomPage;
 pub use status::ClassroomStatus;
 
-use crate::state::StoreContext;
+use crate::state::{Appended, StoreContext};
 use dojo_engine::classroom::{Feed, Outbox, Outgoing, RoomMessage, RoomSettings};
-use dojo_engine::{AppendResult, EventEnvelope, EventStore, NewEvent};
+use dojo_engine::{EventStore, NewEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::de::DeserializeOwned;
@@ -155,11 +155,6 @@ fn claim_storing_role(storing: RwSignal<bool>) {
     let _ = locks.request(STORE_LOCK, granted.unchecked_ref());
 }
 
-/// Hands the classroom the event store once it is open.
-pub fn attach_store(ctx: StoreContext) {
-    STORE.with(|s| *s.borrow_mut() = Some(ctx));
-}
-
 /// The connection as the learner sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Status {
@@ -261,10 +256,7 @@ fn session_storage() -> Option<web_sys::Storage> {
 
 /// A new random tab id: eight letters and digits.
 fn new_tab_id() -> String {
-    web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .unwrap_or_else(|| format!("{}", js_sys::Date::now()))
+    crate::browser::random_id()
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .take(8)
@@ -361,18 +353,22 @@ impl Classroom {
         client::connect(self);
     }
 
-    /// Shares events that were just appended to `stream` (they are the last `events.len()`
-    /// of it), on their channels' topics, if this browser is in a room.
-    pub fn share_appended(self, stream: &str, events: Vec<NewEvent>, result: &AppendResult) {
+    /// Hands the classroom the event store once it is open: it follows the learner's
+    /// appends, to share them, and adds the room's events to the store.
+    pub fn attach_store(self, ctx: &StoreContext) {
+        STORE.with(|s| *s.borrow_mut() = Some(ctx.clone()));
+        ctx.follow(move |appended| self.share_appended(appended));
+    }
+
+    /// Shares events the learner just appended on their channels' topics, if this
+    /// browser is in a room.
+    fn share_appended(self, appended: &Appended) {
         if self.status.get_untracked() == Status::Off {
             return;
         }
-        let count = events.len() as u64;
-        let first_version = result.stream_version + 1 - count;
-        let envelopes = events.into_iter().enumerate().map(|(i, e)| {
-            let i = i as u64;
-            EventEnvelope::recorded(e, stream, first_version + i, result.first_position + i)
-        });
+        let Some(envelopes) = appended.envelopes() else {
+            return;
+        };
         let settings = self.settings.get_untracked();
         let mut outbox = read_outbox();
         let mut added = Vec::new();
@@ -437,17 +433,10 @@ impl Classroom {
         let stream = message.local_stream();
         let event = NewEvent::from(message.event);
         spawn_local(async move {
-            let result = ctx.store.append_new(vec![(stream, event)]).await;
-            crate::state::note_write(&result);
-            match result {
-                Ok(added) => {
-                    if added.added > 0 {
-                        ctx.changed();
-                    }
-                }
-                Err(e) => self.notice.set(Some(format!(
+            if let Err(e) = ctx.append_new(vec![(stream, event)]).await {
+                self.notice.set(Some(format!(
                     "An event from the room could not be added to your event store: {e}"
-                ))),
+                )));
             }
             done();
         });

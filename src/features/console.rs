@@ -1,6 +1,7 @@
-//! The event console: a form per domain command. A command is decided by its aggregate,
-//! loaded by replaying its stream from the IndexedDB event store, and the resulting
-//! events are appended with the stream's expected version, so a concurrent change is a
+//! The event console: a form per domain command. The engine's command handler
+//! (`dojo_engine::command`) decides it by its aggregate, loaded by replaying its stream
+//! from the app's event store, and appends the resulting events with the stream's
+//! expected version, so a concurrent change is a
 //! conflict, not a lost update. A refused command shows the domain's reason and appends
 //! nothing. Beside it, the read models are folded from the store, with a rebuild that
 //! shows its progress.
@@ -10,7 +11,8 @@ mod read_models;
 
 use crate::components::ErrorView;
 use crate::state::use_store;
-use commands::{execute, CommandKind, COMMANDS};
+use commands::{describe, parse, CommandKind, COMMANDS};
+use dojo_engine::command::execute;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use read_models::StoreReadModels;
@@ -18,10 +20,8 @@ use std::collections::HashMap;
 
 #[component]
 pub fn ConsolePage() -> impl IntoView {
-    let classroom = crate::features::classroom::use_classroom();
     let ctx = use_store();
-    let store = StoredValue::new_local(ctx.store.clone());
-    let revision = ctx.revision;
+    let store = StoredValue::new_local(ctx.clone());
     let kind = RwSignal::new(CommandKind::RegisterCustomer);
     let values = RwSignal::new(HashMap::<&'static str, String>::new());
     let outcome = RwSignal::new(None::<Result<String, String>>);
@@ -46,16 +46,21 @@ pub fn ConsolePage() -> impl IntoView {
             .iter()
             .map(|f| (f.name, field_value(f.name, f.default).trim().to_owned()))
             .collect();
+        let command = match parse(k, &args, js_sys::Date::now() as u64) {
+            Ok(command) => command,
+            Err(e) => {
+                outcome.set(Some(Err(e)));
+                return;
+            }
+        };
         let store = store.get_value();
         busy.set(true);
         spawn_local(async move {
-            let share =
-                |stream: &str, events, result: &_| classroom.share_appended(stream, events, result);
-            let result = execute(&store, k, &args, js_sys::Date::now() as u64, share).await;
-            if result.is_ok() {
-                crate::state::store_changed(revision);
-            }
-            outcome.set(Some(result));
+            let time = String::from(js_sys::Date::new_0().to_iso_string());
+            let result = execute(&store, &command, crate::browser::random_id, &time).await;
+            outcome.set(Some(
+                result.map(|e| describe(&e)).map_err(|e| e.to_string()),
+            ));
             busy.set(false);
         });
     };

@@ -40,13 +40,3 @@ pub fn EventStorePage() -> impl IntoView {
         </div>
     }
 }
-
-/// Lets the browser paint and handle input before long work goes on.
-pub(crate) async fn yield_to_browser() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}

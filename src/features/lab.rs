@@ -11,7 +11,6 @@ mod model;
 mod queue_inspector;
 
 use crate::components::{Choice, ErrorView};
-use crate::storage::documents;
 pub(crate) use builder::{Notice, TopologyBuilder};
 pub(crate) use canvas::LabCanvas;
 use dojo_engine::sim::{PublishRequest, PutEventsEntry, SendRequest};
@@ -198,7 +197,7 @@ fn describe(details: &serde_json::Value) -> String {
 #[component]
 pub fn LabPage() -> impl IntoView {
     // Inert until the saved lab is read, so it cannot be overwritten.
-    let (lab, loaded) = documents::use_document::<Lab>(DOCUMENT);
+    let (lab, loaded) = crate::state::use_document::<Lab>(DOCUMENT);
     let trace = Memo::new(move |_| run(&lab.get()));
     let notice = RwSignal::new(None::<Result<String, String>>);
     let topology = Signal::derive(move || lab.with(|l| l.topology.clone()));

@@ -19,7 +19,7 @@ pub use quiz_page::QuizPage;
 
 /// The learner's progress, and whether it has been read from IndexedDB yet.
 fn use_progress() -> (RwSignal<Progress>, RwSignal<bool>) {
-    documents::use_document::<Progress>(DOCUMENT)
+    crate::state::use_document::<Progress>(DOCUMENT)
 }
 
 /// The learner's saved progress, read once without saving anything back (for pages that

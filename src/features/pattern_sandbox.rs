@@ -9,7 +9,6 @@ mod samples;
 
 use crate::components::ErrorView;
 use crate::state::use_store;
-use crate::storage::documents;
 use dojo_engine::json;
 use dojo_engine::pattern::sns::{attributes_to_json, MessageAttribute};
 use dojo_engine::pattern::{explain, Dialect, EventPattern, Explanation};
@@ -135,12 +134,12 @@ pub fn PatternSandboxPage() -> impl IntoView {
     let copied = RwSignal::new(None::<String>);
     // The results remember the pattern they are for, and show only while it is unchanged.
     let log_results = RwSignal::new(None::<(String, Result<(usize, Vec<(u64, String)>), String>)>);
-    let store = StoredValue::new_local(use_store().store);
+    let store = StoredValue::new_local(use_store());
     let drafts = StoredValue::new(Drafts::default());
     // Nothing is saved until the saved drafts have been read, so they cannot be overwritten.
     let loaded = RwSignal::new(false);
     spawn_local(async move {
-        if let Some(saved) = documents::load::<Drafts>(&store.get_value(), DOCUMENT).await {
+        if let Some(saved) = store.get_value().load_document::<Drafts>(DOCUMENT).await {
             let m = saved.mode.unwrap_or(Mode::EventBridge);
             if let Some((p, s)) = saved.drafts.get(&m) {
                 pattern.set(p.clone());
@@ -160,7 +159,9 @@ pub fn PatternSandboxPage() -> impl IntoView {
             d.mode = Some(m);
             d.drafts.insert(m, (p, s));
         });
-        documents::save(&store.get_value(), DOCUMENT, &drafts.get_value());
+        store
+            .get_value()
+            .save_document(DOCUMENT, &drafts.get_value());
     });
 
     // Switching language keeps what was typed in the other; each starts from its sample.
@@ -210,7 +211,7 @@ pub fn PatternSandboxPage() -> impl IntoView {
         };
         spawn_local(async move {
             let result = async {
-                let head = store.head().await?;
+                let head = store.store.head().await?;
                 let from = head.saturating_sub(LOG_WINDOW as u64) + 1;
                 let events = store.read_all(from, LOG_WINDOW).await?;
                 let matching: Vec<(u64, String)> = events

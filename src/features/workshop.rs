@@ -13,7 +13,6 @@ mod runs;
 pub(crate) mod session;
 
 use crate::components::ErrorView;
-use crate::storage::documents;
 use canvas::ArchitectureCanvas;
 use debugger::Debugger;
 use dojo_engine::services::{self, presets, Cursor, Outcome, Scenario, Style};
@@ -158,8 +157,7 @@ pub(crate) fn ScenarioDrawing(scenario: Signal<Scenario>) -> impl IntoView {
 
 #[component]
 pub fn WorkshopPage() -> impl IntoView {
-    let store = crate::state::use_store().store;
-    let revision = crate::state::use_store().revision;
+    let store = crate::state::use_store();
     let queue_store = store.clone();
     let session = RwSignal::new(Session::default());
     // Nothing is saved until the saved session has been read, so it cannot be overwritten.
@@ -223,7 +221,8 @@ pub fn WorkshopPage() -> impl IntoView {
     {
         let store = store.clone();
         leptos::task::spawn_local(async move {
-            if let Some(saved) = documents::load(&store, session::DOCUMENT)
+            if let Some(saved) = store
+                .load_document(session::DOCUMENT)
                 .await
                 .and_then(session::usable)
             {
@@ -253,14 +252,14 @@ pub fn WorkshopPage() -> impl IntoView {
     Effect::new(move |_| {
         let current = session.get();
         if loaded.get_untracked() {
-            documents::save(&store, session::DOCUMENT, &current);
+            store.save_document(session::DOCUMENT, &current);
         }
     });
 
     // The run's events go to the event store through the write-behind queue: a few
     // transactions for thousands of events, flushed at 1,000 waiting or every frame.
     let saving = RwSignal::new(None::<(usize, usize)>);
-    let health = crate::state::use_store().health;
+    let health = queue_store.health;
     let save_run = {
         let store = queue_store;
         move |_| {
@@ -290,7 +289,6 @@ pub fn WorkshopPage() -> impl IntoView {
             leptos::task::spawn_local(async move {
                 if queue.flush().await.is_ok() {
                     saving.set(None);
-                    crate::state::store_changed(revision);
                     let text = match queue.already_present() {
                         0 => format!("Saved the run's {total} events to the event store."),
                         n if n == total => format!("The run's {total} events were already in the event store from an earlier save; nothing was added."),

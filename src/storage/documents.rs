@@ -5,6 +5,7 @@
 //! IndexedDB cannot take a save (storage full), the newest copy waits in localStorage.
 
 use super::IdbStore;
+use dojo_engine::StoreError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::cell::RefCell;
@@ -61,13 +62,21 @@ fn next_pending(name: &'static str) -> Option<String> {
 /// Saves `value` under `name` in the background. One writer per name writes the newest
 /// value; values asked for while a write is in flight are coalesced, so a playing
 /// debugger that changes the session many times a second costs one write at a time.
-pub fn save<T: Serialize>(store: &IdbStore, name: &'static str, value: &T) {
+/// `noted` hears each write's outcome. With `writable` false (the app is read-only),
+/// the value waits in localStorage instead.
+pub fn save<T: Serialize>(
+    store: &IdbStore,
+    name: &'static str,
+    value: &T,
+    writable: bool,
+    noted: impl Fn(&Result<(), StoreError>) + 'static,
+) {
     let Ok(text) = serde_json::to_string(value) else {
         return;
     };
     // While the app is read-only, the newest copy waits in localStorage, which `load`
     // prefers; the first save after the learner retries moves it back.
-    if !crate::state::writes_allowed() {
+    if !writable {
         if let Some(s) = local_storage() {
             let _ = s.set_item(name, &text);
         }
@@ -81,7 +90,7 @@ pub fn save<T: Serialize>(store: &IdbStore, name: &'static str, value: &T) {
     leptos::task::spawn_local(async move {
         while let Some(text) = next_pending(name) {
             let result = store.put_document(name, &text).await;
-            crate::state::note_write(&result);
+            noted(&result);
             match result {
                 // Any copy in localStorage (an older build's, or one kept while
                 // IndexedDB was full) is superseded.
@@ -96,40 +105,6 @@ pub fn save<T: Serialize>(store: &IdbStore, name: &'static str, value: &T) {
             }
         }
     });
-}
-
-/// A page's saved document as a signal: read from IndexedDB once, then saved on every
-/// change. Until it is read, `loaded` is false and nothing is saved, so an early edit
-/// cannot overwrite it; pages keep their controls inert until then.
-pub fn use_document<T>(
-    name: &'static str,
-) -> (
-    leptos::prelude::RwSignal<T>,
-    leptos::prelude::RwSignal<bool>,
-)
-where
-    T: Default + Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
-{
-    use leptos::prelude::*;
-    let store = crate::state::use_store().store;
-    let value = RwSignal::new(T::default());
-    let loaded = RwSignal::new(false);
-    {
-        let store = store.clone();
-        leptos::task::spawn_local(async move {
-            if let Some(saved) = load::<T>(&store, name).await {
-                value.set(saved);
-            }
-            loaded.set(true);
-        });
-    }
-    Effect::new(move |_| {
-        let current = value.get();
-        if loaded.get_untracked() {
-            save(&store, name, &current);
-        }
-    });
-    (value, loaded)
 }
 
 /// Where [`replace_keeping_backup`] keeps what it replaced.

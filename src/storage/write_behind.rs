@@ -6,11 +6,13 @@
 //! Each event is added unless the store holds its identity (source plus id) already
 //! (`EventStore::append_new`), so saving the same run twice stores it once.
 //!
+//! The queue writes through any [`EventStore`]; the app gives it its own store, which
+//! notes each write's outcome and tells the read models.
+//!
 //! Durability: every flush is one strict transaction (see `IdbStore::append_batch`), so a
 //! flushed event is on disk. A crash can lose only what is still waiting: at most `max`
 //! events, or one frame's worth. Never a committed event.
 
-use super::IdbStore;
 use dojo_engine::{EventStore, NewEvent};
 
 /// One event for a stream.
@@ -23,8 +25,8 @@ use wasm_bindgen::JsCast;
 /// stopped the queue.
 type OnFlush = Box<dyn Fn(usize, Option<&str>)>;
 
-struct Inner {
-    store: IdbStore,
+struct Inner<S> {
+    store: S,
     max: usize,
     /// The batch filling up.
     open: Vec<Queued>,
@@ -42,18 +44,19 @@ struct Inner {
 }
 
 /// The queue. Cheap to clone; clones share it.
-#[derive(Clone)]
-pub struct WriteBehind(Rc<RefCell<Inner>>);
+pub struct WriteBehind<S>(Rc<RefCell<Inner<S>>>);
 
-impl WriteBehind {
+impl<S> Clone for WriteBehind<S> {
+    fn clone(&self) -> Self {
+        WriteBehind(self.0.clone())
+    }
+}
+
+impl<S: EventStore + Clone + 'static> WriteBehind<S> {
     /// A queue in front of `store` that writes a batch when `max` events wait, and at
     /// every frame. `on_flush` hears, after each write, how many events are written in
     /// all, and the error if one stopped the queue.
-    pub fn new(
-        store: IdbStore,
-        max: usize,
-        on_flush: impl Fn(usize, Option<&str>) + 'static,
-    ) -> Self {
+    pub fn new(store: S, max: usize, on_flush: impl Fn(usize, Option<&str>) + 'static) -> Self {
         WriteBehind(Rc::new(RefCell::new(Inner {
             store,
             max: max.max(1),
@@ -136,7 +139,6 @@ impl WriteBehind {
             };
             let n = batch.len();
             let result = store.append_new(batch).await;
-            crate::state::note_write(&result);
             let mut inner = self.0.borrow_mut();
             match result {
                 Ok(added) => {
@@ -178,7 +180,7 @@ impl WriteBehind {
                     return Ok(());
                 }
             }
-            crate::features::event_log::yield_to_browser().await;
+            gloo_timers::future::TimeoutFuture::new(0).await;
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Domain events: stable type names, schema versions, and upcasting of old versions.
 
+use super::Category;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
@@ -147,14 +148,14 @@ impl DomainEvent {
             DomainEvent::CustomerRegistered { customer_id, .. }
             | DomainEvent::AddressChanged { customer_id, .. }
             | DomainEvent::ContactPreferencesChanged { customer_id, .. } => {
-                format!("customer-{customer_id}")
+                Category::Customer.stream(customer_id)
             }
             DomainEvent::QuoteRequested { quote_id, .. }
             | DomainEvent::QuoteIssued { quote_id, .. }
             | DomainEvent::QuoteAccepted { quote_id, .. }
-            | DomainEvent::QuoteExpired { quote_id, .. } => format!("quote-{quote_id}"),
+            | DomainEvent::QuoteExpired { quote_id, .. } => Category::Quote.stream(quote_id),
             DomainEvent::PolicyBound { policy_id, .. }
-            | DomainEvent::PolicyCancelled { policy_id, .. } => format!("policy-{policy_id}"),
+            | DomainEvent::PolicyCancelled { policy_id, .. } => Category::Policy.stream(policy_id),
             DomainEvent::NotificationRequested {
                 notification_id, ..
             }
@@ -163,7 +164,7 @@ impl DomainEvent {
             }
             | DomainEvent::SmsSent {
                 notification_id, ..
-            } => format!("notification-{notification_id}"),
+            } => Category::Notification.stream(notification_id),
         }
     }
 

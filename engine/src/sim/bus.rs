@@ -12,7 +12,6 @@
 
 use super::queue::SendRequest;
 use super::topic::{why_not, PublishRequest};
-use super::transform::{parse_path, render_template, resolve};
 use super::{
     err, iso_time, ChannelMetrics, MessageAttribute, SimError, SimTime, Timer, TraceKind, World,
 };
@@ -21,6 +20,7 @@ use crate::pattern::{explain_prepared, flatten, EventPattern, Prepared};
 use crate::topology::{
     is_retriable, ArchiveConfig, Endpoint, HandlerConfig, RuleConfig, TargetConfig,
 };
+use crate::transform::{parse_path, render_template, resolve};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 

@@ -55,6 +55,14 @@ where
         &fresh("append_new_adds_only_new_identities_in_one_go").await,
     )
     .await;
+    a_batch_across_streams_lands_in_batch_order(
+        &fresh("a_batch_across_streams_lands_in_batch_order").await,
+    )
+    .await;
+    a_batch_refused_anywhere_writes_nothing(
+        &fresh("a_batch_refused_anywhere_writes_nothing").await,
+    )
+    .await;
 }
 
 async fn appends_are_read_back_in_order(store: &impl EventStore) {
@@ -453,4 +461,122 @@ async fn append_new_adds_only_new_identities_in_one_go(store: &impl EventStore) 
         .expect_err("append_new: an event over the limit fails the call");
     assert!(matches!(err, StoreError::TooLarge { .. }), "{err:?}");
     assert_eq!(store.read_all(1, 100).await.expect("read_all").len(), 8);
+}
+
+/// `(stream, version)` of every stored event, in position order.
+async fn stored(store: &impl EventStore) -> Vec<(String, u64)> {
+    let all = store.read_all(1, 100).await.expect("read_all");
+    all.into_iter()
+        .map(|e| (e.stream_id, e.stream_version))
+        .collect()
+}
+
+fn owned(pairs: &[(&str, u64)]) -> Vec<(String, u64)> {
+    pairs.iter().map(|(s, v)| ((*s).to_owned(), *v)).collect()
+}
+
+async fn a_batch_across_streams_lands_in_batch_order(store: &impl EventStore) {
+    let case = "a_batch_across_streams_lands_in_batch_order";
+    store
+        .append("a", ExpectedVersion::NoStream, batch(1..2))
+        .await
+        .expect("first append");
+    let result = store
+        .append_batch(vec![
+            ("b".into(), ExpectedVersion::NoStream, batch(10..12)),
+            ("a".into(), ExpectedVersion::Exact(1), batch(20..21)),
+            // The same stream again sees the batch's own earlier events.
+            ("b".into(), ExpectedVersion::Exact(2), batch(30..31)),
+        ])
+        .await
+        .unwrap_or_else(|e| panic!("{case}: the batch is refused: {e}"));
+    assert_eq!(
+        (
+            result.first_position,
+            result.last_position,
+            result.stream_version
+        ),
+        (2, 5, 3),
+        "{case}: positions follow on, and the version is the last stream's"
+    );
+    assert_eq!(
+        stored(store).await,
+        owned(&[("a", 1), ("b", 1), ("b", 2), ("a", 2), ("b", 3)]),
+        "{case}"
+    );
+}
+
+async fn a_batch_refused_anywhere_writes_nothing(store: &impl EventStore) {
+    let case = "a_batch_refused_anywhere_writes_nothing";
+    store
+        .append("a", ExpectedVersion::NoStream, batch(1..3))
+        .await
+        .expect("first append");
+    let conflict = store
+        .append_batch(vec![
+            ("b".into(), ExpectedVersion::NoStream, batch(10..12)),
+            ("a".into(), ExpectedVersion::Exact(1), batch(20..21)),
+        ])
+        .await
+        .expect_err("a stale version in the second entry");
+    assert_eq!(
+        conflict,
+        StoreError::Conflict {
+            stream: "a".into(),
+            expected: ExpectedVersion::Exact(1),
+            actual: 2
+        },
+        "{case}"
+    );
+    let twice = store
+        .append_batch(vec![
+            ("c".into(), ExpectedVersion::NoStream, batch(30..31)),
+            ("c".into(), ExpectedVersion::NoStream, batch(31..32)),
+        ])
+        .await
+        .expect_err("a stream created twice in one batch");
+    assert_eq!(
+        twice,
+        StoreError::Conflict {
+            stream: "c".into(),
+            expected: ExpectedVersion::NoStream,
+            actual: 1
+        },
+        "{case}"
+    );
+    let repeated = store
+        .append_batch(vec![
+            ("b".into(), ExpectedVersion::Any, batch(40..41)),
+            ("c".into(), ExpectedVersion::Any, batch(40..41)),
+        ])
+        .await
+        .expect_err("one identity in two streams of a batch");
+    assert!(
+        matches!(&repeated, StoreError::Duplicate { id, .. } if id == "evt-40"),
+        "{case}: {repeated:?}"
+    );
+    let present = store
+        .append_batch(vec![
+            ("b".into(), ExpectedVersion::Any, batch(50..51)),
+            ("c".into(), ExpectedVersion::Any, batch(2..3)),
+        ])
+        .await
+        .expect_err("an identity stored already");
+    assert!(
+        matches!(&present, StoreError::Duplicate { id, .. } if id == "evt-2"),
+        "{case}: {present:?}"
+    );
+    let unnamed = store
+        .append_batch(vec![
+            ("b".into(), ExpectedVersion::Any, batch(60..61)),
+            (String::new(), ExpectedVersion::Any, batch(61..62)),
+        ])
+        .await
+        .expect_err("an empty stream id in the batch");
+    assert_eq!(unnamed, StoreError::EmptyStreamId, "{case}");
+    assert_eq!(
+        stored(store).await,
+        owned(&[("a", 1), ("a", 2)]),
+        "{case}: the refused batches wrote nothing"
+    );
 }

@@ -5,7 +5,7 @@
 //! variants the wrapper injects here, so the app's reactions are tested natively and
 //! its messages in the browser.
 
-use super::{Added, AppendResult, EventStore, ExpectedVersion, StoreError};
+use super::{Added, AppendResult, EventStore, StoreError, StreamAppend};
 use crate::envelope::{EventEnvelope, NewEvent};
 use std::cell::RefCell;
 
@@ -103,14 +103,9 @@ impl<S: EventStore> FaultyStore<S> {
 }
 
 impl<S: EventStore> EventStore for FaultyStore<S> {
-    async fn append(
-        &self,
-        stream: &str,
-        expected: ExpectedVersion,
-        events: Vec<NewEvent>,
-    ) -> Result<AppendResult, StoreError> {
+    async fn append_batch(&self, batch: Vec<StreamAppend>) -> Result<AppendResult, StoreError> {
         self.write_faults()?;
-        self.inner.append(stream, expected, events).await
+        self.inner.append_batch(batch).await
     }
 
     async fn append_new(&self, events: Vec<(String, NewEvent)>) -> Result<Added, StoreError> {
@@ -226,7 +221,7 @@ pub async fn read_around_damage<S: EventStore>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::MemStore;
+    use crate::store::{ExpectedVersion, MemStore};
     use futures_executor::block_on;
 
     fn event(i: u64) -> NewEvent {

@@ -2,7 +2,7 @@
 //! It keeps everything in one `Vec`; it is not persistent and not shared across threads.
 
 use super::{
-    check_event_size, identity, Added, AppendResult, EventStore, ExpectedVersion, StoreError,
+    check_event_size, identity, Added, AppendResult, EventStore, StoreError, StreamAppend,
 };
 use crate::envelope::{EventEnvelope, NewEvent};
 use std::cell::RefCell;
@@ -67,40 +67,53 @@ impl Inner {
 }
 
 impl EventStore for MemStore {
-    async fn append(
-        &self,
-        stream: &str,
-        expected: ExpectedVersion,
-        events: Vec<NewEvent>,
-    ) -> Result<AppendResult, StoreError> {
-        if stream.is_empty() {
+    async fn append_batch(&self, batch: Vec<StreamAppend>) -> Result<AppendResult, StoreError> {
+        if batch.iter().any(|(stream, _, _)| stream.is_empty()) {
             return Err(StoreError::EmptyStreamId);
         }
-        let mut inner = self.inner.borrow_mut();
-        let actual = inner.version(stream);
-        if !expected.admits(actual) {
-            return Err(StoreError::Conflict {
-                stream: stream.to_owned(),
-                expected,
-                actual,
-            });
-        }
         let mut seen = HashSet::new();
-        if let Some(event) = events
-            .iter()
-            .find(|e| inner.present(e) || !seen.insert(identity(e)))
-        {
+        let events = || batch.iter().flat_map(|(_, _, events)| events);
+        if let Some(event) = events().find(|e| !seen.insert(identity(e))) {
             return Err(StoreError::Duplicate {
                 event_source: event.source.clone(),
                 id: event.id.clone(),
             });
         }
+        let mut inner = self.inner.borrow_mut();
         let first_position = inner.log.len() as u64 + 1;
+        let mut versions: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut stream_version = 0;
+        let mut stamped = Vec::new();
         // Every event is checked before any is stored: the batch is all or nothing.
-        let envelopes =
-            inner.stamp(events.into_iter().map(|e| (stream.to_owned(), e)).collect())?;
-        let stream_version = envelopes.last().map_or(actual, |e| e.stream_version);
-        inner.store(envelopes);
+        for (stream, expected, events) in &batch {
+            let actual = *versions
+                .entry(stream)
+                .or_insert_with(|| inner.version(stream));
+            if !expected.admits(actual) {
+                return Err(StoreError::Conflict {
+                    stream: stream.clone(),
+                    expected: *expected,
+                    actual,
+                });
+            }
+            let mut version = actual;
+            for event in events {
+                version += 1;
+                let position = first_position + stamped.len() as u64;
+                let envelope = EventEnvelope::recorded(event.clone(), stream, version, position);
+                check_event_size(&envelope, &envelope.to_cloudevent_json())?;
+                stamped.push(envelope);
+            }
+            versions.insert(stream, version);
+            stream_version = version;
+        }
+        if let Some(event) = events().find(|e| inner.present(e)) {
+            return Err(StoreError::Duplicate {
+                event_source: event.source.clone(),
+                id: event.id.clone(),
+            });
+        }
+        inner.store(stamped);
         Ok(AppendResult {
             first_position,
             last_position: inner.log.len() as u64,

@@ -1,13 +1,8 @@
-//! The console's commands: their forms, and how each is decided against the store.
+//! The console's commands: their forms, and the engine command each form asks for.
 
-use dojo_engine::domain::{
-    Aggregate, Cover, Customer, CustomerCommand, DomainEvent, Policy, PolicyCommand, Quote,
-    QuoteCommand,
-};
-use dojo_engine::{AppendResult, EventStore, ExpectedVersion, NewEvent};
+use dojo_engine::command::{Command, Executed};
+use dojo_engine::domain::{Cover, CustomerCommand};
 use std::collections::HashMap;
-
-use crate::storage::IdbStore;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum CommandKind {
@@ -123,29 +118,6 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
 ];
 
-/// An aggregate rebuilt from its stream, with the version to expect when appending.
-async fn load<A: Aggregate>(store: &IdbStore, stream: &str) -> Result<(A, u64), String> {
-    let events = store
-        .read_stream(stream, 1)
-        .await
-        .map_err(|e| e.to_string())?;
-    let version = events.last().map_or(0, |e| e.stream_version);
-    let mut state = A::default();
-    for envelope in &events {
-        match DomainEvent::from_envelope(envelope) {
-            Some(Ok(event)) => state = state.apply(&event),
-            Some(Err(e)) => {
-                return Err(format!(
-                    "event #{} in {stream} cannot be read: {e}",
-                    envelope.position
-                ))
-            }
-            None => {}
-        }
-    }
-    Ok((state, version))
-}
-
 fn arg<'a>(
     args: &'a HashMap<&'static str, String>,
     name: &str,
@@ -164,156 +136,93 @@ fn number(args: &HashMap<&'static str, String>, name: &str, label: &str) -> Resu
         .map_err(|_| format!("{label} must be a whole number, not \"{text}\"."))
 }
 
-/// Decides a command against the store and appends what it produces; `appended` is
-/// told what was appended (the classroom shares it).
-pub async fn execute(
-    store: &IdbStore,
+/// The command the form's fields ask for, or what is missing or malformed in them.
+pub fn parse(
     kind: CommandKind,
     args: &HashMap<&'static str, String>,
     now_ms: u64,
-    appended: impl FnOnce(&str, Vec<NewEvent>, &AppendResult),
-) -> Result<String, String> {
-    let (stream, expected, events) = match kind {
+) -> Result<Command, String> {
+    let text = |name: &str, label: &str| arg(args, name, label).map(str::to_owned);
+    let optional = |name: &str| args.get(name).cloned().unwrap_or_default();
+    Ok(match kind {
         CommandKind::RegisterCustomer => {
-            let id = arg(args, "customer_id", "Customer id")?;
-            let stream = format!("customer-{id}");
-            let (customer, version) = load::<Customer>(store, &stream).await?;
+            let customer_id = text("customer_id", "Customer id")?;
             let birth_year = u16::try_from(number(args, "birth_year", "Birth year")?)
                 .map_err(|_| "Birth year is too large.".to_owned())?;
-            let command = CustomerCommand::RegisterCustomer {
-                customer_id: id.to_owned(),
-                given_name: arg(args, "given_name", "Given name")?.to_owned(),
-                family_name: args.get("family_name").cloned().unwrap_or_default(),
-                email: args.get("email").cloned().unwrap_or_default(),
-                phone: args.get("phone").cloned().unwrap_or_default(),
-                postcode: arg(args, "postcode", "Postcode")?.to_owned(),
-                birth_year,
-            };
-            (
-                stream,
-                version,
-                customer.handle(&command).map_err(|e| e.to_string())?,
-            )
+            Command::Customer {
+                customer_id: customer_id.clone(),
+                command: CustomerCommand::RegisterCustomer {
+                    customer_id,
+                    given_name: text("given_name", "Given name")?,
+                    family_name: optional("family_name"),
+                    email: optional("email"),
+                    phone: optional("phone"),
+                    postcode: text("postcode", "Postcode")?,
+                    birth_year,
+                },
+            }
         }
-        CommandKind::ChangeAddress => {
-            let id = arg(args, "customer_id", "Customer id")?;
-            let stream = format!("customer-{id}");
-            let (mut customer, version) = load::<Customer>(store, &stream).await?;
-            customer.customer_id = id.to_owned();
-            let command = CustomerCommand::ChangeAddress {
-                postcode: arg(args, "postcode", "New postcode")?.to_owned(),
-            };
-            (
-                stream,
-                version,
-                customer.handle(&command).map_err(|e| e.to_string())?,
-            )
-        }
-        CommandKind::RequestQuote => {
-            let quote_id = arg(args, "quote_id", "Quote id")?;
-            let customer_id = arg(args, "customer_id", "Customer id")?;
-            let (customer, _) = load::<Customer>(store, &format!("customer-{customer_id}")).await?;
-            let stream = format!("quote-{quote_id}");
-            let (quote, version) = load::<Quote>(store, &stream).await?;
-            let cover = match arg(args, "cover", "Cover")? {
+        CommandKind::ChangeAddress => Command::Customer {
+            customer_id: text("customer_id", "Customer id")?,
+            command: CustomerCommand::ChangeAddress {
+                postcode: text("postcode", "New postcode")?,
+            },
+        },
+        CommandKind::RequestQuote => Command::RequestQuote {
+            quote_id: text("quote_id", "Quote id")?,
+            customer_id: text("customer_id", "Customer id")?,
+            cover: match arg(args, "cover", "Cover")? {
                 "car" => Cover::Car,
                 "travel" => Cover::Travel,
                 _ => Cover::Home,
-            };
-            let command = QuoteCommand::RequestQuote {
-                quote_id: quote_id.to_owned(),
-                customer_id: customer_id.to_owned(),
-                customer_registered: customer.registered,
-                cover,
-                sum_insured: number(args, "sum_insured", "Sum insured")?,
-            };
-            (
-                stream,
-                version,
-                quote.handle(&command).map_err(|e| e.to_string())?,
-            )
-        }
-        CommandKind::IssueQuote | CommandKind::AcceptQuote => {
-            let quote_id = arg(args, "quote_id", "Quote id")?;
-            let stream = format!("quote-{quote_id}");
-            let (mut quote, version) = load::<Quote>(store, &stream).await?;
-            quote.quote_id = quote_id.to_owned();
-            let command = if kind == CommandKind::IssueQuote {
-                let (customer, _) =
-                    load::<Customer>(store, &format!("customer-{}", quote.customer_id)).await?;
-                QuoteCommand::IssueQuote {
-                    customer,
-                    now_ms,
-                    year: 2026,
-                }
+            },
+            sum_insured: number(args, "sum_insured", "Sum insured")?,
+        },
+        CommandKind::IssueQuote => Command::IssueQuote {
+            quote_id: text("quote_id", "Quote id")?,
+            now_ms,
+            year: 2026,
+        },
+        CommandKind::AcceptQuote => Command::AcceptQuote {
+            quote_id: text("quote_id", "Quote id")?,
+            now_ms,
+        },
+        CommandKind::BindPolicy => Command::BindPolicy {
+            policy_id: text("policy_id", "Policy id")?,
+            quote_id: text("quote_id", "Quote id")?,
+        },
+        CommandKind::CancelPolicy => Command::CancelPolicy {
+            policy_id: text("policy_id", "Policy id")?,
+            reason: text("reason", "Reason")?,
+        },
+    })
+}
+
+/// What the learner reads after a command was carried out.
+pub fn describe(executed: &Executed) -> String {
+    let mut text = format!(
+        "{} appended to {} (version {}, position {}).",
+        executed.type_names().join(", "),
+        executed.stream,
+        executed.result.stream_version,
+        executed.result.last_position
+    );
+    if !executed.passed_over.is_empty() {
+        let positions: Vec<String> = executed
+            .passed_over
+            .iter()
+            .map(|p| format!("#{p}"))
+            .collect();
+        text.push_str(&format!(
+            " The aggregate passed over {} that {} not domain events: {}.",
+            if positions.len() == 1 {
+                "one event"
             } else {
-                QuoteCommand::AcceptQuote { now_ms }
-            };
-            (
-                stream,
-                version,
-                quote.handle(&command).map_err(|e| e.to_string())?,
-            )
-        }
-        CommandKind::BindPolicy => {
-            let policy_id = arg(args, "policy_id", "Policy id")?;
-            let quote_id = arg(args, "quote_id", "Quote id")?;
-            let (mut quote, _) = load::<Quote>(store, &format!("quote-{quote_id}")).await?;
-            quote.quote_id = quote_id.to_owned();
-            let stream = format!("policy-{policy_id}");
-            let (policy, version) = load::<Policy>(store, &stream).await?;
-            let command = PolicyCommand::BindPolicy {
-                policy_id: policy_id.to_owned(),
-                quote,
-            };
-            (
-                stream,
-                version,
-                policy.handle(&command).map_err(|e| e.to_string())?,
-            )
-        }
-        CommandKind::CancelPolicy => {
-            let policy_id = arg(args, "policy_id", "Policy id")?;
-            let stream = format!("policy-{policy_id}");
-            let (mut policy, version) = load::<Policy>(store, &stream).await?;
-            policy.policy_id = policy_id.to_owned();
-            let command = PolicyCommand::CancelPolicy {
-                reason: arg(args, "reason", "Reason")?.to_owned(),
-            };
-            (
-                stream,
-                version,
-                policy.handle(&command).map_err(|e| e.to_string())?,
-            )
-        }
-    };
-    let time = String::from(js_sys::Date::new_0().to_iso_string());
-    let names: Vec<&str> = events.iter().map(|e| e.type_name()).collect();
-    let uuid = || {
-        web_sys::window()
-            .and_then(|w| w.crypto().ok())
-            .map(|c| c.random_uuid())
-            .unwrap_or_else(|| format!("id-{now_ms}"))
-    };
-    // The command is the correlation and the cause of what it produced.
-    let command_id = format!("command-{}", uuid());
-    let new: Vec<_> = events
-        .iter()
-        .map(|e| {
-            e.to_new_event(&uuid(), &time)
-                .with_correlation(&command_id, &command_id)
-        })
-        .collect();
-    let result = store
-        .append(&stream, ExpectedVersion::Exact(expected), new.clone())
-        .await;
-    crate::state::note_write(&result);
-    let result = result.map_err(|e| e.to_string())?;
-    appended(&stream, new, &result);
-    Ok(format!(
-        "{} appended to {stream} (version {}, position {}).",
-        names.join(", "),
-        result.stream_version,
-        result.last_position
-    ))
+                "events"
+            },
+            if positions.len() == 1 { "is" } else { "are" },
+            positions.join(", ")
+        ));
+    }
+    text
 }

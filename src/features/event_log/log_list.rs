@@ -4,7 +4,7 @@
 //! log in pages in the background, showing their progress, then list only the matches.
 //! A sample insurance history can be loaded in batches, with progress and cancel.
 
-use super::yield_to_browser;
+use crate::browser::yield_to_browser;
 use crate::components::ErrorView;
 use crate::state::use_store;
 use crate::storage::worker::{Report, StoreWorker, ToWorker};
@@ -318,7 +318,7 @@ fn DamagedRow(index: usize, total: u64, shift: Memo<f64>, error: StoreError) -> 
 #[component]
 fn SampleLoader() -> impl IntoView {
     let ctx = use_store();
-    let revision = ctx.revision;
+    let app_store = StoredValue::new_local(ctx.clone());
     let health = ctx.health;
     let size = RwSignal::new(1000usize);
     let progress = RwSignal::new(None::<(usize, usize)>);
@@ -331,10 +331,10 @@ fn SampleLoader() -> impl IntoView {
         match &report {
             Report::Progress { done, total } => {
                 progress.try_set(Some((*done, *total)));
-                crate::state::store_changed(revision);
+                app_store.try_with_value(|s| s.after_worker_write(None));
             }
             Report::Failed { error: failure, .. } => {
-                crate::state::note_write(&Err::<(), _>(failure.clone()));
+                app_store.try_with_value(|s| s.after_worker_write(Some(failure)));
                 error.try_set(Some(failure.to_string()));
             }
             Report::Refused(why) | Report::Broken(why) => {
@@ -348,7 +348,7 @@ fn SampleLoader() -> impl IntoView {
         }
         // A worker that broke may have written batches it never reported.
         if matches!(report, Report::Broken(_)) {
-            crate::state::store_changed(revision);
+            app_store.try_with_value(|s| s.after_worker_write(None));
         }
     };
 

@@ -22,13 +22,6 @@ const SAMPLE_DATA: &str = r#"{
   "schema_version": 2
 }"#;
 
-fn new_event_id() -> String {
-    web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .unwrap_or_else(|| format!("evt-{}", js_sys::Date::now()))
-}
-
 fn now_rfc3339() -> String {
     String::from(js_sys::Date::new_0().to_iso_string())
 }
@@ -61,7 +54,6 @@ pub fn PublishForm() -> impl IntoView {
         }
     };
 
-    let classroom = crate::features::classroom::use_classroom();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -82,7 +74,7 @@ pub fn PublishForm() -> impl IntoView {
                 .err()
                 .map(|e| format!("Expected version {e}")),
         );
-        let event = form.validate(&new_event_id(), &now_rfc3339());
+        let event = form.validate(&crate::browser::random_id(), &now_rfc3339());
         errors.set(event.as_ref().err().cloned().unwrap_or_default());
         let (Ok(event), Ok(version)) = (event, version) else {
             return;
@@ -91,19 +83,12 @@ pub fn PublishForm() -> impl IntoView {
         let stream_id = form.stream.trim().to_owned();
         busy.set(true);
         spawn_local(async move {
-            let result = ctx
-                .store
-                .append(&stream_id, version, vec![event.clone()])
-                .await;
-            crate::state::note_write(&result);
-            match result {
+            match ctx.append(&stream_id, version, vec![event]).await {
                 Ok(result) => {
-                    classroom.share_appended(&stream_id, vec![event], &result);
                     status.set(Some(format!(
                         "Appended to {stream_id} as version {} at position {}.",
                         result.stream_version, result.last_position
                     )));
-                    ctx.changed();
                 }
                 Err(e) => store_error.set(Some(e.to_string())),
             }

@@ -45,7 +45,7 @@ fn import_summary(name: &str, added: &Added) -> String {
 pub fn TransferPanel() -> impl IntoView {
     let ctx = use_store();
     let store = StoredValue::new_local(ctx.store.clone());
-    let revision = ctx.revision;
+    let app_store = StoredValue::new_local(ctx.clone());
     let health = ctx.health;
     let format = RwSignal::new(ExportFormat::CloudEvents);
     // PutEvents entries grouped into requests of up to 10 (one JSON array per line).
@@ -196,10 +196,10 @@ pub fn TransferPanel() -> impl IntoView {
                 }
                 Report::Imported(added) => {
                     outcome.try_set(Some(Ok(import_summary(&name, added))));
-                    crate::state::store_changed(revision);
+                    app_store.try_with_value(|s| s.after_worker_write(None));
                 }
                 Report::Failed { error, .. } => {
-                    crate::state::note_write(&Err::<(), _>(error.clone()));
+                    app_store.try_with_value(|s| s.after_worker_write(Some(error)));
                     outcome.try_set(Some(Err(format!(
                         "{name} was not imported, and nothing changed: {error}"
                     ))));

@@ -92,7 +92,7 @@ impl Runs {
                         // Read in this task, shown in the next: two shorter tasks on the
                         // page's thread instead of one long one.
                         leptos::task::spawn_local(async move {
-                            crate::features::event_log::yield_to_browser().await;
+                            crate::browser::yield_to_browser().await;
                             then(Ok(Arc::new(*outcome)));
                         });
                     }

@@ -7,9 +7,25 @@
 //! not resolve disappears; values are not escaped; output that should be JSON and is not
 //! is dropped silently (the caller traces it). See `docs/semantics.md` §5.
 
-use crate::topology::InputTransformer;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use thiserror::Error;
+
+/// Reshapes the event a rule delivers to a target: values picked from the event by
+/// JSONPath, filled into a template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InputTransformer {
+    /// Names for JSONPaths into the event (`{"premium": "$.detail.premium"}`).
+    #[serde(default)]
+    #[serde(rename = "InputPathsMap", alias = "input_paths_map")]
+    pub input_paths_map: BTreeMap<String, String>,
+    /// The text delivered, with `<name>` filled from the paths map.
+    #[serde(rename = "InputTemplate", alias = "input_template")]
+    pub input_template: String,
+}
 
 /// Why a path or transformer is invalid.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -1,0 +1,23 @@
+//! Small helpers over the browser that several layers share (through the gloo crates).
+
+/// Lets the browser paint and handle input before long work goes on: waits for a
+/// zero-delay timeout, so queued input and rendering run first.
+pub async fn yield_to_browser() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
+/// A random id: a UUID from the browser's crypto or, in a browser without
+/// `crypto.randomUUID`, the time and a count.
+pub fn random_id() -> String {
+    thread_local!(static MADE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| {
+            let n = MADE.with(|m| {
+                m.set(m.get() + 1);
+                m.get()
+            });
+            format!("{}-{n}", js_sys::Date::now())
+        })
+}
