@@ -20,7 +20,7 @@ pub mod testing;
 pub use comms::{Comms, CommsCommand, Notification};
 pub use customer::{Customer, CustomerCommand};
 pub use event::{
-    upcast, Channel, Cover, DomainEvent, StoredEvent, UpcastError, CURRENT_VERSIONS,
+    upcast, ContactMethod, Cover, DomainEvent, StoredEvent, UpcastError, CURRENT_VERSIONS,
     SCHEMA_VERSION_FIELD,
 };
 pub use policy::{Policy, PolicyCommand};

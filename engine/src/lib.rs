@@ -7,7 +7,7 @@
 //! for `wasm32-unknown-unknown` and every test runs with plain `cargo test`.
 //!
 //! How the main types relate: a caller builds [`NewEvent`]s (validated from learner
-//! input by [`publish::PublishForm`]), appends them to an [`EventStore`] with an
+//! input by [`publish::EventDraft`]), appends them to an [`EventStore`] with an
 //! [`ExpectedVersion`], and reads back [`EventEnvelope`]s that carry their stream
 //! version and global position.
 //!
@@ -27,31 +27,45 @@
 //! # });
 //! ```
 
-pub mod citylots;
-pub mod classroom;
-pub mod cloudformation;
-pub mod command;
-pub mod compact;
-pub mod domain;
-pub mod envelope;
+// The modules by layer, from the ground up: a module uses only its own layer's and the
+// layers below it.
+
+// Foundations: data formats and readers.
+pub mod compact; // data written back without the fields its type would default
+pub mod envelope; // the event envelope (CloudEvents 1.0 and the store's extensions)
+pub mod json; // the JSON reader that keeps number literals and key order
+pub mod mqtt_wire; // MQTT 3.1.1 packets on the wire
+pub mod rng; // the seeded random number generator
+pub mod schema; // reading the published JSON Schema of a design
+pub mod shape; // JSON into a type, with errors that name the place
+
+// Vocabularies: patterns, the domain, and what a learner's mistakes mean.
+pub mod citylots; // the city-lots benchmark corpus and pattern families
+pub mod domain; // the insurance aggregates, their commands and events, stream names
+pub mod pattern; // EventBridge patterns, SNS filter policies, MQTT topic filters
+pub mod wording; // design mistakes in a learner's words
+
+// Models: a system's description, and history kept and moved.
+pub mod projection; // the CQRS read models
+pub mod topology; // queues, topics, buses, rules and targets as a learner designs them
+pub mod transfer; // events in and out of a store as NDJSON
+pub mod transform; // EventBridge target input: input path and input transformer
+
+// Running: the store, the simulation and the classroom.
+pub mod classroom; // classroom mode without I/O: topics, checks, outbox, session
+pub mod cloudformation; // a topology as an AWS CloudFormation template
+pub mod sim; // the channels on a virtual clock
+pub mod store; // the event store contract, its in-memory store and conformance suite
+pub mod timetravel; // every read model and aggregate at any position of a history
+pub mod workload; // a deterministic insurance workload
+
+// Deciding: commands against a store, and the learner's form.
+pub mod command; // rehydrate, decide, append with the expected version
+pub mod publish; // the publish form's text checked into an event
+
+// The system and the exercises on top.
 pub mod exercise;
-pub mod json;
-pub mod mqtt_wire;
-pub mod pattern;
-pub mod projection;
-pub mod publish;
-pub mod rng;
-pub mod schema;
-pub mod services;
-pub mod shape;
-pub mod sim;
-pub mod store;
-pub mod timetravel;
-pub mod topology;
-pub mod transfer;
-pub mod transform;
-pub mod wording;
-pub mod workload;
+pub mod services; // the three services in four integration styles // guided exercises, their checks and quizzes
 
 pub use envelope::{EventEnvelope, NewEvent};
 pub use store::{

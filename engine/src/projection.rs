@@ -6,7 +6,7 @@
 //! snapshot or a time-travel seek) costs O(1) and shares structure with the original.
 //! This module does not decide anything; it only folds facts into views.
 
-use crate::domain::{Channel, DomainEvent, QuoteStatus};
+use crate::domain::{ContactMethod, DomainEvent, QuoteStatus};
 use imbl::{OrdMap, OrdSet, Vector};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -244,7 +244,7 @@ impl Projection for QuoteDashboardView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxRow {
     pub customer_id: String,
-    pub channel: Channel,
+    pub channel: ContactMethod,
     pub template: String,
     pub about: String,
     pub requested_at_ms: u64,

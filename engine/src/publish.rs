@@ -15,7 +15,7 @@ pub const MAX_NAME_LEN: usize = 200;
 
 /// The learner's raw input.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct PublishForm {
+pub struct EventDraft {
     pub stream: String,
     pub event_type: String,
     pub source: String,
@@ -24,21 +24,21 @@ pub struct PublishForm {
 
 /// Which input an error belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Field {
+pub enum DraftField {
     Stream,
     EventType,
     Source,
     Data,
 }
 
-impl Field {
+impl DraftField {
     /// The label the form shows for this field.
     pub fn label(self) -> &'static str {
         match self {
-            Field::Stream => "Stream",
-            Field::EventType => "Event type",
-            Field::Source => "Source",
-            Field::Data => "Data",
+            DraftField::Stream => "Stream",
+            DraftField::EventType => "Event type",
+            DraftField::Source => "Source",
+            DraftField::Data => "Data",
         }
     }
 }
@@ -47,7 +47,7 @@ impl Field {
 /// reads as a sentence through `Display`: "Data is not valid JSON: `Ada` at line 2, column 11 is not a JSON value: …".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    pub field: Field,
+    pub field: DraftField,
     pub message: String,
 }
 
@@ -57,11 +57,11 @@ impl fmt::Display for FieldError {
     }
 }
 
-impl PublishForm {
+impl EventDraft {
     /// Validates every field and builds the event, or returns every field's error.
     pub fn validate(&self, id: &str, time: &str) -> Result<NewEvent, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut check_name = |field: Field, value: &str, example: &str| {
+        let mut check_name = |field: DraftField, value: &str, example: &str| {
             let value = value.trim();
             let message = if value.is_empty() {
                 Some(format!("is required, for example \"{example}\""))
@@ -80,14 +80,18 @@ impl PublishForm {
                 errors.push(FieldError { field, message });
             }
         };
-        check_name(Field::Stream, &self.stream, "customer-42");
-        check_name(Field::EventType, &self.event_type, "CustomerRegistered");
-        check_name(Field::Source, &self.source, "dojo.customers");
+        check_name(DraftField::Stream, &self.stream, "customer-42");
+        check_name(
+            DraftField::EventType,
+            &self.event_type,
+            "CustomerRegistered",
+        );
+        check_name(DraftField::Source, &self.source, "dojo.customers");
         let data = match parse_data(&self.data) {
             Ok(value) => Some(value),
             Err(message) => {
                 errors.push(FieldError {
-                    field: Field::Data,
+                    field: DraftField::Data,
                     message,
                 });
                 None
@@ -152,8 +156,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn form(stream: &str, event_type: &str, data: &str) -> PublishForm {
-        PublishForm {
+    fn form(stream: &str, event_type: &str, data: &str) -> EventDraft {
+        EventDraft {
             stream: stream.into(),
             event_type: event_type.into(),
             source: "dojo.console".into(),
@@ -193,7 +197,7 @@ mod tests {
             .validate("i", "t")
             .expect_err("bad json");
         assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].field, Field::Data);
+        assert_eq!(errors[0].field, DraftField::Data);
         assert!(
             errors[0]
                 .message
@@ -205,13 +209,18 @@ mod tests {
 
     #[test]
     fn every_missing_field_is_reported_at_once() {
-        let errors = PublishForm::default()
+        let errors = EventDraft::default()
             .validate("i", "t")
             .expect_err("empty form");
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
         assert_eq!(
             fields,
-            [Field::Stream, Field::EventType, Field::Source, Field::Data]
+            [
+                DraftField::Stream,
+                DraftField::EventType,
+                DraftField::Source,
+                DraftField::Data
+            ]
         );
         assert_eq!(
             errors[0].to_string(),

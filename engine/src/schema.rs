@@ -13,7 +13,7 @@ pub const TEXT: &str = include_str!("../../docs/design.schema.json");
 /// One field a place in a design takes: its name and, where the type documents it,
 /// what it means.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
+pub struct FieldDoc {
     pub name: String,
     pub description: Option<String>,
 }
@@ -106,12 +106,12 @@ fn walk<'a>(root: &'a Value, start: &'a Value, path: &str) -> Option<Vec<&'a Val
 /// roots the app reads), for the first root where the path leads to an object whose
 /// fields all appear in `allowed` (the names serde expected there, which include the
 /// older aliases). None when the schema does not know the place.
-pub fn fields_at(path: &str, allowed: &[String]) -> Option<Vec<Field>> {
+pub fn fields_at(path: &str, allowed: &[String]) -> Option<Vec<FieldDoc>> {
     let root = schema();
     let roots = [root, &root["$defs"]["Topology"], &root["$defs"]["Scenario"]];
     roots.into_iter().find_map(|start| {
         let nodes = walk(root, start, path)?;
-        let mut fields: Vec<Field> = Vec::new();
+        let mut fields: Vec<FieldDoc> = Vec::new();
         for n in nodes {
             if let Some(props) = n.get("properties").and_then(Value::as_object) {
                 for (name, p) in props {
@@ -121,7 +121,7 @@ pub fn fields_at(path: &str, allowed: &[String]) -> Option<Vec<Field>> {
                             .chain(std::iter::once(&p))
                             .find_map(|x| x.get("description").and_then(Value::as_str))
                             .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "));
-                        fields.push(Field {
+                        fields.push(FieldDoc {
                             name: name.clone(),
                             description,
                         });

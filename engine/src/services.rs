@@ -29,8 +29,8 @@ pub use cursor::{Cost, CostKind, Cursor, Lag, Ledger};
 pub use scenario::{presets, Edit, Input, Scenario, Style, TimedInput, WorkloadConfig};
 
 use crate::domain::{
-    Aggregate, Channel, CommsCommand, Customer, CustomerCommand, DomainEvent, Notification, Policy,
-    PolicyCommand, Quote, QuoteCommand,
+    Aggregate, CommsCommand, ContactMethod, Customer, CustomerCommand, DomainEvent, Notification,
+    Policy, PolicyCommand, Quote, QuoteCommand,
 };
 use crate::projection::{CustomerView, Projection, ReadModels};
 use crate::sim::{PutEventsEntry, ReceiveRequest, World};
@@ -45,7 +45,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SentMessage {
     pub at_ms: u64,
-    pub channel: Channel,
+    pub channel: ContactMethod,
     pub to: String,
     pub text: String,
 }
@@ -278,7 +278,7 @@ impl System {
                 time: None,
             };
             if let Err(e) = self.world.put_events("default", &[entry]) {
-                self.refuse("bus", event.type_name().into(), e.0);
+                self.refuse("bus", event.type_name().into(), e.message);
             }
             // The bus delivers at once: the trace now holds this publish and its deliveries.
             self.ledger.steps.push(cursor::Step {
@@ -585,12 +585,12 @@ impl System {
                 Some("QuoteIssued") => (
                     "quote-issued",
                     detail["quote_id"].as_str().unwrap_or("").to_owned(),
-                    Channel::Email,
+                    ContactMethod::Email,
                 ),
                 Some("PolicyBound") => (
                     "policy-bound",
                     detail["policy_id"].as_str().unwrap_or("").to_owned(),
-                    Channel::Sms,
+                    ContactMethod::Sms,
                 ),
                 Some("AddressChanged") => {
                     let postcode = self
@@ -599,7 +599,7 @@ impl System {
                         .get(&customer_id)
                         .map(|c| c.postcode.clone())
                         .unwrap_or_default();
-                    ("address-changed", postcode, Channel::Email)
+                    ("address-changed", postcode, ContactMethod::Email)
                 }
                 _ => continue,
             };
@@ -635,13 +635,13 @@ impl System {
                     let message = match e {
                         DomainEvent::EmailSent { to, subject, .. } => SentMessage {
                             at_ms,
-                            channel: Channel::Email,
+                            channel: ContactMethod::Email,
                             to: to.clone(),
                             text: subject.clone(),
                         },
                         DomainEvent::SmsSent { to, text, .. } => SentMessage {
                             at_ms,
-                            channel: Channel::Sms,
+                            channel: ContactMethod::Sms,
                             to: to.clone(),
                             text: text.clone(),
                         },

@@ -42,13 +42,50 @@ pub type SimTime = u64;
 /// scheduling work (an endless retry loop, say) cannot hang the caller.
 pub const MAX_STEPS_PER_RUN: usize = 5_000_000;
 
-/// Why a command was refused. The message is the AWS error where there is one.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{0}")]
-pub struct SimError(pub String);
+/// What kind of refusal a [`SimError`] is: AWS's error codes, grouped as a caller acts
+/// on them, and the simulation's own (the MQTT broker, a script).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SimErrorKind {
+    /// A parameter out of range or not valid here (`InvalidParameterValue`,
+    /// `InvalidParameter`, `ValidationException`).
+    InvalidParameter,
+    /// A parameter the call needs is missing (`MissingParameter`).
+    MissingParameter,
+    /// No queue, topic, bus or rule by that name (`NonExistentQueue`,
+    /// `ResourceNotFoundException`, `NotFound`).
+    NotFound,
+    /// No message in flight has that receipt handle (`ReceiptHandleIsInvalid`).
+    ReceiptHandleIsInvalid,
+    /// Too many messages in flight (`OverLimit`).
+    OverLimit,
+    /// The queue holds as many messages as it may (`QueueFull`, the simulation's bound).
+    QueueFull,
+    /// The MQTT broker refused: a CONNACK or SUBACK code, a QoS, a topic, a session.
+    Mqtt,
+    /// A script step that does not say what to do.
+    Script,
+}
 
-pub(crate) fn err<T>(message: impl Into<String>) -> Result<T, SimError> {
-    Err(SimError(message.into()))
+/// Why a command was refused: its kind, and the message, which is the AWS error (code
+/// and text) where there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{message}")]
+pub struct SimError {
+    pub kind: SimErrorKind,
+    pub message: String,
+}
+
+impl SimError {
+    pub fn new(kind: SimErrorKind, message: impl Into<String>) -> Self {
+        SimError {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+pub(crate) fn err<T>(kind: SimErrorKind, message: impl Into<String>) -> Result<T, SimError> {
+    Err(SimError::new(kind, message))
 }
 
 /// Something scheduled for a later time.

@@ -27,10 +27,34 @@ pub struct InputTransformer {
     pub input_template: String,
 }
 
-/// Why a path or transformer is invalid.
+/// What is wrong with a path or transformer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TransformErrorKind {
+    /// A path outside the JSONPath subset EventBridge accepts.
+    InvalidPath,
+    /// More variables in `InputPathsMap` than AWS allows.
+    TooManyVariables,
+    /// A variable named like one of AWS's own (`aws.events.…`, `AWS.…`).
+    ReservedName,
+    /// An `InputTemplate` empty or over AWS's length.
+    TemplateLength,
+    /// A `<placeholder>` that names no variable.
+    UnknownPlaceholder,
+    /// `<aws.events.event>` inside a string, where it cannot go.
+    PlaceholderInString,
+}
+
+/// Why a path or transformer is invalid: its kind, and the message AWS would give.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{0}")]
-pub struct TransformError(pub String);
+#[error("{message}")]
+pub struct TransformError {
+    pub kind: TransformErrorKind,
+    pub message: String,
+}
+
+fn refused<T>(kind: TransformErrorKind, message: String) -> Result<T, TransformError> {
+    Err(TransformError { kind, message })
+}
 
 /// One step of a path.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,9 +78,10 @@ const MAX_TEMPLATE_CHARS: usize = 8192;
 /// Parses `$.detail.items[0].name`.
 pub fn parse_path(path: &str) -> Result<Vec<Step>, TransformError> {
     let bad = |why: &str| {
-        Err(TransformError(format!(
-            "invalid JSONPath \"{path}\": {why}"
-        )))
+        refused(
+            TransformErrorKind::InvalidPath,
+            format!("invalid JSONPath \"{path}\": {why}"),
+        )
     };
     let Some(mut rest) = path.strip_prefix('$') else {
         return bad("it must start with $");
@@ -157,36 +182,42 @@ fn placeholders(template: &str) -> Vec<Placeholder> {
 /// Checks a transformer as PutTargets does.
 pub fn validate(tr: &InputTransformer, target_id: &str) -> Result<(), TransformError> {
     if tr.input_paths_map.len() > MAX_VARIABLES {
-        return Err(TransformError(format!(
-            "InputPathsMap can have at most {MAX_VARIABLES} variables"
-        )));
+        return refused(
+            TransformErrorKind::TooManyVariables,
+            format!("InputPathsMap can have at most {MAX_VARIABLES} variables"),
+        );
     }
     for (name, path) in &tr.input_paths_map {
         if name.starts_with("AWS.") || RESERVED.contains(&name.as_str()) {
-            return Err(TransformError(format!(
-                "InputPathsMap variable \"{name}\" uses a reserved name"
-            )));
+            return refused(
+                TransformErrorKind::ReservedName,
+                format!("InputPathsMap variable \"{name}\" uses a reserved name"),
+            );
         }
         parse_path(path)?;
     }
     let chars = tr.input_template.chars().count();
     if chars == 0 || chars > MAX_TEMPLATE_CHARS {
-        return Err(TransformError(format!(
-            "InputTemplate must have 1 to {MAX_TEMPLATE_CHARS} characters"
-        )));
+        return refused(
+            TransformErrorKind::TemplateLength,
+            format!("InputTemplate must have 1 to {MAX_TEMPLATE_CHARS} characters"),
+        );
     }
     for p in placeholders(&tr.input_template) {
         if !tr.input_paths_map.contains_key(&p.name) && !RESERVED.contains(&p.name.as_str()) {
-            return Err(TransformError(format!(
+            return refused(TransformErrorKind::UnknownPlaceholder, format!(
                 "ValidationException: InputTemplate for target {target_id} contains invalid placeholder {}.",
                 p.name
-            )));
+            ));
         }
         if p.quoted && (p.name == "aws.events.event" || p.name == "aws.events.event.json") {
-            return Err(TransformError(format!(
-                "<{}> can be used only as a JSON value, not inside a string",
-                p.name
-            )));
+            return refused(
+                TransformErrorKind::PlaceholderInString,
+                format!(
+                    "<{}> can be used only as a JSON value, not inside a string",
+                    p.name
+                ),
+            );
         }
     }
     Ok(())
@@ -296,7 +327,10 @@ mod tests {
             resolve(&event, &parse_path("$.detail.nope").expect("ok")),
             None
         );
-        assert!(parse_path("detail").is_err());
+        assert_eq!(
+            parse_path("detail").map_err(|e| e.kind),
+            Err(TransformErrorKind::InvalidPath)
+        );
         assert!(parse_path("$.a b").is_err());
     }
 
@@ -306,8 +340,10 @@ mod tests {
             input_paths_map: [("a".into(), "$.detail.a".into())].into(),
             input_template: "{\"x\": <b>}".into(),
         };
+        let e = validate(&tr, "t1").expect_err("invalid");
+        assert_eq!(e.kind, TransformErrorKind::UnknownPlaceholder);
         assert_eq!(
-            validate(&tr, "t1").expect_err("invalid").0,
+            e.message,
             "ValidationException: InputTemplate for target t1 contains invalid placeholder b."
         );
     }

@@ -2,7 +2,7 @@
 //! some, binding policies, moving house, and Comms telling them about it. Used by the
 //! replay benchmark, the property tests and the scenario presets.
 
-use crate::domain::{pricing, Channel, Cover, DomainEvent, QUOTE_VALIDITY_MS};
+use crate::domain::{pricing, ContactMethod, Cover, DomainEvent, QUOTE_VALIDITY_MS};
 use crate::rng::SeededRng;
 
 pub(crate) const GIVEN: &[&str] = &[
@@ -104,7 +104,7 @@ impl InsuranceHistory {
                 DomainEvent::NotificationRequested {
                     notification_id: n1.clone(),
                     customer_id: c.clone(),
-                    channel: Channel::Email,
+                    channel: ContactMethod::Email,
                     template: "quote-issued".into(),
                     about: quote.clone(),
                 },
@@ -146,7 +146,7 @@ impl InsuranceHistory {
                         DomainEvent::NotificationRequested {
                             notification_id: n2.clone(),
                             customer_id: c.clone(),
-                            channel: Channel::Sms,
+                            channel: ContactMethod::Sms,
                             template: "policy-bound".into(),
                             about: policy.clone(),
                         },

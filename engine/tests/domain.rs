@@ -291,7 +291,7 @@ fn a_policy_is_cancelled_once() {
         .then_err(DomainError::UnknownPolicy(String::new()));
 }
 
-fn notification_requested(channel: Channel) -> DomainEvent {
+fn notification_requested(channel: ContactMethod) -> DomainEvent {
     DomainEvent::NotificationRequested {
         notification_id: "n1".into(),
         customer_id: "c1".into(),
@@ -307,12 +307,12 @@ fn comms_sends_by_the_requested_channel_using_templates() {
         .when(CommsCommand::RequestNotification {
             notification_id: "n1".into(),
             customer_id: "c1".into(),
-            channel: Channel::Email,
+            channel: ContactMethod::Email,
             template: "quote-issued".into(),
             about: "q1".into(),
         })
-        .then(&[notification_requested(Channel::Email)]);
-    given::<Notification>(&[notification_requested(Channel::Email)])
+        .then(&[notification_requested(ContactMethod::Email)]);
+    given::<Notification>(&[notification_requested(ContactMethod::Email)])
         .when(CommsCommand::SendNotification {
             customer: customer(),
         })
@@ -322,7 +322,7 @@ fn comms_sends_by_the_requested_channel_using_templates() {
             to: "ada@example.com".into(),
             subject: "Hello Ada, your quote q1 is ready.".into(),
         }]);
-    given::<Notification>(&[notification_requested(Channel::Sms)])
+    given::<Notification>(&[notification_requested(ContactMethod::Sms)])
         .when(CommsCommand::SendNotification {
             customer: customer(),
         })
@@ -338,7 +338,7 @@ fn comms_sends_by_the_requested_channel_using_templates() {
 fn comms_refuses_opted_out_channels_duplicates_and_unknown_notifications() {
     let mut opted_out = customer();
     opted_out.sms_opt_in = false;
-    given::<Notification>(&[notification_requested(Channel::Sms)])
+    given::<Notification>(&[notification_requested(ContactMethod::Sms)])
         .when(CommsCommand::SendNotification {
             customer: opted_out,
         })
@@ -352,7 +352,7 @@ fn comms_refuses_opted_out_channels_duplicates_and_unknown_notifications() {
         to: "x".into(),
         subject: "s".into(),
     };
-    given::<Notification>(&[notification_requested(Channel::Email), sent])
+    given::<Notification>(&[notification_requested(ContactMethod::Email), sent])
         .when(CommsCommand::SendNotification {
             customer: customer(),
         })
@@ -362,11 +362,11 @@ fn comms_refuses_opted_out_channels_duplicates_and_unknown_notifications() {
             customer: customer(),
         })
         .then_err(DomainError::UnknownNotification(String::new()));
-    given::<Notification>(&[notification_requested(Channel::Email)])
+    given::<Notification>(&[notification_requested(ContactMethod::Email)])
         .when(CommsCommand::RequestNotification {
             notification_id: "n1".into(),
             customer_id: "c1".into(),
-            channel: Channel::Email,
+            channel: ContactMethod::Email,
             template: "t".into(),
             about: "a".into(),
         })
@@ -471,7 +471,7 @@ fn the_outbox_lists_pending_notifications_until_sent() {
         to: "a@x".into(),
         subject: "s".into(),
     };
-    let log = entries(vec![notification_requested(Channel::Email), sent]);
+    let log = entries(vec![notification_requested(ContactMethod::Email), sent]);
     let mut models = ReadModels::default();
     models.apply(&log[0]);
     assert_eq!(models.outbox.pending.len(), 1);
@@ -518,7 +518,7 @@ fn required_fields_are_named_when_missing() {
         .when(CommsCommand::RequestNotification {
             notification_id: "n1".into(),
             customer_id: "c1".into(),
-            channel: Channel::Email,
+            channel: ContactMethod::Email,
             template: String::new(),
             about: "q1".into(),
         })

@@ -5,7 +5,7 @@ use dojo_engine::pattern::sns::MessageAttribute;
 use dojo_engine::sim::script::{run, Record, Script};
 use dojo_engine::sim::{
     PublishRequest, PutEventsEntry, ReceiveRequest, ReceivedMessage, ReplayRequest, SendRequest,
-    SetQueueAttributes, TraceKind, World,
+    SetQueueAttributes, SimErrorKind, TraceKind, World,
 };
 use dojo_engine::topology::Topology;
 use proptest::prelude::*;
@@ -482,7 +482,7 @@ fn fifo_sends_without_a_group_or_dedup_id_are_refused_and_change_nothing() {
             ..Default::default()
         })
         .expect_err("no group");
-    assert!(e.0.starts_with("MissingParameter"), "{e}");
+    assert_eq!(e.kind, SimErrorKind::MissingParameter, "{e}");
     let e = w
         .send(&SendRequest {
             queue: "o.fifo".into(),
@@ -491,7 +491,7 @@ fn fifo_sends_without_a_group_or_dedup_id_are_refused_and_change_nothing() {
             ..Default::default()
         })
         .expect_err("no dedup");
-    assert!(e.0.contains("ContentBasedDeduplication"), "{e}");
+    assert!(e.message.contains("ContentBasedDeduplication"), "{e}");
     assert!(w.trace().is_empty());
 }
 
@@ -553,18 +553,19 @@ fn oversized_messages_and_full_queues_are_refused() {
             ..Default::default()
         })
         .expect_err("too big")
-        .0
+        .message
         .contains("shorter than 1024"));
     send(&mut w, "q", "one");
-    assert!(w
-        .send(&SendRequest {
+    assert!(
+        w.send(&SendRequest {
             queue: "q".into(),
             body: "two".into(),
             ..Default::default()
         })
         .expect_err("full")
-        .0
-        .starts_with("QueueFull"));
+        .kind
+            == SimErrorKind::QueueFull
+    );
 }
 
 #[test]
@@ -1388,7 +1389,7 @@ fn the_aws_iot_core_profile_follows_its_documented_differences() {
             "{profile}: `home/#` and the parent level"
         );
         let e = w.mqtt_subscribe("dash", "x", 2).expect_err("QoS 2");
-        assert_eq!(e.0.contains("no SUBACK"), iot, "{profile}: {}", e.0);
+        assert_eq!(e.message.contains("no SUBACK"), iot, "{profile}: {e}");
         assert!(
             w.mqtt_publish("sensor", "x", "m", 2, false).is_err(),
             "{profile}: QoS 2 publish"

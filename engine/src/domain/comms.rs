@@ -1,12 +1,12 @@
 //! Comms: notifications requested from templates, then sent by email or SMS.
 
-use super::{Aggregate, Channel, Customer, DomainError, DomainEvent};
+use super::{Aggregate, ContactMethod, Customer, DomainError, DomainEvent};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Notification {
     pub notification_id: String,
     pub customer_id: String,
-    pub channel: Option<Channel>,
+    pub channel: Option<ContactMethod>,
     pub template: String,
     pub about: String,
     pub requested: bool,
@@ -21,7 +21,7 @@ pub enum CommsCommand {
     RequestNotification {
         notification_id: String,
         customer_id: String,
-        channel: Channel,
+        channel: ContactMethod,
         template: String,
         about: String,
     },
@@ -81,11 +81,13 @@ impl Aggregate for Notification {
                 }
                 let text = render(&self.template, customer, &self.about);
                 match self.channel {
-                    Some(Channel::Sms) if !customer.sms_opt_in => Err(DomainError::OptedOut {
-                        customer: self.customer_id.clone(),
-                        channel: "SMS",
-                    }),
-                    Some(Channel::Sms) => Ok(vec![DomainEvent::SmsSent {
+                    Some(ContactMethod::Sms) if !customer.sms_opt_in => {
+                        Err(DomainError::OptedOut {
+                            customer: self.customer_id.clone(),
+                            channel: "SMS",
+                        })
+                    }
+                    Some(ContactMethod::Sms) => Ok(vec![DomainEvent::SmsSent {
                         notification_id: self.notification_id.clone(),
                         customer_id: self.customer_id.clone(),
                         to: customer.phone.clone(),

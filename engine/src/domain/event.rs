@@ -18,7 +18,7 @@ pub enum Cover {
 /// How Comms reaches a customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Channel {
+pub enum ContactMethod {
     Email,
     Sms,
 }
@@ -80,7 +80,7 @@ pub enum DomainEvent {
     NotificationRequested {
         notification_id: String,
         customer_id: String,
-        channel: Channel,
+        channel: ContactMethod,
         template: String,
         about: String,
     },

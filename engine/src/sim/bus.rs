@@ -13,7 +13,8 @@
 use super::queue::SendRequest;
 use super::topic::{why_not, PublishRequest};
 use super::{
-    err, iso_time, ChannelMetrics, MessageAttribute, SimError, SimTime, Timer, TraceKind, World,
+    err, iso_time, ChannelMetrics, MessageAttribute, SimError, SimErrorKind, SimTime, Timer,
+    TraceKind, World,
 };
 use crate::json::Json;
 use crate::pattern::{explain_prepared, flatten, EventPattern, Prepared};
@@ -189,15 +190,19 @@ impl World {
         entries: &[PutEventsEntry],
     ) -> Result<Vec<PutEventsResult>, SimError> {
         if !self.buses.contains_key(bus) {
-            return err(format!(
-                "ResourceNotFoundException: Event bus {bus} does not exist."
-            ));
+            return err(
+                SimErrorKind::NotFound,
+                format!("ResourceNotFoundException: Event bus {bus} does not exist."),
+            );
         }
         if entries.is_empty() || entries.len() > MAX_ENTRIES_PER_PUT {
-            return err(format!(
+            return err(
+                SimErrorKind::InvalidParameter,
+                format!(
                 "ValidationException: PutEvents takes 1 to {MAX_ENTRIES_PER_PUT} entries, not {}",
                 entries.len()
-            ));
+            ),
+            );
         }
         let mut results = Vec::new();
         for entry in entries {
@@ -544,11 +549,11 @@ impl World {
                     dedup_id: None,
                 };
                 self.send(&request).map(|_| ()).map_err(|e| {
-                    if e.0.starts_with("QueueFull") {
-                        ("THROTTLING".into(), e.0)
-                    } else {
-                        ("INTERNAL_ERROR".into(), e.0)
-                    }
+                    let code = match e.kind {
+                        SimErrorKind::QueueFull => "THROTTLING",
+                        _ => "INTERNAL_ERROR",
+                    };
+                    (code.into(), e.message)
                 })
             }
             Endpoint::Topic(t) => self
@@ -558,7 +563,7 @@ impl World {
                     ..Default::default()
                 })
                 .map(|_| ())
-                .map_err(|e| ("INTERNAL_ERROR".into(), e.0)),
+                .map_err(|e| ("INTERNAL_ERROR".into(), e.message)),
             Endpoint::Bus(b) => {
                 if !self.buses.contains_key(b) {
                     return Err((
@@ -672,13 +677,19 @@ impl World {
             })
         });
         let Some((bus, events)) = found else {
-            return err(format!(
-                "ResourceNotFoundException: Archive {} does not exist.",
-                request.archive
-            ));
+            return err(
+                SimErrorKind::NotFound,
+                format!(
+                    "ResourceNotFoundException: Archive {} does not exist.",
+                    request.archive
+                ),
+            );
         };
         if request.event_start_time >= request.event_end_time {
-            return err("ValidationException: EventStartTime must be before EventEndTime.");
+            return err(
+                SimErrorKind::InvalidParameter,
+                "ValidationException: EventStartTime must be before EventEndTime.",
+            );
         }
         let mut chosen: Vec<Value> = events
             .into_iter()

@@ -11,7 +11,7 @@
 //!
 //! The rules and the OASIS sections they follow: `docs/semantics.md` §6.
 
-use super::{err, ChannelMetrics, SimError, Timer, TraceKind, World};
+use super::{err, ChannelMetrics, SimError, SimErrorKind, Timer, TraceKind, World};
 use crate::pattern::mqtt;
 use crate::topology::{MqttConfig, MqttProfile};
 use std::collections::{BTreeMap, VecDeque};
@@ -124,16 +124,22 @@ impl World {
             return Ok(());
         }
         if topic.len() > 256 {
-            return err(format!(
-                "AWS IoT Core takes topics of at most 256 bytes; \"{topic}\" has {}",
-                topic.len()
-            ));
+            return err(
+                SimErrorKind::Mqtt,
+                format!(
+                    "AWS IoT Core takes topics of at most 256 bytes; \"{topic}\" has {}",
+                    topic.len()
+                ),
+            );
         }
         if topic.matches('/').count() > 7 {
-            return err(format!(
-                "AWS IoT Core takes at most 7 forward slashes in a topic; \"{topic}\" has {}",
-                topic.matches('/').count()
-            ));
+            return err(
+                SimErrorKind::Mqtt,
+                format!(
+                    "AWS IoT Core takes at most 7 forward slashes in a topic; \"{topic}\" has {}",
+                    topic.matches('/').count()
+                ),
+            );
         }
         Ok(())
     }
@@ -143,12 +149,18 @@ impl World {
     /// it), then what was queued while offline.
     pub fn mqtt_connect(&mut self, client: &str, clean_session: bool) -> Result<(), SimError> {
         if client.is_empty() {
-            return err("CONNACK 2 (identifier rejected): a client id is required");
+            return err(
+                SimErrorKind::Mqtt,
+                "CONNACK 2 (identifier rejected): a client id is required",
+            );
         }
         self.expire_sessions();
         let session = self.broker.sessions.entry(client.to_owned()).or_default();
         if session.connected {
-            return err(format!("client \"{client}\" is already connected"));
+            return err(
+                SimErrorKind::Mqtt,
+                format!("client \"{client}\" is already connected"),
+            );
         }
         let resumed = !clean_session
             && !session.clean
@@ -189,7 +201,10 @@ impl World {
     /// persistent session; a clean session ends.
     pub fn mqtt_disconnect(&mut self, client: &str) -> Result<(), SimError> {
         let Some(session) = self.broker.sessions.get_mut(client).filter(|s| s.connected) else {
-            return err(format!("client \"{client}\" is not connected"));
+            return err(
+                SimErrorKind::Mqtt,
+                format!("client \"{client}\" is not connected"),
+            );
         };
         session.connected = false;
         session.epoch += 1;
@@ -207,20 +222,31 @@ impl World {
 
     /// SUBSCRIBE. Retained messages matching the filter are sent at once with RETAIN set.
     pub fn mqtt_subscribe(&mut self, client: &str, filter: &str, qos: u8) -> Result<(), SimError> {
-        mqtt::validate_filter(filter)
-            .map_err(|e| super::SimError(format!("invalid topic filter: {e}")))?;
+        mqtt::validate_filter(filter).map_err(|e| {
+            super::SimError::new(
+                super::SimErrorKind::Mqtt,
+                format!("invalid topic filter: {e}"),
+            )
+        })?;
         self.iot_topic_limits(filter)?;
         if qos > 1 {
             if self.broker.iot() {
                 self.session_event(client, format!("asked for QoS 2 on \"{filter}\": AWS IoT Core does not support it and sends no SUBACK, so there is no subscription"));
-                return err("AWS IoT Core does not support QoS 2: no SUBACK, no subscription");
+                return err(
+                    SimErrorKind::Mqtt,
+                    "AWS IoT Core does not support QoS 2: no SUBACK, no subscription",
+                );
             }
-            return err("this broker grants QoS 0 and 1; subscribe with qos 0 or 1");
+            return err(
+                SimErrorKind::Mqtt,
+                "this broker grants QoS 0 and 1; subscribe with qos 0 or 1",
+            );
         }
         let Some(session) = self.broker.sessions.get_mut(client).filter(|s| s.connected) else {
-            return err(format!(
-                "client \"{client}\" must connect before it subscribes"
-            ));
+            return err(
+                SimErrorKind::Mqtt,
+                format!("client \"{client}\" must connect before it subscribes"),
+            );
         };
         session.subscriptions.insert(filter.to_owned(), qos);
         self.session_event(client, format!("subscribed to \"{filter}\" with QoS {qos}"));
@@ -255,12 +281,16 @@ impl World {
 
     pub fn mqtt_unsubscribe(&mut self, client: &str, filter: &str) -> Result<(), SimError> {
         let Some(session) = self.broker.sessions.get_mut(client) else {
-            return err(format!("client \"{client}\" has no session"));
+            return err(
+                SimErrorKind::Mqtt,
+                format!("client \"{client}\" has no session"),
+            );
         };
         if session.subscriptions.remove(filter).is_none() {
-            return err(format!(
-                "client \"{client}\" has no subscription \"{filter}\""
-            ));
+            return err(
+                SimErrorKind::Mqtt,
+                format!("client \"{client}\" has no subscription \"{filter}\""),
+            );
         }
         self.session_event(client, format!("unsubscribed from \"{filter}\""));
         Ok(())
@@ -275,20 +305,27 @@ impl World {
         qos: u8,
         retain: bool,
     ) -> Result<String, SimError> {
-        mqtt::validate_topic_name(topic)
-            .map_err(|e| super::SimError(format!("invalid topic name: {e}")))?;
+        mqtt::validate_topic_name(topic).map_err(|e| {
+            super::SimError::new(
+                super::SimErrorKind::Mqtt,
+                format!("invalid topic name: {e}"),
+            )
+        })?;
         self.iot_topic_limits(topic)?;
         if self.broker.iot() && payload.len() > 128 * 1024 {
-            return err(format!(
-                "AWS IoT Core takes payloads of at most 128 KB; this one has {} bytes",
-                payload.len()
-            ));
+            return err(
+                SimErrorKind::Mqtt,
+                format!(
+                    "AWS IoT Core takes payloads of at most 128 KB; this one has {} bytes",
+                    payload.len()
+                ),
+            );
         }
         if qos > 1 {
             if self.broker.iot() {
-                return err("AWS IoT Core does not support QoS 2: it sends no PUBACK and does not forward the message");
+                return err(SimErrorKind::Mqtt, "AWS IoT Core does not support QoS 2: it sends no PUBACK and does not forward the message");
             }
-            return err("this broker supports QoS 0 and 1");
+            return err(SimErrorKind::Mqtt, "this broker supports QoS 0 and 1");
         }
         self.expire_sessions();
         if !self
@@ -297,9 +334,10 @@ impl World {
             .get(client)
             .is_some_and(|s| s.connected)
         {
-            return err(format!(
-                "client \"{client}\" must connect before it publishes"
-            ));
+            return err(
+                SimErrorKind::Mqtt,
+                format!("client \"{client}\" must connect before it publishes"),
+            );
         }
         let id = self.fresh_id("mqtt");
         self.broker.metrics.sent += 1;

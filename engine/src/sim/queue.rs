@@ -18,7 +18,8 @@
 //! The rules and the pages they follow: `docs/semantics.md` §4.
 
 use super::{
-    err, sha256_hex, Attributes, ChannelMetrics, SimError, SimTime, Timer, TraceKind, World,
+    err, sha256_hex, Attributes, ChannelMetrics, SimError, SimErrorKind, SimTime, Timer, TraceKind,
+    World,
 };
 use crate::topology::QueueConfig;
 use std::collections::{BTreeMap, BTreeSet};
@@ -288,9 +289,12 @@ impl World {
     fn queue_mut(&mut self, name: &str) -> Result<&mut Queue, SimError> {
         match self.queues.get_mut(name) {
             Some(q) => Ok(q),
-            None => err(format!(
-                "AWS.SimpleQueueService.NonExistentQueue: there is no queue named \"{name}\""
-            )),
+            None => err(
+                SimErrorKind::NotFound,
+                format!(
+                    "AWS.SimpleQueueService.NonExistentQueue: there is no queue named \"{name}\""
+                ),
+            ),
         }
     }
 
@@ -310,32 +314,36 @@ impl World {
         let config = q.config.clone();
         let size = request.body.len() + attributes_size(&request.attributes);
         if size > config.max_message_bytes {
-            return err(format!(
+            return err(SimErrorKind::InvalidParameter, format!(
                 "InvalidParameterValue: One or more parameters are invalid. Reason: Message must be shorter than {} bytes.",
                 config.max_message_bytes
             ));
         }
         if request.attributes.len() > 10 {
-            return err("InvalidParameterValue: a message can have at most 10 message attributes");
+            return err(
+                SimErrorKind::InvalidParameter,
+                "InvalidParameterValue: a message can have at most 10 message attributes",
+            );
         }
         if config.fifo {
             if let Some(delay) = request.delay_s {
-                return err(format!(
+                return err(SimErrorKind::InvalidParameter, format!(
                     "InvalidParameterValue: Value {delay} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type."
                 ));
             }
         } else if request.dedup_id.is_some() {
-            return err("InvalidParameterValue: The request include parameter MessageDeduplicationId that is not valid for this queue type.");
+            return err(SimErrorKind::InvalidParameter, "InvalidParameterValue: The request include parameter MessageDeduplicationId that is not valid for this queue type.");
         }
         if let Some(delay) = request.delay_s {
             if delay > 900 {
-                return err(format!("InvalidParameterValue: Value {delay} for parameter DelaySeconds is invalid. Reason: must be between 0 and 900 seconds."));
+                return err(SimErrorKind::InvalidParameter, format!("InvalidParameterValue: Value {delay} for parameter DelaySeconds is invalid. Reason: must be between 0 and 900 seconds."));
             }
         }
         let mut dedup_key = None;
         if config.fifo {
             let Some(group) = request.group_id.clone() else {
                 return err(
+                    SimErrorKind::MissingParameter,
                     "MissingParameter: The request must contain the parameter MessageGroupId.",
                 );
             };
@@ -343,7 +351,7 @@ impl World {
                 (Some(id), _) => id.clone(),
                 (None, true) => sha256_hex(&request.body),
                 (None, false) => {
-                    return err("InvalidParameterValue: The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
+                    return err(SimErrorKind::InvalidParameter, "InvalidParameterValue: The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
                 }
             };
             let key = if config.dedup_scope_group {
@@ -380,10 +388,13 @@ impl World {
                     ),
                 },
             );
-            return err(format!(
-                "QueueFull: queue \"{}\" already holds {} messages (the simulation's bound)",
-                config.name, config.capacity
-            ));
+            return err(
+                SimErrorKind::QueueFull,
+                format!(
+                    "QueueFull: queue \"{}\" already holds {} messages (the simulation's bound)",
+                    config.name, config.capacity
+                ),
+            );
         }
         let (first_enqueued_at, id, receive_count) = match moved {
             Some(m) => (m.first_enqueued_at, m.id, m.receive_count),
@@ -465,19 +476,19 @@ impl World {
         let now = self.now;
         let q = self.queue_mut(&request.queue)?;
         if !(1..=10).contains(&request.max) {
-            return err(format!("InvalidParameterValue: Value {} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10.", request.max));
+            return err(SimErrorKind::InvalidParameter, format!("InvalidParameterValue: Value {} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10.", request.max));
         }
         let wait = request.wait_s.unwrap_or(q.config.receive_wait_s);
         if wait > 20 {
-            return err(format!("InvalidParameterValue: Value {wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20."));
+            return err(SimErrorKind::InvalidParameter, format!("InvalidParameterValue: Value {wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20."));
         }
         if let Some(vt) = request.visibility_timeout_s {
             if vt > 43_200 {
-                return err(format!("InvalidParameterValue: Value {vt} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200."));
+                return err(SimErrorKind::InvalidParameter, format!("InvalidParameterValue: Value {vt} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200."));
             }
         }
         if !q.config.fifo && q.in_flight() >= STANDARD_IN_FLIGHT_LIMIT {
-            return err("OverLimit: too many messages in flight (120,000); delete or let some become visible first");
+            return err(SimErrorKind::OverLimit, "OverLimit: too many messages in flight (120,000); delete or let some become visible first");
         }
         let messages = self.take_messages(request)?;
         if messages.is_empty() && wait > 0 {
@@ -741,7 +752,7 @@ impl World {
             .find(|(_, m)| handle.starts_with(&format!("{}/r", m.id)))
             .map(|(&s, m)| (s, m.clone()));
         let Some((seq, m)) = found else {
-            return err(format!("ReceiptHandleIsInvalid: no message in \"{queue}\" has the receipt handle \"{handle}\" (already deleted, moved or expired)"));
+            return err(SimErrorKind::ReceiptHandleIsInvalid, format!("ReceiptHandleIsInvalid: no message in \"{queue}\" has the receipt handle \"{handle}\" (already deleted, moved or expired)"));
         };
         let Some((_, consumer)) = m.latest_handle.as_ref().filter(|(h, _)| h == handle) else {
             return Ok("not deleted: the receipt handle is stale (the message was received again since); use the latest one");
@@ -778,9 +789,12 @@ impl World {
     /// The receipt handles a consumer holds in flight in this queue.
     pub fn handles_held_by(&self, queue: &str, consumer: &str) -> Result<Vec<String>, SimError> {
         let Some(q) = self.queues.get(queue) else {
-            return err(format!(
-                "AWS.SimpleQueueService.NonExistentQueue: there is no queue named \"{queue}\""
-            ));
+            return err(
+                SimErrorKind::NotFound,
+                format!(
+                    "AWS.SimpleQueueService.NonExistentQueue: there is no queue named \"{queue}\""
+                ),
+            );
         };
         Ok(q.messages
             .values()
@@ -807,10 +821,13 @@ impl World {
         let dlq_fifo = match &request.redrive_policy {
             Some(r) => match self.queues.get(&r.dlq) {
                 None => {
-                    return err(format!(
+                    return err(
+                        SimErrorKind::InvalidParameter,
+                        format!(
                         "InvalidParameterValue: RedrivePolicy names \"{}\", which is not a queue",
                         r.dlq
-                    ))
+                    ),
+                    )
                 }
                 Some(d) => Some(d.config.fifo),
             },
@@ -820,13 +837,19 @@ impl World {
         let mut said = Vec::new();
         if let Some(v) = request.visibility_timeout_s {
             if v > 43_200 {
-                return err("InvalidParameterValue: VisibilityTimeout is 0 to 43,200 seconds");
+                return err(
+                    SimErrorKind::InvalidParameter,
+                    "InvalidParameterValue: VisibilityTimeout is 0 to 43,200 seconds",
+                );
             }
             said.push(format!("VisibilityTimeout {v} s (for later receives)"));
         }
         if let Some(d) = request.delay_s {
             if d > 900 {
-                return err("InvalidParameterValue: DelaySeconds is 0 to 900 seconds");
+                return err(
+                    SimErrorKind::InvalidParameter,
+                    "InvalidParameterValue: DelaySeconds is 0 to 900 seconds",
+                );
             }
             said.push(format!(
                 "DelaySeconds {d} s ({})",
@@ -839,10 +862,13 @@ impl World {
         }
         if let (Some(r), Some(fifo)) = (&request.redrive_policy, dlq_fifo) {
             if fifo != q.config.fifo {
-                return err("InvalidParameterValue: a dead-letter queue must be the same type as its source (FIFO with FIFO, standard with standard)");
+                return err(SimErrorKind::InvalidParameter, "InvalidParameterValue: a dead-letter queue must be the same type as its source (FIFO with FIFO, standard with standard)");
             }
             if !(1..=1000).contains(&r.max_receive_count) {
-                return err("InvalidParameterValue: maxReceiveCount is 1 to 1,000");
+                return err(
+                    SimErrorKind::InvalidParameter,
+                    "InvalidParameterValue: maxReceiveCount is 1 to 1,000",
+                );
             }
             said.push(format!(
                 "RedrivePolicy to {} after {} receives",
@@ -851,6 +877,7 @@ impl World {
         }
         if said.is_empty() {
             return err(
+                SimErrorKind::MissingParameter,
                 "SetQueueAttributes needs VisibilityTimeout, DelaySeconds or RedrivePolicy",
             );
         }
@@ -910,11 +937,11 @@ impl World {
             .iter_mut()
             .find(|(_, m)| m.in_flight.as_ref().is_some_and(|f| f.handle == handle))
         else {
-            return err(format!("ReceiptHandleIsInvalid: \"{handle}\" is not the receipt handle of a message in flight in \"{queue}\""));
+            return err(SimErrorKind::ReceiptHandleIsInvalid, format!("ReceiptHandleIsInvalid: \"{handle}\" is not the receipt handle of a message in flight in \"{queue}\""));
         };
         let until = now + u64::from(timeout_s) * 1000;
         if until > m.first_received_at.unwrap_or(now) + MAX_VISIBILITY_MS {
-            return err("InvalidParameterValue: the total visibility timeout cannot exceed 12 hours from the first receive");
+            return err(SimErrorKind::InvalidParameter, "InvalidParameterValue: the total visibility timeout cannot exceed 12 hours from the first receive");
         }
         m.epoch += 1;
         m.visible_at = until;

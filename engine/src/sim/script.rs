@@ -9,7 +9,7 @@
 
 use super::{
     PublishRequest, PutEventsEntry, ReceiveRequest, ReceiveResult, ReplayRequest, SendRequest,
-    SimError, TraceEntry, World,
+    SimError, SimErrorKind, TraceEntry, World,
 };
 use crate::topology::{Topology, TopologyError};
 use serde::{Deserialize, Serialize};
@@ -264,18 +264,24 @@ fn apply(world: &mut World, index: usize, step: &Step) -> Result<Value, SimError
             (None, Some(c)) => world
                 .delete_held_by(&d.queue, c)
                 .map(|n| json!({ "deleted": n })),
-            _ => super::err("delete takes either a receipt_handle or a consumer"),
+            _ => super::err(
+                SimErrorKind::Script,
+                "delete takes either a receipt_handle or a consumer",
+            ),
         };
     }
     if let Some(c) = &step.change_visibility {
         let Some(timeout) = c.timeout_s else {
-            return super::err("change_visibility needs timeout_s");
+            return super::err(SimErrorKind::Script, "change_visibility needs timeout_s");
         };
         let handles: Vec<String> = match (&c.receipt_handle, &c.consumer) {
             (Some(h), None) => vec![h.clone()],
             (None, Some(consumer)) => world.handles_held_by(&c.queue, consumer)?,
             _ => {
-                return super::err("change_visibility takes either a receipt_handle or a consumer")
+                return super::err(
+                    SimErrorKind::Script,
+                    "change_visibility takes either a receipt_handle or a consumer",
+                )
             }
         };
         for h in &handles {
@@ -375,7 +381,7 @@ pub fn run(script: &Script) -> Result<Vec<Record>, TopologyError> {
                 step: index,
                 at_ms: world.now(),
                 action,
-                error: e.0,
+                error: e.message,
             }),
         }
         flush(&mut world, &mut out, &mut printed);

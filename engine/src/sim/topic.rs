@@ -12,7 +12,9 @@
 //! The rules and the pages they follow: `docs/semantics.md` §2 and §3.
 
 use super::queue::{SendRequest, DEDUP_WINDOW_MS};
-use super::{err, iso_time, sha256_hex, Attributes, ChannelMetrics, SimError, TraceKind, World};
+use super::{
+    err, iso_time, sha256_hex, Attributes, ChannelMetrics, SimError, SimErrorKind, TraceKind, World,
+};
 use crate::json;
 use crate::pattern::{explain, sns, Dialect, EventPattern};
 use crate::topology::{Endpoint, FilterPolicyScope, SubscriptionConfig, TopicConfig};
@@ -106,20 +108,24 @@ impl World {
     pub fn publish(&mut self, request: &PublishRequest) -> Result<String, SimError> {
         let now = self.now;
         let Some(topic) = self.topics.get_mut(&request.topic) else {
-            return err(format!(
-                "NotFound: Topic does not exist: \"{}\"",
-                request.topic
-            ));
+            return err(
+                SimErrorKind::NotFound,
+                format!("NotFound: Topic does not exist: \"{}\"", request.topic),
+            );
         };
         let channel = format!("topic:{}", request.topic);
         let fifo = topic.config.fifo;
         if request.message.len() > 262_144 {
-            return err("InvalidParameter: Message too long (the limit is 262,144 bytes)");
+            return err(
+                SimErrorKind::InvalidParameter,
+                "InvalidParameter: Message too long (the limit is 262,144 bytes)",
+            );
         }
         let mut dedup_id = None;
         if fifo {
             if request.group_id.is_none() {
                 return err(
+                    SimErrorKind::InvalidParameter,
                     "InvalidParameter: The MessageGroupId parameter is required for FIFO topics",
                 );
             }
@@ -127,7 +133,7 @@ impl World {
                 (Some(id), _) => id.clone(),
                 (None, true) => sha256_hex(&request.message),
                 (None, false) => {
-                    return err("InvalidParameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
+                    return err(SimErrorKind::InvalidParameter, "InvalidParameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
                 }
             };
             topic.dedup.retain(|_, (at, _)| now < *at + DEDUP_WINDOW_MS);
@@ -144,11 +150,11 @@ impl World {
             }
             dedup_id = Some(id);
         } else if request.group_id.is_some() || request.dedup_id.is_some() {
-            return err("InvalidParameter: MessageGroupId and MessageDeduplicationId are only for FIFO topics");
+            return err(SimErrorKind::InvalidParameter, "InvalidParameter: MessageGroupId and MessageDeduplicationId are only for FIFO topics");
         }
         let id = self.fresh_id(&request.topic);
         let Some(topic) = self.topics.get_mut(&request.topic) else {
-            return err("topic vanished");
+            return err(SimErrorKind::NotFound, "topic vanished");
         };
         if let Some(d) = &dedup_id {
             topic.dedup.insert(d.clone(), (now, id.clone()));

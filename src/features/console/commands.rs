@@ -37,7 +37,7 @@ impl CommandKind {
     }
 }
 
-pub struct Field {
+pub struct FormField {
     pub name: &'static str,
     pub label: &'static str,
     pub default: &'static str,
@@ -48,11 +48,11 @@ pub struct CommandSpec {
     pub kind: CommandKind,
     pub label: &'static str,
     pub help: &'static str,
-    pub fields: &'static [Field],
+    pub fields: &'static [FormField],
 }
 
-const fn f(name: &'static str, label: &'static str, default: &'static str) -> Field {
-    Field {
+const fn f(name: &'static str, label: &'static str, default: &'static str) -> FormField {
+    FormField {
         name,
         label,
         default,
@@ -88,7 +88,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         fields: &[
             f("quote_id", "Quote id", "q1"),
             f("customer_id", "Customer id", "c1"),
-            Field { name: "cover", label: "Cover", default: "home", options: &["home", "car", "travel"] },
+            FormField { name: "cover", label: "Cover", default: "home", options: &["home", "car", "travel"] },
             f("sum_insured", "Sum insured (£)", "250000"),
         ],
     },

@@ -4,7 +4,7 @@
 
 use crate::components::ErrorView;
 use crate::state::use_store;
-use dojo_engine::publish::{parse_expected_version, Field, FieldError, PublishForm as Form};
+use dojo_engine::publish::{parse_expected_version, DraftField, EventDraft, FieldError};
 use dojo_engine::EventStore;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -44,7 +44,7 @@ pub fn PublishForm() -> impl IntoView {
     let status = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
-    let error_for = move |field: Field| {
+    let error_for = move |field: DraftField| {
         move || {
             errors.with(|errs| {
                 errs.iter()
@@ -61,7 +61,7 @@ pub fn PublishForm() -> impl IntoView {
         }
         status.set(None);
         store_error.set(None);
-        let form = Form {
+        let form = EventDraft {
             stream: stream.get_untracked(),
             event_type: event_type.get_untracked(),
             source: source.get_untracked(),
@@ -98,11 +98,11 @@ pub fn PublishForm() -> impl IntoView {
 
     view! {
         <form class="publish-form" on:submit=submit novalidate data-testid="publish-form">
-            <TextField label="Stream" id="publish-stream" value=stream error=Signal::derive(error_for(Field::Stream))
+            <TextField label="Stream" id="publish-stream" value=stream error=Signal::derive(error_for(DraftField::Stream))
                 hint="The aggregate instance, e.g. customer-42"/>
-            <TextField label="Event type" id="publish-type" value=event_type error=Signal::derive(error_for(Field::EventType))
+            <TextField label="Event type" id="publish-type" value=event_type error=Signal::derive(error_for(DraftField::EventType))
                 hint="Past tense: what happened"/>
-            <TextField label="Source" id="publish-source" value=source error=Signal::derive(error_for(Field::Source))
+            <TextField label="Source" id="publish-source" value=source error=Signal::derive(error_for(DraftField::Source))
                 hint="The producer, reverse-DNS style"/>
             <TextField label="Expected version" id="publish-expected" value=expected error=Signal::derive(move || expected_error.get())
                 hint="Blank appends at any version; a number enforces optimistic concurrency"/>
@@ -110,7 +110,7 @@ pub fn PublishForm() -> impl IntoView {
                 <label for="publish-data">"Data (JSON object)"</label>
                 <textarea id="publish-data" rows="8" spellcheck="false" bind:value=data
                     data-testid="publish-data"
-                    aria-invalid=move || error_for(Field::Data)().is_some().to_string()
+                    aria-invalid=move || error_for(DraftField::Data)().is_some().to_string()
                     aria-describedby="publish-data-hint publish-data-error"></textarea>
                 <p id="publish-data-hint" class="field-hint">
                     "The sample is a customer registration the "
@@ -118,7 +118,7 @@ pub fn PublishForm() -> impl IntoView {
                     " understand: they read an insurance event's fields and its "<code>"schema_version"</code>"."
                 </p>
                 <p id="publish-data-error" class="field-error" data-testid="publish-data-error" aria-live="polite">
-                    {error_for(Field::Data)}
+                    {error_for(DraftField::Data)}
                 </p>
             </div>
             <div class="form-actions">
