@@ -1,11 +1,15 @@
 // Takes screenshots of the built app (dist/) for a person to look at:
-//   node scripts/screenshot.mjs OUT_DIR
+//   node scripts/screenshot.mjs OUT_DIR [README_DIR]
+// With README_DIR (docs/screenshots), it also writes the README's two pictures there:
+// the workshop and an exercise, light, at the size of the window.
 // Serves dist/ on 127.0.0.1, publishes a few events, and captures light and dark views.
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 
 const out = process.argv[2] || 'target/screenshots';
+const readme = process.argv[3];
+if (readme) mkdirSync(readme, { recursive: true });
 const port = 4199;
 mkdirSync(out, { recursive: true });
 const server = spawn('node', ['e2e/serve.mjs', 'dist', String(port)], { stdio: 'ignore' });
@@ -56,6 +60,14 @@ try {
     await page.getByTestId('branch-compare').click();
     await page.getByTestId('branch-comparison').waitFor();
     await page.screenshot({ path: `${out}/workshop-${scheme}.png`, fullPage: true });
+    if (readme && scheme === 'light') {
+      // The canvas, counting what crossed each arrow, with the panels beside and below it.
+      await page.evaluate(() => {
+        const heading = [...document.querySelectorAll('h2')].find((h) => h.textContent === 'Architecture');
+        window.scrollTo(0, heading.getBoundingClientRect().top + window.scrollY - 40);
+      });
+      await page.screenshot({ path: `${readme}/workshop.png` });
+    }
     await page.getByRole('link', { name: 'Event console' }).click();
     await page.getByTestId('command-submit').click();
     await page.getByTestId('command-result').waitFor();
@@ -86,6 +98,10 @@ try {
     await page.getByTestId('hint-next').click();
     await page.getByTestId('checks').waitFor();
     await page.screenshot({ path: `${out}/exercise-${scheme}.png`, fullPage: true });
+    if (readme && scheme === 'light') {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: `${readme}/exercise.png` });
+    }
     await page.goto(`http://127.0.0.1:${port}/quiz?seed=5`);
     await page.getByTestId('q0-o0').check();
     await page.getByTestId('quiz-check').click();

@@ -1,4 +1,6 @@
-//! Small helpers over the browser that several layers share (through the gloo crates).
+//! Small helpers over the browser that several layers share. Timers go through
+//! gloo-timers; the storages stay with web-sys, since gloo-storage panics where the
+//! browser refuses storage (blocked site data), and the app must then carry on.
 
 /// Lets the browser paint and handle input before long work goes on: waits for a
 /// zero-delay timeout, so queued input and rendering run first.
@@ -20,4 +22,14 @@ pub fn random_id() -> String {
             });
             format!("{}-{n}", js_sys::Date::now())
         })
+}
+
+/// This site's localStorage, unless the browser refuses it.
+pub fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// This tab's sessionStorage, unless the browser refuses it.
+pub fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.session_storage().ok().flatten())
 }

@@ -7,9 +7,13 @@ mod error_view;
 pub mod files;
 pub mod focus;
 pub mod markdown;
+mod page_header;
+mod play_loop;
 mod read_only_banner;
 
 pub use backup_notice::BackupNotice;
 pub use choice::Choice;
 pub use error_view::ErrorView;
+pub use page_header::PageHeader;
+pub use play_loop::PlayLoop;
 pub use read_only_banner::ReadOnlyBanner;

@@ -128,19 +128,19 @@ fn listen(revision: RwSignal<u64>, health: RwSignal<StoreHealth>, store: IdbStor
     let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL_NAME) else {
         return;
     };
-    let on_message = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-        move |ev: web_sys::MessageEvent| {
-            if ev.data().as_string().as_deref() == Some(UPGRADE) {
-                if !health.with_untracked(|h| *h == StoreHealth::Superseded) {
-                    store.clone().close();
-                    let_go();
-                }
-            } else {
-                revision.update(|r| *r += 1);
+    let on_message = gloo_events::EventListener::new(&channel, "message", move |event| {
+        let data = event
+            .dyn_ref::<web_sys::MessageEvent>()
+            .and_then(|m| m.data().as_string());
+        if data.as_deref() == Some(UPGRADE) {
+            if !health.with_untracked(|h| *h == StoreHealth::Superseded) {
+                store.clone().close();
+                let_go();
             }
-        },
-    );
-    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        } else {
+            revision.update(|r| *r += 1);
+        }
+    });
     // The listener lives as long as the page.
     on_message.forget();
     CHANNEL.with(|c| *c.borrow_mut() = Some(channel));

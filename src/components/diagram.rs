@@ -266,6 +266,23 @@ fn DiagramNode(node: Node, selected: RwSignal<Option<String>>) -> impl IntoView 
 }
 
 /// A small line chart of queue depth samples.
+/// A canvas's legend: a swatch and its meaning per kind of node, after any items the
+/// canvas adds first (`children`), then a closing note without a swatch.
+#[component]
+pub fn Legend(
+    items: &'static [(&'static str, &'static str)],
+    #[prop(optional)] note: Option<&'static str>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <ul class="legend" aria-label="Legend">
+            {children.map(|c| c())}
+            {items.iter().map(|(swatch, text)| view! { <li><span class=format!("swatch {swatch}")></span>{*text}</li> }).collect_view()}
+            {note.map(|n| view! { <li>{n}</li> })}
+        </ul>
+    }
+}
+
 #[component]
 pub fn Sparkline(samples: Vec<usize>) -> impl IntoView {
     let max = samples.iter().copied().max().unwrap_or(0).max(1);

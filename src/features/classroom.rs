@@ -16,6 +16,7 @@ mod status;
 pub use page::ClassroomPage;
 pub use status::ClassroomStatus;
 
+use crate::browser::{local_storage, session_storage};
 use crate::state::{Appended, StoreContext};
 use dojo_engine::classroom::{Feed, Outbox, Outgoing, RoomMessage, RoomSettings};
 use dojo_engine::{EventStore, NewEvent};
@@ -202,10 +203,6 @@ struct Saved {
     joined: bool,
 }
 
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
 /// What localStorage holds under `key`, or the default when nothing (readable) is there.
 fn read_json<T: DeserializeOwned + Default>(key: &str) -> T {
     local_storage()
@@ -248,10 +245,6 @@ fn forget_acknowledged(classroom: Classroom, id: String) {
             std::time::Duration::from_millis(50),
         );
     }
-}
-
-fn session_storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.session_storage().ok().flatten())
 }
 
 /// A new random tab id: eight letters and digits.

@@ -10,6 +10,7 @@ mod commands;
 mod read_models;
 
 use crate::components::ErrorView;
+use crate::components::PageHeader;
 use crate::state::use_store;
 use commands::{describe, parse, CommandKind, COMMANDS};
 use dojo_engine::command::execute;
@@ -66,13 +67,7 @@ pub fn ConsolePage() -> impl IntoView {
     };
 
     view! {
-        <div class="page-title">
-            <h1>"Event console"</h1>
-            <p class="muted">
-                "Commands are requests that can be refused; events are facts. Send a command: its aggregate is rebuilt from "
-                "its stream in your event store, decides, and the events it produces are appended with an expected version."
-            </p>
-        </div>
+        <PageHeader title="Event console" intro="Commands are requests that can be refused; events are facts. Send a command: its aggregate is rebuilt from its stream in your event store, decides, and the events it produces are appended with an expected version."/>
         <div class="page console-page">
             <section class="panel" aria-labelledby="command-heading">
                 <h2 id="command-heading">"Send a command"</h2>

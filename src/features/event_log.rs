@@ -10,19 +10,14 @@ pub use event_detail::EventDetailPage;
 pub use log_list::EventLog;
 pub use publish_form::PublishForm;
 
+use crate::components::PageHeader;
 use leptos::prelude::*;
 
 /// The page: the publish form beside the log.
 #[component]
 pub fn EventStorePage() -> impl IntoView {
     view! {
-        <div class="page-title">
-            <h1>"Event store"</h1>
-            <p class="muted">
-                "The append-only log that is the source of truth. Everything here is kept in "
-                "your browser's IndexedDB and survives a reload."
-            </p>
-        </div>
+        <PageHeader title="Event store" intro="The append-only log that is the source of truth. Everything here is kept in your browser's IndexedDB and survives a reload."/>
         <div class="page event-store-page">
             <section class="panel publish-panel" aria-labelledby="publish-heading">
                 <h2 id="publish-heading">"Publish an event"</h2>

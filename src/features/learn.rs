@@ -10,6 +10,7 @@ mod scenario_form;
 mod steps_form;
 
 use crate::components::ErrorView;
+use crate::components::PageHeader;
 use crate::storage::documents;
 pub use exercise_page::ExercisePage;
 use leptos::prelude::*;
@@ -32,24 +33,18 @@ pub async fn saved_progress(store: &crate::storage::IdbStore) -> Progress {
 
 /// Fetches a pack's text from a URL.
 async fn fetch_text(url: &str) -> Result<String, String> {
-    use wasm_bindgen::JsCast;
-    let window = web_sys::window().ok_or("No window.")?;
-    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url))
+    let response = gloo_net::http::Request::get(url)
+        .send()
         .await
         .map_err(|_| {
             format!("{url} could not be fetched (offline, or the server does not allow it).")
-        })?
-        .dyn_into::<web_sys::Response>()
-        .map_err(|_| "The answer was not an HTTP response.".to_owned())?;
+        })?;
     if !response.ok() {
         return Err(format!("{url} answered HTTP {}.", response.status()));
     }
-    let text = response
+    response
         .text()
-        .map_err(|_| "The answer has no text.".to_owned())?;
-    wasm_bindgen_futures::JsFuture::from(text)
         .await
-        .map(|v| v.as_string().unwrap_or_default())
         .map_err(|_| "The answer's text could not be read.".to_owned())
 }
 
@@ -164,11 +159,9 @@ pub fn LearnPage() -> impl IntoView {
     };
 
     view! {
-        <div class="page-title">
-            <h1>"Learn"</h1>
-            <p class="muted">"Guided exercises, one idea at a time. Each checks your design after every try and says what to change. Each has a golf score: how many rules, subscriptions and inputs your design needs, where fewer is better, and par is the model answer's score."</p>
+        <PageHeader title="Learn" intro="Guided exercises, one idea at a time. Each checks your design after every try and says what to change. Each has a golf score: how many rules, subscriptions and inputs your design needs, where fewer is better, and par is the model answer's score.">
             <p><span data-testid="learn-summary">{solved}</span>" "<a href=crate::paths::href("/quiz") data-testid="quiz-link">"Quiz yourself"</a></p>
-        </div>
+        </PageHeader>
         <div class="page learn-map" inert=move || !loaded.get()>
             {groups}
             <section class="panel" aria-labelledby="packs-heading">

@@ -8,6 +8,7 @@
 mod samples;
 
 use crate::components::ErrorView;
+use crate::components::PageHeader;
 use crate::state::use_store;
 use dojo_engine::json;
 use dojo_engine::pattern::sns::{attributes_to_json, MessageAttribute};
@@ -232,13 +233,7 @@ pub fn PatternSandboxPage() -> impl IntoView {
     };
 
     view! {
-        <div class="page-title">
-            <h1>"Pattern sandbox"</h1>
-            <p class="muted">
-                "Write an EventBridge pattern or an SNS filter policy and see, field by field, why an event matches or not. "
-                "The answers and the error messages are the ones AWS gives."
-            </p>
-        </div>
+        <PageHeader title="Pattern sandbox" intro="Write an EventBridge pattern or an SNS filter policy and see, field by field, why an event matches or not. The answers and the error messages are the ones AWS gives."/>
         <div class="page sandbox-page" inert=move || !loaded.get()>
             <section class="panel" aria-labelledby="sandbox-inputs">
                 <h2 id="sandbox-inputs">"Pattern and event"</h2>

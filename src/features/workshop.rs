@@ -13,6 +13,7 @@ mod runs;
 pub(crate) mod session;
 
 use crate::components::ErrorView;
+use crate::components::PageHeader;
 use canvas::ArchitectureCanvas;
 use debugger::Debugger;
 use dojo_engine::services::{self, presets, Cursor, Outcome, Scenario, Style};
@@ -155,46 +156,38 @@ pub(crate) fn ScenarioDrawing(scenario: Signal<Scenario>) -> impl IntoView {
     view! { <ArchitectureCanvas/> }
 }
 
-#[component]
-pub fn WorkshopPage() -> impl IntoView {
-    let store = crate::state::use_store();
-    let queue_store = store.clone();
-    let session = RwSignal::new(Session::default());
-    // Nothing is saved until the saved session has been read, so it cannot be overwritten.
-    let loaded = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Arc<Outcome>>);
-    let share_link = RwSignal::new(String::new());
-    let position = RwSignal::new(0u64);
-    let cursor = reading(outcome, position);
-    let ws = Workshop {
-        session,
-        outcome,
-        position,
-        cursor,
-        busy: RwSignal::new(false),
-    };
-    provide_context(ws);
-    let runs = Runs::new();
-    provide_context(runs);
-    let notice = RwSignal::new(None::<(bool, String)>);
+/// Where the page says what happened: an error (nothing changed) or a note.
+type Notice = RwSignal<Option<(bool, String)>>;
 
-    // The main run, derived in the worker; `then` reads it once it is shown. A run
-    // asked for later, or a change of preset or style, makes one on its way stale.
-    let deriving = RwSignal::new(false);
-    let latest = Latest::new();
-    let forget_runs = move || {
-        latest.forget();
-        deriving.set(false);
-    };
-    let run = move |then: Box<dyn FnOnce(&Outcome)>| {
-        let s = session.get_untracked();
+/// The workshop's main run, derived in the run worker from the session's scenario.
+#[derive(Clone, Copy)]
+struct MainRun {
+    ws: Workshop,
+    runs: Runs,
+    latest: Latest,
+    /// A run is on its way.
+    deriving: RwSignal<bool>,
+    notice: Notice,
+}
+
+impl MainRun {
+    /// Derives the session's scenario; `then` reads the run once it is shown. A run asked
+    /// for later, or a change of preset or style, makes one on its way stale.
+    fn start(self, then: impl FnOnce(&Outcome) + 'static) {
+        let s = self.ws.session.get_untracked();
         let Some(scenario) = scenario_of(&s) else {
-            outcome.set(None);
+            self.ws.outcome.set(None);
             return;
         };
-        let current = latest.next();
-        deriving.set(true);
-        runs.derive(&scenario, false, move |ran| {
+        let current = self.latest.next();
+        self.deriving.set(true);
+        let MainRun {
+            ws,
+            deriving,
+            notice,
+            ..
+        } = self;
+        self.runs.derive(&scenario, false, move |ran| {
             if !current() {
                 return;
             }
@@ -208,8 +201,8 @@ pub fn WorkshopPage() -> impl IntoView {
                         }
                     });
                     let len = out.timeline.len() as u64;
-                    outcome.try_set(Some(out.clone()));
-                    position.try_set(s.position.min(len));
+                    ws.outcome.try_set(Some(out.clone()));
+                    ws.position.try_set(s.position.min(len));
                     then(&out);
                 }
                 Err(e) => {
@@ -217,6 +210,42 @@ pub fn WorkshopPage() -> impl IntoView {
                 }
             }
         });
+    }
+
+    /// Drops the run shown and any on its way (the scenario changed).
+    fn forget(self) {
+        self.latest.forget();
+        self.deriving.set(false);
+        self.ws.outcome.set(None);
+    }
+}
+
+#[component]
+pub fn WorkshopPage() -> impl IntoView {
+    let store = crate::state::use_store();
+    let session = RwSignal::new(Session::default());
+    // Nothing is saved until the saved session has been read, so it cannot be overwritten.
+    let loaded = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Arc<Outcome>>);
+    let position = RwSignal::new(0u64);
+    let cursor = reading(outcome, position);
+    let ws = Workshop {
+        session,
+        outcome,
+        position,
+        cursor,
+        busy: RwSignal::new(false),
+    };
+    provide_context(ws);
+    let runs = Runs::new();
+    provide_context(runs);
+    let notice = RwSignal::new(None::<(bool, String)>);
+    let main = MainRun {
+        ws,
+        runs,
+        latest: Latest::new(),
+        deriving: RwSignal::new(false),
+        notice,
     };
     {
         let store = store.clone();
@@ -243,7 +272,7 @@ pub fn WorkshopPage() -> impl IntoView {
             }
             // A saved session is re-derived at once.
             if session.get_untracked().ran {
-                run(Box::new(|_| {}));
+                main.start(|_| {});
             }
             loaded.set(true);
         });
@@ -256,49 +285,105 @@ pub fn WorkshopPage() -> impl IntoView {
         }
     });
 
-    // The run's events go to the event store through the write-behind queue: a few
-    // transactions for thousands of events, flushed at 1,000 waiting or every frame.
-    let saving = RwSignal::new(None::<(usize, usize)>);
-    let health = queue_store.health;
-    let save_run = {
-        let store = queue_store;
-        move |_| {
-            let Some(o) = outcome.get_untracked() else {
-                return;
-            };
-            let total = o.timeline.len();
-            saving.set(Some((0, total)));
-            let queue =
-                crate::storage::WriteBehind::new(store.clone(), 1000, move |written, error| {
-                    match error {
-                        None => saving.set(Some((written, total))),
-                        Some(e) => {
-                            saving.set(None);
-                            notice.set(Some((true, e.to_owned())));
-                        }
-                    }
-                });
-            let run_id = o.world.trace_hash[..8].to_owned();
-            for e in o.timeline.entries() {
-                let new = e.event.to_new_event(
-                    &format!("run-{run_id}-{}", e.position),
-                    &dojo_engine::sim::iso_time(e.at_ms),
-                );
-                queue.push((e.event.stream_id(), new));
-            }
-            leptos::task::spawn_local(async move {
-                if queue.flush().await.is_ok() {
-                    saving.set(None);
-                    let text = match queue.already_present() {
-                        0 => format!("Saved the run's {total} events to the event store."),
-                        n if n == total => format!("The run's {total} events were already in the event store from an earlier save; nothing was added."),
-                        n => format!("Saved the run's {total} events to the event store; {n} of them were already there from an earlier save and were not added again."),
-                    };
-                    notice.set(Some((false, text)));
-                }
-            });
+    view! {
+        <PageHeader title="Workshop" intro="Run the insurance system (Customer Management, the Quote Generator and Comms) on real channels, then travel through its history: every read model and queue moves with the cursor.">
+            <crate::components::BackupNotice name=session::DOCUMENT/>
+        </PageHeader>
+        <section class="panel scenario-bar" aria-labelledby="scenario-heading">
+            <h2 id="scenario-heading">"Scenario"</h2>
+            <ScenarioControls main=main loaded=loaded/>
+            <div class="form-actions session-actions">
+                <SessionActions main=main>
+                    <SaveRun ws=ws notice=notice/>
+                </SessionActions>
+            </div>
+            {move || notice.get().map(|(error, text)| if error {
+                view! { <ErrorView title="Nothing changed" message=text/> }.into_any()
+            } else {
+                view! { <p class="form-status" role="status" data-testid="session-notice">{text}</p> }.into_any()
+            })}
+        </section>
+        <RunView ws=ws deriving=main.deriving/>
+    }
+}
+
+/// The preset, the integration style, and the button that runs them.
+#[component]
+fn ScenarioControls(main: MainRun, loaded: RwSignal<bool>) -> impl IntoView {
+    let session = main.ws.session;
+    let deriving = main.deriving;
+    let choose_preset = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        if v == CUSTOM {
+            return;
         }
+        session.update(|s| {
+            s.preset = v;
+            s.custom = None;
+            s.branches.clear();
+            s.position = 0;
+            s.ran = false;
+        });
+        main.forget();
     };
+    let choose_style = move |ev: leptos::ev::Event| {
+        let v = style_from(&event_target_value(&ev));
+        session.update(|s| {
+            s.style = v;
+            s.branches.clear();
+            s.ran = false;
+        });
+        main.forget();
+    };
+    let position = main.ws.position;
+    let start = move |_| {
+        session.update(|s| {
+            s.ran = true;
+            s.position = 0;
+        });
+        main.start(move |o| position.set(o.timeline.len() as u64));
+    };
+    // The scenario's own description, then what the chosen style does: the preset's text
+    // names no style, so the page never describes one style while running another.
+    let description = move || {
+        let s = session.get();
+        let scenario = scenario_of(&s).map(|x| x.description).unwrap_or_default();
+        format!("{scenario} {}", s.style.explained())
+    };
+    view! {
+        <div class="scenario-controls">
+                <div class="field">
+                    <label for="scenario-preset">"Preset"</label>
+                    <select id="scenario-preset" data-testid="scenario-preset" on:change=choose_preset prop:disabled=move || !loaded.get()
+                        prop:value=move || if session.get().custom.is_some() { CUSTOM.to_owned() } else { session.get().preset }>
+                        // An imported scenario or a design opened from an exercise is listed
+                        // under its own name, so the page never claims to run a preset.
+                        {move || session.get().custom.map(|c| view! {
+                            <option value=CUSTOM>{if c.name.is_empty() { "Imported scenario".to_owned() } else { c.name }}</option>
+                        })}
+                        {presets().into_iter().map(|(name, _)| view! { <option value=name>{name}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="scenario-style">"Integration style"</label>
+                    <select id="scenario-style" data-testid="scenario-style" on:change=choose_style prop:disabled=move || !loaded.get()
+                        prop:value=move || style_key(session.get().style)>
+                        {STYLES.into_iter().map(|s| view! { <option value=style_key(s)>{s.name()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <button type="button" class="primary" on:click=start data-testid="scenario-run" prop:disabled=move || !loaded.get() || deriving.get()>"Run scenario"</button>
+            </div>
+            <p class="muted" data-testid="scenario-description">{description}</p>
+    }
+}
+
+/// Export, import and share the session; `children` go between the share button and the
+/// link it shows.
+#[component]
+fn SessionActions(main: MainRun, children: Children) -> impl IntoView {
+    let MainRun { ws, notice, .. } = main;
+    let (session, outcome) = (ws.session, ws.outcome);
+    let share_link = RwSignal::new(String::new());
     let export = move |_| {
         let s = session.get_untracked();
         let Some(scenario) = scenario_of(&s) else {
@@ -337,7 +422,7 @@ pub fn WorkshopPage() -> impl IntoView {
                 Ok(imported) => {
                     session.set(imported.session);
                     let history = imported.history;
-                    run(Box::new(move |o| {
+                    main.start(move |o| {
                         let same = history.is_empty()
                             || (o.timeline.len() == history.len()
                                 && o.timeline
@@ -350,7 +435,7 @@ pub fn WorkshopPage() -> impl IntoView {
                         } else {
                             "Imported the session, but its history differs from what this version derives from the scenario; the workshop shows the derived history.".into()
                         })));
-                    }));
+                    });
                 }
             }
         });
@@ -385,102 +470,81 @@ pub fn WorkshopPage() -> impl IntoView {
         });
     };
 
-    let choose_preset = move |ev: leptos::ev::Event| {
-        let v = event_target_value(&ev);
-        if v == CUSTOM {
-            return;
-        }
-        session.update(|s| {
-            s.preset = v;
-            s.custom = None;
-            s.branches.clear();
-            s.position = 0;
-            s.ran = false;
-        });
-        forget_runs();
-        outcome.set(None);
-    };
-    let choose_style = move |ev: leptos::ev::Event| {
-        let v = style_from(&event_target_value(&ev));
-        session.update(|s| {
-            s.style = v;
-            s.branches.clear();
-            s.ran = false;
-        });
-        forget_runs();
-        outcome.set(None);
-    };
-    let start = move |_| {
-        session.update(|s| {
-            s.ran = true;
-            s.position = 0;
-        });
-        run(Box::new(move |o| position.set(o.timeline.len() as u64)));
-    };
-    // The scenario's own description, then what the chosen style does: the preset's text
-    // names no style, so the page never describes one style while running another.
-    let description = move || {
-        let s = session.get();
-        let scenario = scenario_of(&s).map(|x| x.description).unwrap_or_default();
-        format!("{scenario} {}", s.style.explained())
-    };
-
     view! {
-        <div class="page-title">
-            <h1>"Workshop"</h1>
-            <p class="muted">
-                "Run the insurance system (Customer Management, the Quote Generator and Comms) on real channels, "
-                "then travel through its history: every read model and queue moves with the cursor."
-            </p>
-            <crate::components::BackupNotice name=session::DOCUMENT/>
-        </div>
-        <section class="panel scenario-bar" aria-labelledby="scenario-heading">
-            <h2 id="scenario-heading">"Scenario"</h2>
-            <div class="scenario-controls">
-                <div class="field">
-                    <label for="scenario-preset">"Preset"</label>
-                    <select id="scenario-preset" data-testid="scenario-preset" on:change=choose_preset prop:disabled=move || !loaded.get()
-                        prop:value=move || if session.get().custom.is_some() { CUSTOM.to_owned() } else { session.get().preset }>
-                        // An imported scenario or a design opened from an exercise is listed
-                        // under its own name, so the page never claims to run a preset.
-                        {move || session.get().custom.map(|c| view! {
-                            <option value=CUSTOM>{if c.name.is_empty() { "Imported scenario".to_owned() } else { c.name }}</option>
-                        })}
-                        {presets().into_iter().map(|(name, _)| view! { <option value=name>{name}</option> }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="scenario-style">"Integration style"</label>
-                    <select id="scenario-style" data-testid="scenario-style" on:change=choose_style prop:disabled=move || !loaded.get()
-                        prop:value=move || style_key(session.get().style)>
-                        {STYLES.into_iter().map(|s| view! { <option value=style_key(s)>{s.name()}</option> }).collect_view()}
-                    </select>
-                </div>
-                <button type="button" class="primary" on:click=start data-testid="scenario-run" prop:disabled=move || !loaded.get() || deriving.get()>"Run scenario"</button>
-            </div>
-            <p class="muted" data-testid="scenario-description">{description}</p>
-            <div class="form-actions session-actions">
-                <button type="button" class="secondary" on:click=export data-testid="session-export">"Export session"</button>
-                <label class="button-like secondary" for="session-import">"Import session"</label>
-                <input id="session-import" type="file" accept=".json,application/json" class="visually-hidden" on:change=import data-testid="session-import"/>
-                <button type="button" class="secondary" on:click=share data-testid="session-share">"Copy share link"</button>
-                <button type="button" class="secondary" on:click=save_run prop:disabled=move || outcome.with(|o| o.is_none()) || saving.get().is_some() || !health.with(|h| h.can_write())
-                    data-testid="save-run">"Save the run's events to the event store"</button>
-                {move || saving.get().map(|(done, total)| view! {
-                    <progress max=total.to_string() value=done.to_string() aria-label="Saving the run's events"></progress>
-                    <span class="muted" data-testid="save-progress">{format!("{done} of {total}")}</span>
-                })}
-                <Show when=move || !share_link.get().is_empty()>
-                    <label for="share-link" class="visually-hidden">"Share link"</label>
-                    <input id="share-link" type="text" readonly class="share-link" prop:value=move || share_link.get() data-testid="share-link"/>
-                </Show>
-            </div>
-            {move || notice.get().map(|(error, text)| if error {
-                view! { <ErrorView title="Nothing changed" message=text/> }.into_any()
-            } else {
-                view! { <p class="form-status" role="status" data-testid="session-notice">{text}</p> }.into_any()
-            })}
-        </section>
+        <button type="button" class="secondary" on:click=export data-testid="session-export">"Export session"</button>
+        <label class="button-like secondary" for="session-import">"Import session"</label>
+        <input id="session-import" type="file" accept=".json,application/json" class="visually-hidden" on:change=import data-testid="session-import"/>
+        <button type="button" class="secondary" on:click=share data-testid="session-share">"Copy share link"</button>
+        {children()}
+        <Show when=move || !share_link.get().is_empty()>
+            <label for="share-link" class="visually-hidden">"Share link"</label>
+            <input id="share-link" type="text" readonly class="share-link" prop:value=move || share_link.get() data-testid="share-link"/>
+        </Show>
+    }
+}
+
+/// Saves the run's events to the event store, with its progress.
+#[component]
+fn SaveRun(ws: Workshop, notice: Notice) -> impl IntoView {
+    let store = crate::state::use_store();
+    let outcome = ws.outcome;
+    // The run's events go to the event store through the write-behind queue: a few
+    // transactions for thousands of events, flushed at 1,000 waiting or every frame.
+    let saving = RwSignal::new(None::<(usize, usize)>);
+    let health = store.health;
+    let save_run = {
+        move |_| {
+            let Some(o) = outcome.get_untracked() else {
+                return;
+            };
+            let total = o.timeline.len();
+            saving.set(Some((0, total)));
+            let queue =
+                crate::storage::WriteBehind::new(store.clone(), 1000, move |written, error| {
+                    match error {
+                        None => saving.set(Some((written, total))),
+                        Some(e) => {
+                            saving.set(None);
+                            notice.set(Some((true, e.to_owned())));
+                        }
+                    }
+                });
+            let run_id = o.world.trace_hash[..8].to_owned();
+            for e in o.timeline.entries() {
+                let new = e.event.to_new_event(
+                    &format!("run-{run_id}-{}", e.position),
+                    &dojo_engine::sim::iso_time(e.at_ms),
+                );
+                queue.push((e.event.stream_id(), new));
+            }
+            leptos::task::spawn_local(async move {
+                if queue.flush().await.is_ok() {
+                    saving.set(None);
+                    let text = match queue.already_present() {
+                        0 => format!("Saved the run's {total} events to the event store."),
+                        n if n == total => format!("The run's {total} events were already in the event store from an earlier save; nothing was added."),
+                        n => format!("Saved the run's {total} events to the event store; {n} of them were already there from an earlier save and were not added again."),
+                    };
+                    notice.set(Some((false, text)));
+                }
+            });
+        }
+    };
+    view! {
+        <button type="button" class="secondary" on:click=save_run prop:disabled=move || outcome.with(|o| o.is_none()) || saving.get().is_some() || !health.with(|h| h.can_write())
+            data-testid="save-run">"Save the run's events to the event store"</button>
+        {move || saving.get().map(|(done, total)| view! {
+            <progress max=total.to_string() value=done.to_string() aria-label="Saving the run's events"></progress>
+            <span class="muted" data-testid="save-progress">{format!("{done} of {total}")}</span>
+        })}
+    }
+}
+
+/// The run: "running", nothing yet, or its summary and every panel.
+#[component]
+fn RunView(ws: Workshop, deriving: RwSignal<bool>) -> impl IntoView {
+    let outcome = ws.outcome;
+    view! {
         {move || match outcome.get() {
             None if deriving.get() => view! {
                 <p class="empty-state" role="status" data-testid="workshop-running">"Running the scenario…"</p>

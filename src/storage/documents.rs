@@ -5,15 +5,12 @@
 //! IndexedDB cannot take a save (storage full), the newest copy waits in localStorage.
 
 use super::IdbStore;
+use crate::browser::local_storage;
 use dojo_engine::StoreError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
 
 /// The document saved under `name`. A copy in localStorage wins over IndexedDB's: it is
 /// either an older build's (before IndexedDB held one) or one kept because IndexedDB

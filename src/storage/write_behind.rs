@@ -19,7 +19,6 @@ use dojo_engine::{EventStore, NewEvent};
 type Queued = (String, NewEvent);
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 
 /// Hears, after each flush, how many events are written in all, and the error if one
 /// stopped the queue.
@@ -34,6 +33,8 @@ struct Inner<S> {
     sealed: std::collections::VecDeque<Vec<Queued>>,
     /// A seal is scheduled for the next frame.
     scheduled: bool,
+    /// That frame's request, until it fires.
+    frame: Option<gloo_render::AnimationFrame>,
     /// The writer is running; it writes sealed batches one at a time, in order.
     writing: bool,
     written: usize,
@@ -63,6 +64,7 @@ impl<S: EventStore + Clone + 'static> WriteBehind<S> {
             open: Vec::new(),
             sealed: std::collections::VecDeque::new(),
             scheduled: false,
+            frame: None,
             writing: false,
             written: 0,
             already_present: 0,
@@ -115,13 +117,17 @@ impl<S: EventStore + Clone + 'static> WriteBehind<S> {
             return;
         }
         let this = self.clone();
-        let callback = wasm_bindgen::closure::Closure::once_into_js(move || {
-            this.0.borrow_mut().scheduled = false;
+        let frame = gloo_render::request_animation_frame(move |_| {
+            let fired = {
+                let mut inner = this.0.borrow_mut();
+                inner.scheduled = false;
+                inner.frame.take()
+            };
+            drop(fired);
             this.seal();
         });
-        if let Some(w) = web_sys::window() {
-            let _ = w.request_animation_frame(callback.unchecked_ref());
-        }
+        // Kept until it fires: dropping it would cancel the frame.
+        self.0.borrow_mut().frame = Some(frame);
     }
 
     /// The writer: sealed batches, oldest first, one transaction each.

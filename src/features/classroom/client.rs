@@ -9,12 +9,12 @@ use dojo_engine::classroom::{
     backoff_ms, Outgoing, Output, Phase, RoomMessage, Session, KEEP_ALIVE_S, MAX_PACKET_BYTES,
 };
 use dojo_engine::mqtt_wire::{decode, encode, Packet};
+use gloo_events::EventListener;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::time::Duration;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 /// How often the client checks the line and pings when idle.
 const PING_EVERY_MS: f64 = (KEEP_ALIVE_S as f64) * 1000.0 * 2.0 / 3.0;
@@ -23,9 +23,9 @@ const SILENCE_MS: f64 = (KEEP_ALIVE_S as f64) * 1000.0 * 1.5;
 
 /// The socket's event handlers, kept alive while the socket may call them.
 struct Handlers {
-    _open: Closure<dyn FnMut(Event)>,
-    _message: Closure<dyn FnMut(MessageEvent)>,
-    _close: Closure<dyn FnMut(CloseEvent)>,
+    _open: EventListener,
+    _message: EventListener,
+    _close: EventListener,
 }
 
 struct Connection {
@@ -168,9 +168,8 @@ fn close(client: &mut Client, say_goodbye: bool) {
         if say_goodbye && connection.opened {
             send_packet(&mut connection, &Packet::Disconnect);
         }
-        connection.socket.set_onopen(None);
-        connection.socket.set_onmessage(None);
-        connection.socket.set_onclose(None);
+        // Its handlers stay until the next connect; the new generation makes them ignore
+        // what the closing socket still says.
         let _ = connection.socket.close();
     }
 }
@@ -212,10 +211,13 @@ fn replace_broker_session(tab: &str, now: BrokerSession) -> Option<BrokerSession
     before.filter(|b| *b != now)
 }
 
+/// The farewell connection and its two listeners (dropping them takes them off).
+type Farewell = (WebSocket, [EventListener; 2]);
+
 thread_local! {
-    /// The short connection that discards an old client id's session, while it is open,
-    /// with a number so its timer closes only that one.
-    static FAREWELL: RefCell<(u64, Option<WebSocket>)> = const { RefCell::new((0, None)) };
+    /// The short connection that discards an old client id's session, with its two
+    /// listeners, while it is open, with a number so its timer closes only that one.
+    static FAREWELL: RefCell<(u64, Option<Farewell>)> = const { RefCell::new((0, None)) };
 }
 
 /// How long the farewell connection may take before it is closed anyway.
@@ -231,24 +233,22 @@ fn say_farewell(url: &str, connect: Packet) {
     socket.set_binary_type(BinaryType::Arraybuffer);
     let on_open = {
         let socket = socket.clone();
-        Closure::once_into_js(move |_: Event| {
+        EventListener::once(&socket.clone(), "open", move |_| {
             let _ = socket.send_with_u8_array(&encode(&connect));
         })
     };
     let on_answer = {
         let socket = socket.clone();
-        Closure::once_into_js(move |_: MessageEvent| {
+        EventListener::once(&socket.clone(), "message", move |_| {
             let _ = socket.send_with_u8_array(&encode(&Packet::Disconnect));
             let _ = socket.close();
         })
     };
-    socket.set_onopen(Some(on_open.unchecked_ref()));
-    socket.set_onmessage(Some(on_answer.unchecked_ref()));
     end_farewell();
     let number = FAREWELL.with(|f| {
         let mut farewell = f.borrow_mut();
         farewell.0 += 1;
-        farewell.1 = Some(socket);
+        farewell.1 = Some((socket, [on_open, on_answer]));
         farewell.0
     });
     set_timeout(
@@ -263,9 +263,8 @@ fn say_farewell(url: &str, connect: Packet) {
 
 /// Closes the farewell connection if it is still open.
 fn end_farewell() {
-    if let Some(socket) = FAREWELL.with(|f| f.borrow_mut().1.take()) {
-        socket.set_onopen(None);
-        socket.set_onmessage(None);
+    // Dropping its listeners takes them off the socket.
+    if let Some((socket, _listeners)) = FAREWELL.with(|f| f.borrow_mut().1.take()) {
         let _ = socket.close();
     }
 }
@@ -320,16 +319,17 @@ pub fn connect(classroom: Classroom) {
             format!("The browser would not open a WebSocket to {url}: {why}")
         })?;
         socket.set_binary_type(BinaryType::Arraybuffer);
-        let open = Closure::<dyn FnMut(Event)>::new(move |_| on_open(generation));
-        let message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            on_message(classroom, generation, e)
+        let open = EventListener::new(&socket, "open", move |_| on_open(generation));
+        let message = EventListener::new(&socket, "message", move |e| {
+            if let Some(e) = e.dyn_ref::<MessageEvent>() {
+                on_message(classroom, generation, e.clone());
+            }
         });
-        let close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
-            on_close(classroom, generation, e)
+        let close = EventListener::new(&socket, "close", move |e| {
+            if let Some(e) = e.dyn_ref::<CloseEvent>() {
+                on_close(classroom, generation, e.clone());
+            }
         });
-        socket.set_onopen(Some(open.as_ref().unchecked_ref()));
-        socket.set_onmessage(Some(message.as_ref().unchecked_ref()));
-        socket.set_onclose(Some(close.as_ref().unchecked_ref()));
         client.handlers.push(Handlers {
             _open: open,
             _message: message,

@@ -4,6 +4,7 @@
 //! room is shown as text; nothing it contains is run or rendered as markup.
 
 use super::{seconds_left, use_classroom, Status};
+use crate::components::PageHeader;
 use dojo_engine::classroom::{Listen, Role, RoomMessage, RoomSettings, SettingError, CHANNELS};
 use dojo_engine::wording::plural;
 use leptos::prelude::*;
@@ -58,15 +59,7 @@ pub fn ClassroomPage() -> impl IntoView {
     };
 
     view! {
-        <div class="page-title">
-            <h1>"Classroom"</h1>
-            <p class="muted">
-                "Put a whole room on one bus. Every browser connects to the same MQTT broker over WebSocket; the events you "
-                "publish (on the event store page and through the console's commands) go out on topics "
-                "dojo/room/team/learner/channel/type, and you receive what your topic filter matches. "
-                "Delivery is at least once (QoS 1): what you publish while the broker is away waits in an outbox in this browser."
-            </p>
-        </div>
+        <PageHeader title="Classroom" intro="Put a whole room on one bus. Every browser connects to the same MQTT broker over WebSocket; the events you publish (on the event store page and through the console's commands) go out on topics dojo/room/team/learner/channel/type, and you receive what your topic filter matches. Delivery is at least once (QoS 1): what you publish while the broker is away waits in an outbox in this browser."/>
         <div class="page classroom-page">
             <section class="panel" aria-labelledby="room-heading">
                 <h2 id="room-heading">"Your place in the room"</h2>

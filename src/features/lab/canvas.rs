@@ -11,7 +11,7 @@
 use super::model::{Lab, LabRun};
 use super::queue_inspector::QueueInspector;
 use crate::components::diagram::{
-    AnimateToggle, ArrowMarker, DiagramLayers, InspectorFrame, Kind, Node, H,
+    AnimateToggle, ArrowMarker, DiagramLayers, InspectorFrame, Kind, Legend, Node, H,
 };
 use dojo_engine::topology::{Endpoint, SubscriptionConfig, Topology};
 use leptos::prelude::*;
@@ -212,17 +212,22 @@ pub fn LabCanvas(lab: RwSignal<Lab>, outcome: Memo<Result<LabRun, String>>) -> i
                     }}
                 </svg>
             </div>
-            <ul class="legend" aria-label="Legend">
-                <li><span class="swatch external"></span>"You, outside the system (pink, rounded)"</li>
-                <li><span class="swatch event"></span>"Buses and topics carry events (orange, dashed)"</li>
-                <li><span class="swatch policy"></span>"Rules, subscriptions and handlers decide (lilac)"</li>
-                <li><span class="swatch queue"></span>"Queues (grey pills); the right-hand column holds dead-letter queues"</li>
-                <li>"Numbers on arrows count messages so far"</li>
-            </ul>
+            <Legend items=LEGEND note="Numbers on arrows count messages so far"/>
             <LabInspector lab=lab outcome=outcome selected=selected/>
         </section>
     }
 }
+
+/// What the lab canvas's shapes and colours stand for.
+const LEGEND: &[(&str, &str)] = &[
+    ("external", "You, outside the system (pink, rounded)"),
+    ("event", "Buses and topics carry events (orange, dashed)"),
+    ("policy", "Rules, subscriptions and handlers decide (lilac)"),
+    (
+        "queue",
+        "Queues (grey pills); the right-hand column holds dead-letter queues",
+    ),
+];
 
 #[component]
 fn LabInspector(

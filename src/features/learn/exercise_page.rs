@@ -88,46 +88,276 @@ fn uses_steps(ex: &Exercise) -> bool {
         || ex.workload.iter().any(|s| s.mqtt_connect.is_some())
 }
 
+/// The exercise page's state, shared by its parts. Cheap to copy.
+#[derive(Clone, Copy)]
+struct Page {
+    progress: RwSignal<Progress>,
+    loaded: RwSignal<bool>,
+    id: Memo<String>,
+    exercises: Memo<Vec<Exercise>>,
+    exercise: Memo<Option<Exercise>>,
+    /// The design's JSON, as the learner sees it.
+    text: RwSignal<String>,
+    /// The design as the JSON stands: the forms edit it while it parses.
+    parsed: Memo<Result<Design, String>>,
+    /// What the forms and drawings show: the design as it last parsed, so that a mistake
+    /// being typed in the JSON does not blank them.
+    last_good: Memo<Design>,
+    /// Earlier texts of the design in this visit, newest last: Undo takes back the last
+    /// change, whichever view made it (a form, the JSON, Reset or Show solution).
+    edits: RwSignal<Vec<String>>,
+    builder_notice: RwSignal<Option<Result<String, String>>>,
+    report: RwSignal<Option<Report>>,
+    error: RwSignal<Option<String>>,
+    notice: RwSignal<Option<String>>,
+    /// The beat at which the learner last checked, for beats that wait for a check.
+    checked_at_beat: RwSignal<Option<usize>>,
+}
+
+impl Page {
+    fn new() -> Self {
+        let params = use_params_map();
+        let (progress, loaded) = super::use_progress();
+        let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+        // Parsing the packs again only when they change, not on every keystroke.
+        let packs = Memo::new(move |_| progress.with(|p| p.packs.clone()));
+        let exercises = Memo::new(move |_| {
+            let packs = packs.get();
+            Progress {
+                packs,
+                ..Progress::default()
+            }
+            .exercises()
+        });
+        let exercise = Memo::new(move |_| {
+            let id = id.get();
+            exercises.with(|all| all.iter().find(|e| e.id == id).cloned())
+        });
+        let text = RwSignal::new(String::new());
+        let parsed = Memo::new(move |_| text.with(|t| Design::from_json(t)));
+        let last_good = Memo::new(move |before: Option<&Design>| {
+            parsed.with(|p| match p {
+                Ok(d) => d.clone(),
+                Err(_) => before.cloned().unwrap_or_default(),
+            })
+        });
+        Page {
+            progress,
+            loaded,
+            id,
+            exercises,
+            exercise,
+            text,
+            parsed,
+            last_good,
+            edits: RwSignal::new(Vec::new()),
+            builder_notice: RwSignal::new(None),
+            report: RwSignal::new(None),
+            error: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            checked_at_beat: RwSignal::new(None),
+        }
+    }
+
+    /// This learner's progress on this exercise.
+    fn mine(self) -> ExerciseProgress {
+        self.progress
+            .with(|p| p.exercises.get(&self.id.get()).cloned().unwrap_or_default())
+    }
+
+    fn update(self, f: &dyn Fn(&mut ExerciseProgress)) {
+        let key = self.id.get_untracked();
+        self.progress
+            .update(|p| f(p.exercises.entry(key).or_default()));
+    }
+
+    // A new text for the design, from a form, Reset or Show solution: the old one can be
+    // brought back with Undo, and the new one is the saved draft.
+    fn replace_text(self, next: String) {
+        let Page { text, edits, .. } = self;
+
+        let before = text.get_untracked();
+        if before == next {
+            return;
+        }
+        edits.update(|e| e.push(before));
+        text.set(next.clone());
+        self.update(&|m| m.draft = Some(next.clone()));
+    }
+
+    fn run_check(self) {
+        let Page {
+            exercise,
+            text,
+            report,
+            error,
+            notice,
+            checked_at_beat,
+            ..
+        } = self;
+
+        let Some(ex) = exercise.get_untracked() else {
+            return;
+        };
+        let t = text.get_untracked();
+        match Design::from_json(&t) {
+            Err(e) => {
+                error.set(Some(format!("The design is not valid. {e}")));
+            }
+            Ok(design) => {
+                let r = check(&ex, &design);
+                error.set(None);
+                notice.set(None);
+                let (solved, golf) = (r.solved, r.golf);
+                self.update(&|m| m.record_check(t.clone(), solved, golf));
+                checked_at_beat.set(Some(self.mine().beat));
+                report.set(Some(r));
+                // The verdict is what the learner asked for, wherever they pressed Check.
+                focus_soon("[data-testid=check-summary]");
+            }
+        }
+    }
+
+    fn undo(self) {
+        let Page {
+            exercise,
+            text,
+            edits,
+            report,
+            error,
+            notice,
+            builder_notice,
+            ..
+        } = self;
+
+        let Some(ex) = exercise.get_untracked() else {
+            return;
+        };
+        builder_notice.set(None);
+        // First the changes made in this visit, in either view.
+        if let Some(before) = edits.try_update(|e| e.pop()).flatten() {
+            text.set(before.clone());
+            self.update(&|m| m.draft = Some(before.clone()));
+            error.set(None);
+            notice.set(Some(
+                "Undone: the design is as it was before your last change.".into(),
+            ));
+            return;
+        }
+        let mut m = self.mine();
+        let previous = m.undo();
+        self.update(&|p| {
+            p.undo();
+        });
+        error.set(None);
+        match previous {
+            Some(t) => {
+                report.set(Design::from_json(&t).ok().map(|d| check(&ex, &d)));
+                text.set(t);
+                notice.set(Some("Back to your previous design.".into()));
+            }
+            None => {
+                text.set(ex.start_text.clone());
+                report.set(None);
+                notice.set(Some(
+                    "Nothing left to undo: back to the starting design.".into(),
+                ));
+            }
+        }
+    }
+
+    fn reset(self) {
+        let Page {
+            exercise,
+            text,
+            edits,
+            report,
+            error,
+            notice,
+            checked_at_beat,
+            ..
+        } = self;
+
+        let Some(ex) = exercise.get_untracked() else {
+            return;
+        };
+        let before = text.get_untracked();
+        self.update(&|m| {
+            m.checked.clear();
+            m.draft = None;
+            m.beat = 0;
+            m.hints = 0;
+        });
+        if before != ex.start_text {
+            edits.update(|e| e.push(before));
+        }
+        text.set(ex.start_text.clone());
+        report.set(None);
+        error.set(None);
+        checked_at_beat.set(None);
+        notice.set(Some(
+            "The exercise starts again. Your best golf score stays; Undo brings your design back."
+                .into(),
+        ));
+    }
+
+    fn show_solution(self) {
+        let Page {
+            exercise, notice, ..
+        } = self;
+
+        let Some(ex) = exercise.get_untracked() else {
+            return;
+        };
+        self.replace_text(ex.solution_text.clone());
+        notice.set(Some(
+            "The reference solution is in both views. Nothing is applied until you press Check; Undo brings your design back."
+                .into(),
+        ));
+    }
+
+    /// The forms change the design that parsed last and write it back as JSON.
+    fn change_design(self, change: &dyn Fn(&mut Design)) {
+        if let Ok(mut d) = self.parsed.get_untracked() {
+            change(&mut d);
+            self.replace_text(d.to_compact_json());
+        }
+    }
+
+    /// The scenario the forms and the drawing show: the design's, else the exercise's
+    /// start, else the first preset.
+    fn design_scenario(self) -> Signal<dojo_engine::services::Scenario> {
+        let (last_good, exercise) = (self.last_good, self.exercise);
+        Signal::derive(move || {
+            last_good
+                .with(|d| d.scenario.clone())
+                .or_else(|| exercise.with(|e| e.as_ref().and_then(|e| e.start.scenario.clone())))
+                .or_else(|| {
+                    let (_, text) = dojo_engine::services::presets().into_iter().next()?;
+                    dojo_engine::services::Scenario::from_json(text).ok()
+                })
+                .expect("the presets hold a scenario")
+        })
+    }
+}
+
 #[component]
 pub fn ExercisePage() -> impl IntoView {
-    let params = use_params_map();
-    let (progress, loaded) = super::use_progress();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    // Parsing the packs again only when they change, not on every keystroke.
-    let packs = Memo::new(move |_| progress.with(|p| p.packs.clone()));
-    let exercises = Memo::new(move |_| {
-        let packs = packs.get();
-        Progress {
-            packs,
-            ..Progress::default()
-        }
-        .exercises()
-    });
-    let exercise = Memo::new(move |_| {
-        let id = id.get();
-        exercises.with(|all| all.iter().find(|e| e.id == id).cloned())
-    });
-    let mine = move || progress.with(|p| p.exercises.get(&id.get()).cloned().unwrap_or_default());
-    let update = move |f: &dyn Fn(&mut ExerciseProgress)| {
-        let key = id.get_untracked();
-        progress.update(|p| f(p.exercises.entry(key).or_default()));
-    };
-
-    let text = RwSignal::new(String::new());
-    // The design as the JSON stands: the forms edit it while it parses.
-    let parsed = Memo::new(move |_| text.with(|t| Design::from_json(t)));
-    // Earlier texts of the design in this visit, newest last: Undo takes back the last
-    // change, whichever view made it (a form, the JSON, Reset or Show solution).
-    let edits = RwSignal::new(Vec::<String>::new());
-    // The JSON as it was when the learner started typing in it.
-    let json_before = StoredValue::new(None::<String>);
-    let builder_notice = RwSignal::new(None::<Result<String, String>>);
-    let report = RwSignal::new(None::<Report>);
-    let error = RwSignal::new(None::<String>);
-    let notice = RwSignal::new(None::<String>);
-    // The beat at which the learner last checked, for beats that wait for a check.
-    let checked_at_beat = RwSignal::new(None::<usize>);
-
+    let page = Page::new();
+    let Page {
+        progress,
+        loaded,
+        id,
+        exercise,
+        text,
+        report,
+        error,
+        notice,
+        edits,
+        builder_notice,
+        checked_at_beat,
+        ..
+    } = page;
     // Once the progress is read: the editor shows the draft, the last checked design or
     // the start, and the last checked design's verdict.
     Effect::new(move |_| {
@@ -154,146 +384,164 @@ pub fn ExercisePage() -> impl IntoView {
         builder_notice.set(None);
     });
 
-    // A new text for the design, from a form, Reset or Show solution: the old one can be
-    // brought back with Undo, and the new one is the saved draft.
-    let replace_text = move |next: String| {
-        let before = text.get_untracked();
-        if before == next {
-            return;
-        }
-        edits.update(|e| e.push(before));
-        text.set(next.clone());
-        update(&|m| m.draft = Some(next.clone()));
-    };
-    // The forms change the design that parsed last and write it back as JSON.
-    let change_design = move |change: &dyn Fn(&mut Design)| {
-        if let Ok(mut d) = parsed.get_untracked() {
-            change(&mut d);
-            replace_text(d.to_compact_json());
-        }
-    };
-    // What the forms and drawings show: the design as it last parsed, so that a mistake
-    // being typed in the JSON does not blank them.
-    let last_good = Memo::new(move |before: Option<&Design>| {
-        parsed.with(|p| match p {
-            Ok(d) => d.clone(),
-            Err(_) => before.cloned().unwrap_or_default(),
-        })
-    });
-    let design_topology =
-        Signal::derive(move || last_good.with(|d| d.topology.clone().unwrap_or_default()));
-    let design_steps = Signal::derive(move || last_good.with(|d| d.steps.clone()));
-    let design_scenario = Signal::derive(move || {
-        last_good
-            .with(|d| d.scenario.clone())
-            .or_else(|| exercise.with(|e| e.as_ref().and_then(|e| e.start.scenario.clone())))
-            .or_else(|| {
-                let (_, text) = dojo_engine::services::presets().into_iter().next()?;
-                dojo_engine::services::Scenario::from_json(text).ok()
-            })
-            .expect("the presets hold a scenario")
-    });
-    let on_topology = Callback::new(move |t: dojo_engine::topology::Topology| {
-        change_design(&|d| d.topology = Some(t.clone()))
-    });
-    let on_steps = Callback::new(move |steps: Vec<dojo_engine::sim::script::Step>| {
-        change_design(&|d| d.steps = steps.clone())
-    });
-    let on_scenario = Callback::new(move |s: dojo_engine::services::Scenario| {
-        change_design(&|d| d.scenario = Some(s.clone()))
-    });
+    view! {
+        {move || match exercise.get() {
+            None => view! {
+                <div class="page-title"><h1>"No such exercise"</h1></div>
+                {move || loaded.get().then(|| view! {
+                    <ErrorView title="This exercise does not exist" message=format!("There is no exercise \"{}\".", id.get()) hint="Pick one from the level map."/>
+                })}
+                <p><a href=crate::paths::href("/learn")>"Back to the level map"</a></p>
+            }.into_any(),
+            Some(ex) => view! {
+                <ExerciseHeader page=page ex=ex.clone()/>
+                <div class="page exercise-page" inert=move || !loaded.get()>
+                    <div class="exercise-side">
+                    <section class="panel" aria-labelledby="story-heading">
+                        <h2 id="story-heading">"The idea"</h2>
+                        <Beats page=page/>
+                    </section>
+                    <section class="panel" aria-labelledby="hints-heading">
+                        <h2 id="hints-heading">"Hints"</h2>
+                        <Hints page=page/>
+                    </section>
+                    </div>
+                    <DesignPanel page=page ex=ex.clone()/>
+                    <ExerciseDrawing page=page ex=ex.clone()/>
+                    <DesignViews page=page ex=ex/>
+                    <Review page=page/>
+                </div>
+            }.into_any(),
+        }}
+    }
+}
 
-    let run_check = move || {
-        let Some(ex) = exercise.get_untracked() else {
-            return;
-        };
-        let t = text.get_untracked();
-        match Design::from_json(&t) {
-            Err(e) => {
-                error.set(Some(format!("The design is not valid. {e}")));
-            }
-            Ok(design) => {
-                let r = check(&ex, &design);
-                error.set(None);
-                notice.set(None);
-                let (solved, golf) = (r.solved, r.golf);
-                update(&|m| m.record_check(t.clone(), solved, golf));
-                checked_at_beat.set(Some(mine().beat));
-                report.set(Some(r));
-                // The verdict is what the learner asked for, wherever they pressed Check.
-                focus_soon("[data-testid=check-summary]");
-            }
+/// What kind of design an exercise takes, in words.
+fn design_kind(ex: &Exercise) -> &'static str {
+    match ex.kind {
+        dojo_engine::exercise::Kind::Channels => "a topology (and steps you add)",
+        dojo_engine::exercise::Kind::System => "a scenario of the insurance services",
+    }
+}
+
+/// The exercise's title, concept, level and par, and the mode picker.
+#[component]
+fn ExerciseHeader(page: Page, ex: Exercise) -> impl IntoView {
+    view! {
+                    <div class="page-title">
+                        <p><a href=crate::paths::href("/learn") data-testid="back-to-map">"← Level map"</a></p>
+                        <h1>{ex.title.clone()}</h1>
+                        <p class="muted">{format!("{} · level {} · par {}", ex.concept, ex.level, ex.par)}</p>
+                        <p class="muted golf-explained" data-testid="golf-explained">{ex.golf_explained()}</p>
+                        <fieldset class="mode-picker">
+                            <legend class="visually-hidden">"Mode"</legend>
+                            <label><input type="radio" name="mode" checked=move || !page.mine().free on:change=move |_| page.update(&|m| m.free = false) data-testid="mode-lecture"/>" Lecture"</label>
+                            <label><input type="radio" name="mode" checked=move || page.mine().free on:change=move |_| page.update(&|m| m.free = true) data-testid="mode-free"/>" Free exploration"</label>
+                        </fieldset>
+                    </div>
+    }
+}
+
+/// The narration: one beat at a time in lecture mode, all of them in free exploration.
+#[component]
+fn Beats(page: Page) -> impl IntoView {
+    let Page {
+        exercise,
+        report,
+        checked_at_beat,
+        ..
+    } = page;
+    move || {
+        let ex = exercise.get()?;
+        let m = page.mine();
+        if m.free {
+            return Some(
+                view! {
+                    <ol class="beats" data-testid="beats">
+                        {ex.beats.iter().map(|b| view! { <li><Markdown source=b.text.clone()/></li> }).collect_view()}
+                    </ol>
+                }
+                .into_any(),
+            );
         }
-    };
-    let undo = move |_| {
-        let Some(ex) = exercise.get_untracked() else {
-            return;
+        let n = ex.beats.len();
+        let k = m.beat.min(n - 1);
+        let beat = ex.beats[k].clone();
+        let waiting = match &beat.wait {
+            None => None,
+            Some(Wait::Apply) => checked_at_beat
+                .get()
+                .is_none_or(|b| b < k)
+                .then(|| "Check your design to continue.".to_owned()),
+            Some(Wait::Trace(kind)) => (!report
+                .with(|r| r.as_ref().is_some_and(|r| r.trace_kinds.contains(kind))))
+            .then(|| format!("Continue once your run shows a {kind}.")),
         };
-        builder_notice.set(None);
-        // First the changes made in this visit, in either view.
-        if let Some(before) = edits.try_update(|e| e.pop()).flatten() {
-            text.set(before.clone());
-            update(&|m| m.draft = Some(before.clone()));
-            error.set(None);
-            notice.set(Some(
-                "Undone: the design is as it was before your last change.".into(),
-            ));
-            return;
-        }
-        let mut m = mine();
-        let previous = m.undo();
-        update(&|p| {
-            p.undo();
-        });
-        error.set(None);
-        match previous {
-            Some(t) => {
-                report.set(Design::from_json(&t).ok().map(|d| check(&ex, &d)));
-                text.set(t);
-                notice.set(Some("Back to your previous design.".into()));
+        let last = k + 1 >= n;
+        Some(
+            view! {
+                <div class="beat" data-testid="beat" data-focus-target tabindex="-1">
+                    <p class="muted">{format!("{} of {n}", k + 1)}</p>
+                    <Markdown source=beat.text.clone()/>
+                    {waiting.clone().map(|w| view! { <p class="waiting" data-testid="beat-waiting">{w}</p> })}
+                    <div class="form-actions">
+                        <button type="button" class="secondary" disabled=k == 0
+                            on:click=move |_| {
+                                page.update(&|m| m.beat = m.beat.saturating_sub(1));
+                                // The button is drawn anew; keep the focus where the reader is.
+                                focus_soon(if k == 1 { "[data-testid=beat-continue]" } else { "[data-testid=beat-back]" });
+                            } data-testid="beat-back">"Back"</button>
+                        {(!last).then(|| view! {
+                            <button type="button" class="primary" disabled=waiting.is_some()
+                                on:click=move |_| {
+                                    page.update(&|m| m.beat = (m.beat + 1).min(n - 1));
+                                    // On the last beat there is no Continue: the beat itself takes the focus.
+                                    focus_soon(if k + 2 >= n { "[data-testid=beat]" } else { "[data-testid=beat-continue]" });
+                                } data-testid="beat-continue">"Continue"</button>
+                        })}
+                    </div>
+                </div>
             }
-            None => {
-                text.set(ex.start_text.clone());
-                report.set(None);
-                notice.set(Some(
-                    "Nothing left to undo: back to the starting design.".into(),
-                ));
-            }
-        }
-    };
-    let reset = move |_| {
-        let Some(ex) = exercise.get_untracked() else {
-            return;
-        };
-        let before = text.get_untracked();
-        update(&|m| {
-            m.checked.clear();
-            m.draft = None;
-            m.beat = 0;
-            m.hints = 0;
-        });
-        if before != ex.start_text {
-            edits.update(|e| e.push(before));
-        }
-        text.set(ex.start_text.clone());
-        report.set(None);
-        error.set(None);
-        checked_at_beat.set(None);
-        notice.set(Some(
-            "The exercise starts again. Your best golf score stays; Undo brings your design back."
-                .into(),
-        ));
-    };
-    let show_solution = move |_| {
-        let Some(ex) = exercise.get_untracked() else {
-            return;
-        };
-        replace_text(ex.solution_text.clone());
-        notice.set(Some(
-            "The reference solution is in both views. Nothing is applied until you press Check; Undo brings your design back."
-                .into(),
-        ));
-    };
+            .into_any(),
+        )
+    }
+}
+
+/// The hints shown so far, and the button for the next.
+#[component]
+fn Hints(page: Page) -> impl IntoView {
+    let Page { exercise, .. } = page;
+    move || {
+        let ex = exercise.get()?;
+        let shown = page.mine().hints.min(ex.hints.len());
+        Some(view! {
+            <ol class="hints" data-testid="hints">
+                {ex.hints.iter().take(shown).map(|h| view! { <li data-focus-target><Markdown source=h.clone()/></li> }).collect_view()}
+            </ol>
+            {(shown < ex.hints.len()).then(|| view! {
+                <button type="button" class="secondary" data-testid="hint-next" on:click=move |_| {
+                    page.update(&|m| m.hints += 1);
+                    // The new hint is what the learner asked for: it takes the focus.
+                    focus_soon("[data-testid=hints] li:last-child");
+                }>
+                    {format!("Show hint {} of {}", shown + 1, ex.hints.len())}
+                </button>
+            })}
+        })
+    }
+}
+
+/// The actions on the design, what they said, the check's results and the way on.
+#[component]
+fn DesignPanel(page: Page, ex: Exercise) -> impl IntoView {
+    let Page {
+        exercise,
+        text,
+        error,
+        notice,
+        ..
+    } = page;
+    let kind = design_kind(&ex);
     // Free exploration in the real tools: the design opens in the lab (channels) or the
     // workshop (system); what the learner had there is kept and can be restored.
     let store = crate::state::use_store().store;
@@ -347,76 +595,138 @@ pub fn ExercisePage() -> impl IntoView {
             }
         });
     };
-    let edit = move |ev: leptos::ev::Event| {
-        let t = event_target_value(&ev);
-        text.set(t.clone());
-        update(&|m| m.draft = Some(t.clone()));
-    };
-    // Typing in the JSON is one change for Undo: from focus to leaving the field.
-    let json_focus = move |_| json_before.set_value(Some(text.get_untracked()));
-    let json_done = move |_| {
-        if let Some(before) = json_before.try_update_value(|b| b.take()).flatten() {
-            if before != text.get_untracked() {
-                edits.update(|e| e.push(before));
-            }
-        }
+    let run_check = move || page.run_check();
+    let undo = move |_| page.undo();
+    let reset = move |_| page.reset();
+    let show_solution = move |_| page.show_solution();
+    // Check, Undo, Reset, Show solution and Explore, above the results.
+    let actions = move || {
+        let ex = exercise.get_untracked()?;
+        let explore = explore.clone();
+        Some(view! {
+            <div class="form-actions">
+                <button type="button" class="primary" on:click=move |_| run_check() data-testid="check">"Check"</button>
+                <button type="button" class="secondary" on:click=undo data-testid="undo">"Undo"</button>
+                <button type="button" class="secondary" on:click=reset data-testid="reset">"Reset"</button>
+                <button type="button" class="secondary" on:click=show_solution data-testid="show-solution">"Show solution"</button>
+                <button type="button" class="secondary" on:click=explore data-testid="explore">
+                    {match ex.kind { dojo_engine::exercise::Kind::Channels => "Explore in the lab", dojo_engine::exercise::Kind::System => "Explore in the workshop" }}
+                </button>
+            </div>
+        })
     };
 
-    let beat_view = move || {
+    view! {
+        <section class="panel" aria-labelledby="design-heading">
+            <h2 id="design-heading">"Your design"</h2>
+            <p class="muted">{format!("Change {kind} with the forms below the drawing, or in its JSON; the two always show the same design. Then check it against the goals.")}</p>
+            {actions()}
+            <div id="design-error">{move || error.get().map(|e| view! { <ErrorView title="Nothing was checked" message=e/> })}</div>
+            {move || notice.get().map(|n| view! { <p class="form-status" data-testid="exercise-notice">{n}</p> })}
+            {move || explored.get().map(|path| view! { <p><a href=crate::paths::href(path) data-testid="explore-open">{format!("Open {path}")}</a></p> })}
+            <CheckResults page=page/>
+            <NextExercise page=page/>
+        </section>
+    }
+}
+
+/// The goals before the first check; after it, the verdict on each, and the run's log.
+#[component]
+fn CheckResults(page: Page) -> impl IntoView {
+    let Page {
+        exercise,
+        text,
+        report,
+        ..
+    } = page;
+    move || {
         let ex = exercise.get()?;
-        let m = mine();
-        if m.free {
-            return Some(
-                view! {
-                    <ol class="beats" data-testid="beats">
-                        {ex.beats.iter().map(|b| view! { <li><Markdown source=b.text.clone()/></li> }).collect_view()}
-                    </ol>
-                }
-                .into_any(),
-            );
-        }
-        let n = ex.beats.len();
-        let k = m.beat.min(n - 1);
-        let beat = ex.beats[k].clone();
-        let waiting = match &beat.wait {
-            None => None,
-            Some(Wait::Apply) => checked_at_beat
-                .get()
-                .is_none_or(|b| b < k)
-                .then(|| "Check your design to continue.".to_owned()),
-            Some(Wait::Trace(kind)) => (!report
-                .with(|r| r.as_ref().is_some_and(|r| r.trace_kinds.contains(kind))))
-            .then(|| format!("Continue once your run shows a {kind}.")),
+        // Before the first Check the goals are listed, so the learner knows what to aim for.
+        let Some(r) = report.get() else {
+            return Some(view! {
+            <p class="check-summary" data-testid="goals-intro">{format!("Your design is checked against {} goal(s):", ex.goals.len())}</p>
+            <ul class="checks" data-testid="goals">
+                {ex.goals.iter().map(|g| view! { <li class="todo"><span class="goal">{g.describe()}</span></li> }).collect_view()}
+            </ul>
+        }.into_any());
         };
-        let last = k + 1 >= n;
-        Some(
-            view! {
-                <div class="beat" data-testid="beat" data-focus-target tabindex="-1">
-                    <p class="muted">{format!("{} of {n}", k + 1)}</p>
-                    <Markdown source=beat.text.clone()/>
-                    {waiting.clone().map(|w| view! { <p class="waiting" data-testid="beat-waiting">{w}</p> })}
-                    <div class="form-actions">
-                        <button type="button" class="secondary" disabled=k == 0
-                            on:click=move |_| {
-                                update(&|m| m.beat = m.beat.saturating_sub(1));
-                                // The button is drawn anew; keep the focus where the reader is.
-                                focus_soon(if k == 1 { "[data-testid=beat-continue]" } else { "[data-testid=beat-back]" });
-                            } data-testid="beat-back">"Back"</button>
-                        {(!last).then(|| view! {
-                            <button type="button" class="primary" disabled=waiting.is_some()
-                                on:click=move |_| {
-                                    update(&|m| m.beat = (m.beat + 1).min(n - 1));
-                                    // On the last beat there is no Continue: the beat itself takes the focus.
-                                    focus_soon(if k + 2 >= n { "[data-testid=beat]" } else { "[data-testid=beat-continue]" });
-                                } data-testid="beat-continue">"Continue"</button>
-                        })}
-                    </div>
-                </div>
-            }
-            .into_any(),
-        )
-    };
+        let passed = r.results.iter().filter(|g| g.passed).count();
+        let summary = if r.solved {
+            let best = page.mine().best_golf.unwrap_or(r.golf);
+            format!(
+                "Solved! Golf {} (par {}){}.",
+                r.golf,
+                ex.par,
+                if best < r.golf {
+                    format!("; your best is {best}")
+                } else {
+                    String::new()
+                }
+            )
+        } else {
+            format!("{passed} of {} goals pass.", r.results.len())
+        };
+        // The verdict is of the design as last checked; say so once it has changed.
+        let stale = text.with(|t| page.mine().checked.last() != Some(t));
+        Some(view! {
+        <p class=if r.solved { "check-summary solved" } else { "check-summary" } role="status" data-testid="check-summary">{summary}</p>
+        {stale.then(|| view! { <p class="waiting" data-testid="check-stale">"Your design has changed since this check: Check again to see how it does now."</p> })}
+        <ul class="checks" data-testid="checks">
+            {r.results.into_iter().map(|g| view! {
+                <li class=if g.passed { "pass" } else { "fail" }>
+                    <span class="goal-verdict">{if g.passed { "✓ Pass: " } else { "✗ Not yet: " }}</span>
+                    <span class="goal">{g.goal}</span>
+                    <span class="detail">{g.detail}</span>
+                </li>
+            }).collect_view()}
+        </ul>
+        <details class="run-log" data-testid="run-log">
+            <summary>{format!("What happened in your run ({} lines)", r.log.len())}</summary>
+            <table>
+                <thead><tr><th scope="col">"At"</th><th scope="col">"Where"</th><th scope="col">"What"</th></tr></thead>
+                <tbody>
+                    {r.log.iter().map(|l| view! {
+                        <tr><td class="mono">{format!("{:.1} s", l.at_ms as f64 / 1000.0)}</td><td class="mono">{l.place.clone()}</td><td>{l.what.clone()}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </details>
+    }.into_any())
+    }
+}
 
+/// The way to the next exercise, once this one is solved.
+#[component]
+fn NextExercise(page: Page) -> impl IntoView {
+    let Page {
+        exercise,
+        exercises,
+        ..
+    } = page;
+    move || {
+        let ex = exercise.get()?;
+        let solved = page.mine().solved;
+        let following = exercises.with(|all| {
+            all.iter()
+                .position(|e| e.id == ex.id)
+                .and_then(|i| all.get(i + 1))
+                .map(|e| (e.id.clone(), e.title.clone()))
+        });
+        solved.then_some(())?;
+        let (nid, title) = following?;
+        Some(
+            view! { <a class="next-exercise" href=crate::paths::href(&format!("/learn/{nid}")) data-testid="next-exercise">{format!("Next: {title} →")}</a> },
+        )
+    }
+}
+
+/// The design drawn as it stands: the lab's canvas for a channels exercise, the
+/// workshop's for a system one.
+#[component]
+fn ExerciseDrawing(page: Page, ex: Exercise) -> impl IntoView {
+    let Page {
+        exercise, parsed, ..
+    } = page;
     // The design drawn as the lab draws it, from the start and after every edit that
     // parses (an edit that does not keeps the last drawing): the exercise's workload runs
     // through it, so each arrow counts what it carried. A signal rather than a memo,
@@ -443,216 +753,67 @@ pub fn ExercisePage() -> impl IntoView {
     });
     let drawn_run = Memo::new(move |_| crate::features::lab::run(&drawn.get()));
 
-    let results_view = move || {
-        let ex = exercise.get()?;
-        // Before the first Check the goals are listed, so the learner knows what to aim for.
-        let Some(r) = report.get() else {
-            return Some(view! {
-                <p class="check-summary" data-testid="goals-intro">{format!("Your design is checked against {} goal(s):", ex.goals.len())}</p>
-                <ul class="checks" data-testid="goals">
-                    {ex.goals.iter().map(|g| view! { <li class="todo"><span class="goal">{g.describe()}</span></li> }).collect_view()}
-                </ul>
-            }.into_any());
-        };
-        let passed = r.results.iter().filter(|g| g.passed).count();
-        let summary = if r.solved {
-            let best = mine().best_golf.unwrap_or(r.golf);
-            format!(
-                "Solved! Golf {} (par {}){}.",
-                r.golf,
-                ex.par,
-                if best < r.golf {
-                    format!("; your best is {best}")
-                } else {
-                    String::new()
-                }
-            )
-        } else {
-            format!("{passed} of {} goals pass.", r.results.len())
-        };
-        // The verdict is of the design as last checked; say so once it has changed.
-        let stale = text.with(|t| mine().checked.last() != Some(t));
-        Some(view! {
-            <p class=if r.solved { "check-summary solved" } else { "check-summary" } role="status" data-testid="check-summary">{summary}</p>
-            {stale.then(|| view! { <p class="waiting" data-testid="check-stale">"Your design has changed since this check: Check again to see how it does now."</p> })}
-            <ul class="checks" data-testid="checks">
-                {r.results.into_iter().map(|g| view! {
-                    <li class=if g.passed { "pass" } else { "fail" }>
-                        <span class="goal-verdict">{if g.passed { "✓ Pass: " } else { "✗ Not yet: " }}</span>
-                        <span class="goal">{g.goal}</span>
-                        <span class="detail">{g.detail}</span>
-                    </li>
-                }).collect_view()}
-            </ul>
-            <details class="run-log" data-testid="run-log">
-                <summary>{format!("What happened in your run ({} lines)", r.log.len())}</summary>
-                <table>
-                    <thead><tr><th scope="col">"At"</th><th scope="col">"Where"</th><th scope="col">"What"</th></tr></thead>
-                    <tbody>
-                        {r.log.iter().map(|l| view! {
-                            <tr><td class="mono">{format!("{:.1} s", l.at_ms as f64 / 1000.0)}</td><td class="mono">{l.place.clone()}</td><td>{l.what.clone()}</td></tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </details>
-        }.into_any())
-    };
-
-    let hints_view = move || {
-        let ex = exercise.get()?;
-        let shown = mine().hints.min(ex.hints.len());
-        Some(view! {
-            <ol class="hints" data-testid="hints">
-                {ex.hints.iter().take(shown).map(|h| view! { <li data-focus-target><Markdown source=h.clone()/></li> }).collect_view()}
-            </ol>
-            {(shown < ex.hints.len()).then(|| view! {
-                <button type="button" class="secondary" data-testid="hint-next" on:click=move |_| {
-                    update(&|m| m.hints += 1);
-                    // The new hint is what the learner asked for: it takes the focus.
-                    focus_soon("[data-testid=hints] li:last-child");
-                }>
-                    {format!("Show hint {} of {}", shown + 1, ex.hints.len())}
-                </button>
-            })}
-        })
-    };
-
-    let review_view = move || {
-        let ex = exercise.get()?;
-        if ex.review.is_empty() {
-            return None;
-        }
-        let answers = mine().answers;
-        let export = move |_| {
-            let Some(ex) = exercise.get_untracked() else {
-                return;
-            };
-            let md = report.with_untracked(|r| {
-                capstone_report(&ex, &text.get_untracked(), r.as_ref(), &mine().answers)
-            });
-            if let Err(e) = crate::components::files::download(
-                &format!("event-dojo-{}.md", ex.id),
-                "text/markdown",
-                &md,
-            ) {
-                error.set(Some(e));
-            }
-        };
-        Some(view! {
-            <section class="panel review" aria-labelledby="review-heading">
-                <h2 id="review-heading">"Review: your defence"</h2>
-                <p class="muted">"Answer each trade-off in your own words. The answers are saved as you type and go into the report."</p>
-                {ex.review.iter().enumerate().map(|(i, q)| {
-                    let value = answers.get(i).cloned().unwrap_or_default();
-                    let field = format!("review-{i}");
-                    view! {
-                        <div class="field">
-                            <label for=field.clone()>{format!("{}. {q}", i + 1)}</label>
-                            <textarea id=field.clone() rows="3" prop:value=value data-testid=field
-                                on:input=move |ev| {
-                                    let a = event_target_value(&ev);
-                                    update(&|m| {
-                                        if m.answers.len() <= i { m.answers.resize(i + 1, String::new()); }
-                                        m.answers[i] = a.clone();
-                                    });
-                                }></textarea>
-                        </div>
-                    }
-                }).collect_view()}
-                <button type="button" class="primary" on:click=export data-testid="export-report">"Export the report (Markdown)"</button>
-            </section>
-        })
-    };
-
-    let next = move || {
-        let ex = exercise.get()?;
-        let solved = mine().solved;
-        let following = exercises.with(|all| {
-            all.iter()
-                .position(|e| e.id == ex.id)
-                .and_then(|i| all.get(i + 1))
-                .map(|e| (e.id.clone(), e.title.clone()))
-        });
-        solved.then_some(())?;
-        let (nid, title) = following?;
-        Some(
-            view! { <a class="next-exercise" href=crate::paths::href(&format!("/learn/{nid}")) data-testid="next-exercise">{format!("Next: {title} →")}</a> },
-        )
-    };
-
-    // Check, Undo, Reset, Show solution and Explore, above the results.
-    let actions = move || {
-        let ex = exercise.get_untracked()?;
-        let explore = explore.clone();
-        Some(view! {
-            <div class="form-actions">
-                <button type="button" class="primary" on:click=move |_| run_check() data-testid="check">"Check"</button>
-                <button type="button" class="secondary" on:click=undo data-testid="undo">"Undo"</button>
-                <button type="button" class="secondary" on:click=reset data-testid="reset">"Reset"</button>
-                <button type="button" class="secondary" on:click=show_solution data-testid="show-solution">"Show solution"</button>
-                <button type="button" class="secondary" on:click=explore data-testid="explore">
-                    {match ex.kind { dojo_engine::exercise::Kind::Channels => "Explore in the lab", dojo_engine::exercise::Kind::System => "Explore in the workshop" }}
-                </button>
-            </div>
-        })
-    };
-
+    let design_scenario = page.design_scenario();
     view! {
-        {move || match exercise.get() {
-            None => view! {
-                <div class="page-title"><h1>"No such exercise"</h1></div>
-                {move || loaded.get().then(|| view! {
-                    <ErrorView title="This exercise does not exist" message=format!("There is no exercise \"{}\".", id.get()) hint="Pick one from the level map."/>
-                })}
-                <p><a href=crate::paths::href("/learn")>"Back to the level map"</a></p>
-            }.into_any(),
-            Some(ex) => {
-                let kind = match ex.kind { dojo_engine::exercise::Kind::Channels => "a topology (and steps you add)", dojo_engine::exercise::Kind::System => "a scenario of the insurance services" };
-                view! {
-                    <div class="page-title">
-                        <p><a href=crate::paths::href("/learn") data-testid="back-to-map">"← Level map"</a></p>
-                        <h1>{ex.title.clone()}</h1>
-                        <p class="muted">{format!("{} · level {} · par {}", ex.concept, ex.level, ex.par)}</p>
-                        <p class="muted golf-explained" data-testid="golf-explained">{ex.golf_explained()}</p>
-                        <fieldset class="mode-picker">
-                            <legend class="visually-hidden">"Mode"</legend>
-                            <label><input type="radio" name="mode" checked=move || !mine().free on:change=move |_| update(&|m| m.free = false) data-testid="mode-lecture"/>" Lecture"</label>
-                            <label><input type="radio" name="mode" checked=move || mine().free on:change=move |_| update(&|m| m.free = true) data-testid="mode-free"/>" Free exploration"</label>
-                        </fieldset>
-                    </div>
-                    <div class="page exercise-page" inert=move || !loaded.get()>
-                        <div class="exercise-side">
-                        <section class="panel" aria-labelledby="story-heading">
-                            <h2 id="story-heading">"The idea"</h2>
-                            {beat_view}
-                        </section>
-                        <section class="panel" aria-labelledby="hints-heading">
-                            <h2 id="hints-heading">"Hints"</h2>
-                            {hints_view}
-                        </section>
-                        </div>
-                        <section class="panel" aria-labelledby="design-heading">
-                            <h2 id="design-heading">"Your design"</h2>
-                            <p class="muted">{format!("Change {kind} with the forms below the drawing, or in its JSON; the two always show the same design. Then check it against the goals.")}</p>
-                            {actions()}
-                            <div id="design-error">{move || error.get().map(|e| view! { <ErrorView title="Nothing was checked" message=e/> })}</div>
-                            {move || notice.get().map(|n| view! { <p class="form-status" data-testid="exercise-notice">{n}</p> })}
-                            {move || explored.get().map(|path| view! { <p><a href=crate::paths::href(path) data-testid="explore-open">{format!("Open {path}")}</a></p> })}
-                            {results_view}
-                            {next}
-                        </section>
-                        {(ex.kind == dojo_engine::exercise::Kind::Channels && !mqtt_only(&ex)).then(|| view! {
-                            <div class="exercise-drawing" data-testid="exercise-drawing">
-                                <p class="muted">"Your design as it stands, with the exercise's traffic run through it. Check to see how it does against the goals."</p>
-                                <crate::features::lab::LabCanvas lab=drawn outcome=drawn_run/>
-                            </div>
-                        })}
-                        {(ex.kind == dojo_engine::exercise::Kind::System).then(|| view! {
-                            <div class="exercise-drawing" data-testid="exercise-drawing">
-                                <p class="muted">"Your scenario as it stands, run to its end in its style: each arrow counts the messages that crossed it. Check to see how it does against the goals."</p>
-                                <crate::features::workshop::ScenarioDrawing scenario=design_scenario/>
-                            </div>
-                        })}
+        {(ex.kind == dojo_engine::exercise::Kind::Channels && !mqtt_only(&ex)).then(|| view! {
+            <div class="exercise-drawing" data-testid="exercise-drawing">
+                <p class="muted">"Your design as it stands, with the exercise's traffic run through it. Check to see how it does against the goals."</p>
+                <crate::features::lab::LabCanvas lab=drawn outcome=drawn_run/>
+            </div>
+        })}
+        {(ex.kind == dojo_engine::exercise::Kind::System).then(|| view! {
+            <div class="exercise-drawing" data-testid="exercise-drawing">
+                <p class="muted">"Your scenario as it stands, run to its end in its style: each arrow counts the messages that crossed it. Check to see how it does against the goals."</p>
+                <crate::features::workshop::ScenarioDrawing scenario=design_scenario/>
+            </div>
+        })}
+    }
+}
+
+/// The design's two views: the visual editor and the JSON, with Check and Undo in view.
+#[component]
+fn DesignViews(page: Page, ex: Exercise) -> impl IntoView {
+    let Page {
+        text,
+        parsed,
+        edits,
+        builder_notice,
+        last_good,
+        ..
+    } = page;
+    let kind = design_kind(&ex);
+    let design_topology =
+        Signal::derive(move || last_good.with(|d| d.topology.clone().unwrap_or_default()));
+    let design_steps = Signal::derive(move || last_good.with(|d| d.steps.clone()));
+    let design_scenario = page.design_scenario();
+    let on_topology = Callback::new(move |t: dojo_engine::topology::Topology| {
+        page.change_design(&|d| d.topology = Some(t.clone()))
+    });
+    let on_steps = Callback::new(move |steps: Vec<dojo_engine::sim::script::Step>| {
+        page.change_design(&|d| d.steps = steps.clone())
+    });
+    let on_scenario = Callback::new(move |s: dojo_engine::services::Scenario| {
+        page.change_design(&|d| d.scenario = Some(s.clone()))
+    });
+    let json_before = StoredValue::new(None::<String>);
+    let edit = move |ev: leptos::ev::Event| {
+        let t = event_target_value(&ev);
+        text.set(t.clone());
+        page.update(&|m| m.draft = Some(t.clone()));
+    };
+    // Typing in the JSON is one change for Undo: from focus to leaving the field.
+    let json_focus = move |_| json_before.set_value(Some(text.get_untracked()));
+    let json_done = move |_| {
+        if let Some(before) = json_before.try_update_value(|b| b.take()).flatten() {
+            if before != text.get_untracked() {
+                edits.update(|e| e.push(before));
+            }
+        }
+    };
+
+    let run_check = move || page.run_check();
+    let undo = move |_| page.undo();
+    view! {
                         <section class="panel design-views" aria-labelledby="change-heading">
                             <h2 id="change-heading">"Change your design"</h2>
                             {move || parsed.with(|p| p.is_err()).then(|| view! {
@@ -700,11 +861,64 @@ pub fn ExercisePage() -> impl IntoView {
                                 </div>
                             </div>
                         </section>
-                        {review_view}
-                    </div>
-                }.into_any()
+    }
+}
+
+/// The capstone's review questions and its report.
+#[component]
+fn Review(page: Page) -> impl IntoView {
+    let Page {
+        exercise,
+        text,
+        report,
+        error,
+        ..
+    } = page;
+    move || {
+        let ex = exercise.get()?;
+        if ex.review.is_empty() {
+            return None;
+        }
+        let answers = page.mine().answers;
+        let export = move |_| {
+            let Some(ex) = exercise.get_untracked() else {
+                return;
+            };
+            let md = report.with_untracked(|r| {
+                capstone_report(&ex, &text.get_untracked(), r.as_ref(), &page.mine().answers)
+            });
+            if let Err(e) = crate::components::files::download(
+                &format!("event-dojo-{}.md", ex.id),
+                "text/markdown",
+                &md,
+            ) {
+                error.set(Some(e));
             }
-        }}
+        };
+        Some(view! {
+            <section class="panel review" aria-labelledby="review-heading">
+                <h2 id="review-heading">"Review: your defence"</h2>
+                <p class="muted">"Answer each trade-off in your own words. The answers are saved as you type and go into the report."</p>
+                {ex.review.iter().enumerate().map(|(i, q)| {
+                    let value = answers.get(i).cloned().unwrap_or_default();
+                    let field = format!("review-{i}");
+                    view! {
+                        <div class="field">
+                            <label for=field.clone()>{format!("{}. {q}", i + 1)}</label>
+                            <textarea id=field.clone() rows="3" prop:value=value data-testid=field
+                                on:input=move |ev| {
+                                    let a = event_target_value(&ev);
+                                    page.update(&|m| {
+                                        if m.answers.len() <= i { m.answers.resize(i + 1, String::new()); }
+                                        m.answers[i] = a.clone();
+                                    });
+                                }></textarea>
+                        </div>
+                    }
+                }).collect_view()}
+                <button type="button" class="primary" on:click=export data-testid="export-report">"Export the report (Markdown)"</button>
+            </section>
+        })
     }
 }
 

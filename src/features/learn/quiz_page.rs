@@ -3,6 +3,7 @@
 //! locks, a poison message and its DLQ), graded by the engine's answers. `?seed=N` makes
 //! a quiz repeatable; "New questions" draws another.
 
+use crate::components::PageHeader;
 use dojo_engine::exercise::quiz::{generate, Question};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -100,11 +101,7 @@ pub fn QuizPage() -> impl IntoView {
     };
 
     view! {
-        <div class="page-title">
-            <p><a href=crate::paths::href("/learn")>"← Level map"</a></p>
-            <h1>"Quiz"</h1>
-            <p class="muted">"Questions drawn from the live model; the engine works out the answers, so the grading is exact."</p>
-        </div>
+        <PageHeader title="Quiz" back_to_map=true intro="Questions drawn from the live model; the engine works out the answers, so the grading is exact."/>
         <ol class="quiz" data-testid="quiz">
             {move || questions.get().into_iter().enumerate().map(|(i, q)| question_view(i, q)).collect_view()}
         </ol>

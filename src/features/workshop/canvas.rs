@@ -7,7 +7,7 @@
 
 use super::Workshop;
 use crate::components::diagram::{
-    message_timing, AnimateToggle, ArrowMarker, DiagramLayers, InspectorFrame, Kind, Node,
+    message_timing, AnimateToggle, ArrowMarker, DiagramLayers, InspectorFrame, Kind, Legend, Node,
     Sparkline,
 };
 use dojo_engine::sim::TraceKind;
@@ -94,6 +94,19 @@ fn consumer_of(queue: &str) -> &'static str {
         "quote-generator-service"
     }
 }
+
+/// What the workshop canvas's shapes and colours stand for.
+const LEGEND: &[(&str, &str)] = &[
+    ("event", "Events and the event store (orange)"),
+    ("command", "Commands (blue): a customer's requests"),
+    ("policy", "Services and their policies (lilac)"),
+    ("readmodel", "Read models (green)"),
+    ("external", "External: the customer (pink, rounded)"),
+    (
+        "queue",
+        "Queues (pill-shaped); numbers on arrows count messages so far",
+    ),
+];
 
 #[component]
 pub fn ArchitectureCanvas() -> impl IntoView {
@@ -243,15 +256,9 @@ pub fn ArchitectureCanvas() -> impl IntoView {
                     }}
                 </svg>
             </div>
-            <ul class="legend" aria-label="Legend">
+            <Legend items=LEGEND>
                 {move || callbacks.get().then(|| view! { <li data-testid="legend-callbacks"><span class="swatch callback"></span>"Callbacks to Customer Management (dashed red): thin events make the services ask for details"</li> })}
-                <li><span class="swatch event"></span>"Events and the event store (orange)"</li>
-                <li><span class="swatch command"></span>"Commands (blue): a customer's requests"</li>
-                <li><span class="swatch policy"></span>"Services and their policies (lilac)"</li>
-                <li><span class="swatch readmodel"></span>"Read models (green)"</li>
-                <li><span class="swatch external"></span>"External: the customer (pink, rounded)"</li>
-                <li><span class="swatch queue"></span>"Queues (pill-shaped); numbers on arrows count messages so far"</li>
-            </ul>
+            </Legend>
             <Inspector selected=selected/>
         </section>
     }

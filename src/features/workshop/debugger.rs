@@ -4,10 +4,10 @@
 //! pauses, Home/End), except where a key already belongs to a field or a button.
 
 use super::Workshop;
+use crate::components::PlayLoop;
 use dojo_engine::pattern::EventPattern;
 use dojo_engine::sim::iso_time;
 use leptos::prelude::*;
-use std::time::Duration;
 
 const TICK_MS: u64 = 100;
 
@@ -18,12 +18,11 @@ pub fn Debugger() -> impl IntoView {
         ws.outcome
             .with(|o| o.as_ref().map_or(0, |o| o.timeline.len() as u64))
     });
-    let playing = RwSignal::new(false);
+    let clock = PlayLoop::new(TICK_MS as u32);
     // Events per second; 0 plays in the original timing.
     let speed = RwSignal::new(5u32);
     let carry = StoredValue::new(0f64);
     let sim_cursor = StoredValue::new(0u64);
-    let handle = StoredValue::new_local(None::<IntervalHandle>);
     let breakpoint = RwSignal::new(r#"{"type": ["QuoteIssued"]}"#.to_owned());
     let breakpoint_note = RwSignal::new(None::<String>);
 
@@ -44,13 +43,8 @@ pub fn Debugger() -> impl IntoView {
         })
     };
     let stop = move || {
-        playing.set(false);
+        clock.stop();
         ws.busy.set(false);
-        handle.update_value(|h| {
-            if let Some(h) = h.take() {
-                h.clear();
-            }
-        });
     };
     let tick = move || {
         let p = ws.position.get_untracked();
@@ -84,7 +78,7 @@ pub fn Debugger() -> impl IntoView {
         set_position(next);
     };
     let play = move || {
-        if playing.get_untracked() {
+        if clock.is_playing() {
             stop();
             return;
         }
@@ -93,18 +87,8 @@ pub fn Debugger() -> impl IntoView {
         }
         sim_cursor.set_value(at_ms(ws.position.get_untracked()));
         carry.set_value(0.0);
-        playing.set(true);
-        if let Ok(h) = set_interval_with_handle(tick, Duration::from_millis(TICK_MS)) {
-            handle.set_value(Some(h));
-        }
+        clock.start(tick);
     };
-    on_cleanup(move || {
-        handle.update_value(|h| {
-            if let Some(h) = h.take() {
-                h.clear();
-            }
-        })
-    });
 
     let jump_to_match = move |forward: bool| {
         let text = breakpoint.get_untracked();
@@ -191,7 +175,7 @@ pub fn Debugger() -> impl IntoView {
             .cursor
             .with(|c| c.as_ref().map(|(now, _)| now.0.narration.clone()));
         let now = js_sys::Date::now();
-        if playing.get_untracked() && now - last_spoken.get_value() < 2000.0 {
+        if clock.is_playing() && now - last_spoken.get_value() < 2000.0 {
             return;
         }
         last_spoken.set_value(now);
@@ -230,7 +214,7 @@ pub fn Debugger() -> impl IntoView {
                 <button type="button" class="secondary" on:click=move |_| set_position(0) data-testid="debugger-start" aria-label="Jump to the start">"Start"</button>
                 <button type="button" class="secondary" on:click=move |_| set_position(ws.position.get_untracked().saturating_sub(1)) data-testid="debugger-back" aria-label="Step back">"◀"</button>
                 <button type="button" class="secondary" on:click=move |_| play() data-testid="debugger-play">
-                    {move || if playing.get() { "Pause" } else { "Play" }}
+                    {move || if clock.playing.get() { "Pause" } else { "Play" }}
                 </button>
                 <button type="button" class="secondary" on:click=move |_| set_position(ws.position.get_untracked() + 1) data-testid="debugger-forward" aria-label="Step forward">"▶"</button>
                 <button type="button" class="secondary" on:click=move |_| set_position(len.get_untracked()) data-testid="debugger-end" aria-label="Jump to the end">"End"</button>
