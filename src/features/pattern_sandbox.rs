@@ -134,7 +134,7 @@ pub fn PatternSandboxPage() -> impl IntoView {
     let verdict = Memo::new(move |_| evaluate(mode.get(), &pattern.get(), &subject.get()));
     let copied = RwSignal::new(None::<String>);
     // The results remember the pattern they are for, and show only while it is unchanged.
-    let log_results = RwSignal::new(None::<(String, Result<(usize, Vec<(u64, String)>), String>)>);
+    let log_results: LogResults = RwSignal::new(None);
     let store = StoredValue::new_local(use_store());
     let drafts = StoredValue::new(Drafts::default());
     // Nothing is saved until the saved drafts have been read, so they cannot be overwritten.
@@ -200,38 +200,6 @@ pub fn PatternSandboxPage() -> impl IntoView {
         });
     };
 
-    let test_log = move |_| {
-        let store = store.get_value();
-        let text = pattern.get_untracked();
-        let Ok(p) = EventPattern::parse(&text, Dialect::EventBridge) else {
-            log_results.set(Some((
-                text,
-                Err("The pattern is not valid; fix it first.".into()),
-            )));
-            return;
-        };
-        spawn_local(async move {
-            let result = async {
-                let head = store.store.head().await?;
-                let from = head.saturating_sub(LOG_WINDOW as u64) + 1;
-                let events = store.read_all(from, LOG_WINDOW).await?;
-                let matching: Vec<(u64, String)> = events
-                    .iter()
-                    .filter(|e| p.matches(&json::Json::from_serde(&e.to_eventbridge_event())))
-                    .map(|e| {
-                        (
-                            e.position,
-                            format!("{} · {} v{}", e.event_type, e.stream_id, e.stream_version),
-                        )
-                    })
-                    .collect();
-                Ok::<_, dojo_engine::StoreError>((events.len(), matching))
-            }
-            .await;
-            log_results.set(Some((text, result.map_err(|e| e.to_string()))));
-        });
-    };
-
     view! {
         <PageHeader title="Pattern sandbox" intro="Write an EventBridge pattern or an SNS filter policy and see, field by field, why an event matches or not. The answers and the error messages are the ones AWS gives."/>
         <div class="page sandbox-page" inert=move || !loaded.get()>
@@ -291,23 +259,70 @@ pub fn PatternSandboxPage() -> impl IntoView {
                     }}
                 </div>
                 <Show when=move || mode.get() == Mode::EventBridge>
-                    <h3>"Test against the log"</h3>
-                    <p class="muted">{format!("Runs the pattern over the newest {LOG_WINDOW} events in your event store, as EventBridge events (type as detail-type, data as detail).")}</p>
-                    <button type="button" class="secondary" on:click=test_log data-testid="sandbox-test-log">"Test against the log"</button>
-                    {move || log_results.get().filter(|(for_pattern, _)| *for_pattern == pattern.get()).map(|(_, r)| match r {
-                        Err(e) => view! { <ErrorView title="Could not test against the log" message=e/> }.into_any(),
-                        Ok((total, matches)) => view! {
-                            <p data-testid="sandbox-log-summary">{format!("{} of the last {total} events match.", matches.len())}</p>
-                            <ul class="log-matches">
-                                {matches.into_iter().map(|(pos, label)| view! {
-                                    <li><a href=crate::paths::href(&format!("/event/{pos}"))>{format!("#{pos} ")}</a>{label}</li>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                    })}
+                    <TestAgainstLog pattern=pattern results=log_results/>
                 </Show>
             </section>
         </div>
+    }
+}
+
+/// Type of what "test against the log" found for a pattern: how many of the newest
+/// events it read, and the matches' positions with a label each.
+type LogResults = RwSignal<Option<(String, Result<(usize, Vec<(u64, String)>), String>)>>;
+
+/// Runs the EventBridge pattern over the newest events in the store; `results` remember
+/// the pattern they are for, and show only while it is unchanged.
+#[component]
+fn TestAgainstLog(pattern: RwSignal<String>, results: LogResults) -> impl IntoView {
+    let store = StoredValue::new_local(use_store());
+    let log_results = results;
+    let test_log = move |_| {
+        let store = store.get_value();
+        let text = pattern.get_untracked();
+        let Ok(p) = EventPattern::parse(&text, Dialect::EventBridge) else {
+            log_results.set(Some((
+                text,
+                Err("The pattern is not valid; fix it first.".into()),
+            )));
+            return;
+        };
+        spawn_local(async move {
+            let result = async {
+                let head = store.store.head().await?;
+                let from = head.saturating_sub(LOG_WINDOW as u64) + 1;
+                let events = store.read_all(from, LOG_WINDOW).await?;
+                let matching: Vec<(u64, String)> = events
+                    .iter()
+                    .filter(|e| p.matches(&json::Json::from_serde(&e.to_eventbridge_event())))
+                    .map(|e| {
+                        (
+                            e.position,
+                            format!("{} · {} v{}", e.event_type, e.stream_id, e.stream_version),
+                        )
+                    })
+                    .collect();
+                Ok::<_, dojo_engine::StoreError>((events.len(), matching))
+            }
+            .await;
+            log_results.set(Some((text, result.map_err(|e| e.to_string()))));
+        });
+    };
+
+    view! {
+        <h3>"Test against the log"</h3>
+        <p class="muted">{format!("Runs the pattern over the newest {LOG_WINDOW} events in your event store, as EventBridge events (type as detail-type, data as detail).")}</p>
+        <button type="button" class="secondary" on:click=test_log data-testid="sandbox-test-log">"Test against the log"</button>
+        {move || log_results.get().filter(|(for_pattern, _)| *for_pattern == pattern.get()).map(|(_, r)| match r {
+            Err(e) => view! { <ErrorView title="Could not test against the log" message=e/> }.into_any(),
+            Ok((total, matches)) => view! {
+                <p data-testid="sandbox-log-summary">{format!("{} of the last {total} events match.", matches.len())}</p>
+                <ul class="log-matches">
+                    {matches.into_iter().map(|(pos, label)| view! {
+                        <li><a href=crate::paths::href(&format!("/event/{pos}"))>{format!("#{pos} ")}</a>{label}</li>
+                    }).collect_view()}
+                </ul>
+            }.into_any(),
+        })}
     }
 }
 

@@ -66,6 +66,88 @@ impl Filter {
     }
 }
 
+/// The log's filter (stream, type, text): applying it scans the whole log in pages, with
+/// progress, into `matches` (newest first); `on_change` hears every new filter or clear.
+#[component]
+fn LogFilter(matches: RwSignal<Option<Vec<u64>>>, on_change: Callback<()>) -> impl IntoView {
+    let store = StoredValue::new_local(use_store().store);
+    let draft = RwSignal::new(Filter::default());
+    let scan = RwSignal::new(None::<(u64, u64)>);
+    let scan_generation = StoredValue::new(0u64);
+    let to_top = move || on_change.run(());
+    let apply = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let f = draft.get_untracked();
+        to_top();
+        if f.is_empty() {
+            matches.set(None);
+            scan.set(None);
+            return;
+        }
+        scan_generation.update_value(|g| *g += 1);
+        let generation = scan_generation.get_value();
+        let s = store.get_value();
+        spawn_local(async move {
+            let Ok(h) = s.head().await else { return };
+            let mut found = Vec::new();
+            let mut from = 1;
+            scan.set(Some((0, h)));
+            while from <= h {
+                // Damaged records match no filter; the scan goes on past them.
+                let Ok(page) = read_around_damage(&s, from, SCAN_PAGE).await else {
+                    break;
+                };
+                if page.is_empty() {
+                    break;
+                }
+                from += page.len() as u64;
+                found.extend(
+                    page.iter()
+                        .filter_map(|e| e.as_ref().ok())
+                        .filter(|e| f.admits(e))
+                        .map(|e| e.position),
+                );
+                if scan_generation.get_value() != generation {
+                    return;
+                }
+                scan.set(Some((from - 1, h)));
+                yield_to_browser().await;
+            }
+            found.reverse();
+            matches.set(Some(found));
+            to_top();
+        });
+    };
+    let clear = move |_| {
+        draft.set(Filter::default());
+        matches.set(None);
+        scan.set(None);
+        scan_generation.update_value(|g| *g += 1);
+        to_top();
+    };
+
+    view! {
+        <form class="log-filter" on:submit=apply role="search" aria-label="Filter the log">
+            <div class="field"><label for="filter-stream">"Stream"</label>
+                <input id="filter-stream" type="text" data-testid="filter-stream" prop:value=move || draft.get().stream
+                    on:input=move |ev| draft.update(|d| d.stream = event_target_value(&ev))/></div>
+            <div class="field"><label for="filter-type">"Type"</label>
+                <input id="filter-type" type="text" data-testid="filter-type" prop:value=move || draft.get().event_type
+                    on:input=move |ev| draft.update(|d| d.event_type = event_target_value(&ev))/></div>
+            <div class="field"><label for="filter-text">"Text"</label>
+                <input id="filter-text" type="text" data-testid="filter-text" prop:value=move || draft.get().text
+                    on:input=move |ev| draft.update(|d| d.text = event_target_value(&ev))/></div>
+            <div class="form-actions">
+                <button type="submit" class="secondary" data-testid="filter-apply">"Filter"</button>
+                <button type="button" class="secondary" on:click=clear data-testid="filter-clear">"Clear"</button>
+            </div>
+        </form>
+        {move || scan.get().filter(|(done, total)| done < total).map(|(done, total)| view! {
+            <p class="muted" data-testid="filter-progress">{format!("Scanning: {done} of {total} events…")}</p>
+        })}
+    }
+}
+
 #[component]
 pub fn EventLog() -> impl IntoView {
     let ctx = use_store();
@@ -87,11 +169,8 @@ pub fn EventLog() -> impl IntoView {
             el.set_scroll_top(0);
         }
     };
-    let draft = RwSignal::new(Filter::default());
     // Positions of matching events, newest first, while a filter is on.
     let matches = RwSignal::new(None::<Vec<u64>>);
-    let scan = RwSignal::new(None::<(u64, u64)>);
-    let scan_generation = StoredValue::new(0u64);
 
     let count = Memo::new(move |_| match matches.get() {
         Some(m) => m.len() as u64,
@@ -157,78 +236,10 @@ pub fn EventLog() -> impl IntoView {
         }
     });
 
-    let apply = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let f = draft.get_untracked();
-        to_top();
-        if f.is_empty() {
-            matches.set(None);
-            scan.set(None);
-            return;
-        }
-        scan_generation.update_value(|g| *g += 1);
-        let generation = scan_generation.get_value();
-        let s = store.get_value();
-        spawn_local(async move {
-            let Ok(h) = s.head().await else { return };
-            let mut found = Vec::new();
-            let mut from = 1;
-            scan.set(Some((0, h)));
-            while from <= h {
-                // Damaged records match no filter; the scan goes on past them.
-                let Ok(page) = read_around_damage(&s, from, SCAN_PAGE).await else {
-                    break;
-                };
-                if page.is_empty() {
-                    break;
-                }
-                from += page.len() as u64;
-                found.extend(
-                    page.iter()
-                        .filter_map(|e| e.as_ref().ok())
-                        .filter(|e| f.admits(e))
-                        .map(|e| e.position),
-                );
-                if scan_generation.get_value() != generation {
-                    return;
-                }
-                scan.set(Some((from - 1, h)));
-                yield_to_browser().await;
-            }
-            found.reverse();
-            matches.set(Some(found));
-            to_top();
-        });
-    };
-    let clear = move |_| {
-        draft.set(Filter::default());
-        matches.set(None);
-        scan.set(None);
-        scan_generation.update_value(|g| *g += 1);
-        to_top();
-    };
-
     view! {
         <SampleLoader/>
         <super::transfer::TransferPanel/>
-        <form class="log-filter" on:submit=apply role="search" aria-label="Filter the log">
-            <div class="field"><label for="filter-stream">"Stream"</label>
-                <input id="filter-stream" type="text" data-testid="filter-stream" prop:value=move || draft.get().stream
-                    on:input=move |ev| draft.update(|d| d.stream = event_target_value(&ev))/></div>
-            <div class="field"><label for="filter-type">"Type"</label>
-                <input id="filter-type" type="text" data-testid="filter-type" prop:value=move || draft.get().event_type
-                    on:input=move |ev| draft.update(|d| d.event_type = event_target_value(&ev))/></div>
-            <div class="field"><label for="filter-text">"Text"</label>
-                <input id="filter-text" type="text" data-testid="filter-text" prop:value=move || draft.get().text
-                    on:input=move |ev| draft.update(|d| d.text = event_target_value(&ev))/></div>
-            <div class="form-actions">
-                <button type="submit" class="secondary" data-testid="filter-apply">"Filter"</button>
-                <button type="button" class="secondary" on:click=clear data-testid="filter-clear">"Clear"</button>
-            </div>
-        </form>
-        {move || scan.get().filter(|(done, total)| done < total).map(|(done, total)| view! {
-            <p class="muted" data-testid="filter-progress">{format!("Scanning: {done} of {total} events…")}</p>
-        })}
+        <LogFilter matches=matches on_change=Callback::new(move |()| to_top())/>
         {move || match head.get() {
             None => view! { <p class="muted" data-testid="log-loading">"Reading the log…"</p> }.into_any(),
             Some(Err(e)) => view! {

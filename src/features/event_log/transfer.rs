@@ -41,6 +41,103 @@ fn import_summary(name: &str, added: &Added) -> String {
     }
 }
 
+/// Writes the whole log as one NDJSON file in `format` (`batched`: PutEvents requests of
+/// up to ten entries), page by page with `progress`, until done or `cancelled`. Says
+/// what was exported and what was left out (damaged records, events too large for
+/// EventBridge).
+async fn export_log(
+    s: &crate::storage::IdbStore,
+    f: ExportFormat,
+    batched: bool,
+    cancelled: StoredValue<bool>,
+    progress: RwSignal<Option<String>>,
+) -> Result<String, String> {
+    let parts = js_sys::Array::new();
+    let mut batcher = PutEventsBatcher::default();
+    let mut requests = 0usize;
+    let mut from = 1;
+    let mut count = 0usize;
+    let head = s.head().await.unwrap_or(0);
+    // Damaged records cannot be exported; they are left out and named. So are
+    // events too large for a PutEvents request of their own.
+    let mut damaged = Vec::new();
+    let mut too_large: Vec<String> = Vec::new();
+    loop {
+        if cancelled.get_value() {
+            return Err("Export cancelled. No file was saved.".to_owned());
+        }
+        let page = match read_around_damage(s, from, PAGE).await {
+            Ok(p) => p,
+            Err(e) => return Err(format!("The log could not be read: {e}")),
+        };
+        if page.is_empty() {
+            break;
+        }
+        from += page.len() as u64;
+        let mut chunk = String::new();
+        for e in &page {
+            match e {
+                Ok(e) => {
+                    let line = export_line(e, f);
+                    let line = match (f, batched) {
+                        (ExportFormat::PutEvents, true) => batcher.push(line),
+                        (ExportFormat::PutEvents, false) => {
+                            check_put_events_entry(&line).map(|()| Some(line))
+                        }
+                        (ExportFormat::CloudEvents, _) => Ok(Some(line)),
+                    };
+                    let line = match line {
+                        Ok(line) => line,
+                        Err(big) => {
+                            too_large.push(format!("{} ({big})", e.id));
+                            continue;
+                        }
+                    };
+                    count += 1;
+                    if let Some(line) = line {
+                        requests += 1;
+                        chunk.push_str(&line);
+                        chunk.push('\n');
+                    }
+                }
+                Err(StoreError::Corrupt { position, .. }) => damaged.push(*position),
+                Err(_) => {}
+            }
+        }
+        parts.push(&chunk.into());
+        progress.set(Some(format!("Exporting: {count} of {head} events…")));
+    }
+    if let Some(last) = batcher.finish() {
+        requests += 1;
+        parts.push(&format!("{last}\n").into());
+    }
+    let batches = format!("PutEvents requests ({requests}, up to 10 entries each)");
+    let (name, what) = match (f, batched) {
+        (ExportFormat::CloudEvents, _) => ("event-dojo-events.ndjson", "CloudEvents"),
+        (ExportFormat::PutEvents, false) => ("event-dojo-put-events.ndjson", "PutEvents entries"),
+        (ExportFormat::PutEvents, true) => {
+            ("event-dojo-put-events-batches.ndjson", batches.as_str())
+        }
+    };
+    crate::components::files::download_parts(name, "application/x-ndjson", &parts).map(|_| {
+        let mut done = format!(
+            "Exported {} as {what} to {name}.",
+            dojo_engine::wording::plural(count, "event")
+        );
+        if !damaged.is_empty() {
+            done.push_str(&format!(" Left out {}.", damaged_records(&damaged)));
+        }
+        if !too_large.is_empty() {
+            done.push_str(&format!(
+                " Left out {} too large for EventBridge: {}.",
+                dojo_engine::wording::plural(too_large.len(), "event"),
+                too_large.join("; ")
+            ));
+        }
+        done
+    })
+}
+
 #[component]
 pub fn TransferPanel() -> impl IntoView {
     let ctx = use_store();
@@ -58,108 +155,13 @@ pub fn TransferPanel() -> impl IntoView {
 
     let export = move |_| {
         let s = store.get_value();
-        let f = format.get_untracked();
-        let batched = batched.get_untracked();
+        let (f, batched) = (format.get_untracked(), batched.get_untracked());
         outcome.set(None);
         cancelled.set_value(false);
         spawn_local(async move {
-            let parts = js_sys::Array::new();
-            let mut batcher = PutEventsBatcher::default();
-            let mut requests = 0usize;
-            let mut from = 1;
-            let mut count = 0usize;
-            let head = s.head().await.unwrap_or(0);
-            // Damaged records cannot be exported; they are left out and named. So are
-            // events too large for a PutEvents request of their own.
-            let mut damaged = Vec::new();
-            let mut too_large: Vec<String> = Vec::new();
-            loop {
-                if cancelled.get_value() {
-                    progress.set(None);
-                    outcome.set(Some(Err("Export cancelled. No file was saved.".to_owned())));
-                    return;
-                }
-                let page = match read_around_damage(&s, from, PAGE).await {
-                    Ok(p) => p,
-                    Err(e) => {
-                        progress.set(None);
-                        outcome.set(Some(Err(format!("The log could not be read: {e}"))));
-                        return;
-                    }
-                };
-                if page.is_empty() {
-                    break;
-                }
-                from += page.len() as u64;
-                let mut chunk = String::new();
-                for e in &page {
-                    match e {
-                        Ok(e) => {
-                            let line = export_line(e, f);
-                            let line = match (f, batched) {
-                                (ExportFormat::PutEvents, true) => batcher.push(line),
-                                (ExportFormat::PutEvents, false) => {
-                                    check_put_events_entry(&line).map(|()| Some(line))
-                                }
-                                (ExportFormat::CloudEvents, _) => Ok(Some(line)),
-                            };
-                            let line = match line {
-                                Ok(line) => line,
-                                Err(big) => {
-                                    too_large.push(format!("{} ({big})", e.id));
-                                    continue;
-                                }
-                            };
-                            count += 1;
-                            if let Some(line) = line {
-                                requests += 1;
-                                chunk.push_str(&line);
-                                chunk.push('\n');
-                            }
-                        }
-                        Err(StoreError::Corrupt { position, .. }) => damaged.push(*position),
-                        Err(_) => {}
-                    }
-                }
-                parts.push(&chunk.into());
-                progress.set(Some(format!("Exporting: {count} of {head} events…")));
-            }
-            if let Some(last) = batcher.finish() {
-                requests += 1;
-                parts.push(&format!("{last}\n").into());
-            }
+            let done = export_log(&s, f, batched, cancelled, progress).await;
             progress.set(None);
-            let batches = format!("PutEvents requests ({requests}, up to 10 entries each)");
-            let (name, what) = match (f, batched) {
-                (ExportFormat::CloudEvents, _) => ("event-dojo-events.ndjson", "CloudEvents"),
-                (ExportFormat::PutEvents, false) => {
-                    ("event-dojo-put-events.ndjson", "PutEvents entries")
-                }
-                (ExportFormat::PutEvents, true) => {
-                    ("event-dojo-put-events-batches.ndjson", batches.as_str())
-                }
-            };
-            outcome.set(Some(
-                crate::components::files::download_parts(name, "application/x-ndjson", &parts).map(
-                    |_| {
-                        let mut done = format!(
-                            "Exported {} as {what} to {name}.",
-                            dojo_engine::wording::plural(count, "event")
-                        );
-                        if !damaged.is_empty() {
-                            done.push_str(&format!(" Left out {}.", damaged_records(&damaged)));
-                        }
-                        if !too_large.is_empty() {
-                            done.push_str(&format!(
-                                " Left out {} too large for EventBridge: {}.",
-                                dojo_engine::wording::plural(too_large.len(), "event"),
-                                too_large.join("; ")
-                            ));
-                        }
-                        done
-                    },
-                ),
-            ));
+            outcome.set(Some(done));
         });
     };
 

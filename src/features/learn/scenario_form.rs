@@ -241,9 +241,36 @@ pub(crate) fn ScenarioForm(
         on_change,
         notice,
     };
-    let f = InputFields::new();
-    // The input being changed (its place in the list); None adds one.
-    let changing = RwSignal::new(None::<usize>);
+    view! {
+        <StyleAndTiming editing=editing/>
+        <InputsEditor editing=editing/>
+        <GeneratedWorkload editing=editing/>
+        {move || scenario.with(|s| s.decoupling.is_some()).then(|| view! {
+            <fieldset class="lab-form">
+                <legend>"Sync vs async experiment"</legend>
+                <div class="workload-grid">
+                    <Setting editing=editing id="decoupling-consumers" label="Consumers"
+                        read=|s| s.decoupling.as_ref().map(|d| u64::from(d.consumers)) write=|s, v| if let Some(d) = &mut s.decoupling { d.consumers = v.min(10_000) as u32 }/>
+                    <Setting editing=editing id="decoupling-service" label="Service time (ms)"
+                        read=|s| s.decoupling.as_ref().map(|d| d.service_ms) write=|s, v| if let Some(d) = &mut s.decoupling { d.service_ms = v }/>
+                    <Setting editing=editing id="decoupling-timeout" label="Push timeout (ms)"
+                        read=|s| s.decoupling.as_ref().map(|d| d.timeout_ms) write=|s, v| if let Some(d) = &mut s.decoupling { d.timeout_ms = v }/>
+                    <Setting editing=editing id="decoupling-rate" label="Steady rate (per s)"
+                        read=|s| s.decoupling.as_ref().map(|d| u64::from(d.base_rate_per_s)) write=|s, v| if let Some(d) = &mut s.decoupling { d.base_rate_per_s = v.min(100_000) as u32 }/>
+                    <Setting editing=editing id="decoupling-spike" label="Spike: requests"
+                        read=|s| s.decoupling.as_ref().map(|d| u64::from(d.spike.requests)) write=|s, v| if let Some(d) = &mut s.decoupling { d.spike.requests = v.min(1_000_000) as u32 }/>
+                    <Setting editing=editing id="decoupling-capacity" label="Queue capacity"
+                        read=|s| s.decoupling.as_ref().map(|d| d.queue_capacity as u64) write=|s, v| if let Some(d) = &mut s.decoupling { d.queue_capacity = v.min(10_000_000) as usize }/>
+                </div>
+            </fieldset>
+        })}
+    }
+}
+
+/// The integration style, the services' polling interval and the random seed.
+#[component]
+fn StyleAndTiming(editing: Editing) -> impl IntoView {
+    let scenario = editing.scenario;
     let style = move || scenario.with(|s| style_key(s.style));
     let set_style = move |ev: leptos::ev::Event| {
         let chosen = style_from(&event_target_value(&ev));
@@ -252,6 +279,31 @@ pub(crate) fn ScenarioForm(
             Ok(format!("Style: {}.", chosen.name()))
         });
     };
+    view! {
+        <fieldset class="lab-form">
+            <legend>"Style and timing"</legend>
+            <div class="field"><label for="scenario-style">"Integration style"</label>
+                <select id="scenario-style" data-testid="scenario-style" on:change=set_style>
+                    {STYLES.into_iter().map(|s| view! { <option value=style_key(s) selected=move || style() == style_key(s)>{s.name()}</option> }).collect_view()}
+                </select></div>
+            <p class="muted" data-testid="scenario-style-explained">{move || scenario.with(|s| s.style.explained())}</p>
+            <div class="workload-grid">
+                <Setting editing=editing id="scenario-poll" label="Services poll every (ms)"
+                    read=|s| Some(s.poll_interval_ms) write=|s, v| s.poll_interval_ms = v/>
+                <Setting editing=editing id="scenario-seed" label="Random seed"
+                    read=|s| Some(s.seed) write=|s, v| s.seed = v/>
+            </div>
+        </fieldset>
+    }
+}
+
+/// The scenario's own inputs, in time order, and the form that adds or changes one.
+#[component]
+fn InputsEditor(editing: Editing) -> impl IntoView {
+    let (scenario, notice) = (editing.scenario, editing.notice);
+    let f = InputFields::new();
+    // The input being changed (its place in the list); None adds one.
+    let changing = RwSignal::new(None::<usize>);
     let save_input = move |_| {
         let read = f.read();
         let index = changing.get_untracked();
@@ -277,40 +329,7 @@ pub(crate) fn ScenarioForm(
     };
     let shows =
         move |kinds: &'static [&'static str]| move || !kinds.contains(&f.kind.get().as_str());
-    let workload_on = move || scenario.with(|s| s.workload.is_some());
-    let toggle_workload = move |ev: leptos::ev::Event| {
-        let on = event_target_checked(&ev);
-        editing.apply(|s| {
-            s.workload = on.then_some(dojo_engine::services::WorkloadConfig {
-                customers: 10,
-                quotes_per_customer: 1,
-                accept_percent: 0,
-                move_percent: 0,
-                spread_ms: 10_000,
-                spike: None,
-            });
-            Ok(if on {
-                "Added a generated workload.".into()
-            } else {
-                "Removed the generated workload.".into()
-            })
-        });
-    };
     view! {
-        <fieldset class="lab-form">
-            <legend>"Style and timing"</legend>
-            <div class="field"><label for="scenario-style">"Integration style"</label>
-                <select id="scenario-style" data-testid="scenario-style" on:change=set_style>
-                    {STYLES.into_iter().map(|s| view! { <option value=style_key(s) selected=move || style() == style_key(s)>{s.name()}</option> }).collect_view()}
-                </select></div>
-            <p class="muted" data-testid="scenario-style-explained">{move || scenario.with(|s| s.style.explained())}</p>
-            <div class="workload-grid">
-                <Setting editing=editing id="scenario-poll" label="Services poll every (ms)"
-                    read=|s| Some(s.poll_interval_ms) write=|s, v| s.poll_interval_ms = v/>
-                <Setting editing=editing id="scenario-seed" label="Random seed"
-                    read=|s| Some(s.seed) write=|s, v| s.seed = v/>
-            </div>
-        </fieldset>
         <fieldset class="lab-form">
             <legend>"Inputs (what customers and agents do, in time order)"</legend>
             <ol class="lab-list" data-testid="scenario-inputs">
@@ -374,6 +393,33 @@ pub(crate) fn ScenarioForm(
             </div>
             <button type="button" class="secondary" on:click=save_input data-testid="input-save">"Save input"</button>
         </fieldset>
+    }
+}
+
+/// The generated workload: customers and quotes the services make up.
+#[component]
+fn GeneratedWorkload(editing: Editing) -> impl IntoView {
+    let scenario = editing.scenario;
+    let workload_on = move || scenario.with(|s| s.workload.is_some());
+    let toggle_workload = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        editing.apply(|s| {
+            s.workload = on.then_some(dojo_engine::services::WorkloadConfig {
+                customers: 10,
+                quotes_per_customer: 1,
+                accept_percent: 0,
+                move_percent: 0,
+                spread_ms: 10_000,
+                spike: None,
+            });
+            Ok(if on {
+                "Added a generated workload.".into()
+            } else {
+                "Removed the generated workload.".into()
+            })
+        });
+    };
+    view! {
         <fieldset class="lab-form">
             <legend>"Generated workload"</legend>
             <label class="toggle"><input type="checkbox" prop:checked=workload_on on:change=toggle_workload data-testid="workload-on"/>" Generate customers and quotes"</label>
@@ -392,24 +438,5 @@ pub(crate) fn ScenarioForm(
                 </div>
             })}
         </fieldset>
-        {move || scenario.with(|s| s.decoupling.is_some()).then(|| view! {
-            <fieldset class="lab-form">
-                <legend>"Sync vs async experiment"</legend>
-                <div class="workload-grid">
-                    <Setting editing=editing id="decoupling-consumers" label="Consumers"
-                        read=|s| s.decoupling.as_ref().map(|d| u64::from(d.consumers)) write=|s, v| if let Some(d) = &mut s.decoupling { d.consumers = v.min(10_000) as u32 }/>
-                    <Setting editing=editing id="decoupling-service" label="Service time (ms)"
-                        read=|s| s.decoupling.as_ref().map(|d| d.service_ms) write=|s, v| if let Some(d) = &mut s.decoupling { d.service_ms = v }/>
-                    <Setting editing=editing id="decoupling-timeout" label="Push timeout (ms)"
-                        read=|s| s.decoupling.as_ref().map(|d| d.timeout_ms) write=|s, v| if let Some(d) = &mut s.decoupling { d.timeout_ms = v }/>
-                    <Setting editing=editing id="decoupling-rate" label="Steady rate (per s)"
-                        read=|s| s.decoupling.as_ref().map(|d| u64::from(d.base_rate_per_s)) write=|s, v| if let Some(d) = &mut s.decoupling { d.base_rate_per_s = v.min(100_000) as u32 }/>
-                    <Setting editing=editing id="decoupling-spike" label="Spike: requests"
-                        read=|s| s.decoupling.as_ref().map(|d| u64::from(d.spike.requests)) write=|s, v| if let Some(d) = &mut s.decoupling { d.spike.requests = v.min(1_000_000) as u32 }/>
-                    <Setting editing=editing id="decoupling-capacity" label="Queue capacity"
-                        read=|s| s.decoupling.as_ref().map(|d| d.queue_capacity as u64) write=|s, v| if let Some(d) = &mut s.decoupling { d.queue_capacity = v.min(10_000_000) as usize }/>
-                </div>
-            </fieldset>
-        })}
     }
 }

@@ -23,14 +23,8 @@ pub fn Debugger() -> impl IntoView {
     let speed = RwSignal::new(5u32);
     let carry = StoredValue::new(0f64);
     let sim_cursor = StoredValue::new(0u64);
-    let breakpoint = RwSignal::new(r#"{"type": ["QuoteIssued"]}"#.to_owned());
-    let breakpoint_note = RwSignal::new(None::<String>);
 
-    let set_position = move |p: u64| {
-        let p = p.min(len.get_untracked());
-        ws.position.set(p);
-        ws.session.update(|s| s.position = p);
-    };
+    let set_position = move |p: u64| move_to(ws, p);
     let at_ms = move |p: u64| {
         ws.outcome.with_untracked(|o| {
             o.as_ref()
@@ -90,39 +84,67 @@ pub fn Debugger() -> impl IntoView {
         clock.start(tick);
     };
 
-    let jump_to_match = move |forward: bool| {
-        let text = breakpoint.get_untracked();
-        let pattern = match EventPattern::eventbridge(&text) {
-            Ok(p) => p,
-            Err(e) => {
-                breakpoint_note.set(Some(e.to_string()));
-                return;
-            }
-        };
-        let from = ws.position.get_untracked();
-        let found = ws.outcome.with_untracked(|o| {
-            o.as_ref().and_then(|o| {
-                if forward {
-                    o.timeline.next_matching(from, &pattern)
-                } else {
-                    o.timeline.previous_matching(from, &pattern)
-                }
-            })
-        });
-        match found {
-            Some(p) => {
-                breakpoint_note.set(Some(format!("Stopped at #{p}.")));
-                set_position(p);
-            }
-            None => breakpoint_note.set(Some(format!(
-                "No {} event matches.",
-                if forward { "later" } else { "earlier" }
-            ))),
-        }
-    };
+    follow_keys(ws, len, play);
 
-    // The keys work anywhere on the workshop page, not only inside the debugger, except
-    // where the key already means something: typing in a field, Space on a button.
+    // Narration for screen readers: the current step in words, at most every 2 s while
+    // playing so the live region does not flood.
+    let narration = RwSignal::new(String::new());
+    let last_spoken = StoredValue::new(0f64);
+    Effect::new(move |_| {
+        // The engine's narration of the step: the same reading the panels show.
+        let text = ws
+            .cursor
+            .with(|c| c.as_ref().map(|(now, _)| now.0.narration.clone()));
+        let now = js_sys::Date::now();
+        if clock.is_playing() && now - last_spoken.get_value() < 2000.0 {
+            return;
+        }
+        last_spoken.set_value(now);
+        narration.set(text.unwrap_or_default());
+    });
+
+    view! {
+        <section class="panel debugger" aria-labelledby="debugger-heading" tabindex="0" data-testid="debugger">
+            <h2 id="debugger-heading">"Time travel"</h2>
+            <p class="muted keys">"Keys, anywhere on this page: ← → step, space plays or pauses, Home and End jump (Alt+← → while typing in a field)."</p>
+            <p class="visually-hidden" aria-live="polite" data-testid="narration">{move || narration.get()}</p>
+            <div class="scrubber">
+                <label for="debugger-slider" class="visually-hidden">"Position in the history"</label>
+                <input id="debugger-slider" type="range" min="0" max=move || len.get().to_string() step="1"
+                    prop:value=move || ws.position.get().to_string() data-testid="debugger-slider"
+                    on:input=move |ev| set_position(event_target_value(&ev).parse().unwrap_or(0))/>
+                <output for="debugger-slider" data-testid="debugger-position">{move || format!("#{} of {}", ws.position.get(), len.get())}</output>
+            </div>
+            <div class="debugger-controls" role="toolbar" aria-label="Time-travel controls">
+                <button type="button" class="secondary" on:click=move |_| set_position(0) data-testid="debugger-start" aria-label="Jump to the start">"Start"</button>
+                <button type="button" class="secondary" on:click=move |_| set_position(ws.position.get_untracked().saturating_sub(1)) data-testid="debugger-back" aria-label="Step back">"◀"</button>
+                <button type="button" class="secondary" on:click=move |_| play() data-testid="debugger-play">
+                    {move || if clock.playing.get() { "Pause" } else { "Play" }}
+                </button>
+                <button type="button" class="secondary" on:click=move |_| set_position(ws.position.get_untracked() + 1) data-testid="debugger-forward" aria-label="Step forward">"▶"</button>
+                <button type="button" class="secondary" on:click=move |_| set_position(len.get_untracked()) data-testid="debugger-end" aria-label="Jump to the end">"End"</button>
+                <label for="debugger-speed">"Speed"</label>
+                <select id="debugger-speed" on:change=move |ev| speed.set(event_target_value(&ev).parse().unwrap_or(5))>
+                    <option value="1">"1 event/s"</option>
+                    <option value="5" selected>"5 events/s"</option>
+                    <option value="20">"20 events/s"</option>
+                    <option value="100">"100 events/s"</option>
+                    <option value="0">"Original timing"</option>
+                </select>
+                <label for="debugger-jump">"Jump to"</label>
+                <input id="debugger-jump" type="number" min="0" class="jump" data-testid="debugger-jump"
+                    on:change=move |ev| set_position(event_target_value(&ev).parse().unwrap_or(0))/>
+            </div>
+            <CurrentEntry ws=ws/>
+            <Breakpoint ws=ws/>
+        </section>
+    }
+}
+
+/// The keys work anywhere on the workshop page, not only inside the debugger, except
+/// where the key already means something: typing in a field, Space on a button.
+fn follow_keys(ws: Workshop, len: Memo<u64>, play: impl Fn() + Copy + 'static) {
+    let set_position = move |p: u64| move_to(ws, p);
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         if ev.default_prevented() || ev.ctrl_key() || ev.meta_key() {
             return;
@@ -164,24 +186,21 @@ pub fn Debugger() -> impl IntoView {
     };
     let keys = window_event_listener(leptos::ev::keydown, on_key);
     on_cleanup(move || keys.remove());
+}
 
-    // Narration for screen readers: the current step in words, at most every 2 s while
-    // playing so the live region does not flood.
-    let narration = RwSignal::new(String::new());
-    let last_spoken = StoredValue::new(0f64);
-    Effect::new(move |_| {
-        // The engine's narration of the step: the same reading the panels show.
-        let text = ws
-            .cursor
-            .with(|c| c.as_ref().map(|(now, _)| now.0.narration.clone()));
-        let now = js_sys::Date::now();
-        if clock.is_playing() && now - last_spoken.get_value() < 2000.0 {
-            return;
-        }
-        last_spoken.set_value(now);
-        narration.set(text.unwrap_or_default());
-    });
+/// Moves the cursor to `p` (at most the end of the history), and keeps it in the session.
+fn move_to(ws: Workshop, p: u64) {
+    let len = ws
+        .outcome
+        .with_untracked(|o| o.as_ref().map_or(0, |o| o.timeline.len() as u64));
+    let p = p.min(len);
+    ws.position.set(p);
+    ws.session.update(|s| s.position = p);
+}
 
+/// The event at the cursor, with its data.
+#[component]
+fn CurrentEntry(ws: Workshop) -> impl IntoView {
     let current = move || {
         let p = ws.position.get();
         ws.outcome.with(|o| {
@@ -199,61 +218,71 @@ pub fn Debugger() -> impl IntoView {
     };
 
     view! {
-        <section class="panel debugger" aria-labelledby="debugger-heading" tabindex="0" data-testid="debugger">
-            <h2 id="debugger-heading">"Time travel"</h2>
-            <p class="muted keys">"Keys, anywhere on this page: ← → step, space plays or pauses, Home and End jump (Alt+← → while typing in a field)."</p>
-            <p class="visually-hidden" aria-live="polite" data-testid="narration">{move || narration.get()}</p>
-            <div class="scrubber">
-                <label for="debugger-slider" class="visually-hidden">"Position in the history"</label>
-                <input id="debugger-slider" type="range" min="0" max=move || len.get().to_string() step="1"
-                    prop:value=move || ws.position.get().to_string() data-testid="debugger-slider"
-                    on:input=move |ev| set_position(event_target_value(&ev).parse().unwrap_or(0))/>
-                <output for="debugger-slider" data-testid="debugger-position">{move || format!("#{} of {}", ws.position.get(), len.get())}</output>
-            </div>
-            <div class="debugger-controls" role="toolbar" aria-label="Time-travel controls">
-                <button type="button" class="secondary" on:click=move |_| set_position(0) data-testid="debugger-start" aria-label="Jump to the start">"Start"</button>
-                <button type="button" class="secondary" on:click=move |_| set_position(ws.position.get_untracked().saturating_sub(1)) data-testid="debugger-back" aria-label="Step back">"◀"</button>
-                <button type="button" class="secondary" on:click=move |_| play() data-testid="debugger-play">
-                    {move || if clock.playing.get() { "Pause" } else { "Play" }}
-                </button>
-                <button type="button" class="secondary" on:click=move |_| set_position(ws.position.get_untracked() + 1) data-testid="debugger-forward" aria-label="Step forward">"▶"</button>
-                <button type="button" class="secondary" on:click=move |_| set_position(len.get_untracked()) data-testid="debugger-end" aria-label="Jump to the end">"End"</button>
-                <label for="debugger-speed">"Speed"</label>
-                <select id="debugger-speed" on:change=move |ev| speed.set(event_target_value(&ev).parse().unwrap_or(5))>
-                    <option value="1">"1 event/s"</option>
-                    <option value="5" selected>"5 events/s"</option>
-                    <option value="20">"20 events/s"</option>
-                    <option value="100">"100 events/s"</option>
-                    <option value="0">"Original timing"</option>
-                </select>
-                <label for="debugger-jump">"Jump to"</label>
-                <input id="debugger-jump" type="number" min="0" class="jump" data-testid="debugger-jump"
-                    on:change=move |ev| set_position(event_target_value(&ev).parse().unwrap_or(0))/>
-            </div>
-            <div class="current-entry" data-testid="debugger-entry">
-                {move || match current() {
-                    None => view! { <p class="muted">"Before the first event: every read model is empty."</p> }.into_any(),
-                    Some((pos, at, ty, stream, data)) => view! {
-                        <p>
-                            <span class="badge position">{format!("#{pos}")}</span>" "
-                            <strong data-testid="debugger-type">{ty}</strong>" "
-                            <span class="event-stream">{stream}</span>" "
-                            <span class="muted">{format!("{} (+{at} ms)", iso_time(at))}</span>
-                        </p>
-                        <pre class="json" tabindex="0" aria-label="The event's data">{data}</pre>
-                    }.into_any(),
-                }}
-            </div>
-            <div class="breakpoint">
-                <label for="debugger-breakpoint">"Breakpoint: an EventBridge pattern over {type, data}"</label>
-                <input id="debugger-breakpoint" type="text" spellcheck="false" bind:value=breakpoint data-testid="debugger-breakpoint"/>
-                <div class="form-actions">
-                    <button type="button" class="secondary" on:click=move |_| jump_to_match(false) data-testid="debugger-prev-match">"Previous match"</button>
-                    <button type="button" class="secondary" on:click=move |_| jump_to_match(true) data-testid="debugger-next-match">"Next match"</button>
-                    <span class="form-status" role="status" data-testid="debugger-breakpoint-note">{move || breakpoint_note.get()}</span>
-                </div>
-            </div>
-        </section>
+    <div class="current-entry" data-testid="debugger-entry">
+        {move || match current() {
+            None => view! { <p class="muted">"Before the first event: every read model is empty."</p> }.into_any(),
+            Some((pos, at, ty, stream, data)) => view! {
+                <p>
+                    <span class="badge position">{format!("#{pos}")}</span>" "
+                    <strong data-testid="debugger-type">{ty}</strong>" "
+                    <span class="event-stream">{stream}</span>" "
+                    <span class="muted">{format!("{} (+{at} ms)", iso_time(at))}</span>
+                </p>
+                <pre class="json" tabindex="0" aria-label="The event's data">{data}</pre>
+            }.into_any(),
+        }}
+    </div>
+    }
+}
+
+/// A breakpoint: an EventBridge pattern, and the buttons that jump to its previous or
+/// next match.
+#[component]
+fn Breakpoint(ws: Workshop) -> impl IntoView {
+    let breakpoint = RwSignal::new(r#"{"type": ["QuoteIssued"]}"#.to_owned());
+    let breakpoint_note = RwSignal::new(None::<String>);
+    let set_position = move |p: u64| move_to(ws, p);
+    let jump_to_match = move |forward: bool| {
+        let text = breakpoint.get_untracked();
+        let pattern = match EventPattern::eventbridge(&text) {
+            Ok(p) => p,
+            Err(e) => {
+                breakpoint_note.set(Some(e.to_string()));
+                return;
+            }
+        };
+        let from = ws.position.get_untracked();
+        let found = ws.outcome.with_untracked(|o| {
+            o.as_ref().and_then(|o| {
+                if forward {
+                    o.timeline.next_matching(from, &pattern)
+                } else {
+                    o.timeline.previous_matching(from, &pattern)
+                }
+            })
+        });
+        match found {
+            Some(p) => {
+                breakpoint_note.set(Some(format!("Stopped at #{p}.")));
+                set_position(p);
+            }
+            None => breakpoint_note.set(Some(format!(
+                "No {} event matches.",
+                if forward { "later" } else { "earlier" }
+            ))),
+        }
+    };
+
+    view! {
+    <div class="breakpoint">
+        <label for="debugger-breakpoint">"Breakpoint: an EventBridge pattern over {type, data}"</label>
+        <input id="debugger-breakpoint" type="text" spellcheck="false" bind:value=breakpoint data-testid="debugger-breakpoint"/>
+        <div class="form-actions">
+            <button type="button" class="secondary" on:click=move |_| jump_to_match(false) data-testid="debugger-prev-match">"Previous match"</button>
+            <button type="button" class="secondary" on:click=move |_| jump_to_match(true) data-testid="debugger-next-match">"Next match"</button>
+            <span class="form-status" role="status" data-testid="debugger-breakpoint-note">{move || breakpoint_note.get()}</span>
+        </div>
+    </div>
     }
 }
 

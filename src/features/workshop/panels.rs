@@ -276,48 +276,18 @@ fn outcome_of(
     }
 }
 
+/// The fork being written: which input, replace or insert after it, and its JSON.
+type Fork = RwSignal<Option<(usize, bool, String)>>;
+
+/// Writes a fork at one input (replace it, or insert after it) and creates its branch
+/// through `on_create` (name, edits) once the input reads; `editor_error` says why not.
 #[component]
-pub fn BranchesPanel() -> impl IntoView {
-    let ws = ws();
-    let runs = expect_context::<Runs>();
-    let inputs = Memo::new(move |_| {
-        scenario_of(&ws.session.get())
-            .map(|s| s.all_inputs())
-            .unwrap_or_default()
-    });
-    let compared = RwSignal::new(None::<(String, Arc<Outcome>, String, Arc<Outcome>)>);
-    let left = RwSignal::new("main".to_owned());
-    let right = RwSignal::new(String::new());
-    let editor = RwSignal::new(None::<(usize, bool, String)>);
-    let editor_error = RwSignal::new(None::<String>);
-    let add_branch = move |name: String, edits: Vec<Edit>| {
-        ws.session.update(|s| {
-            if !s.branches.iter().any(|b| b.name == name) {
-                s.branches.push(BranchSpec {
-                    name: name.clone(),
-                    edits,
-                });
-            }
-        });
-        right.set(name);
-    };
-    let skip = move |index: usize| {
-        let label =
-            inputs.with_untracked(|i| i.get(index).map(|t| t.input.describe()).unwrap_or_default());
-        add_branch(
-            format!("skip #{}: {label}", index + 1),
-            vec![Edit::Skip { index }],
-        );
-    };
-    let edit = move |index: usize| {
-        let text = inputs.with_untracked(|i| {
-            i.get(index)
-                .and_then(|t| serde_json::to_string_pretty(t).ok())
-                .unwrap_or_default()
-        });
-        editor_error.set(None);
-        editor.set(Some((index, true, text)));
-    };
+fn BranchEditor(
+    editor: Fork,
+    editor_error: RwSignal<Option<String>>,
+    on_create: Callback<(String, Vec<Edit>)>,
+) -> impl IntoView {
+    let add_branch = move |name: String, edits: Vec<Edit>| on_create.run((name, edits));
     let create_edited = move |_| {
         let Some((index, replace, text)) = editor.get_untracked() else {
             return;
@@ -346,6 +316,70 @@ pub fn BranchesPanel() -> impl IntoView {
                 editor.set(None);
             }
         }
+    };
+    view! {
+    {move || editor.get().map(|(index, replace, text)| view! {
+        <div class="branch-editor" data-testid="branch-editor">
+            <fieldset class="mode-picker">
+                <legend>{format!("Fork at input #{}", index + 1)}</legend>
+                <label><input type="radio" name="edit-mode" checked=replace on:change=move |_| editor.update(|e| if let Some(e) = e { e.1 = true; })/>" Replace it"</label>
+                <label><input type="radio" name="edit-mode" checked=!replace data-testid="edit-insert"
+                    on:change=move |_| editor.update(|e| if let Some(e) = e { e.1 = false; })/>" Insert after it"</label>
+            </fieldset>
+            <label for="branch-input">"The input (JSON)"</label>
+            <textarea id="branch-input" rows="8" spellcheck="false" data-testid="branch-input" prop:value=text
+                on:input=move |ev| editor.update(|e| if let Some(e) = e { e.2 = event_target_value(&ev); })></textarea>
+            <p class="field-error" data-testid="branch-error">{move || editor_error.get()}</p>
+            <div class="form-actions">
+                <button type="button" class="primary" on:click=create_edited data-testid="branch-create">"Create branch"</button>
+                <button type="button" class="secondary" on:click=move |_| editor.set(None)>"Cancel"</button>
+            </div>
+        </div>
+    })}
+    }
+}
+
+#[component]
+pub fn BranchesPanel() -> impl IntoView {
+    let ws = ws();
+    let runs = expect_context::<Runs>();
+    let inputs = Memo::new(move |_| {
+        scenario_of(&ws.session.get())
+            .map(|s| s.all_inputs())
+            .unwrap_or_default()
+    });
+    let compared = RwSignal::new(None::<(String, Arc<Outcome>, String, Arc<Outcome>)>);
+    let left = RwSignal::new("main".to_owned());
+    let right = RwSignal::new(String::new());
+    let editor: Fork = RwSignal::new(None);
+    let editor_error = RwSignal::new(None::<String>);
+    let add_branch = move |name: String, edits: Vec<Edit>| {
+        ws.session.update(|s| {
+            if !s.branches.iter().any(|b| b.name == name) {
+                s.branches.push(BranchSpec {
+                    name: name.clone(),
+                    edits,
+                });
+            }
+        });
+        right.set(name);
+    };
+    let skip = move |index: usize| {
+        let label =
+            inputs.with_untracked(|i| i.get(index).map(|t| t.input.describe()).unwrap_or_default());
+        add_branch(
+            format!("skip #{}: {label}", index + 1),
+            vec![Edit::Skip { index }],
+        );
+    };
+    let edit = move |index: usize| {
+        let text = inputs.with_untracked(|i| {
+            i.get(index)
+                .and_then(|t| serde_json::to_string_pretty(t).ok())
+                .unwrap_or_default()
+        });
+        editor_error.set(None);
+        editor.set(Some((index, true, text)));
     };
     // Both sides derived (a branch in the worker), then shown; a newer comparison
     // makes one on its way stale.
@@ -412,24 +446,7 @@ pub fn BranchesPanel() -> impl IntoView {
                     }).collect_view()}
                 </ol>
             </details>
-            {move || editor.get().map(|(index, replace, text)| view! {
-                <div class="branch-editor" data-testid="branch-editor">
-                    <fieldset class="mode-picker">
-                        <legend>{format!("Fork at input #{}", index + 1)}</legend>
-                        <label><input type="radio" name="edit-mode" checked=replace on:change=move |_| editor.update(|e| if let Some(e) = e { e.1 = true; })/>" Replace it"</label>
-                        <label><input type="radio" name="edit-mode" checked=!replace data-testid="edit-insert"
-                            on:change=move |_| editor.update(|e| if let Some(e) = e { e.1 = false; })/>" Insert after it"</label>
-                    </fieldset>
-                    <label for="branch-input">"The input (JSON)"</label>
-                    <textarea id="branch-input" rows="8" spellcheck="false" data-testid="branch-input" prop:value=text
-                        on:input=move |ev| editor.update(|e| if let Some(e) = e { e.2 = event_target_value(&ev); })></textarea>
-                    <p class="field-error" data-testid="branch-error">{move || editor_error.get()}</p>
-                    <div class="form-actions">
-                        <button type="button" class="primary" on:click=create_edited data-testid="branch-create">"Create branch"</button>
-                        <button type="button" class="secondary" on:click=move |_| editor.set(None)>"Cancel"</button>
-                    </div>
-                </div>
-            })}
+            <BranchEditor editor=editor editor_error=editor_error on_create=Callback::new(move |(name, edits)| add_branch(name, edits))/>
             <ul class="branch-list" data-testid="branch-list">
                 <li><strong>"main"</strong>" (the run above)"</li>
                 {move || ws.session.get().branches.into_iter().map(|b| {
@@ -460,35 +477,41 @@ pub fn BranchesPanel() -> impl IntoView {
                 Ok(running) => view! { <p class="muted" role="status" data-testid="compare-status">{running}</p> }.into_any(),
                 Err(e) => view! { <p class="field-error" data-testid="compare-status">{e}</p> }.into_any(),
             })}
-            {move || compared.get().map(|(a, oa, b, ob)| {
-                let diffs = oa.read_models().diff(ob.read_models());
-                let messages = |o: &Outcome| if o.sent.is_empty() && !o.would_have_sent.is_empty() {
-                    format!("would have sent {} (held back)", o.would_have_sent.len())
-                } else {
-                    format!("{} sent", o.sent.len())
-                };
-                view! {
-                    <div class="comparison" data-testid="branch-comparison">
-                        <h3>{format!("{a} vs {b}")}</h3>
-                        <table>
-                            <thead><tr><th scope="col">"Measure"</th><th scope="col">{a.clone()}</th><th scope="col">{b.clone()}</th></tr></thead>
-                            <tbody>
-                                <tr><th scope="row">"Events"</th><td>{oa.timeline.len()}</td><td>{ob.timeline.len()}</td></tr>
-                                <tr><th scope="row">"Messages"</th><td>{messages(&oa)}</td><td data-testid="branch-outbox">{messages(&ob)}</td></tr>
-                                <tr><th scope="row">"Refused commands"</th><td>{oa.refusals.len()}</td><td>{ob.refusals.len()}</td></tr>
-                            </tbody>
-                        </table>
-                        <h4>{format!("{} read-model rows differ", diffs.len())}</h4>
-                        <ul class="diff-list" data-testid="branch-diff">
-                            {diffs.into_iter().take(30).map(|d| view! {
-                                <li class="changed">{format!("{} {}: {} → {}", d.model, d.key,
-                                    d.before.map(|v| v.to_string()).unwrap_or_else(|| "absent".into()),
-                                    d.after.map(|v| v.to_string()).unwrap_or_else(|| "absent".into()))}</li>
-                            }).collect_view()}
-                        </ul>
-                    </div>
-                }
-            })}
+            {move || compared.get().map(|(a, oa, b, ob)| comparison(a, &oa, b, &ob))}
         </section>
+    }
+}
+
+/// Two runs side by side: their events, messages and refusals, and the read-model rows
+/// that differ.
+fn comparison(a: String, oa: &Outcome, b: String, ob: &Outcome) -> impl IntoView {
+    let diffs = oa.read_models().diff(ob.read_models());
+    let messages = |o: &Outcome| {
+        if o.sent.is_empty() && !o.would_have_sent.is_empty() {
+            format!("would have sent {} (held back)", o.would_have_sent.len())
+        } else {
+            format!("{} sent", o.sent.len())
+        }
+    };
+    view! {
+        <div class="comparison" data-testid="branch-comparison">
+            <h3>{format!("{a} vs {b}")}</h3>
+            <table>
+                <thead><tr><th scope="col">"Measure"</th><th scope="col">{a.clone()}</th><th scope="col">{b.clone()}</th></tr></thead>
+                <tbody>
+                    <tr><th scope="row">"Events"</th><td>{oa.timeline.len()}</td><td>{ob.timeline.len()}</td></tr>
+                    <tr><th scope="row">"Messages"</th><td>{messages(oa)}</td><td data-testid="branch-outbox">{messages(ob)}</td></tr>
+                    <tr><th scope="row">"Refused commands"</th><td>{oa.refusals.len()}</td><td>{ob.refusals.len()}</td></tr>
+                </tbody>
+            </table>
+            <h4>{format!("{} read-model rows differ", diffs.len())}</h4>
+            <ul class="diff-list" data-testid="branch-diff">
+                {diffs.into_iter().take(30).map(|d| view! {
+                    <li class="changed">{format!("{} {}: {} → {}", d.model, d.key,
+                        d.before.map(|v| v.to_string()).unwrap_or_else(|| "absent".into()),
+                        d.after.map(|v| v.to_string()).unwrap_or_else(|| "absent".into()))}</li>
+                }).collect_view()}
+            </ul>
+        </div>
     }
 }
