@@ -4,8 +4,12 @@
 //!
 //! Objects keep their members in document order; a repeated key replaces the earlier
 //! one (the last one wins, as in AWS and in JavaScript). This is not a general-purpose
-//! JSON library: it reads one document from a string and nothing else.
+//! JSON library: it reads one document from a string and nothing else. Its lexical steps
+//! are [`scan`]'s, which the pattern matcher's one-pass scan of events uses too.
 
+pub(crate) mod scan;
+
+use scan::Cursor;
 use std::fmt;
 
 /// A JSON value with positions and literal number text.
@@ -61,15 +65,13 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
 /// Parses one JSON document; anything but whitespace after it is an error.
 pub fn parse(text: &str) -> Result<Spanned, JsonError> {
     let mut reader = Reader {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
+        cur: Cursor::new(text, 0),
         depth: 0,
     };
-    reader.skip_ws();
+    reader.ws();
     let value = reader.value()?;
-    reader.skip_ws();
-    if reader.pos < reader.bytes.len() {
+    reader.ws();
+    if reader.pos < reader.b.len() {
         return Err(reader.unexpected("expected end of input"));
     }
     Ok(value)
@@ -95,72 +97,40 @@ pub fn parse_value(text: &str) -> Result<serde_json::Value, JsonError> {
     })
 }
 
-/// Reads the JSON string whose opening quote is at byte `offset`: its value and the
-/// offset just past its closing quote.
-pub fn parse_string_at(text: &str, offset: usize) -> Result<(String, usize), JsonError> {
-    let mut reader = Reader {
-        text,
-        bytes: text.as_bytes(),
-        pos: offset,
-        depth: 0,
-    };
-    let value = reader.string()?;
-    Ok((value, reader.pos))
-}
-
 /// Deepest nesting accepted, so hostile input cannot overflow the stack.
 const MAX_DEPTH: usize = 256;
 
+/// The tree reader: a [`Cursor`] over the text, and how deep it is.
 struct Reader<'a> {
-    text: &'a str,
-    bytes: &'a [u8],
-    pos: usize,
+    cur: Cursor<'a>,
     depth: usize,
 }
 
+impl<'a> std::ops::Deref for Reader<'a> {
+    type Target = Cursor<'a>;
+    fn deref(&self) -> &Cursor<'a> {
+        &self.cur
+    }
+}
+
+impl std::ops::DerefMut for Reader<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.cur
+    }
+}
+
 impl Reader<'_> {
-    fn error(&self, message: String, offset: usize) -> JsonError {
-        let (line, column) = line_column(self.text, offset);
-        JsonError {
-            message,
-            line,
-            column,
-            offset,
-        }
-    }
-
-    fn current_char(&self) -> Option<char> {
-        self.text[self.pos..].chars().next()
-    }
-
-    fn unexpected(&self, expected: &str) -> JsonError {
-        match self.current_char() {
-            None => self.error(format!("Unexpected end-of-input: {expected}"), self.pos),
-            Some(c) => self.error(
-                format!(
-                    "Unexpected character ('{c}' (code {})): {expected}",
-                    c as u32
-                ),
-                self.pos,
-            ),
-        }
-    }
-
-    fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
-            self.pos += 1;
-        }
-    }
-
     fn value(&mut self) -> Result<Spanned, JsonError> {
         let offset = self.pos;
-        let value = match self.bytes.get(self.pos) {
+        let value = match self.b.get(self.pos) {
             None => {
-                return Err(self.error("Unexpected end-of-input: expected a value".into(), offset))
+                return Err(
+                    self.error_at("Unexpected end-of-input: expected a value".into(), offset)
+                )
             }
             Some(b'{') => self.nested(Self::object)?,
             Some(b'[') => self.nested(Self::array)?,
-            Some(b'"') => Json::String(self.string()?),
+            Some(b'"') => Json::String(self.decode_string()?),
             Some(b'-' | b'0'..=b'9') => Json::Number(self.number()?),
             Some(b't' | b'f' | b'n' | b'a'..=b'z' | b'A'..=b'Z' | b'_') => self.word()?,
             Some(_) => return Err(self.unexpected("expected a value")),
@@ -171,7 +141,7 @@ impl Reader<'_> {
     fn nested(&mut self, f: fn(&mut Self) -> Result<Json, JsonError>) -> Result<Json, JsonError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.error(
+            return Err(self.error_at(
                 format!("Document nested more than {MAX_DEPTH} levels deep"),
                 self.pos,
             ));
@@ -183,7 +153,7 @@ impl Reader<'_> {
 
     fn word(&mut self) -> Result<Json, JsonError> {
         let start = self.pos;
-        while let Some(b) = self.bytes.get(self.pos) {
+        while let Some(b) = self.b.get(self.pos) {
             if b.is_ascii_alphanumeric() || *b == b'_' {
                 self.pos += 1;
             } else {
@@ -194,7 +164,7 @@ impl Reader<'_> {
             "true" => Ok(Json::Bool(true)),
             "false" => Ok(Json::Bool(false)),
             "null" => Ok(Json::Null),
-            token => Err(self.error(
+            token => Err(self.error_at(
                 format!(
                     "Unrecognized token '{token}': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
                 ),
@@ -205,7 +175,7 @@ impl Reader<'_> {
 
     fn number(&mut self) -> Result<String, JsonError> {
         let start = self.pos;
-        let b = self.bytes;
+        let b = self.b;
         if b.get(self.pos) == Some(&b'-') {
             self.pos += 1;
         }
@@ -218,7 +188,7 @@ impl Reader<'_> {
                 .unexpected("expected digit (0-9) to follow minus sign, for valid numeric value"));
         }
         if b[int_start] == b'0' && self.pos - int_start > 1 {
-            return Err(self.error(
+            return Err(self.error_at(
                 "Invalid numeric value: Leading zeroes not allowed".into(),
                 int_start,
             ));
@@ -249,126 +219,29 @@ impl Reader<'_> {
         Ok(self.text[start..self.pos].to_owned())
     }
 
-    fn string(&mut self) -> Result<String, JsonError> {
-        let start = self.pos;
-        self.pos += 1; // opening quote
-        let mut out = String::new();
-        loop {
-            let run = self.pos;
-            while let Some(&b) = self.bytes.get(self.pos) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
-            out.push_str(&self.text[run..self.pos]);
-            match self.bytes.get(self.pos) {
-                None => {
-                    return Err(self.error(
-                        "Unexpected end-of-input: was expecting closing quote for a string value".into(),
-                        start,
-                    ))
-                }
-                Some(b'"') => {
-                    self.pos += 1;
-                    return Ok(out);
-                }
-                Some(b'\\') => {
-                    self.pos += 1;
-                    let escape = self.bytes.get(self.pos).copied();
-                    self.pos += 1;
-                    match escape {
-                        Some(b'"') => out.push('"'),
-                        Some(b'\\') => out.push('\\'),
-                        Some(b'/') => out.push('/'),
-                        Some(b'b') => out.push('\u{8}'),
-                        Some(b'f') => out.push('\u{c}'),
-                        Some(b'n') => out.push('\n'),
-                        Some(b'r') => out.push('\r'),
-                        Some(b't') => out.push('\t'),
-                        Some(b'u') => out.push(self.unicode_escape()?),
-                        _ => {
-                            self.pos -= 1;
-                            let c = self.current_char().unwrap_or(' ');
-                            return Err(self.error(
-                                format!("Unrecognized character escape '{c}' (code {})", c as u32),
-                                self.pos,
-                            ));
-                        }
-                    }
-                }
-                Some(&b) => {
-                    return Err(self.error(
-                        format!(
-                            "Illegal unquoted character ((CTRL-CHAR, code {b})): has to be escaped using backslash to be included in string value"
-                        ),
-                        self.pos,
-                    ))
-                }
-            }
-        }
-    }
-
-    fn hex4(&mut self) -> Result<u32, JsonError> {
-        let digits = self.text.get(self.pos..self.pos + 4).unwrap_or("");
-        let value = u32::from_str_radix(digits, 16)
-            .ok()
-            .filter(|_| digits.len() == 4);
-        match value {
-            Some(v) => {
-                self.pos += 4;
-                Ok(v)
-            }
-            None => Err(self.error(
-                "Unexpected character: expected a hex-digit for character escape sequence".into(),
-                self.pos,
-            )),
-        }
-    }
-
-    fn unicode_escape(&mut self) -> Result<char, JsonError> {
-        let first = self.hex4()?;
-        let code = if (0xD800..0xDC00).contains(&first) && self.text[self.pos..].starts_with("\\u")
-        {
-            let save = self.pos;
-            self.pos += 2;
-            let second = self.hex4()?;
-            if (0xDC00..0xE000).contains(&second) {
-                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
-            } else {
-                self.pos = save;
-                first
-            }
-        } else {
-            first
-        };
-        // A lone surrogate has no Rust char; keep the replacement character in its place.
-        Ok(char::from_u32(code).unwrap_or('\u{FFFD}'))
-    }
-
     fn array(&mut self) -> Result<Json, JsonError> {
         self.pos += 1;
         let mut items = Vec::new();
-        self.skip_ws();
-        if self.bytes.get(self.pos) == Some(&b']') {
+        self.ws();
+        if self.b.get(self.pos) == Some(&b']') {
             self.pos += 1;
             return Ok(Json::Array(items));
         }
         loop {
-            self.skip_ws();
-            if self.bytes.get(self.pos) == Some(&b']') {
+            self.ws();
+            if self.b.get(self.pos) == Some(&b']') {
                 return Err(self.unexpected("expected a value"));
             }
             items.push(self.value()?);
-            self.skip_ws();
-            match self.bytes.get(self.pos) {
+            self.ws();
+            match self.b.get(self.pos) {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
                     return Ok(Json::Array(items));
                 }
                 None => {
-                    return Err(self.error(
+                    return Err(self.error_at(
                         "Unexpected end-of-input: expected close marker for Array".into(),
                         self.pos,
                     ))
@@ -383,17 +256,17 @@ impl Reader<'_> {
     fn object(&mut self) -> Result<Json, JsonError> {
         self.pos += 1;
         let mut members: Vec<(String, Spanned)> = Vec::new();
-        self.skip_ws();
-        if self.bytes.get(self.pos) == Some(&b'}') {
+        self.ws();
+        if self.b.get(self.pos) == Some(&b'}') {
             self.pos += 1;
             return Ok(Json::Object(members));
         }
         loop {
-            self.skip_ws();
-            match self.bytes.get(self.pos) {
+            self.ws();
+            match self.b.get(self.pos) {
                 Some(b'"') => {}
                 None => {
-                    return Err(self.error(
+                    return Err(self.error_at(
                         "Unexpected end-of-input: expected close marker for Object".into(),
                         self.pos,
                     ))
@@ -402,28 +275,28 @@ impl Reader<'_> {
                     return Err(self.unexpected("was expecting double-quote to start field name"))
                 }
             }
-            let key = self.string()?;
-            self.skip_ws();
-            if self.bytes.get(self.pos) != Some(&b':') {
+            let key = self.decode_string()?;
+            self.ws();
+            if self.b.get(self.pos) != Some(&b':') {
                 return Err(
                     self.unexpected("was expecting a colon to separate field name and value")
                 );
             }
             self.pos += 1;
-            self.skip_ws();
+            self.ws();
             let value = self.value()?;
             // The last duplicate wins, and takes the place of the first.
             members.retain(|(k, _)| *k != key);
             members.push((key, value));
-            self.skip_ws();
-            match self.bytes.get(self.pos) {
+            self.ws();
+            match self.b.get(self.pos) {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
                     return Ok(Json::Object(members));
                 }
                 None => {
-                    return Err(self.error(
+                    return Err(self.error_at(
                         "Unexpected end-of-input: expected close marker for Object".into(),
                         self.pos,
                     ))

@@ -63,6 +63,7 @@
 use super::eval::ValueRef;
 use super::number::{self, Num, NumRef};
 use super::*;
+use crate::json::scan::{exact_zero_bytes, Cursor, ONES};
 use crate::json::{Json, JsonError};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
@@ -703,16 +704,14 @@ impl RuleSet {
     ) -> Result<&'s [RuleId], JsonError> {
         self.begin(scratch);
         let mut scan = Scan {
-            text: event,
-            b: event.as_bytes(),
-            pos: 0,
+            cur: Cursor::new(event, 0),
             set: self,
             scratch,
             depth: 0,
         };
         scan.ws();
         if scan.peek() != Some(b'{') {
-            return Err(scan.error("the event must be a JSON object"));
+            return Err(scan.error_here("the event must be a JSON object"));
         }
         scan.object(0)?;
         if scratch.repeated_key {
@@ -1066,169 +1065,37 @@ impl RuleSet {
     }
 }
 
-/// A one-pass reader of event text that only parses what some pattern needs.
+/// A one-pass reader of event text that only parses what some pattern needs: the JSON
+/// scanner's [`Cursor`], the rule set it reads for, and how deep it is.
 struct Scan<'a, 's> {
-    text: &'a str,
-    b: &'a [u8],
-    pos: usize,
+    cur: Cursor<'a>,
     set: &'s RuleSet,
     scratch: &'s mut Scratch,
     depth: usize,
 }
 
+impl<'a> std::ops::Deref for Scan<'a, '_> {
+    type Target = Cursor<'a>;
+    fn deref(&self) -> &Cursor<'a> {
+        &self.cur
+    }
+}
+
+impl std::ops::DerefMut for Scan<'_, '_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.cur
+    }
+}
+
 const MAX_DEPTH: usize = 256;
 
 impl<'a> Scan<'a, '_> {
-    fn error(&self, message: &str) -> JsonError {
-        let (line, column) = crate::json::line_column(self.text, self.pos);
-        JsonError {
-            message: message.to_owned(),
-            line,
-            column,
-            offset: self.pos,
-        }
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.pos).copied()
-    }
-
-    fn ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.pos) {
-            self.pos += 1;
-        }
-    }
-
-    fn expect(&mut self, byte: u8, what: &str) -> Result<(), JsonError> {
-        if self.peek() == Some(byte) {
-            self.pos += 1;
-            Ok(())
-        } else {
-            Err(self.error(what))
-        }
-    }
-
     fn enter(&mut self) -> Result<(), JsonError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.error("the event is nested too deeply"));
+            return Err(self.error_here("the event is nested too deeply"));
         }
         Ok(())
-    }
-
-    /// Reads a string at `pos` (which is at the opening quote).
-    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
-        let start = self.pos + 1;
-        match quote_or_backslash(&self.b[start..]) {
-            Some(i) if self.b[start + i] == b'"' => {
-                self.pos = start + i + 1;
-                Ok(Cow::Borrowed(&self.text[start..start + i]))
-            }
-            Some(_) => {
-                let from = self.pos;
-                let mut probe = crate::json::parse_string_at(self.text, from)
-                    .map_err(|e| self.error(&e.message))?;
-                self.pos = probe.1;
-                Ok(Cow::Owned(std::mem::take(&mut probe.0)))
-            }
-            None => Err(self.error("unterminated string")),
-        }
-    }
-
-    fn skip_string(&mut self) -> Result<(), JsonError> {
-        let mut i = self.pos + 1;
-        loop {
-            match quote_or_backslash(&self.b[i..]) {
-                Some(j) if self.b[i + j] == b'"' => {
-                    self.pos = i + j + 1;
-                    return Ok(());
-                }
-                Some(j) => i += j + 2,
-                None => return Err(self.error("unterminated string")),
-            }
-            if i > self.b.len() {
-                return Err(self.error("unterminated string"));
-            }
-        }
-    }
-
-    /// Skips the object or array at `pos`. Only quotes, brackets and braces matter, so it
-    /// reads the event eight bytes at a time, finds those bytes in each word with a few
-    /// integer operations (in native code and in wasm alike) and steps from one to the
-    /// next: a city lot's coordinates are mostly digits, with a bracket every few words.
-    fn skip_container(&mut self) -> Result<(), JsonError> {
-        let b = self.b;
-        let mut i = self.pos + 1;
-        let mut depth = 1usize;
-        while i + 8 <= b.len() {
-            let word = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
-            let folded = word & 0xDFDF_DFDF_DFDF_DFDF;
-            let opens = exact_zero_bytes(folded ^ (ONES * 0x5B));
-            let closes = exact_zero_bytes(folded ^ (ONES * 0x5D));
-            let quotes = exact_zero_bytes(word ^ (ONES * b'"' as u64));
-            // Brackets before the first quote count; a quote starts a string to skip.
-            let before_quote = quotes.wrapping_sub(1) & !quotes;
-            let mut marks = (opens | closes) & before_quote;
-            while marks != 0 {
-                let bit = marks & marks.wrapping_neg();
-                if opens & bit != 0 {
-                    depth += 1;
-                } else {
-                    depth -= 1;
-                    if depth == 0 {
-                        self.pos = i + (bit.trailing_zeros() / 8) as usize + 1;
-                        return Ok(());
-                    }
-                }
-                marks ^= bit;
-            }
-            if quotes == 0 {
-                i += 8;
-            } else {
-                self.pos = i + (quotes.trailing_zeros() / 8) as usize;
-                self.skip_string()?;
-                i = self.pos;
-            }
-        }
-        while i < b.len() {
-            match b[i] {
-                b'"' => {
-                    self.pos = i;
-                    self.skip_string()?;
-                    i = self.pos;
-                    continue;
-                }
-                b'[' | b'{' => depth += 1,
-                b']' | b'}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        self.pos = i + 1;
-                        return Ok(());
-                    }
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        self.pos = b.len();
-        Err(self.error("unterminated object or array"))
-    }
-
-    fn skip_value(&mut self) -> Result<(), JsonError> {
-        match self.peek() {
-            Some(b'"') => self.skip_string(),
-            Some(b'{' | b'[') => self.skip_container(),
-            Some(_) => {
-                while let Some(c) = self.peek() {
-                    if matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
-                        break;
-                    }
-                    self.pos += 1;
-                }
-                Ok(())
-            }
-            None => Err(self.error("unexpected end of the event")),
-        }
     }
 
     fn object(&mut self, node: usize) -> Result<(), JsonError> {
@@ -1244,7 +1111,7 @@ impl<'a> Scan<'a, '_> {
         loop {
             self.ws();
             if self.peek() != Some(b'"') {
-                return Err(self.error("expected a quoted key"));
+                return Err(self.error_here("expected a quoted key"));
             }
             let key = self.string()?;
             self.ws();
@@ -1269,7 +1136,7 @@ impl<'a> Scan<'a, '_> {
                     self.scratch.keys.truncate(first_key);
                     return Ok(());
                 }
-                _ => return Err(self.error("expected ',' or '}' in an object")),
+                _ => return Err(self.error_here("expected ',' or '}' in an object")),
             }
         }
     }
@@ -1300,7 +1167,7 @@ impl<'a> Scan<'a, '_> {
                     self.depth -= 1;
                     return Ok(());
                 }
-                _ => return Err(self.error("expected ',' or ']' in an array")),
+                _ => return Err(self.error_here("expected ',' or ']' in an array")),
             }
         }
     }
@@ -1346,19 +1213,9 @@ impl<'a> Scan<'a, '_> {
                 }
                 Scalar::Num(&self.text[start..self.pos])
             }
-            _ => return Err(self.error("expected a value")),
+            _ => return Err(self.error_here("expected a value")),
         })
     }
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-
-/// The high bit of each byte of `x` that is zero, with no false flags (a byte's low seven
-/// bits plus 0x7F carry into its high bit unless they are all zero, and its own high bit
-/// is or-ed in).
-fn exact_zero_bytes(x: u64) -> u64 {
-    const LOWS: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    !(((x & LOWS) + LOWS) | x | LOWS)
 }
 
 /// Whether a key holds a dot (a flattened path), eight bytes at a time.
@@ -1371,28 +1228,10 @@ fn has_dot(b: &[u8]) -> bool {
     dotted || words.remainder().contains(&b'.')
 }
 
-/// The first quote or backslash in `b`, eight bytes at a time. An event's keys and values
-/// are mostly short, where this beats a call to a vectorised search.
-fn quote_or_backslash(b: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while i + 8 <= b.len() {
-        let word = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
-        let hits = exact_zero_bytes(word ^ (ONES * b'"' as u64))
-            | exact_zero_bytes(word ^ (ONES * b'\\' as u64));
-        if hits != 0 {
-            return Some(i + (hits.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    b[i..]
-        .iter()
-        .position(|&c| c == b'"' || c == b'\\')
-        .map(|k| i + k)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::scan::quote_or_backslash;
 
     proptest::proptest! {
         #[test]

@@ -137,19 +137,26 @@ pub fn send(items: &[Outgoing]) {
 /// came on is still the current one (else the broker sends it again after reconnecting,
 /// and the repeat is recognised).
 fn handled(generation: u64, packet_id: u16) {
+    with_live(generation, |connection, session| {
+        for packet in session.handled(packet_id) {
+            send_packet(connection, &packet);
+        }
+    });
+}
+
+/// Runs `f` on the connection and its session, if the socket of `generation` is still
+/// the current one and both are there.
+fn with_live<T>(generation: u64, f: impl FnOnce(&mut Connection, &mut Session) -> T) -> Option<T> {
     CLIENT.with(|c| {
         let client = &mut *c.borrow_mut();
         if client.generation != generation {
-            return;
+            return None;
         }
-        if let (Some(connection), Some(session)) =
-            (client.connection.as_mut(), client.session.as_mut())
-        {
-            for packet in session.handled(packet_id) {
-                send_packet(connection, &packet);
-            }
+        match (client.connection.as_mut(), client.session.as_mut()) {
+            (Some(connection), Some(session)) => Some(f(connection, session)),
+            _ => None,
         }
-    });
+    })
 }
 
 /// Closes the socket and forgets it, keeping its handlers until it is safe to drop them.
@@ -375,18 +382,10 @@ fn retry_later(classroom: Classroom, reason: String) {
 }
 
 fn on_open(generation: u64) {
-    CLIENT.with(|c| {
-        let client = &mut *c.borrow_mut();
-        if client.generation != generation {
-            return;
-        }
-        if let (Some(connection), Some(session)) =
-            (client.connection.as_mut(), client.session.as_mut())
-        {
-            connection.opened = true;
-            connection.last_heard = now();
-            send_packet(connection, &session.opened());
-        }
+    with_live(generation, |connection, session| {
+        connection.opened = true;
+        connection.last_heard = now();
+        send_packet(connection, &session.opened());
     });
 }
 

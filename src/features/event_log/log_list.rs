@@ -253,8 +253,10 @@ pub fn EventLog() -> impl IntoView {
             }.into_any(),
             Some(Ok(h)) => {
                 let summary = move || {
+                    // Rows read before the head was known count from 0: the newer head
+                    // counts, so the summary never says fewer events than the store holds.
                     let (h, matched) = rows.with(|r| match r {
-                        Some(Ok(page)) => (page.head, page.matched),
+                        Some(Ok(page)) => (page.head.max(h), page.matched),
                         _ => (h, None),
                     });
                     match matched {
