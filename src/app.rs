@@ -165,7 +165,7 @@ pub fn App() -> impl IntoView {
                     }.into_any(),
                     None => view! { <p class="muted" data-testid="app-loading">"Opening the event store…"</p> }.into_any(),
                     Some(Err(e)) => view! {
-                        <ErrorView title="Could not open the event store" message=e.to_string()
+                        <ErrorView title="Could not open the event store" message=crate::advice::explain(&e)
                             hint="Everything in Event Dojo (the event log, the lab, the workshop, your progress) lives in this browser's IndexedDB, so without it there is nothing to read and nowhere to save. Reload once storage is allowed; what was stored before is still there."/>
                     }.into_any(),
                     Some(Ok(store)) => {

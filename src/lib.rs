@@ -2,6 +2,7 @@
 //! and app-wide state. All domain logic lives in the `dojo-engine` crate; this crate only
 //! renders read models and sends commands to it.
 
+pub mod advice;
 pub mod app;
 pub mod browser;
 pub mod components;

@@ -101,6 +101,12 @@ fn note_write<T>(result: &Result<T, StoreError>) {
     if let Some(health) = HEALTH.with(Cell::get) {
         let mut next = health.get_untracked();
         next.after_write(result);
+        // The banner says what to do about it in this browser, too.
+        if let (StoreHealth::ReadOnly { reason }, Err(e)) = (&mut next, result) {
+            if e.leaves_store_read_only() {
+                *reason = crate::advice::explain(e);
+            }
+        }
         if next != health.get_untracked() {
             health.set(next);
         }

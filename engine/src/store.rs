@@ -61,8 +61,9 @@ pub struct AppendResult {
     pub stream_version: u64,
 }
 
-/// Why a store operation failed. Every message says what happened, what it means for
-/// the learner's data, and what to do; none of these failures writes anything. It
+/// Why a store operation failed. Every message says what happened and what it means for
+/// the learner's data; what to do about it in a browser is the app's to say. None of
+/// these failures writes anything. It
 /// crosses from the app's sample-history worker to the page as JSON, so it is serde data.
 #[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
 pub enum StoreError {
@@ -77,16 +78,16 @@ pub enum StoreError {
     #[error("a stream id must not be empty")]
     EmptyStreamId,
     /// The browser's storage for the site is full.
-    #[error("the browser's storage for this site is full, so nothing was written ({0}). Everything already stored can still be read and exported: export the log as NDJSON, then clear this site's data or allow it more storage")]
+    #[error("the browser's storage for this site is full, so nothing was written ({0}); everything already stored can still be read")]
     QuotaExceeded(String),
     /// The backend aborted the transaction (a broken constraint, a crash, a timeout).
-    #[error("the browser aborted the transaction, so nothing from it was written; try again, and if it keeps failing, export the log and import it into a fresh profile ({0})")]
+    #[error("the browser aborted the transaction, so nothing from it was written ({0})")]
     Aborted(String),
     /// The database cannot be opened or used at all (private browsing, blocked storage).
-    #[error("this browser will not let Event Dojo use IndexedDB here, so nothing can be read or saved; private windows and blocked site data do this. Open Event Dojo in an ordinary window, or allow this site to store data ({0})")]
+    #[error("this browser will not let Event Dojo use IndexedDB here, so nothing can be read or saved ({0})")]
     Unavailable(String),
     /// The connection was closed under the app (another tab is upgrading the database).
-    #[error("the connection to the database was closed, probably because another tab is upgrading it; reload this page, and nothing stored is lost ({0})")]
+    #[error("the connection to the database was closed, probably because another tab is upgrading it ({0}); nothing stored is lost")]
     Closed(String),
     /// A stored record no longer decodes as an event.
     #[error("the stored event at position {position} is damaged and cannot be read ({detail}); the events around it are intact")]

@@ -428,7 +428,8 @@ impl Classroom {
         spawn_local(async move {
             if let Err(e) = ctx.append_new(vec![(stream, event)]).await {
                 self.notice.set(Some(format!(
-                    "An event from the room could not be added to your event store: {e}"
+                    "An event from the room could not be added to your event store: {}",
+                    crate::advice::explain(&e)
                 )));
             }
             done();

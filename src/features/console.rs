@@ -60,7 +60,9 @@ pub fn ConsolePage() -> impl IntoView {
             let time = String::from(js_sys::Date::new_0().to_iso_string());
             let result = execute(&store, &command, crate::browser::random_id, &time).await;
             outcome.set(Some(
-                result.map(|e| describe(&e)).map_err(|e| e.to_string()),
+                result
+                    .map(|e| describe(&e))
+                    .map_err(|e| crate::advice::explain_command(&e)),
             ));
             busy.set(false);
         });

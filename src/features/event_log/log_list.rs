@@ -348,7 +348,7 @@ fn SampleLoader() -> impl IntoView {
             }
             Report::Failed { error: failure, .. } => {
                 app_store.try_with_value(|s| s.after_worker_write(Some(failure)));
-                error.try_set(Some(failure.to_string()));
+                error.try_set(Some(crate::advice::explain(failure)));
             }
             Report::Refused(why) | Report::Broken(why) => {
                 error.try_set(Some(why.clone()));

@@ -90,7 +90,7 @@ pub fn PublishForm() -> impl IntoView {
                         result.stream_version, result.last_position
                     )));
                 }
-                Err(e) => store_error.set(Some(e.to_string())),
+                Err(e) => store_error.set(Some(crate::advice::explain(&e))),
             }
             busy.set(false);
         });

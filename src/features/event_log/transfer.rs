@@ -203,7 +203,8 @@ pub fn TransferPanel() -> impl IntoView {
                 Report::Failed { error, .. } => {
                     app_store.try_with_value(|s| s.after_worker_write(Some(error)));
                     outcome.try_set(Some(Err(format!(
-                        "{name} was not imported, and nothing changed: {error}"
+                        "{name} was not imported, and nothing changed: {}",
+                        crate::advice::explain(error)
                     ))));
                 }
                 Report::Refused(why) | Report::Broken(why) => {
