@@ -46,6 +46,7 @@ pub mod pattern; // EventBridge patterns, SNS filter policies, MQTT topic filter
 pub mod wording; // design mistakes in a learner's words
 
 // Models: a system's description, and history kept and moved.
+pub mod discovery; // event schemas discovered from the events seen
 pub mod projection; // the CQRS read models
 pub mod topology; // queues, topics, buses, rules and targets as a learner designs them
 pub mod transfer; // events in and out of a store as NDJSON
