@@ -36,8 +36,28 @@ enum Command {
     /// Take a design to AWS.
     #[command(subcommand)]
     Export(ExportCommand),
-    /// Print the JSON Schema of a design (what docs/design.schema.json holds).
-    Schema,
+    /// Without a subcommand, print the JSON Schema of a design (what
+    /// docs/design.schema.json holds); `dojo schema infer` discovers event schemas.
+    Schema {
+        #[command(subcommand)]
+        command: Option<SchemaCommand>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SchemaCommand {
+    /// Infer a schema per event type from FILE, one JSON event per line: CloudEvents (as
+    /// the event store exports them; the type is `type`, the data `data`) or EventBridge
+    /// events (`source@detail-type`, the data `detail`). Prints one JSON object, each
+    /// type's latest schema as JSON Schema Draft 4 (or, with --openapi, as an OpenAPI 3
+    /// document), and a summary on stderr. Exit 2, printing nothing, if a line is not an
+    /// event.
+    Infer {
+        file: PathBuf,
+        /// Write each schema as an OpenAPI 3 document instead.
+        #[arg(long)]
+        openapi: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -151,6 +171,72 @@ fn export_cloudformation(file: &PathBuf) -> ExitCode {
     }
 }
 
+/// An event line's type and data: a CloudEvent's `type` and `data`, or an EventBridge
+/// event's `source@detail-type` and `detail`.
+fn typed_event(line: &str) -> Result<(String, serde_json::Value), String> {
+    let event = dojo_engine::json::parse_value(line).map_err(|e| e.to_string())?;
+    let text = |key: &str| event.get(key).and_then(serde_json::Value::as_str);
+    match (text("detail-type"), text("source"), text("type")) {
+        (Some(detail_type), Some(source), _) => Ok((
+            format!("{source}@{detail_type}"),
+            event.get("detail").cloned().unwrap_or_default(),
+        )),
+        (_, _, Some(event_type)) => Ok((
+            event_type.to_owned(),
+            event.get("data").cloned().unwrap_or_default(),
+        )),
+        _ => Err("not an event: it has neither a CloudEvents \"type\" nor an EventBridge \"source\" and \"detail-type\"".into()),
+    }
+}
+
+/// `dojo schema infer`: a schema per event type in the events of `file`.
+fn schema_infer(file: &PathBuf, openapi: bool) -> ExitCode {
+    let text = match read(file) {
+        Ok(t) => t,
+        Err(f) => return fail(&f),
+    };
+    let mut discovery = dojo_engine::discovery::Discovery::default();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        match typed_event(line) {
+            Ok((event_type, data)) => discovery.add(&event_type, &data),
+            Err(why) => {
+                return fail(&Failure::Input(format!(
+                    "{} line {}: {why}",
+                    file.display(),
+                    n + 1
+                )))
+            }
+        }
+    }
+    let schemas: serde_json::Map<String, serde_json::Value> = discovery
+        .types
+        .iter()
+        .map(|(name, found)| {
+            let version = found.versions.len() as u32;
+            let schema = if openapi {
+                dojo_engine::discovery::openapi3(name, version, &found.inferred)
+            } else {
+                dojo_engine::discovery::json_schema_draft4(name, &found.inferred)
+            };
+            (name.clone(), schema)
+        })
+        .collect();
+    let text = serde_json::to_string_pretty(&schemas).expect("schemas are JSON");
+    println!("{text}");
+    for (name, found) in &discovery.types {
+        eprintln!(
+            "{name}: {} events, {} version(s)",
+            found.events,
+            found.versions.len()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
 fn fail(failure: &Failure) -> ExitCode {
     eprintln!("{}", failure.message());
     ExitCode::from(2)
@@ -218,7 +304,10 @@ fn main() -> ExitCode {
         }
         Command::Exercise(ExerciseCommand::Check { dir, verbose }) => exercise_check(&dir, verbose),
         Command::Export(ExportCommand::Cloudformation { file }) => export_cloudformation(&file),
-        Command::Schema => {
+        Command::Schema {
+            command: Some(SchemaCommand::Infer { file, openapi }),
+        } => schema_infer(&file, openapi),
+        Command::Schema { command: None } => {
             let text = serde_json::to_string_pretty(&dojo_engine::exercise::design_schema())
                 .expect("a schema is JSON");
             println!("{text}");

@@ -589,3 +589,68 @@ queues = [{ name = "q" }]
     assert!(String::from_utf8_lossy(&o.stderr)
         .contains("mine.toml: exercise mine, level: must be 100, 200 or 300"));
 }
+
+#[test]
+fn schema_infer_discovers_a_schema_per_event_type() {
+    let events = [
+        r#"{"specversion":"1.0","id":"e1","source":"dojo.insurance","type":"QuoteIssued","data":{"quote_id":"q1","premium":650}}"#,
+        r#"{"specversion":"1.0","id":"e2","source":"dojo.insurance","type":"QuoteIssued","data":{"quote_id":"q2","premium":700,"issued_at":"2026-12-06T09:00:00Z"}}"#,
+        r#"{"source":"dojo.lab","detail-type":"OrderPlaced","detail":{"order":"o1"}}"#,
+        "",
+    ]
+    .join("\n");
+    let path = file("schema-infer", "events.ndjson", &events);
+    let out = dojo(&["schema", "infer", path.to_str().expect("utf-8")], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let schemas: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+    let quote = &schemas["QuoteIssued"];
+    assert_eq!(quote["$schema"], "http://json-schema.org/draft-04/schema#");
+    assert_eq!(
+        quote["required"],
+        serde_json::json!(["premium", "quote_id"])
+    );
+    assert_eq!(quote["properties"]["issued_at"]["format"], "date-time");
+    assert_eq!(
+        schemas["dojo.lab@OrderPlaced"]["required"],
+        serde_json::json!(["order"])
+    );
+    assert!(
+        stderr(&out).contains("QuoteIssued: 2 events, 2 version(s)"),
+        "{}",
+        stderr(&out)
+    );
+
+    let openapi = dojo(
+        &[
+            "schema",
+            "infer",
+            "--openapi",
+            path.to_str().expect("utf-8"),
+        ],
+        None,
+    );
+    let docs: serde_json::Value = serde_json::from_str(&stdout(&openapi)).expect("JSON");
+    assert_eq!(docs["QuoteIssued"]["openapi"], "3.0.0");
+    assert_eq!(docs["QuoteIssued"]["info"]["version"], "2.0.0");
+
+    let bad = file(
+        "schema-infer",
+        "bad.ndjson",
+        "{\"type\":\"A\",\"data\":{}}\n{\"nope\":1}\n",
+    );
+    let out = dojo(&["schema", "infer", bad.to_str().expect("utf-8")], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty(), "nothing is printed for a bad file");
+    assert!(
+        stderr(&out).contains("line 2: not an event"),
+        "{}",
+        stderr(&out)
+    );
+
+    let design = dojo(&["schema"], None);
+    assert_eq!(design.status.code(), Some(0));
+    assert!(
+        stdout(&design).contains("An Event Dojo design"),
+        "without a subcommand it prints the design's schema"
+    );
+}
