@@ -140,3 +140,50 @@ fn exports_as_json_schema_draft_4_and_openapi_3() {
     );
     assert!(component.get("$schema").is_none());
 }
+
+/// Compiles `schema` with a JSON Schema validator from crates.io (which checks it
+/// against the Draft 4 metaschema its `$schema` names) and validates `events` with it.
+fn validate_with_boon(schema: &Value, events: &[Value]) -> Result<(), String> {
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler.enable_format_assertions();
+    let url = "file:///discovered.json";
+    compiler
+        .add_resource(url, schema.clone())
+        .map_err(|e| e.to_string())?;
+    let compiled = compiler
+        .compile(url, &mut schemas)
+        .map_err(|e| format!("not a valid schema: {e}"))?;
+    for event in events {
+        schemas
+            .validate(event, compiled)
+            .map_err(|e| format!("{event} does not fit: {e}"))?;
+    }
+    Ok(())
+}
+
+#[test]
+fn a_discovered_schema_is_valid_draft_4_and_fits_every_event_it_came_from() {
+    let events = vec![
+        json!({"quote_id": "q1", "premium": 650, "at": "2026-12-06T09:00:00Z", "lines": [{"sku": "a", "qty": 1}]}),
+        json!({"quote_id": "q2", "premium": 700.5, "at": "2026-12-07T10:00:00.25+01:00", "lines": [], "note": null}),
+        json!({"quote_id": "q3", "premium": 710, "at": "2026-12-08T11:00:00Z", "lines": [{"sku": "b"}], "contact": "ada@example.com", "id": "0b7e7c1e-4c4f-4d55-9f0a-1a2b3c4d5e6f"}),
+    ];
+    let mut inferred = Inferred::default();
+    for e in &events {
+        inferred.add(e);
+    }
+    let schema = json_schema_draft4("QuoteIssued", &inferred);
+    validate_with_boon(&schema, &events).unwrap_or_else(|e| panic!("{e}"));
+    // And it says no where it should: a missing required field, a wrong type.
+    let missing = json!({"premium": 1, "at": "2026-12-06T09:00:00Z", "lines": []});
+    assert!(
+        validate_with_boon(&schema, &[missing]).is_err(),
+        "quote_id is required"
+    );
+    let wrong = json!({"quote_id": 7, "premium": 1, "at": "2026-12-06T09:00:00Z", "lines": []});
+    assert!(
+        validate_with_boon(&schema, &[wrong]).is_err(),
+        "quote_id is a string"
+    );
+}
