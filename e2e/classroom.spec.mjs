@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { axeViolations } from './axe.mjs';
-import { brokerKind, brokerUrl, freePort, signalAll, startBroker, stop } from './processes.mjs';
+import { brokerKind, brokerPort, brokerUrl, freePort, signalAll, startBroker, stop } from './processes.mjs';
 
 let port;
 let dataDir;
 let broker;
 
 test.beforeAll(async () => {
-  port = await freePort();
+  port = await brokerPort();
   dataDir = mkdtempSync(join(tmpdir(), 'dojo-broker-'));
   broker = await startBroker(port, dataDir);
 });
@@ -440,7 +440,7 @@ test('a broker session is not left behind: a closed tab\'s is taken over, and on
 test('a session nobody comes back to expires on the broker', async ({ page }) => {
   test.setTimeout(120_000);
   // A broker of its own whose sessions expire after 3.6 seconds away.
-  const shortPort = await freePort();
+  const shortPort = await brokerPort();
   const shortDir = mkdtempSync(join(tmpdir(), 'dojo-broker-'));
   const short = await startBroker(shortPort, shortDir, ['--session-expiry', '0.001']);
   const url = brokerUrl(shortPort);

@@ -10,6 +10,27 @@ export async function freePort() {
   });
 }
 
+/** Whether `port` can be listened on at 127.0.0.1 now. */
+function isFree(port) {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** A port for a broker: free, and so are the four after it, which RabbitMQ takes for
+ * AMQP, MQTT, Erlang distribution and epmd (scripts/rabbitmq.mjs). */
+export async function brokerPort() {
+  for (;;) {
+    const port = await freePort();
+    if (port + 4 > 65535) continue;
+    let all = true;
+    for (let k = 1; k <= 4 && all; k++) all = await isFree(port + k);
+    if (all) return port;
+  }
+}
+
 /** Which broker the classroom journeys run against: `DOJO_BROKER=aedes` (the default,
  * scripts/broker.mjs) or `DOJO_BROKER=rabbitmq` (Debian's RabbitMQ with Web MQTT,
  * scripts/rabbitmq.mjs). */
