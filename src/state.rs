@@ -244,15 +244,14 @@ impl StoreContext {
 
 impl EventStore for StoreContext {
     async fn append_batch(&self, batch: Vec<StreamAppend>) -> Result<AppendResult, StoreError> {
-        let result = self.store.append_batch(batch.clone()).await;
+        // A follower may add followers; it does so for later appends.
+        let followers = FOLLOWERS.with(|f| f.borrow().clone());
+        // The batch is kept for the followers only when there are any.
+        let kept = (!followers.is_empty()).then(|| batch.clone());
+        let result = self.store.append_batch(batch).await;
         self.after_write(&result, true);
-        if let Ok(result) = &result {
-            let appended = Appended {
-                batch: &batch,
-                result,
-            };
-            // A follower may add followers; it does so for later appends.
-            let followers = FOLLOWERS.with(|f| f.borrow().clone());
+        if let (Ok(result), Some(batch)) = (&result, &kept) {
+            let appended = Appended { batch, result };
             for follower in followers {
                 follower(&appended);
             }

@@ -141,7 +141,6 @@ async fn export_log(
 #[component]
 pub fn TransferPanel() -> impl IntoView {
     let ctx = use_store();
-    let store = StoredValue::new_local(ctx.store.clone());
     let app_store = StoredValue::new_local(ctx.clone());
     let health = ctx.health;
     let format = RwSignal::new(ExportFormat::CloudEvents);
@@ -154,7 +153,7 @@ pub fn TransferPanel() -> impl IntoView {
     let outcome = RwSignal::new(None::<Result<String, String>>);
 
     let export = move |_| {
-        let s = store.get_value();
+        let s = app_store.with_value(|c| c.store.clone());
         let (f, batched) = (format.get_untracked(), batched.get_untracked());
         outcome.set(None);
         cancelled.set_value(false);
