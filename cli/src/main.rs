@@ -5,6 +5,7 @@
 mod bench;
 mod dialect;
 mod replay_bench;
+mod schema;
 
 use clap::{Parser, Subcommand};
 use dialect::{Dialect, Failure};
@@ -58,6 +59,24 @@ enum SchemaCommand {
         #[arg(long)]
         openapi: bool,
     },
+    /// Check that the last schema file can follow the earlier ones (oldest first) under a
+    /// compatibility mode, as a schema registry would before registering it. Prints the
+    /// changes from the previous version and each field that breaks, with the reason.
+    /// Exit 0 when compatible, 1 when not, 2 when a file is not a schema.
+    Check {
+        /// Earlier versions, oldest first, then the new one.
+        #[arg(required = true, num_args = 2..)]
+        files: Vec<PathBuf>,
+        /// none, backward, backward-transitive, forward, forward-transitive, full or
+        /// full-transitive.
+        #[arg(long, default_value = "backward")]
+        mode: String,
+    },
+    /// Check an event against a schema. EVENT holds the event's data, or a CloudEvent
+    /// (its `data` is checked) or an EventBridge event (its `detail`); a file of JSON
+    /// lines is checked line by line. Prints each field that does not fit, with the rule.
+    /// Exit 0 when every event fits, 1 when one does not, 2 when a file cannot be read.
+    Validate { schema: PathBuf, event: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -124,7 +143,7 @@ enum BenchCommand {
     Replay(replay_bench::ReplayArgs),
 }
 
-fn read(path: &PathBuf) -> Result<String, Failure> {
+pub(crate) fn read(path: &PathBuf) -> Result<String, Failure> {
     std::fs::read_to_string(path)
         .map_err(|e| Failure::Input(format!("cannot read {}: {e}", path.display())))
 }
@@ -171,73 +190,7 @@ fn export_cloudformation(file: &PathBuf) -> ExitCode {
     }
 }
 
-/// An event line's type and data: a CloudEvent's `type` and `data`, or an EventBridge
-/// event's `source@detail-type` and `detail`.
-fn typed_event(line: &str) -> Result<(String, serde_json::Value), String> {
-    let event = dojo_engine::json::parse_value(line).map_err(|e| e.to_string())?;
-    let text = |key: &str| event.get(key).and_then(serde_json::Value::as_str);
-    match (text("detail-type"), text("source"), text("type")) {
-        (Some(detail_type), Some(source), _) => Ok((
-            format!("{source}@{detail_type}"),
-            event.get("detail").cloned().unwrap_or_default(),
-        )),
-        (_, _, Some(event_type)) => Ok((
-            event_type.to_owned(),
-            event.get("data").cloned().unwrap_or_default(),
-        )),
-        _ => Err("not an event: it has neither a CloudEvents \"type\" nor an EventBridge \"source\" and \"detail-type\"".into()),
-    }
-}
-
-/// `dojo schema infer`: a schema per event type in the events of `file`.
-fn schema_infer(file: &PathBuf, openapi: bool) -> ExitCode {
-    let text = match read(file) {
-        Ok(t) => t,
-        Err(f) => return fail(&f),
-    };
-    let mut discovery = dojo_engine::discovery::Discovery::default();
-    for (n, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        match typed_event(line) {
-            Ok((event_type, data)) => discovery.add(&event_type, &data),
-            Err(why) => {
-                return fail(&Failure::Input(format!(
-                    "{} line {}: {why}",
-                    file.display(),
-                    n + 1
-                )))
-            }
-        }
-    }
-    let schemas: serde_json::Map<String, serde_json::Value> = discovery
-        .types
-        .iter()
-        .map(|(name, found)| {
-            let version = found.versions.len() as u32;
-            let schema = if openapi {
-                dojo_engine::discovery::openapi3(name, version, &found.inferred)
-            } else {
-                dojo_engine::discovery::json_schema_draft4(name, &found.inferred)
-            };
-            (name.clone(), schema)
-        })
-        .collect();
-    let text = serde_json::to_string_pretty(&schemas).expect("schemas are JSON");
-    println!("{text}");
-    for (name, found) in &discovery.types {
-        eprintln!(
-            "{name}: {} events, {} version(s)",
-            found.events,
-            found.versions.len()
-        );
-    }
-    ExitCode::SUCCESS
-}
-
-fn fail(failure: &Failure) -> ExitCode {
+pub(crate) fn fail(failure: &Failure) -> ExitCode {
     eprintln!("{}", failure.message());
     ExitCode::from(2)
 }
@@ -306,7 +259,13 @@ fn main() -> ExitCode {
         Command::Export(ExportCommand::Cloudformation { file }) => export_cloudformation(&file),
         Command::Schema {
             command: Some(SchemaCommand::Infer { file, openapi }),
-        } => schema_infer(&file, openapi),
+        } => schema::infer(&file, openapi),
+        Command::Schema {
+            command: Some(SchemaCommand::Check { files, mode }),
+        } => schema::check(&files, &mode),
+        Command::Schema {
+            command: Some(SchemaCommand::Validate { schema, event }),
+        } => schema::validate(&schema, &event),
         Command::Schema { command: None } => {
             let text = serde_json::to_string_pretty(&dojo_engine::exercise::design_schema())
                 .expect("a schema is JSON");

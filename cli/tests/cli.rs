@@ -654,3 +654,87 @@ fn schema_infer_discovers_a_schema_per_event_type() {
         "without a subcommand it prints the design's schema"
     );
 }
+
+#[test]
+fn schema_check_refuses_a_breaking_version_with_the_field_and_the_mode() {
+    let v1 = file(
+        "schema-check",
+        "v1.json",
+        r#"{"type":"object","properties":{"quote_id":{"type":"string"},"premium_pence":{"type":"integer"}},"required":["quote_id","premium_pence"]}"#,
+    );
+    let v2 = file(
+        "schema-check",
+        "v2.json",
+        r#"{"type":"object","properties":{"quote_id":{"type":"string"},"premium_pence":{"type":"integer"},"currency":{"type":"string"}},"required":["quote_id","premium_pence","currency"]}"#,
+    );
+    let (p1, p2) = (v1.to_str().expect("utf-8"), v2.to_str().expect("utf-8"));
+    let back = dojo(&["schema", "check", p1, p2, "--mode", "backward"], None);
+    assert_eq!(back.status.code(), Some(1), "{}", stdout(&back));
+    assert!(stdout(&back).contains("`currency` added (required)"));
+    assert!(
+        stdout(&back).contains("BACKWARD against v1: `currency`: consumers on v2 require it, and v1 events do not have it (rule: required)"),
+        "{}",
+        stdout(&back)
+    );
+    let forward = dojo(&["schema", "check", p1, p2, "--mode", "forward"], None);
+    assert_eq!(forward.status.code(), Some(0), "{}", stdout(&forward));
+    assert!(stdout(&forward).contains("compatible: v2 keeps FORWARD"));
+    let unknown = dojo(&["schema", "check", p1, p2, "--mode", "sideways"], None);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("\"sideways\" is not a compatibility mode"));
+    let bad = file("schema-check", "bad.json", r#"{"anyOf":[]}"#);
+    let out = dojo(&["schema", "check", p1, bad.to_str().expect("utf-8")], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("bad.json: not a schema here: /anyOf"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn schema_validate_names_each_field_that_does_not_fit() {
+    let schema = file(
+        "schema-validate",
+        "schema.json",
+        r#"{"type":"object","properties":{"quote_id":{"type":"string","format":"uuid"},"premium_pence":{"type":"integer"}},"required":["quote_id","premium_pence"]}"#,
+    );
+    let s = schema.to_str().expect("utf-8");
+    let cloud = file(
+        "schema-validate",
+        "event.json",
+        r#"{"specversion":"1.0","id":"e1","source":"s","type":"QuoteIssued","data":{"quote_id":"q1","premium_pence":"650"}}"#,
+    );
+    let out = dojo(
+        &["schema", "validate", s, cloud.to_str().expect("utf-8")],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "field `quote_id` must be a uuid, found \"q1\" (rule: format)\nfield `premium_pence` must be integer, found string \"650\" (rule: type)\n"
+    );
+    let lines = file(
+        "schema-validate",
+        "events.ndjson",
+        "{\"quote_id\":\"0b7e3a9c-1d2f-4e5a-9b8c-7d6e5f4a3b2c\",\"premium_pence\":650}\n{\"source\":\"s\",\"detail-type\":\"Q\",\"detail\":{\"quote_id\":\"0b7e3a9c-1d2f-4e5a-9b8c-7d6e5f4a3b2c\",\"premium_pence\":1}}\n",
+    );
+    let out = dojo(
+        &["schema", "validate", s, lines.to_str().expect("utf-8")],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stdout(&out), "line 1: fits\nline 2: fits\n");
+    let broken = file("schema-validate", "broken.ndjson", "{\"a\":1}\n{oops\n");
+    let out = dojo(
+        &["schema", "validate", s, broken.to_str().expect("utf-8")],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("broken.ndjson line 2: not JSON"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -39,6 +39,17 @@ impl Format {
     }
 }
 
+/// Whether `text` has the format named `name`; `None` for a format this crate does not
+/// check.
+pub fn has_format(name: &str, text: &str) -> Option<bool> {
+    match name {
+        "date-time" => Some(is_date_time(text)),
+        "email" => Some(is_email(text)),
+        "uuid" => Some(is_uuid(text)),
+        _ => None,
+    }
+}
+
 fn is_uuid(t: &str) -> bool {
     let groups: Vec<&str> = t.split('-').collect();
     groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
@@ -203,7 +214,11 @@ impl Inferred {
 
 /// A JSON Schema Draft 4 document for `inferred`, titled.
 pub fn json_schema_draft4(title: &str, inferred: &Inferred) -> Value {
-    let mut schema = inferred.to_schema();
+    titled_draft4(title, inferred.to_schema())
+}
+
+/// `schema` as a whole Draft 4 document: with `$schema` and a title.
+pub fn titled_draft4(title: &str, mut schema: Value) -> Value {
     if let Value::Object(m) = &mut schema {
         m.insert(
             "$schema".into(),

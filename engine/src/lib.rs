@@ -48,6 +48,7 @@ pub mod wording; // design mistakes in a learner's words
 // Models: a system's description, and history kept and moved.
 pub mod discovery; // event schemas discovered from the events seen
 pub mod projection; // the CQRS read models
+pub mod schemas; // event schemas: validation, compatibility, the registry, upcasters, bindings
 pub mod topology; // queues, topics, buses, rules and targets as a learner designs them
 pub mod transfer; // events in and out of a store as NDJSON
 pub mod transform; // EventBridge target input: input path and input transformer
