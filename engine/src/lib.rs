@@ -63,6 +63,7 @@ pub mod workload; // a deterministic insurance workload
 
 // Deciding: commands against a store, and the learner's form.
 pub mod command; // rehydrate, decide, append with the expected version
+pub mod evolution; // a proposed schema change and everything it breaks
 pub mod publish; // the publish form's text checked into an event
 
 // The system and the exercises on top.
