@@ -14,6 +14,7 @@ pub fn store_advice(error: &StoreError) -> Option<&'static str> {
         StoreError::Aborted(_) => Some("Try again, and if it keeps failing, export the log and import it into a fresh profile."),
         StoreError::Unavailable(_) => Some("Private windows and blocked site data do this. Open Event Dojo in an ordinary window, or allow this site to store data."),
         StoreError::Closed(_) => Some("Reload this page to carry on."),
+        StoreError::Refused { .. } => Some("Change the event so it fits, or set the type's validation to warn or off on the Schemas page."),
         _ => None,
     }
 }

@@ -2,13 +2,14 @@
 //! the pages. A failure to open storage is shown through the shared error view.
 
 use crate::components::focus::FocusHeadingOnNavigate;
-use crate::components::{ErrorView, ReadOnlyBanner};
+use crate::components::{ErrorView, ReadOnlyBanner, SchemaWarning};
 use crate::features::classroom::{Classroom, ClassroomPage, ClassroomStatus};
 use crate::features::console::ConsolePage;
 use crate::features::event_log::{EventDetailPage, EventStorePage};
 use crate::features::lab::LabPage;
 use crate::features::learn::{ExercisePage, LearnPage, QuizPage};
 use crate::features::pattern_sandbox::PatternSandboxPage;
+use crate::features::schemas::SchemasPage;
 use crate::features::start::StartPage;
 use crate::features::workshop::WorkshopPage;
 use crate::state::StoreContext;
@@ -77,6 +78,9 @@ lazy_groups! {
     }
     classroom_pages {
         Classroom => ClassroomPage, "the classroom";
+    }
+    schema_pages {
+        Schemas => SchemasPage, "the event schemas";
     }
 }
 
@@ -152,6 +156,7 @@ pub fn App() -> impl IntoView {
                     <A href=crate::paths::href("/store")>"Event store"</A>
                     <A href=crate::paths::href("/console")>"Event console"</A>
                     <A href=crate::paths::href("/sandbox")>"Pattern sandbox"</A>
+                    <A href=crate::paths::href("/schemas")>"Schemas"</A>
                     <A href=crate::paths::href("/classroom")>"Classroom"</A>
                 </nav>
                 <ClassroomStatus/>
@@ -180,6 +185,7 @@ pub fn App() -> impl IntoView {
                                     hint="Reload this tab to carry on; everything you saved is kept."/>
                             })}
                             <ReadOnlyBanner/>
+                            <SchemaWarning/>
                             <Routes fallback=NotFound>
                                 <Route path=path!("/") view=StartPage/>
                                 <Route path=path!("/store") view=lazily(Page::Store)/>
@@ -190,6 +196,7 @@ pub fn App() -> impl IntoView {
                                 <Route path=path!("/workshop") view=lazily(Page::Workshop)/>
                                 <Route path=path!("/learn") view=lazily(Page::Learn)/>
                                 <Route path=path!("/classroom") view=lazily(Page::Classroom)/>
+                                <Route path=path!("/schemas") view=lazily(Page::Schemas)/>
                                 <Route path=path!("/learn/:id") view=lazily(Page::Exercise)/>
                                 <Route path=path!("/quiz") view=lazily(Page::Quiz)/>
                             </Routes>

@@ -10,6 +10,8 @@ pub mod markdown;
 mod page_header;
 mod play_loop;
 mod read_only_banner;
+mod schema_version;
+mod schema_warning;
 
 pub use backup_notice::BackupNotice;
 pub use choice::Choice;
@@ -17,3 +19,5 @@ pub use error_view::ErrorView;
 pub use page_header::PageHeader;
 pub use play_loop::PlayLoop;
 pub use read_only_banner::ReadOnlyBanner;
+pub use schema_version::SchemaVersionNote;
+pub use schema_warning::SchemaWarning;

@@ -6,5 +6,6 @@ pub mod event_log;
 pub mod lab;
 pub mod learn;
 pub mod pattern_sandbox;
+pub mod schemas;
 pub mod start;
 pub mod workshop;

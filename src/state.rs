@@ -7,9 +7,14 @@
 //! bumps the revision, announces the change on a `BroadcastChannel` (so every open tab of
 //! the app re-reads too), and tells the followers (the classroom) what was appended.
 //! Appends made elsewhere (in the store worker) report through [`StoreContext::after_write`].
-//! It also loads and saves the learner's documents ([`use_document`]).
+//! Before it writes, it checks each event against the schema registry (kept as the
+//! document [`SCHEMAS_DOCUMENT`]): an event that does not fit a type whose validation is
+//! `enforce` refuses the whole append, and one under `warn` is written and noted in
+//! [`StoreContext::schema_warning`]. It also loads and saves the learner's documents
+//! ([`use_document`]).
 
 use crate::storage::{documents, IdbStore};
+use dojo_engine::schemas::registry::{Checker, Registries, Validation};
 use dojo_engine::{
     Added, AppendResult, EventEnvelope, EventStore, ExpectedVersion, NewEvent, StoreError,
     StoreHealth, StreamAppend,
@@ -20,6 +25,9 @@ use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
+
+/// The document the schema registry is kept in, in IndexedDB beside the events.
+pub const SCHEMAS_DOCUMENT: &str = "event-dojo.schemas";
 
 /// The channel the app's tabs announce appends on.
 const CHANNEL_NAME: &str = "event-dojo.store";
@@ -172,6 +180,12 @@ pub struct StoreContext {
     /// Whether writing is switched on, and why not (`Superseded` once another tab's
     /// upgrade took this tab's connection).
     pub health: RwSignal<StoreHealth>,
+    /// The schema registry, as saved; change it with [`StoreContext::update_schemas`].
+    pub schemas: RwSignal<Registries>,
+    /// Whether `schemas` has been read from IndexedDB.
+    schemas_loaded: RwSignal<bool>,
+    /// The last append's events that did not fit a schema under `warn` (written anyway).
+    pub schema_warning: RwSignal<Option<String>>,
 }
 
 impl StoreContext {
@@ -182,11 +196,77 @@ impl StoreContext {
         // Followers follow one store: a store opened again starts without them.
         FOLLOWERS.with(|f| f.borrow_mut().clear());
         listen(revision, health, store.clone());
-        Self {
+        let ctx = Self {
             store,
             revision,
             health,
+            schemas: RwSignal::new(Registries::default()),
+            schemas_loaded: RwSignal::new(false),
+            schema_warning: RwSignal::new(None),
+        };
+        let loading = ctx.clone();
+        leptos::task::spawn_local(async move {
+            loading.load_schemas().await;
+        });
+        ctx
+    }
+
+    /// Reads the schema registry once; later calls return at once.
+    pub async fn load_schemas(&self) {
+        if self.schemas_loaded.get_untracked() {
+            return;
         }
+        let saved = self.load_document::<Registries>(SCHEMAS_DOCUMENT).await;
+        // Another call may have finished first; its registry (and any change since) wins.
+        if !self.schemas_loaded.get_untracked() {
+            if let Some(saved) = saved {
+                self.schemas.set(saved);
+            }
+            self.schemas_loaded.set(true);
+        }
+    }
+
+    /// Whether the registry has been read (tracked).
+    pub fn schemas_loaded(&self) -> bool {
+        self.schemas_loaded.get()
+    }
+
+    /// Changes the schema registry and saves it.
+    pub fn update_schemas(&self, change: impl FnOnce(&mut Registries)) {
+        self.schemas.update(change);
+        self.schemas
+            .with_untracked(|r| self.save_document(SCHEMAS_DOCUMENT, r));
+    }
+
+    /// Checks events against the registry before they are written: the first that does
+    /// not fit an enforced schema refuses them all; those that do not fit under `warn`
+    /// are noted in `schema_warning` once the append succeeds.
+    async fn check_schemas<'a>(
+        &self,
+        events: impl Iterator<Item = &'a NewEvent>,
+    ) -> Result<Option<String>, StoreError> {
+        self.load_schemas().await;
+        let checker: Checker = self.schemas.with_untracked(Registries::checker);
+        if checker.is_empty() {
+            return Ok(None);
+        }
+        let mut warnings = Vec::new();
+        for event in events {
+            if let Some(misfit) = checker.check(&event.event_type, event.data.as_ref()) {
+                if misfit.validation == Validation::Enforce {
+                    return Err(StoreError::Refused {
+                        id: event.id.clone(),
+                        reason: misfit.to_string(),
+                    });
+                }
+                warnings.push(format!("event \"{}\": {misfit}", event.id));
+            }
+        }
+        Ok(match warnings.len() {
+            0 => None,
+            1 => warnings.pop(),
+            n => Some(format!("{} (and {} more)", warnings[0], n - 1)),
+        })
     }
 
     /// Whether the app may write now (tracked: buttons that write disable themselves).
@@ -244,12 +324,18 @@ impl StoreContext {
 
 impl EventStore for StoreContext {
     async fn append_batch(&self, batch: Vec<StreamAppend>) -> Result<AppendResult, StoreError> {
+        let warning = self
+            .check_schemas(batch.iter().flat_map(|(_, _, events)| events))
+            .await?;
         // A follower may add followers; it does so for later appends.
         let followers = FOLLOWERS.with(|f| f.borrow().clone());
         // The batch is kept for the followers only when there are any.
         let kept = (!followers.is_empty()).then(|| batch.clone());
         let result = self.store.append_batch(batch).await;
         self.after_write(&result, true);
+        if result.is_ok() {
+            self.schema_warning.set(warning);
+        }
         if let (Ok(result), Some(batch)) = (&result, &kept) {
             let appended = Appended { batch, result };
             for follower in followers {
@@ -260,9 +346,13 @@ impl EventStore for StoreContext {
     }
 
     async fn append_new(&self, events: Vec<(String, NewEvent)>) -> Result<Added, StoreError> {
+        let warning = self.check_schemas(events.iter().map(|(_, e)| e)).await?;
         let result = self.store.append_new(events).await;
         let added = result.as_ref().is_ok_and(|a| a.added > 0);
         self.after_write(&result, added);
+        if result.is_ok() {
+            self.schema_warning.set(warning);
+        }
         result
     }
 

@@ -283,11 +283,16 @@ fn openapi_schema(schema: &Value) -> Value {
 
 /// An OpenAPI 3 document holding `inferred` as the component schema `name`.
 pub fn openapi3(name: &str, version: u32, inferred: &Inferred) -> Value {
+    openapi3_document(name, version, &inferred.to_schema())
+}
+
+/// An OpenAPI 3 document holding the Draft 4 `schema` as the component schema `name`.
+pub fn openapi3_document(name: &str, version: u32, schema: &Value) -> Value {
     json!({
         "openapi": "3.0.0",
         "info": { "title": name, "version": format!("{version}.0.0") },
         "paths": {},
-        "components": { "schemas": { name: openapi_schema(&inferred.to_schema()) } },
+        "components": { "schemas": { name: openapi_schema(schema) } },
     })
 }
 

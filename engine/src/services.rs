@@ -108,6 +108,24 @@ pub struct StyleMetrics {
     pub peak_queue_depth: BTreeMap<String, usize>,
 }
 
+/// The `detail` a service publishes on the bus for `event` at `now_ms` in `style`: the
+/// event's data, or in the notification style only its ids (consumers call back for
+/// the rest), with the time it occurred.
+pub fn bus_detail(style: Style, event: &DomainEvent, now_ms: u64) -> Value {
+    let mut detail = serde_json::to_value(event).expect("plain data")["data"].clone();
+    if style == Style::Notification {
+        // Thin: only the ids, so consumers must call back for the details.
+        if let Value::Object(m) = &mut detail {
+            m.retain(|k, _| k.ends_with("_id"));
+        }
+    }
+    detail["occurred_at_ms"] = json!(now_ms);
+    detail
+}
+
+/// The source the services publish their events under.
+pub const BUS_SOURCE: &str = "dojo.insurance";
+
 /// Everything a scenario run produced. It serialises (a run in a Web Worker crosses to
 /// the page as JSON) without its snapshots, which are taken again when it is read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -261,17 +279,10 @@ impl System {
             )) {
                 self.refuse("event-store", event.type_name().into(), e.to_string());
             }
-            let mut detail = serde_json::to_value(&event).expect("plain data")["data"].clone();
-            if self.style == Style::Notification {
-                // Thin: only the ids, so consumers must call back for the details.
-                if let Value::Object(m) = &mut detail {
-                    m.retain(|k, _| k.ends_with("_id"));
-                }
-            }
-            detail["occurred_at_ms"] = json!(now);
+            let detail = bus_detail(self.style, &event, now);
             let bytes = detail.to_string().len() as u64;
             let entry = PutEventsEntry {
-                source: "dojo.insurance".into(),
+                source: BUS_SOURCE.into(),
                 detail_type: event.type_name().into(),
                 detail,
                 resources: vec![],

@@ -101,6 +101,10 @@ pub enum StoreError {
     /// use [`EventStore::append_new`], which leaves such events out instead.
     #[error("an event with source \"{event_source}\" and id \"{id}\" is already stored (a CloudEvent is identified by its source and id), so nothing from this append was written; give the new event another id")]
     Duplicate { event_source: String, id: String },
+    /// An event does not fit its type's schema, and the schema registry enforces it at
+    /// publish: refused before anything was written.
+    #[error("event \"{id}\" was refused, so nothing was written: {reason}")]
+    Refused { id: String, reason: String },
     /// The storage backend failed in some other way; nothing from the failed call was
     /// committed.
     #[error("storage failed: {0}")]

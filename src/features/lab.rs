@@ -21,7 +21,7 @@ pub(crate) use model::{run, Lab};
 use try_it::{Message, MessageForm, WorkloadAndClock};
 
 /// The name the lab is saved under (in IndexedDB; older builds used localStorage).
-const DOCUMENT: &str = "event-dojo.lab";
+pub(crate) const DOCUMENT: &str = "event-dojo.lab";
 
 /// The saved lab for an exercise design: its topology, and the steps the lab can replay
 /// (sends, publishes, events, receives, deletes and queue attribute changes; every

@@ -161,6 +161,8 @@ pub enum RegisterError {
     },
     #[error("a registry name is letters, digits, '.', '-' and '_' ({0:?} is not)")]
     BadName(String),
+    #[error("the upcaster cannot be kept: {0}")]
+    Upcaster(String),
 }
 
 fn incompatible_message(name: &str, mode: Mode, list: &[Incompatibility]) -> String {
@@ -263,50 +265,159 @@ impl Registries {
                 incompatibilities,
             });
         }
-        let version = entry.versions.len() as u32 + 1;
         let slot = self
             .registries
             .entry(registry.into())
             .or_default()
             .entry(name.into())
             .or_default();
+        Ok(Self::push_version(slot, canonical, origin, created))
+    }
+
+    /// The schemas that check events at publish, read once for a batch: per event type,
+    /// the latest version of the schema with the strictest validation mode (the first
+    /// registry by name among equals).
+    pub fn checker(&self) -> Checker {
+        let mut by_type: BTreeMap<String, Check> = BTreeMap::new();
+        for (registry, schemas) in &self.registries {
+            for (name, entry) in schemas {
+                let Some(latest) = entry.latest() else {
+                    continue;
+                };
+                let stricter = by_type
+                    .get(name)
+                    .is_none_or(|c| rank(entry.validation) > rank(c.validation));
+                if entry.validation != Validation::Off && stricter {
+                    by_type.insert(
+                        name.clone(),
+                        Check {
+                            registry: registry.clone(),
+                            version: latest.version,
+                            validation: entry.validation,
+                            schema: latest.schema(),
+                        },
+                    );
+                }
+            }
+        }
+        Checker { by_type }
+    }
+
+    /// Checks one event about to be published (see [`Checker::check`]).
+    pub fn check_publish(&self, event_type: &str, data: Option<&Value>) -> Option<Misfit> {
+        self.checker().check(event_type, data)
+    }
+
+    /// Registers a version that breaks the schema's BACKWARD promise but comes with an
+    /// upcaster from the latest version, which readers on the new version read old
+    /// events through. The upcaster must read, must have been tried on the stored events
+    /// of the latest version without a failure (`failed`), and the version must keep
+    /// every other promise of the mode (FORWARD's, which an upcaster cannot keep).
+    #[allow(clippy::too_many_arguments)] // each is a separate fact the caller checked
+    pub fn register_with_upcaster(
+        &mut self,
+        registry: &str,
+        name: &str,
+        document: &Value,
+        origin: Origin,
+        created: &str,
+        upcaster: &str,
+        failed: usize,
+    ) -> Result<Registered, RegisterError> {
+        let parsed =
+            Upcaster::parse(upcaster).map_err(|e| RegisterError::Upcaster(e.to_string()))?;
+        if parsed.ops.is_empty() {
+            return Err(RegisterError::Upcaster("the upcaster has no steps".into()));
+        }
+        if failed > 0 {
+            return Err(RegisterError::Upcaster(format!(
+                "the upcaster failed on {failed} stored event(s); fix it so every old event fits the new version"
+            )));
+        }
+        let entry = self.entry(registry, name).cloned().unwrap_or_default();
+        let Some(from) = entry.latest().map(|v| v.version) else {
+            return Err(RegisterError::Upcaster(
+                "an upcaster needs an earlier version to read".into(),
+            ));
+        };
+        let forward_only = match entry.compatibility {
+            Mode::Full | Mode::Forward => Mode::Forward,
+            Mode::FullTransitive | Mode::ForwardTransitive => Mode::ForwardTransitive,
+            _ => Mode::None,
+        };
+        let schema = Schema::from_json(document)?;
+        let earlier: Vec<Schema> = entry.versions.iter().map(Version::schema).collect();
+        let incompatibilities = check(forward_only, &earlier, &schema);
+        if !incompatibilities.is_empty() {
+            return Err(RegisterError::Incompatible {
+                name: name.into(),
+                mode: entry.compatibility,
+                incompatibilities,
+            });
+        }
+        let mode = entry.compatibility;
+        let slot = self
+            .registries
+            .entry(registry.into())
+            .or_default()
+            .entry(name.into())
+            .or_default();
+        slot.compatibility = Mode::None;
+        let registered = Self::push_version(slot, schema.to_json(), origin, created);
+        slot.compatibility = mode;
+        slot.upcasters.insert(from, parsed.to_text());
+        Ok(registered)
+    }
+
+    fn push_version(
+        slot: &mut Entry,
+        canonical: Value,
+        origin: Origin,
+        created: &str,
+    ) -> Registered {
+        let version = slot.versions.len() as u32 + 1;
         slot.versions.push(Version {
             version,
             created: created.into(),
             origin,
             document: canonical,
         });
-        Ok(Registered::New(version))
+        Registered::New(version)
+    }
+}
+
+/// One event type's check at publish.
+#[derive(Debug, Clone, PartialEq)]
+struct Check {
+    registry: String,
+    version: u32,
+    validation: Validation,
+    schema: Schema,
+}
+
+/// The checks at publish, with each schema read once.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Checker {
+    by_type: BTreeMap<String, Check>,
+}
+
+impl Checker {
+    /// Whether any event type is checked.
+    pub fn is_empty(&self) -> bool {
+        self.by_type.is_empty()
     }
 
-    /// The schema that checks events of `event_type` at publish: the one with the
-    /// strictest validation mode (the first registry by name among equals).
-    pub fn checking(&self, event_type: &str) -> Option<(&str, &Entry)> {
-        let mut best: Option<(&str, &Entry)> = None;
-        for (registry, schemas) in &self.registries {
-            if let Some(entry) = schemas.get(event_type) {
-                let stricter =
-                    best.is_none_or(|(_, b)| rank(entry.validation) > rank(b.validation));
-                if entry.validation != Validation::Off && !entry.versions.is_empty() && stricter {
-                    best = Some((registry, entry));
-                }
-            }
-        }
-        best
-    }
-
-    /// Checks an event about to be published: `None` when nothing checks its type or it
-    /// fits the latest version; otherwise how it does not fit, and whether that refuses
-    /// it (`Validation::Enforce`) or warns.
-    pub fn check_publish(&self, event_type: &str, data: Option<&Value>) -> Option<Misfit> {
-        let (registry, entry) = self.checking(event_type)?;
-        let latest = entry.latest()?;
-        let violations = validate(&latest.schema(), data.unwrap_or(&Value::Null));
+    /// `None` when nothing checks `event_type` or the event fits the latest version;
+    /// otherwise how it does not fit, and whether that refuses it
+    /// ([`Validation::Enforce`]) or warns.
+    pub fn check(&self, event_type: &str, data: Option<&Value>) -> Option<Misfit> {
+        let c = self.by_type.get(event_type)?;
+        let violations = validate(&c.schema, data.unwrap_or(&Value::Null));
         (!violations.is_empty()).then(|| Misfit {
             event_type: event_type.into(),
-            registry: registry.into(),
-            version: latest.version,
-            validation: entry.validation,
+            registry: c.registry.clone(),
+            version: c.version,
+            validation: c.validation,
             violations,
         })
     }

@@ -597,3 +597,88 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_breaking_version_is_kept_with_an_upcaster_that_rescues_old_events() {
+    let mut reg = Registries::default();
+    let at = "2026-12-06T10:00:00Z";
+    reg.register("mine", "QuoteIssued", &quote_v1(), Origin::Written, at)
+        .expect("v1 registers");
+    let required = with_field("currency", json!({"type": "string"}), true).to_json();
+    assert!(matches!(
+        reg.register("mine", "QuoteIssued", &required, Origin::Written, at),
+        Err(RegisterError::Incompatible { .. })
+    ));
+    let before = reg.clone();
+    let failing = reg.register_with_upcaster(
+        "mine",
+        "QuoteIssued",
+        &required,
+        Origin::Written,
+        at,
+        "default currency = \"GBP\"",
+        3,
+    );
+    assert_eq!(
+        failing.expect_err("a failing trial is refused").to_string(),
+        "the upcaster cannot be kept: the upcaster failed on 3 stored event(s); fix it so every old event fits the new version"
+    );
+    assert!(reg
+        .register_with_upcaster("mine", "QuoteIssued", &required, Origin::Written, at, "", 0)
+        .is_err());
+    assert_eq!(reg, before, "refusals change nothing");
+    assert_eq!(
+        reg.register_with_upcaster(
+            "mine",
+            "QuoteIssued",
+            &required,
+            Origin::Written,
+            at,
+            "default currency = \"GBP\"",
+            0
+        ),
+        Ok(Registered::New(2))
+    );
+    let entry = reg.entry("mine", "QuoteIssued").expect("kept");
+    assert_eq!(entry.compatibility, Mode::Backward, "the mode is unchanged");
+    assert_eq!(
+        entry.upcasters.get(&1).map(String::as_str),
+        Some("default currency = \"GBP\"\n")
+    );
+    let old = json!({"quote_id": "0b7e3a9c-1d2f-4e5a-9b8c-7d6e5f4a3b2c", "premium_pence": 1});
+    let (upcast, passed) = entry.upcast(1, &old).expect("the upcaster applies");
+    assert_eq!(passed, vec![2]);
+    assert_eq!(
+        validate(&entry.latest().expect("v2").schema(), &upcast),
+        vec![]
+    );
+    // FORWARD's promise cannot be kept by an upcaster: under FULL, dropping a required
+    // field is still refused.
+    reg.entry_mut("mine", "QuoteIssued")
+        .expect("kept")
+        .compatibility = Mode::Full;
+    let mut dropped = with_field("currency", json!({"type": "string"}), true).to_json();
+    dropped["required"] = json!(["quote_id", "currency"]);
+    assert!(matches!(
+        reg.register_with_upcaster(
+            "mine",
+            "QuoteIssued",
+            &dropped,
+            Origin::Written,
+            at,
+            "remove premium_pence",
+            0
+        ),
+        Err(RegisterError::Incompatible { .. })
+    ));
+    // The checker reads each schema once and says nothing while validation is off.
+    assert!(reg.checker().is_empty());
+    reg.entry_mut("mine", "QuoteIssued")
+        .expect("kept")
+        .validation = Validation::Warn;
+    let misfit = reg
+        .checker()
+        .check("QuoteIssued", Some(&old))
+        .expect("v2 needs a currency");
+    assert_eq!((misfit.version, misfit.validation), (2, Validation::Warn));
+}

@@ -43,8 +43,10 @@ pub fn EventDetailPage() -> impl IntoView {
                     }.into_any(),
                     Some(Ok(Some(e))) => {
                         let json = serde_json::to_string_pretty(&e).unwrap_or_default();
+                        let data = e.data.clone().unwrap_or(serde_json::Value::Null);
                         view! {
                             <p class="panel-intro">"The envelope as CloudEvents 1.0 JSON, with the store's extension attributes."</p>
+                            <crate::components::SchemaVersionNote name=e.event_type.clone() data=data/>
                             <pre class="json envelope" data-testid="envelope-json" tabindex="0" aria-label="The envelope">{json}</pre>
                             <Chain event=e.clone()/>
                         }.into_any()

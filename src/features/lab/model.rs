@@ -71,6 +71,27 @@ pub struct Lab {
     pub now_ms: u64,
 }
 
+impl Lab {
+    /// Every event put on a bus, in the order sent; a detail given as text holding JSON
+    /// (as the API takes it) is read as that JSON.
+    pub fn bus_entries(&self) -> impl Iterator<Item = PutEventsEntry> + '_ {
+        self.sent.iter().filter_map(|(_, sent)| {
+            let mut entry = match sent {
+                Sent::Bus(entry) | Sent::PutOn { entry, .. } => entry.clone(),
+                _ => return None,
+            };
+            if let Some(parsed) = entry
+                .detail
+                .as_str()
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+            {
+                entry.detail = parsed;
+            }
+            Some(entry)
+        })
+    }
+}
+
 /// Publishes in the last simulated second above which the canvas shows counters only.
 pub const BUSY: usize = 20;
 /// Trace rows the table shows (the newest).

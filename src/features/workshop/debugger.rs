@@ -207,12 +207,18 @@ fn CurrentEntry(ws: Workshop) -> impl IntoView {
             let o = o.as_ref()?;
             let e = o.timeline.entries().get(p.checked_sub(1)? as usize)?;
             let data = serde_json::to_value(&e.event).ok()?["data"].clone();
+            // As the event store keeps it (with its schema version), and as the style
+            // published it on the bus: what the registry's schemas describe.
+            let stored = e.event.to_new_event("", "").data.unwrap_or_default();
+            let on_bus = dojo_engine::services::bus_detail(o.style, &e.event, e.at_ms);
             Some((
                 e.position,
                 e.at_ms,
                 e.event.type_name(),
                 e.event.stream_id(),
                 serde_json::to_string_pretty(&data).unwrap_or_default(),
+                stored,
+                on_bus,
             ))
         })
     };
@@ -221,7 +227,7 @@ fn CurrentEntry(ws: Workshop) -> impl IntoView {
     <div class="current-entry" data-testid="debugger-entry">
         {move || match current() {
             None => view! { <p class="muted">"Before the first event: every read model is empty."</p> }.into_any(),
-            Some((pos, at, ty, stream, data)) => view! {
+            Some((pos, at, ty, stream, data, stored, on_bus)) => view! {
                 <p>
                     <span class="badge position">{format!("#{pos}")}</span>" "
                     <strong data-testid="debugger-type">{ty}</strong>" "
@@ -229,6 +235,8 @@ fn CurrentEntry(ws: Workshop) -> impl IntoView {
                     <span class="muted">{format!("{} (+{at} ms)", iso_time(at))}</span>
                 </p>
                 <pre class="json" tabindex="0" aria-label="The event's data">{data}</pre>
+                <crate::components::SchemaVersionNote name=ty data=stored/>
+                <crate::components::SchemaVersionNote name=format!("{}@{ty}", dojo_engine::services::BUS_SOURCE) data=on_bus/>
             }.into_any(),
         }}
     </div>
