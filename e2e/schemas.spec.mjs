@@ -148,6 +148,30 @@ test('enforced validation refuses a misfit before anything is written; warn writ
   await expect(page.getByTestId('schema-warning')).toHaveCount(0);
 });
 
+test('imports go through validation: enforce names the line and imports nothing; warn imports and says so', async ({ page }) => {
+  await writeSchema(page, 'OrderPlaced', {
+    type: 'object',
+    properties: { order_id: { type: 'string' }, total: { type: 'integer' } },
+    required: ['order_id', 'total'],
+  }, 'enforce');
+  const line = (id, position, data) => JSON.stringify({
+    specversion: '1.0', id, source: 'shop', type: 'OrderPlaced', streamid: `order-${id}`,
+    streamversion: 1, globalposition: position, data,
+  });
+  const file = [line('o1', 1, { order_id: 'o1', total: 5 }), line('o2', 2, { order_id: 'o2', total: 'five' }), ''].join('\n');
+  const store = new EventStorePage(page);
+  await store.open();
+  await page.getByTestId('import-file').setInputFiles({ name: 'orders.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(file) });
+  await expect(page.getByTestId('error-view')).toContainText('orders.ndjson: line 2: event "o2": OrderPlaced does not fit schema OrderPlaced v1 in my-schemas: field `total` must be integer, found string "five" (rule: type). Nothing was imported.');
+  await expect(page.getByTestId('log-empty')).toBeVisible();
+  await page.goto('/schemas');
+  await page.getByTestId('schema-validation').selectOption('warn');
+  await store.open();
+  await page.getByTestId('import-file').setInputFiles({ name: 'orders.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(file) });
+  await expect(page.getByTestId('transfer-notice')).toHaveText('Imported 2 events from orders.ndjson at positions 1 to 2.');
+  await expect(page.getByTestId('schema-warning')).toContainText('orders.ndjson: line 2: event "o2": OrderPlaced does not fit schema OrderPlaced v1');
+});
+
 test('the console goes through validation too', async ({ page }) => {
   // QuoteIssued must carry a currency: the console's IssueQuote does not, so it is refused.
   await writeSchema(page, 'QuoteIssued', {

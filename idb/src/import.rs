@@ -3,10 +3,13 @@
 //! named with its field, and nothing is imported), then everything is appended in one
 //! transaction, so all of it lands or none of it does. Events the log holds already (the
 //! same source and id) are left out, so importing a file twice adds nothing the second
-//! time.
+//! time. Every event is checked against the schema registry as every append is: a line
+//! that does not fit an enforced schema is named and nothing is imported; those that do
+//! not fit under `warn` are imported and reported.
 
 use crate::protocol::Report;
 use crate::IdbStore;
+use dojo_engine::schemas::registry::{Checker, Validation};
 use dojo_engine::transfer::{ImportReader, ImportedEvent, MAX_FILE_BYTES};
 use dojo_engine::EventStore;
 
@@ -22,12 +25,20 @@ async fn slice_bytes(file: &web_sys::File, start: f64, end: f64) -> Result<Vec<u
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
+/// Events that do not fit their schema under `warn`: how many, and the first.
+#[derive(Default)]
+struct Warnings {
+    count: usize,
+    first: Option<String>,
+}
+
 /// The events of one slice's complete lines, added to `events`; an error names the
 /// line and what is wrong with it.
 fn check_lines(
     name: &str,
     lines: &[u8],
     reader: &mut ImportReader,
+    (checker, warnings): (&Checker, &mut Warnings),
     events: &mut Vec<ImportedEvent>,
     at_end: bool,
 ) -> Result<(), String> {
@@ -42,7 +53,21 @@ fn check_lines(
             ));
         };
         match reader.read(text) {
-            Ok(Some(e)) => events.push(e),
+            Ok(Some(e)) => {
+                if let Some(misfit) = checker.check(&e.event.event_type, e.event.data.as_ref()) {
+                    let said = format!(
+                        "{name}: line {}: event \"{}\": {misfit}",
+                        reader.lines(),
+                        e.event.id
+                    );
+                    if misfit.validation == Validation::Enforce {
+                        return Err(format!("{said}. Nothing was imported."));
+                    }
+                    warnings.count += 1;
+                    warnings.first.get_or_insert(said);
+                }
+                events.push(e)
+            }
             Ok(None) => {}
             Err(e) => return Err(format!("{name}: {e}. Nothing was imported.")),
         }
@@ -58,6 +83,7 @@ pub async fn import(
     store: &IdbStore,
     file: &web_sys::File,
     name: &str,
+    checker: &Checker,
     cancelled: impl Fn() -> bool,
     mut report: impl FnMut(Report),
 ) -> Report {
@@ -70,6 +96,7 @@ pub async fn import(
         ));
     }
     let mut reader = ImportReader::default();
+    let mut warnings = Warnings::default();
     let mut events: Vec<ImportedEvent> = Vec::new();
     let mut pending: Vec<u8> = Vec::new();
     let mut start = 0.0;
@@ -97,7 +124,10 @@ pub async fn import(
         };
         let complete: Vec<u8> = pending.drain(..cut).collect();
         let at_end = last_slice && pending.is_empty();
-        if let Err(message) = check_lines(name, &complete, &mut reader, &mut events, at_end) {
+        let schemas = (checker, &mut warnings);
+        if let Err(message) =
+            check_lines(name, &complete, &mut reader, schemas, &mut events, at_end)
+        {
             return Report::Refused(message);
         }
         report(Report::Checking {
@@ -114,7 +144,16 @@ pub async fn import(
     });
     let events = events.into_iter().map(|e| (e.stream, e.event)).collect();
     match store.append_new(events).await {
-        Ok(added) => Report::Imported(added),
+        Ok(added) => {
+            if let Some(first) = warnings.first {
+                let more = match warnings.count {
+                    1 => String::new(),
+                    n => format!(" (and {} more)", n - 1),
+                };
+                report(Report::Warned(format!("{first}{more}")));
+            }
+            Report::Imported(added)
+        }
         Err(error) => Report::Failed { done: 0, error },
     }
 }

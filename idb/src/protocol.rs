@@ -1,11 +1,12 @@
 //! The store worker's messages: the jobs the page gives it and what it reports back.
 //! They travel as JSON texts (see [`crate::worker`]).
 
+use dojo_engine::schemas::registry::Registries;
 use dojo_engine::{Added, StoreError};
 use serde::{Deserialize, Serialize};
 
 /// What the page asks of the worker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ToWorker {
     /// Generate `size` events from `seed` and append them in batches; every event id
     /// carries `load_id`, so two loads (in two tabs, in the same millisecond) never
@@ -15,8 +16,13 @@ pub enum ToWorker {
         seed: u64,
         load_id: String,
     },
-    /// Import the file sent beside this request, called `name`.
-    Import { name: String },
+    /// Import the file sent beside this request, called `name`, checking each event
+    /// against the schema registry `schemas` as every append does.
+    Import {
+        name: String,
+        #[serde(default)]
+        schemas: Registries,
+    },
     /// Fold the log into the console's read models: from nothing with `from_zero`, else
     /// from what this worker folded before, else from the snapshot stored beside the
     /// events (see [`crate::fold`]). One worker keeps its fold between these jobs.
@@ -43,6 +49,10 @@ pub enum Report {
     },
     /// An import is writing its `events` in one transaction.
     Writing { events: usize },
+    /// An import holds events that do not fit their type's schema under `warn`
+    /// validation: how many, and the first, said as the app says it. Sent before
+    /// [`Report::Imported`].
+    Warned(String),
     /// An import is stored.
     Imported(Added),
     /// A job refused its input, or was cancelled, before writing anything; the text says
@@ -121,6 +131,7 @@ mod tests {
             },
             ToWorker::Import {
                 name: "log.ndjson".into(),
+                schemas: Registries::default(),
             },
             ToWorker::Cancel,
             ToWorker::Fold { from_zero: true },

@@ -66,10 +66,11 @@ async fn run(
             let batches = crate::sample::Batches::new(size, seed, &load_id);
             crate::sample::load(&store, size, batches, || cancelled.get(), report).await
         }
-        (ToWorker::Import { name }, Some(file)) => {
-            crate::import::import(&store, &file, &name, || cancelled.get(), report).await
+        (ToWorker::Import { name, schemas }, Some(file)) => {
+            let checker = schemas.checker();
+            crate::import::import(&store, &file, &name, &checker, || cancelled.get(), report).await
         }
-        (ToWorker::Import { name }, None) => Report::Broken(format!(
+        (ToWorker::Import { name, .. }, None) => Report::Broken(format!(
             "the store worker was asked to import {name} without the file"
         )),
         (ToWorker::Fold { from_zero }, _) => {

@@ -178,7 +178,7 @@ pub fn TransferPanel() -> impl IntoView {
         let name = file.name();
         outcome.set(None);
         progress.set(Some(format!("Opening {name}…")));
-        let job = ToWorker::Import { name: name.clone() };
+        let job_name = name.clone();
         let on_report = move |report: Report| {
             match &report {
                 Report::Checking {
@@ -194,6 +194,9 @@ pub fn TransferPanel() -> impl IntoView {
                 }
                 Report::Writing { events } => {
                     progress.try_set(Some(format!("Writing {events} events in one transaction…")));
+                }
+                Report::Warned(text) => {
+                    app_store.try_with_value(|s| s.schema_warning.set(Some(text.clone())));
                 }
                 Report::Imported(added) => {
                     outcome.try_set(Some(Ok(import_summary(&name, added))));
@@ -217,13 +220,24 @@ pub fn TransferPanel() -> impl IntoView {
         };
         // The previous job's worker has finished; it goes before the next one starts.
         importer.set_value(None);
-        match StoreWorker::start(&job, Some(file), on_report) {
-            Ok(started) => importer.set_value(Some(started)),
-            Err(why) => {
-                progress.set(None);
-                outcome.set(Some(Err(why)));
+        let ctx = app_store.with_value(Clone::clone);
+        spawn_local(async move {
+            // Checked against the schema registry (read first), as every append is.
+            ctx.load_schemas().await;
+            let job = ToWorker::Import {
+                name: job_name,
+                schemas: ctx.schemas.get_untracked(),
+            };
+            match StoreWorker::start(&job, Some(file), on_report) {
+                Ok(started) => {
+                    importer.try_set_value(Some(started));
+                }
+                Err(why) => {
+                    progress.try_set(None);
+                    outcome.try_set(Some(Err(why)));
+                }
             }
-        }
+        });
     };
     let cancel = move |_| {
         // An export checks this between pages; an import's worker is asked to stop.
