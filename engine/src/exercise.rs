@@ -1,17 +1,20 @@
 //! Guided exercises as data: TOML files with Markdown text, each a starting design, a
 //! reference solution, goal checks, narration beats, three graded hints and a golf par.
 //!
-//! Two kinds. A `channels` exercise runs a fixed workload (the simulation script steps
+//! Three kinds. A `channels` exercise runs a fixed workload (the simulation script steps
 //! of `dojo sim run`) against the learner's design: a topology plus any steps the
 //! learner adds (a receive, an MQTT subscription). A `system` exercise runs the learner's
 //! scenario of the insurance services (style, inputs, poll interval, the sync-vs-async
-//! experiment). Goals are checked by [`check::check`] over the trace, the read models
-//! and the metrics; each failing goal says what failed and why.
+//! experiment). A `schema` exercise takes the learner's new version of an event type's
+//! schema and its upcaster, against the type's stored history ([`evolve`]). Goals are
+//! checked by [`check::check`] over the trace, the read models, the metrics or the
+//! registry's verdicts; each failing goal says what failed and why.
 //!
 //! A file holds one exercise, or a pack: `[[exercise]]` tables. Parsing reports the
 //! exercise and the field at fault ([`ExerciseError`]).
 
 pub mod check;
+pub mod evolve;
 pub mod quiz;
 
 use crate::services::Scenario;
@@ -73,6 +76,14 @@ pub const SHIPPED: &[(&str, &str)] = &[
         "15-capstone.toml",
         include_str!("../../exercises/15-capstone.toml"),
     ),
+    (
+        "16-evolve-compatibly.toml",
+        include_str!("../../exercises/16-evolve-compatibly.toml"),
+    ),
+    (
+        "17-upcast-a-breaking-change.toml",
+        include_str!("../../exercises/17-upcast-a-breaking-change.toml"),
+    ),
 ];
 
 /// Every shipped exercise, in curriculum order (parsed once, then cloned).
@@ -99,6 +110,18 @@ pub enum Kind {
     Channels,
     /// A scenario of the insurance services.
     System,
+    /// A new version of an event type's schema, and its upcaster.
+    Schema,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Channels => "channels",
+            Kind::System => "system",
+            Kind::Schema => "schema",
+        }
+    }
 }
 
 /// One idea of the narration.
@@ -122,7 +145,8 @@ pub enum Wait {
     Trace(String),
 }
 
-/// A design: a topology and added steps (channels), or a scenario (system).
+/// A design: a topology and added steps (channels), a scenario (system), or a schema
+/// evolution (schema).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -133,6 +157,33 @@ pub struct Design {
     pub steps: Vec<Step>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scenario: Option<Scenario>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evolution: Option<Evolution>,
+}
+
+/// A schema exercise's design: the event type's next version and how old events reach it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Evolution {
+    /// The new version, as JSON Schema Draft 4 (type, properties, required,
+    /// additionalProperties, items, enum, format).
+    pub schema: serde_json::Value,
+    /// The upcaster from the current version, one step per entry: `rename A to B`,
+    /// `remove A`, `default A = JSON`, `set A = JSON`, `retype A to TYPE`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub upcaster: Vec<String>,
+}
+
+/// A schema exercise's setting: the event type evolved, the mode its registry keeps,
+/// and how many events of the insurance workload (from the exercise's seed) are stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvolveSetup {
+    pub event_type: String,
+    #[serde(default)]
+    pub mode: crate::schemas::compat::Mode,
+    pub history: usize,
 }
 
 impl Design {
@@ -159,14 +210,15 @@ impl Design {
             .expect("designs are plain data")
     }
 
-    /// The golf score: rules, subscriptions and handlers plus added steps (channels), or
-    /// inputs (system). Fewer is better.
+    /// The golf score: rules, subscriptions and handlers plus added steps (channels),
+    /// inputs (system), or upcaster steps (schema). Fewer is better.
     pub fn golf(&self) -> u32 {
         let t = self.topology.as_ref().map_or(0, |t| {
             t.rules.len() + t.subscriptions.len() + t.handlers.len()
         });
         let s = self.scenario.as_ref().map_or(0, |s| s.inputs.len());
-        (t + self.steps.len() + s) as u32
+        let e = self.evolution.as_ref().map_or(0, |e| e.upcaster.len());
+        (t + self.steps.len() + s + e) as u32
     }
 }
 
@@ -202,6 +254,9 @@ pub struct Exercise {
     pub start: Design,
     pub solution: Design,
     pub goals: Vec<check::Goal>,
+    /// Schema: the event type, its mode and its stored history.
+    #[serde(default)]
+    pub evolve: Option<EvolveSetup>,
     /// The capstone's review checklist: trade-offs the learner answers in words.
     #[serde(default)]
     pub review: Vec<String>,
@@ -224,6 +279,10 @@ impl Exercise {
             Kind::System => (
                 "the inputs in your scenario",
                 "the scenario's style and other settings cost nothing",
+            ),
+            Kind::Schema => (
+                "the steps of your upcaster",
+                "the new version itself costs nothing",
             ),
         };
         let par = match self.par {
@@ -364,6 +423,7 @@ fn validate(ex: &Exercise) -> Result<(), (String, String)> {
                 if design.scenario.is_none()
                     || design.topology.is_some()
                     || !design.steps.is_empty()
+                    || design.evolution.is_some()
                 {
                     return bad(
                         field,
@@ -371,7 +431,25 @@ fn validate(ex: &Exercise) -> Result<(), (String, String)> {
                     );
                 }
             }
+            Kind::Schema => {
+                if design.evolution.is_none()
+                    || design.topology.is_some()
+                    || design.scenario.is_some()
+                    || !design.steps.is_empty()
+                {
+                    return bad(
+                        field,
+                        "a schema exercise's design is an evolution (a schema and an upcaster) and nothing else",
+                    );
+                }
+            }
         }
+    }
+    if (ex.kind == Kind::Schema) != ex.evolve.is_some() {
+        return bad(
+            "evolve",
+            "a schema exercise, and only one, names the event type it evolves: [evolve] with event_type, mode and history",
+        );
     }
     if ex.kind == Kind::System && !ex.workload.is_empty() {
         return bad(
@@ -385,16 +463,8 @@ fn validate(ex: &Exercise) -> Result<(), (String, String)> {
                 format!("goals[{i}]"),
                 format!(
                     "this goal checks a {} exercise, and this is a {} one",
-                    if ex.kind == Kind::Channels {
-                        "system"
-                    } else {
-                        "channels"
-                    },
-                    if ex.kind == Kind::Channels {
-                        "channels"
-                    } else {
-                        "system"
-                    }
+                    g.kind().name(),
+                    ex.kind.name()
                 ),
             ));
         }
@@ -438,12 +508,13 @@ pub fn prove(ex: &Exercise) -> Result<(), String> {
         ));
     }
     // A goal must be earned by traffic: the solution with nothing sent through it (no
-    // workload, no added steps, no inputs) must fail every goal about what happened.
-    // Only limits on the design's own shape (`at_most`) hold whatever the traffic.
+    // workload, no added steps, no inputs, no stored history) must fail every goal about
+    // what happened. Only goals on the design's own shape (`at_most`, a schema's fields
+    // and compatibility) hold whatever the traffic.
     let (quiet_ex, quiet_design) = without_traffic(ex);
     let quiet = check::check(&quiet_ex, &quiet_design);
     for (goal, result) in ex.goals.iter().zip(&quiet.results) {
-        if result.passed && !matches!(goal, check::Goal::AtMost { .. }) {
+        if result.passed && !goal.about_shape() {
             return Err(format!(
                 "{}: the goal \"{}\" passes even when no traffic runs through the design ({}); a goal must be met by what happens, not by nothing happening",
                 ex.id, result.goal, result.detail
@@ -454,10 +525,14 @@ pub fn prove(ex: &Exercise) -> Result<(), String> {
 }
 
 /// The exercise and its solution with nothing sent: no workload, no added steps, no
-/// scenario inputs, no generated workload and no decoupling experiment.
+/// scenario inputs, no generated workload, no decoupling experiment and no stored
+/// history.
 fn without_traffic(ex: &Exercise) -> (Exercise, Design) {
     let mut quiet = ex.clone();
     quiet.workload.clear();
+    if let Some(setup) = &mut quiet.evolve {
+        setup.history = 0;
+    }
     let mut design = ex.solution.clone();
     design.steps.clear();
     if let Some(s) = &mut design.scenario {

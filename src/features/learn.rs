@@ -3,6 +3,7 @@
 //! the exercise page (`/learn/:id`), and the quiz (`/quiz`). Progress is saved in
 //! IndexedDB.
 
+mod evolution_form;
 mod exercise_page;
 mod progress;
 mod quiz_page;

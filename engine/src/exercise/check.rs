@@ -92,6 +92,26 @@ pub enum Goal {
         #[serde(default)]
         queue_peak_at_most: Option<usize>,
     },
+    /// (Schema) The new version keeps the exercise's compatibility mode against the
+    /// current one: no upcaster needed.
+    Compatible,
+    /// (Schema) The registry accepts the new version: it keeps the mode, or an upcaster
+    /// carries every stored event across.
+    Registers,
+    /// (Schema) The new version has the field (dotted path), of this JSON type and
+    /// required or not when given; with `absent`, it has no such field.
+    Field {
+        path: String,
+        #[serde(default)]
+        of: Option<String>,
+        #[serde(default)]
+        required: Option<bool>,
+        #[serde(default)]
+        absent: bool,
+    },
+    /// (Schema) Every stored event of the type reads as the new version, as it is or
+    /// through the upcaster: no history is lost.
+    HistoryReadable,
 }
 
 /// One goal's verdict.
@@ -174,8 +194,20 @@ impl Goal {
             | Goal::ReadModel { .. }
             | Goal::ReplayMatches
             | Goal::Decoupling { .. } => Kind::System,
+            Goal::Compatible | Goal::Registers | Goal::Field { .. } | Goal::HistoryReadable => {
+                Kind::Schema
+            }
             _ => Kind::Channels,
         }
+    }
+
+    /// Whether the goal is about the design's own shape, and so holds whatever traffic
+    /// runs through it (see [`crate::exercise::prove`]).
+    pub fn about_shape(&self) -> bool {
+        matches!(
+            self,
+            Goal::AtMost { .. } | Goal::Compatible | Goal::Field { .. }
+        )
     }
 
     /// Checks the goal's own fields (a pattern must be valid, a model must exist).
@@ -201,6 +233,11 @@ impl Goal {
                     STATUSES.join("|")
                 )),
             },
+            Goal::Field { of: Some(t), .. } if crate::schemas::JsonType::parse(t).is_none() => {
+                Err(format!(
+                    "of: {t:?} is not a JSON type (array, boolean, integer, number, null, object, string)"
+                ))
+            }
             _ => Ok(()),
         }
     }
@@ -287,6 +324,31 @@ impl Goal {
                 Some(p) => format!("through the queue, at most {queue_failed_at_most} requests fail and the depth peaks at most {p}"),
                 None => format!("through the queue, at most {queue_failed_at_most} requests fail"),
             },
+            Goal::Compatible => {
+                "the new version keeps the registry's compatibility mode, with no upcaster needed".into()
+            }
+            Goal::Registers => "the registry accepts the new version".into(),
+            Goal::Field {
+                path,
+                absent: true,
+                ..
+            } => format!("the new version has no field `{path}`"),
+            Goal::Field {
+                path, of, required, ..
+            } => {
+                let what = match required {
+                    Some(true) => "a required field",
+                    Some(false) => "an optional field",
+                    None => "a field",
+                };
+                match of {
+                    Some(t) => format!("the new version has {what} `{path}` of type {t}"),
+                    None => format!("the new version has {what} `{path}`"),
+                }
+            }
+            Goal::HistoryReadable => {
+                "every stored event of the type reads as the new version: no history is lost".into()
+            }
         }
     }
 }
@@ -363,6 +425,14 @@ pub fn check(ex: &Exercise, design: &Design) -> Report {
             ex.goals
                 .iter()
                 .map(|g| channel_goal(g, &run, design))
+                .collect()
+        }),
+        Kind::Schema => super::evolve::run(ex, design).map(|run| {
+            report.metrics = run.metrics();
+            report.log = run.log();
+            ex.goals
+                .iter()
+                .map(|g| super::evolve::goal(g, &run))
                 .collect()
         }),
         Kind::System => match &design.scenario {

@@ -4,6 +4,7 @@
 //! change, three graded hints, the golf score against par, and for the capstone the
 //! review questions and a report to export.
 
+use super::evolution_form::EvolutionForm;
 use super::progress::{ExerciseProgress, Progress};
 use super::scenario_form::ScenarioForm;
 use super::steps_form::StepsForm;
@@ -421,6 +422,9 @@ fn design_kind(ex: &Exercise) -> &'static str {
     match ex.kind {
         dojo_engine::exercise::Kind::Channels => "a topology (and steps you add)",
         dojo_engine::exercise::Kind::System => "a scenario of the insurance services",
+        dojo_engine::exercise::Kind::Schema => {
+            "the new version of the event's schema and its upcaster"
+        }
     }
 }
 
@@ -580,7 +584,13 @@ fn DesignPanel(page: Page, ex: Exercise) -> impl IntoView {
                 let (name, doc) = crate::features::workshop::document_for(&mine);
                 (name, doc, "/workshop", 0)
             }
-            (None, None) => return,
+            (None, None) => {
+                // A schema exercise's real tool is the registry, with the learner's own events.
+                if design.evolution.is_some() {
+                    navigate(&crate::paths::href("/schemas"), Default::default());
+                }
+                return;
+            }
         };
         let store = store.clone();
         let navigate = navigate.clone();
@@ -610,7 +620,11 @@ fn DesignPanel(page: Page, ex: Exercise) -> impl IntoView {
                 <button type="button" class="secondary" on:click=reset data-testid="reset">"Reset"</button>
                 <button type="button" class="secondary" on:click=show_solution data-testid="show-solution">"Show solution"</button>
                 <button type="button" class="secondary" on:click=explore data-testid="explore">
-                    {match ex.kind { dojo_engine::exercise::Kind::Channels => "Explore in the lab", dojo_engine::exercise::Kind::System => "Explore in the workshop" }}
+                    {match ex.kind {
+                        dojo_engine::exercise::Kind::Channels => "Explore in the lab",
+                        dojo_engine::exercise::Kind::System => "Explore in the workshop",
+                        dojo_engine::exercise::Kind::Schema => "Explore on the Schemas page",
+                    }}
                 </button>
             </div>
         })
@@ -767,6 +781,54 @@ fn ExerciseDrawing(page: Page, ex: Exercise) -> impl IntoView {
                 <crate::features::workshop::ScenarioDrawing scenario=design_scenario/>
             </div>
         })}
+        {ex.evolve.clone().map(|setup| view! { <EvolutionDrawing page=page setup=setup seed=ex.seed/> })}
+    }
+}
+
+/// A schema exercise's drawing: the current version of the event type, as discovery
+/// writes it from the stored history, and what the learner's version changes.
+#[component]
+fn EvolutionDrawing(
+    page: Page,
+    setup: dojo_engine::exercise::EvolveSetup,
+    seed: u64,
+) -> impl IntoView {
+    let current = dojo_engine::exercise::evolve::current_schema(&setup, seed);
+    let current_text = serde_json::to_string_pretty(&current.to_json()).unwrap_or_default();
+    let changes = move || {
+        page.last_good.with(|d| {
+            d.evolution
+                .as_ref()
+                .and_then(|e| dojo_engine::schemas::Schema::from_json(&e.schema).ok())
+                .map(|new| dojo_engine::schemas::compat::diff(&current, &new))
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <div class="exercise-drawing" data-testid="exercise-drawing">
+            <p class="muted">{format!(
+                "{} as the registry holds it now (v1, discovered from the stored events; compatibility mode {}), and what your v2 changes. Check to see what the registry and the history say.",
+                setup.event_type, setup.mode
+            )}</p>
+            <h3>"What your version changes"</h3>
+            {move || {
+                let list = changes();
+                if list.is_empty() {
+                    return view! { <p class="muted" data-testid="evolution-changes">"Nothing yet: v2 is v1."</p> }.into_any();
+                }
+                view! {
+                    <ul class="change-list" data-testid="evolution-changes">
+                        {list.into_iter().map(|c| view! {
+                            <li><span class=format!("change-kind {}", c.kind().replace(' ', "-"))>{c.kind()}</span>" "{c.to_string()}</li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <details class="event-data">
+                <summary>{format!("{} v1", setup.event_type)}</summary>
+                <pre class="json" tabindex="0" aria-label="The current version">{current_text}</pre>
+            </details>
+        </div>
     }
 }
 
@@ -794,6 +856,11 @@ fn DesignViews(page: Page, ex: Exercise) -> impl IntoView {
     });
     let on_scenario = Callback::new(move |s: dojo_engine::services::Scenario| {
         page.change_design(&|d| d.scenario = Some(s.clone()))
+    });
+    let design_evolution =
+        Signal::derive(move || last_good.with(|d| d.evolution.clone().unwrap_or_default()));
+    let on_evolution = Callback::new(move |e: dojo_engine::exercise::Evolution| {
+        page.change_design(&|d| d.evolution = Some(e.clone()))
     });
     let json_before = StoredValue::new(None::<String>);
     let edit = move |ev: leptos::ev::Event| {
@@ -839,6 +906,9 @@ fn DesignViews(page: Page, ex: Exercise) -> impl IntoView {
                                     }.into_any(),
                                     dojo_engine::exercise::Kind::System => view! {
                                         <ScenarioForm scenario=design_scenario on_change=on_scenario notice=builder_notice/>
+                                    }.into_any(),
+                                    dojo_engine::exercise::Kind::Schema => view! {
+                                        <EvolutionForm evolution=design_evolution on_change=on_evolution notice=builder_notice/>
                                     }.into_any(),
                                 }}
                             </fieldset>
