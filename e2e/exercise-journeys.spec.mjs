@@ -1,4 +1,4 @@
-// Every shipped exercise (15) solved through the visual editor only: the forms, the list's
+// Every shipped exercise (17) solved through the visual editor only: the forms, the list's
 // Edit buttons and Check, never the JSON view and never "Show solution". Each journey
 // counts the learner's actions (a click, a field filled, an option chosen) and prints
 // them, and checks that the JSON view followed every change.
@@ -258,6 +258,42 @@ test('15 capstone: three rules and an archive on one bus', async ({ page }) => {
   await expect(page.getByTestId('exercise-drawing')).toContainText('email-quotes');
   const json = await solved(page, me, 'capstone');
   expect(json.topology.Rules.map((r) => r.Name)).toEqual(['underwriting-review', 'email-quotes', 'dashboard']);
+});
+
+test('16 evolve compatibly: the new field becomes optional', async ({ page }) => {
+  await open(page, 'evolve-compatibly');
+  const me = learner(page);
+  // The draft breaks BACKWARD, and the check says which field and why.
+  await me.check();
+  await expect(page.getByTestId('check-summary')).not.toContainText('Solved!');
+  await expect(page.getByTestId('checks')).toContainText('`discount_pence`: consumers on v2 require it, and v1 events do not have it (rule: required)');
+  await expect(page.getByTestId('evolution-changes')).toContainText('`discount_pence` added (required)');
+  const row = page.getByTestId('evolution-field').filter({ hasText: 'discount_pence' });
+  me.actions++;
+  await row.getByTestId('evolution-field-required').uncheck();
+  await saved(page, '`discount_pence` is now optional.');
+  await expect(page.getByTestId('evolution-changes')).toContainText('`discount_pence` added (optional)');
+  const json = await solved(page, me, 'evolve-compatibly');
+  expect(json.evolution.schema.required).not.toContain('discount_pence');
+  expect(json.evolution.schema.properties.discount_pence).toEqual({ type: 'integer' });
+});
+
+test('17 upcast a breaking change: two steps carry the history across', async ({ page }) => {
+  await open(page, 'upcast-a-breaking-change');
+  const me = learner(page);
+  await me.check();
+  await expect(page.getByTestId('checks')).toContainText('no upcaster carries old events across');
+  // A step the language does not know is refused with its line, and nothing changes.
+  await me.fill('evolution-upcaster', 'rename premium_pence premium.amount_pence');
+  await page.getByTestId('evolution-upcaster').blur();
+  await expect(page.getByTestId('editor-status').getByTestId('error-view')).toContainText('line 1: rename needs `rename A to B`');
+  await me.fill('evolution-upcaster', 'rename premium_pence to premium.amount_pence\ndefault premium.currency = "GBP"');
+  await page.getByTestId('evolution-upcaster').blur();
+  await saved(page, 'Saved the upcaster: 2 step(s).');
+  const json = await solved(page, me, 'upcast-a-breaking-change');
+  expect(json.evolution.upcaster).toEqual(['rename premium_pence to premium.amount_pence', 'default premium.currency = "GBP"']);
+  await expect(page.getByTestId('checks')).toContainText('through the upcaster');
+  expect(await axeViolations(page)).toEqual([]);
 });
 
 test('the two views stay in step, and Undo takes back a change from either', async ({ page }) => {

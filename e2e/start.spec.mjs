@@ -81,7 +81,7 @@ test('an unknown address has a heading and a way back to the start', async ({ pa
 
 test('at 390 px no page scrolls sideways, and the canvases pan inside their panels', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
-  for (const path of ['/', '/store', '/console', '/sandbox', '/lab', '/workshop', '/learn', '/learn/capstone', '/learn/cqrs', '/quiz', '/classroom']) {
+  for (const path of ['/', '/store', '/console', '/sandbox', '/lab', '/workshop', '/learn', '/learn/capstone', '/learn/cqrs', '/quiz', '/classroom', '/schemas', '/learn/upcast-a-breaking-change']) {
     await page.goto(path);
     await expect(page.locator('main h1')).toBeVisible();
     await page.waitForTimeout(300);

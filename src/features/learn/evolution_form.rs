@@ -214,7 +214,7 @@ pub(crate) fn EvolutionForm(
         }
     };
     view! {
-        <fieldset class="lab-form">
+        <fieldset class="lab-form evolution-form">
             <legend>"The new version's fields"</legend>
             {rows}
             <div class="inline-fields">
@@ -236,10 +236,10 @@ pub(crate) fn EvolutionForm(
                 <button type="button" class="secondary" data-testid="evolution-add" on:click=add>"Add field"</button>
             </div>
         </fieldset>
-        <fieldset class="lab-form">
+        <fieldset class="lab-form evolution-form">
             <legend>"Upcaster"</legend>
             <label for="evolution-upcaster" class="muted">"One step per line: rename A to B, remove A, default A = JSON, set A = JSON, retype A to string|number|integer|boolean. Saved when you leave the field."</label>
-            <textarea id="evolution-upcaster" rows="4" spellcheck="false" data-testid="evolution-upcaster"
+            <textarea id="evolution-upcaster" class="upcaster" rows="4" spellcheck="false" data-testid="evolution-upcaster"
                 prop:value=move || upcaster_text.get() on:change=save_upcaster></textarea>
         </fieldset>
     }
