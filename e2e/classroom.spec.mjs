@@ -207,6 +207,34 @@ async function intrude(messages, url = brokerUrl(port), qos = 0) {
   socket.close();
 }
 
+test("the room's events go through the receiver's schema validation: an enforced misfit is named and not stored", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const contexts = await Promise.all([0, 1].map(() => browser.newContext()));
+  const [alice, bob] = await Promise.all(contexts.map((c) => c.newPage()));
+  try {
+    // Bob's registry refuses a CustomerRegistered without a loyalty tier.
+    await bob.goto('/schemas');
+    await bob.getByTestId('new-schema').locator('summary').click();
+    await bob.getByTestId('new-schema-name').fill('CustomerRegistered');
+    await bob.getByTestId('new-schema-text').fill(JSON.stringify({
+      type: 'object', properties: { tier: { type: 'string' } }, required: ['tier'],
+    }));
+    await bob.getByTestId('new-schema-register').click();
+    await expect(bob.getByTestId('new-schema-status')).toHaveText('Registered CustomerRegistered v1 in my-schemas.');
+    await bob.getByTestId('schema-validation').selectOption('enforce');
+    await join_(bob, { room: 'schemas', learner: 'bob', team: 'red', store: true });
+    await join_(alice, { room: 'schemas', learner: 'alice', team: 'red' });
+    await publish(alice, 'customer-a1', 'CustomerRegistered');
+    await expect(bob.getByTestId('room-message')).toHaveCount(1);
+    await expect(bob.getByTestId('room-notice')).toContainText('An event from the room could not be added to your event store: event');
+    await expect(bob.getByTestId('room-notice')).toContainText('CustomerRegistered does not fit schema CustomerRegistered v1 in my-schemas: field `tier` is required and missing (rule: required)');
+    await bob.getByRole('link', { name: 'Event store' }).click();
+    await expect(bob.getByTestId('log-empty')).toBeVisible();
+  } finally {
+    await Promise.all(contexts.map((c) => c.close()));
+  }
+});
+
 test('messages from the room are checked, capped, and shown only as text', async ({ page }) => {
   const pwned = [];
   await page.exposeFunction('reportPwned', (what) => pwned.push(what));

@@ -74,6 +74,10 @@ test('discovery reads a 10,000-event sample and registers a schema per type', as
   await page.reload();
   await expect(page.getByTestId('schema-title')).toContainText('QuoteIssued in discovered-schemas');
   expect(await axeViolations(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  // Colours change with a 120 ms transition; axe reads them once it has run.
+  await page.waitForTimeout(400);
+  expect(await axeViolations(page)).toEqual([]);
 });
 
 test('a version that breaks the compatibility mode is refused with the field and changes nothing', async ({ page }) => {
@@ -227,7 +231,11 @@ test('a breaking change is accepted with an upcaster, tried on the stored events
   await expect(page.getByTestId('schema-version-row').nth(1)).toContainText('an upcaster from v1');
   await page.getByTestId('evolve-replay').click();
   await expect(page.getByTestId('evolve-replayed')).toHaveText(`Replayed ${stored} stored QuoteIssued events as v2 consumers read them: ${stored} upcast from an older version, 0 already v2; every one fits.`);
-  expect(await axeViolations(page)).toEqual([]);
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    await page.waitForTimeout(400);
+    expect(await axeViolations(page), colorScheme).toEqual([]);
+  }
   // An event's page says which version it was written in, and shows it upcast.
   await page.getByTestId('evolve-stored').getByRole('link').first().click();
   const note = page.getByTestId('schema-version');
