@@ -429,11 +429,16 @@ pub fn check(ex: &Exercise, design: &Design) -> Report {
         }),
         Kind::Schema => super::evolve::run(ex, design).map(|run| {
             report.metrics = run.metrics();
-            report.log = run.log();
-            ex.goals
-                .iter()
-                .map(|g| super::evolve::goal(g, &run))
-                .collect()
+            report.log = run
+                .log()
+                .into_iter()
+                .map(|(place, what)| LogLine {
+                    at_ms: 0,
+                    place,
+                    what,
+                })
+                .collect();
+            ex.goals.iter().map(|g| schema_goal(g, &run)).collect()
         }),
         Kind::System => match &design.scenario {
             None => Err("the design needs a scenario".into()),
@@ -829,6 +834,21 @@ fn short(text: &str) -> String {
         format!("{s}…")
     } else {
         s
+    }
+}
+
+fn schema_goal(goal: &Goal, run: &super::evolve::EvolveRun) -> (bool, String) {
+    match goal {
+        Goal::Compatible => run.compatible(),
+        Goal::Registers => run.registers(),
+        Goal::Field {
+            path,
+            of,
+            required,
+            absent,
+        } => run.field(path, of.as_deref(), *required, *absent),
+        Goal::HistoryReadable => run.history_readable(),
+        other => (false, format!("{} is not a schema goal", other.describe())),
     }
 }
 

@@ -4,7 +4,6 @@
 //! so it always describes the history; the stored events are the first `history`
 //! events' of the type, as the event store keeps them (with their `schema_version`).
 
-use super::check::Goal;
 use super::{Design, EvolveSetup, Exercise};
 use crate::discovery::Inferred;
 use crate::domain::DomainEvent;
@@ -135,13 +134,10 @@ impl EvolveRun {
         })
     }
 
-    /// What happened: the changes, the breaks, and the first lost events.
-    pub fn log(&self) -> Vec<super::check::LogLine> {
-        let line = |place: &str, what: String| super::check::LogLine {
-            at_ms: 0,
-            place: place.to_owned(),
-            what,
-        };
+    /// What happened: the changes, the breaks, and the first lost events, each as the
+    /// place (`schema`, `registry`, `history`) and what.
+    pub fn log(&self) -> Vec<(String, String)> {
+        let line = |place: &str, what: String| (place.to_owned(), what);
         let mut out: Vec<_> = crate::schemas::compat::diff(&self.current, &self.new)
             .iter()
             .map(|c| line("schema", c.to_string()))
@@ -180,134 +176,149 @@ impl EvolveRun {
     }
 }
 
-/// One goal's verdict on a run: passed, and what happened.
-pub fn goal(goal: &Goal, run: &EvolveRun) -> (bool, String) {
-    let mode = run.setup.mode;
-    match goal {
-        Goal::Compatible => {
-            if run.breaks.is_empty() {
-                (true, format!("v2 keeps {mode}: {}", mode.promise()))
-            } else {
-                (
-                    false,
-                    format!("v2 breaks {mode}: {}. Old events cannot be read by consumers on v2 as they are.", run.breaks_text()),
-                )
-            }
-        }
-        Goal::Registers => {
-            if run.fates.is_empty() && !run.breaks.is_empty() {
-                return (
-                    false,
-                    format!(
-                        "v2 breaks {mode}, and there is no stored event to try an upcaster on."
-                    ),
-                );
-            }
-            let mut registries = Registries::default();
-            let name = &run.setup.event_type;
-            let at = "2026-01-01T00:00:00Z";
-            registries
-                .register(
-                    "exercise",
-                    name,
-                    &run.current.to_json(),
-                    Origin::Discovered,
-                    at,
-                )
-                .expect("the current version registers into an empty registry");
-            if let Some(e) = registries.entry_mut("exercise", name) {
-                e.compatibility = mode;
-            }
-            let doc = run.new.to_json();
-            let lost = run.count().2;
-            let accepted = if run.breaks.is_empty() {
-                registries.register("exercise", name, &doc, Origin::Written, at)
-            } else if run.upcaster.ops.is_empty() {
-                return (
-                    false,
-                    format!("The registry refuses v2: it breaks {mode} ({}), and no upcaster carries old events across.", run.breaks_text()),
-                );
-            } else {
-                registries.register_with_upcaster(
-                    "exercise",
-                    name,
-                    &doc,
-                    Origin::Written,
-                    at,
-                    &run.upcaster.to_text(),
-                    lost,
-                )
-            };
-            match accepted {
-                Ok(_) if run.breaks.is_empty() => (true, format!("Registered as v2: it keeps {mode}.")),
-                Ok(_) => (
-                    true,
-                    format!("Registered as v2 with the upcaster: every one of the {} stored events reaches v2.", run.fates.len()),
-                ),
-                Err(e) => (false, format!("The registry refuses v2: {e}")),
-            }
-        }
-        Goal::Field {
-            path,
-            of,
-            required,
-            absent,
-        } => {
-            let (parent, name) = path.rsplit_once('.').unwrap_or(("", path));
-            let field = run.new.at(path);
-            if *absent {
-                return match field {
-                    None => (true, format!("v2 has no `{path}`.")),
-                    Some(_) => (false, format!("v2 still has `{path}`.")),
-                };
-            }
-            let Some(field) = field else {
-                return (false, format!("v2 has no field `{path}`."));
-            };
-            if let Some(t) = of.as_deref().and_then(JsonType::parse) {
-                if field.types.as_deref() != Some(&[t]) {
-                    let found = field.types.as_ref().map_or("any type".to_owned(), |l| {
-                        l.iter().map(|t| t.name()).collect::<Vec<_>>().join(" or ")
-                    });
-                    return (false, format!("`{path}` is {found}, not {t}."));
-                }
-            }
-            let is_required = run.new.at(parent).is_some_and(|p| p.is_required(name));
-            match required {
-                Some(true) if !is_required => (false, format!("`{path}` is optional; it should be required.")),
-                Some(false) if is_required => (false, format!("`{path}` is required; it should be optional, since old events do not have it.")),
-                _ => (
-                    true,
-                    format!("v2 has `{path}` ({}).", if is_required { "required" } else { "optional" }),
-                ),
-            }
-        }
-        Goal::HistoryReadable => {
-            let (fits, upcast, lost) = run.count();
-            let total = run.fates.len();
-            let name = &run.setup.event_type;
-            if total == 0 {
-                return (false, format!("There is no stored {name} to read."));
-            }
-            if lost == 0 {
-                return (
-                    true,
-                    format!("All {total} stored {name} events read as v2: {fits} as they are, {upcast} through the upcaster."),
-                );
-            }
-            let first = run
-                .fates
-                .iter()
-                .find_map(|f| match f {
-                    Fate::Lost(why) => Some(why.clone()),
-                    _ => None,
-                })
-                .unwrap_or_default();
+impl EvolveRun {
+    /// `compatible`: the new version keeps the mode with no upcaster.
+    pub fn compatible(&self) -> (bool, String) {
+        let mode = self.setup.mode;
+        if self.breaks.is_empty() {
+            (true, format!("v2 keeps {mode}: {}", mode.promise()))
+        } else {
             (
                 false,
-                format!("{lost} of {total} stored {name} events cannot be read as v2 (the first: {first}). Make the change compatible, or write an upcaster."),
+                format!("v2 breaks {mode}: {}. Old events cannot be read by consumers on v2 as they are.", self.breaks_text()),
             )
         }
-        other => (false, format!("{} is not a schema goal", other.describe())),
+    }
+
+    /// `registers`: the registry accepts the new version, with the upcaster if needed.
+    pub fn registers(&self) -> (bool, String) {
+        let mode = self.setup.mode;
+        if self.fates.is_empty() && !self.breaks.is_empty() {
+            return (
+                false,
+                format!("v2 breaks {mode}, and there is no stored event to try an upcaster on."),
+            );
+        }
+        let mut registries = Registries::default();
+        let name = &self.setup.event_type;
+        let at = "2026-01-01T00:00:00Z";
+        registries
+            .register(
+                "exercise",
+                name,
+                &self.current.to_json(),
+                Origin::Discovered,
+                at,
+            )
+            .expect("the current version registers into an empty registry");
+        if let Some(e) = registries.entry_mut("exercise", name) {
+            e.compatibility = mode;
+        }
+        let doc = self.new.to_json();
+        let lost = self.count().2;
+        let accepted = if self.breaks.is_empty() {
+            registries.register("exercise", name, &doc, Origin::Written, at)
+        } else if self.upcaster.ops.is_empty() {
+            return (
+                false,
+                format!("The registry refuses v2: it breaks {mode} ({}), and no upcaster carries old events across.", self.breaks_text()),
+            );
+        } else {
+            registries.register_with_upcaster(
+                "exercise",
+                name,
+                &doc,
+                Origin::Written,
+                at,
+                &self.upcaster.to_text(),
+                lost,
+            )
+        };
+        match accepted {
+            Ok(_) if self.breaks.is_empty() => (true, format!("Registered as v2: it keeps {mode}.")),
+            Ok(_) => (
+                true,
+                format!("Registered as v2 with the upcaster: every one of the {} stored events reaches v2.", self.fates.len()),
+            ),
+            Err(e) => (false, format!("The registry refuses v2: {e}")),
+        }
+    }
+
+    /// `field`: the new version has the field (of the type, required or not), or, when
+    /// `absent`, has not.
+    pub fn field(
+        &self,
+        path: &str,
+        of: Option<&str>,
+        required: Option<bool>,
+        absent: bool,
+    ) -> (bool, String) {
+        let (parent, name) = path.rsplit_once('.').unwrap_or(("", path));
+        let field = self.new.at(path);
+        if absent {
+            return match field {
+                None => (true, format!("v2 has no `{path}`.")),
+                Some(_) => (false, format!("v2 still has `{path}`.")),
+            };
+        }
+        let Some(field) = field else {
+            return (false, format!("v2 has no field `{path}`."));
+        };
+        if let Some(t) = of.and_then(JsonType::parse) {
+            if field.types.as_deref() != Some(&[t]) {
+                let found = field.types.as_ref().map_or("any type".to_owned(), |l| {
+                    l.iter().map(|t| t.name()).collect::<Vec<_>>().join(" or ")
+                });
+                return (false, format!("`{path}` is {found}, not {t}."));
+            }
+        }
+        let is_required = self.new.at(parent).is_some_and(|p| p.is_required(name));
+        match required {
+            Some(true) if !is_required => (
+                false,
+                format!("`{path}` is optional; it should be required."),
+            ),
+            Some(false) if is_required => (
+                false,
+                format!(
+                    "`{path}` is required; it should be optional, since old events do not have it."
+                ),
+            ),
+            _ => (
+                true,
+                format!(
+                    "v2 has `{path}` ({}).",
+                    if is_required { "required" } else { "optional" }
+                ),
+            ),
+        }
+    }
+
+    /// `history_readable`: every stored event reads as the new version.
+    pub fn history_readable(&self) -> (bool, String) {
+        let (fits, upcast, lost) = self.count();
+        let total = self.fates.len();
+        let name = &self.setup.event_type;
+        if total == 0 {
+            return (false, format!("There is no stored {name} to read."));
+        }
+        if lost == 0 {
+            return (
+                true,
+                format!("All {total} stored {name} events read as v2: {fits} as they are, {upcast} through the upcaster."),
+            );
+        }
+        let first = self
+            .fates
+            .iter()
+            .find_map(|f| match f {
+                Fate::Lost(why) => Some(why.clone()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        (
+            false,
+            format!("{lost} of {total} stored {name} events cannot be read as v2 (the first: {first}). Make the change compatible, or write an upcaster."),
+        )
     }
 }
