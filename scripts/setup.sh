@@ -72,7 +72,7 @@ ensure_npm_packages() {
     && [ node_modules/.package-lock.json -nt package-lock.json ]; then
     say "npm packages: present"
   else
-    say "installing npm packages from package-lock.json (Playwright without its browser, axe-core, binaryen, the classroom broker)"
+    say "installing npm packages from package-lock.json (Playwright without its browser, axe-core, binaryen, the classroom broker, the OpenAPI 3.0 schema)"
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
   fi
 }

