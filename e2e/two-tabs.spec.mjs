@@ -56,3 +56,22 @@ test('two tabs writing the same stream at the same expected version: one wins, o
   expect(appended.length).toBe(1);
   await expect(b.getByTestId('log-summary')).toHaveText('1 event in the store, newest first.');
 });
+
+test('a schema enforced in one tab is enforced in the other at once, without a reload', async ({ context }) => {
+  const [a, b] = [await context.newPage(), await context.newPage()];
+  const storeB = new EventStorePage(b);
+  await storeB.open();
+  await a.goto('/schemas');
+  await a.getByTestId('new-schema').locator('summary').click();
+  await a.getByTestId('new-schema-name').fill('OrderPlaced');
+  await a.getByTestId('new-schema-text').fill(JSON.stringify({
+    type: 'object', properties: { total: { type: 'integer' } }, required: ['total'],
+  }));
+  await a.getByTestId('new-schema-register').click();
+  await expect(a.getByTestId('new-schema-status')).toHaveText('Registered OrderPlaced v1 in my-schemas.');
+  await a.getByTestId('schema-validation').selectOption('enforce');
+  // Tab B, open all along, refuses a misfit now.
+  await storeB.publish({ stream: 'order-1', type: 'OrderPlaced', data: '{"total": "12"}' });
+  await expect(b.getByTestId('error-view')).toContainText('OrderPlaced does not fit schema OrderPlaced v1 in my-schemas: field `total` must be integer');
+  await expect(b.getByTestId('log-empty')).toBeVisible();
+});

@@ -132,10 +132,20 @@ pub fn announce_upgrade() {
     }
 }
 
-/// Listens for other tabs: an append bumps `revision`; an upgrade waiting in another tab
-/// (announced on the channel, or seen as the connection's `versionchange` event) closes
-/// this tab's connection and makes `health` [`StoreHealth::Superseded`] for good.
-fn listen(revision: RwSignal<u64>, health: RwSignal<StoreHealth>, store: IdbStore) {
+/// The start of the message a tab sends with its schema registry after changing it.
+const SCHEMAS: &str = "schemas:";
+
+/// Listens for other tabs: an append bumps `revision`; a changed schema registry
+/// replaces `schemas` (so every tab checks appends against the same one); an upgrade
+/// waiting in another tab (announced on the channel, or seen as the connection's
+/// `versionchange` event) closes this tab's connection and makes `health`
+/// [`StoreHealth::Superseded`] for good.
+fn listen(
+    revision: RwSignal<u64>,
+    health: RwSignal<StoreHealth>,
+    (schemas, schemas_loaded): (RwSignal<Registries>, RwSignal<bool>),
+    store: IdbStore,
+) {
     // Writing stops with the connection: every write button disables itself.
     let let_go = move || health.set(StoreHealth::Superseded);
     store.on_closed_for_upgrade(let_go);
@@ -150,6 +160,12 @@ fn listen(revision: RwSignal<u64>, health: RwSignal<StoreHealth>, store: IdbStor
             if !health.with_untracked(|h| *h == StoreHealth::Superseded) {
                 store.clone().close();
                 let_go();
+            }
+        } else if let Some(json) = data.as_deref().and_then(|d| d.strip_prefix(SCHEMAS)) {
+            if let Ok(registry) = serde_json::from_str::<Registries>(json) {
+                // Newer than anything this tab may still be reading from the store.
+                schemas.set(registry);
+                schemas_loaded.set(true);
             }
         } else {
             revision.update(|r| *r += 1);
@@ -192,16 +208,18 @@ impl StoreContext {
     pub fn new(store: IdbStore) -> Self {
         let revision = RwSignal::new(0);
         let health = RwSignal::new(StoreHealth::default());
+        let schemas = RwSignal::new(Registries::default());
+        let schemas_loaded = RwSignal::new(false);
         HEALTH.with(|h| h.set(Some(health)));
         // Followers follow one store: a store opened again starts without them.
         FOLLOWERS.with(|f| f.borrow_mut().clear());
-        listen(revision, health, store.clone());
+        listen(revision, health, (schemas, schemas_loaded), store.clone());
         let ctx = Self {
             store,
             revision,
             health,
-            schemas: RwSignal::new(Registries::default()),
-            schemas_loaded: RwSignal::new(false),
+            schemas,
+            schemas_loaded,
             schema_warning: RwSignal::new(None),
         };
         let loading = ctx.clone();
@@ -231,11 +249,21 @@ impl StoreContext {
         self.schemas_loaded.get()
     }
 
-    /// Changes the schema registry and saves it.
+    /// Changes the schema registry, saves it, and hands it to the other tabs.
     pub fn update_schemas(&self, change: impl FnOnce(&mut Registries)) {
         self.schemas.update(change);
-        self.schemas
-            .with_untracked(|r| self.save_document(SCHEMAS_DOCUMENT, r));
+        self.schemas.with_untracked(|r| {
+            self.save_document(SCHEMAS_DOCUMENT, r);
+            let message = format!(
+                "{SCHEMAS}{}",
+                serde_json::to_string(r).expect("a registry is JSON")
+            );
+            CHANNEL.with(|c| {
+                if let Some(channel) = c.borrow().as_ref() {
+                    let _ = channel.post_message(&wasm_bindgen::JsValue::from_str(&message));
+                }
+            });
+        });
     }
 
     /// Checks events against the registry before they are written: the first that does
