@@ -29,11 +29,11 @@ test('the start page says what Event Dojo is and leads to exercise 1 by keyboard
   const start = page.getByTestId('start-exercise');
   await expect(start).toHaveText('Start with exercise 1');
   // Every other way in is named, instructors' classroom included.
-  for (const [id, path] of [['way-learn', '/learn'], ['way-lab', '/lab'], ['way-workshop', '/workshop'], ['way-store', '/store'], ['way-sandbox', '/sandbox'], ['way-classroom', '/classroom']]) {
+  for (const [id, path] of [['way-learn', '/learn'], ['way-lab', '/lab'], ['way-workshop', '/workshop'], ['way-store', '/store'], ['way-sandbox', '/sandbox'], ['way-schemas', '/schemas'], ['way-classroom', '/classroom']]) {
     await expect(page.getByTestId(id)).toHaveAttribute('href', path);
   }
   await expect(page.getByTestId('way-classroom')).toContainText('for instructors');
-  await expect(page.getByTestId('way-learn').locator('..')).toContainText('15 of them ship with Event Dojo');
+  await expect(page.getByTestId('way-learn').locator('..')).toContainText('17 of them ship with Event Dojo');
 
   // Tab reaches the call to start and Enter follows it.
   await tabUntil(page, start);

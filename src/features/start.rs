@@ -47,6 +47,12 @@ const WAYS_IN: &[WayIn] = &[
         testid: "way-sandbox",
     },
     WayIn {
+        path: "/schemas",
+        title: "Event schemas",
+        text: "Discover your events' schemas, keep their versions in a registry, check events as they are published, and see who a change would break.",
+        testid: "way-schemas",
+    },
+    WayIn {
         path: "/classroom",
         title: "Classroom (for instructors)",
         text: "Connect a room's browsers to one MQTT broker and watch every learner's events arrive.",
