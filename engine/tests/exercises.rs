@@ -327,3 +327,19 @@ fn a_long_numeric_bound_reads_back_as_the_same_design() {
     assert!(compact.contains("3.060068328579772e+48"), "{compact}");
     assert_eq!(Design::from_json(&compact).expect("its JSON reads"), design);
 }
+
+#[test]
+fn the_shipped_index_names_every_shipped_exercise_in_order() {
+    let parsed: Vec<(String, String)> = dojo_engine::exercise::shipped()
+        .into_iter()
+        .map(|e| (e.id, e.title))
+        .collect();
+    let index: Vec<(String, String)> = dojo_engine::exercise::SHIPPED_INDEX
+        .iter()
+        .map(|(id, title)| ((*id).to_owned(), (*title).to_owned()))
+        .collect();
+    assert_eq!(
+        index, parsed,
+        "SHIPPED_INDEX must list SHIPPED's ids and titles"
+    );
+}

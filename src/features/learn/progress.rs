@@ -99,17 +99,18 @@ impl Progress {
         all
     }
 
-    /// Where a learner carries on: the first shipped exercise not yet solved, and whether
-    /// they have begun at all. A newcomer, or one who has solved everything, is sent to
-    /// exercise 1.
-    pub fn next_exercise(&self) -> (Exercise, bool) {
-        let all = shipped();
+    /// Where a learner carries on: the id and title of the first shipped exercise not
+    /// yet solved, and whether they have begun at all. A newcomer, or one who has solved
+    /// everything, is sent to exercise 1. It reads the shipped index, not the exercises,
+    /// so the start page needs no exercise parsed.
+    pub fn next_exercise(&self) -> ((&'static str, &'static str), bool) {
+        let all = dojo_engine::exercise::SHIPPED_INDEX;
         let begun = self.exercises.values().any(|e| e.status() != Status::New);
         let next = all
             .iter()
-            .find(|e| !self.exercises.get(&e.id).is_some_and(|p| p.solved))
+            .find(|(id, _)| !self.exercises.get(*id).is_some_and(|p| p.solved))
             .or(all.first())
-            .cloned()
+            .copied()
             .expect("at least one exercise is shipped (engine/tests/exercises.rs)");
         (next, begun)
     }
