@@ -68,6 +68,7 @@ pub mod publish; // the publish form's text checked into an event
 
 // The system and the exercises on top.
 pub mod exercise;
+pub mod panel; // the capstone's mock panel: the weaknesses a panel probes in a design
 pub mod services; // the three services in four integration styles // guided exercises, their checks and quizzes
 
 pub use envelope::{EventEnvelope, NewEvent};

@@ -1,0 +1,249 @@
+//! The capstone's mock panel, first part: what a panel would probe in a learner's own
+//! design, each weakness paired with the experiment that tests it. The finder reads the
+//! topology only; a seed picks a repeatable panel from what it finds, one question per
+//! kind of weakness first, so two designs with different weaknesses get different
+//! questions.
+
+use crate::rng::SeededRng;
+use crate::topology::{Endpoint, Topology};
+use std::collections::BTreeSet;
+
+/// A kind of weakness a panel probes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Probe {
+    /// A consumed queue with no dead-letter queue: a poison message is retried forever.
+    NoDeadLetterQueue,
+    /// A rule or subscription that pushes to a handler with no dead-letter queue: what
+    /// fails for good while the handler is down is lost.
+    PushWithoutDeadLetter,
+    /// One endpoint that every delivery path leads to.
+    EveryPathDependsOn,
+    /// A FIFO queue fed by a rule target, whose message group is one fixed id: every
+    /// event waits behind every other.
+    HotFifoGroup,
+    /// A bus with rules and no archive: its history cannot be replayed.
+    NoReplay,
+    /// A rule whose pattern reads a field of the event's detail: it depends on the
+    /// event's shape.
+    DependsOnShape,
+    /// A standard queue: at-least-once delivery, so a consumer sees duplicates.
+    DuplicatesPossible,
+}
+
+/// The experiment a question runs on the learner's design.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Experiment {
+    /// The named consumer is down for this many hours.
+    ConsumerDown { hours: u32 },
+    /// A message no consumer can process.
+    PoisonMessage,
+    /// The same message delivered twice.
+    DuplicateDelivery,
+    /// The workload, this many times over.
+    Spike { times: u32 },
+    /// The bus's history replayed from an archive.
+    ArchiveReplay,
+    /// The named field renamed by its producer.
+    ChangedShape { field: String },
+}
+
+/// One question of the panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    pub probe: Probe,
+    /// The resource asked about.
+    pub subject: String,
+    /// The question, as the panel asks it.
+    pub asks: String,
+    pub experiment: Experiment,
+}
+
+/// Every delivery path's endpoint: rule targets and subscriptions.
+fn endpoints(t: &Topology) -> Vec<&Endpoint> {
+    t.rules
+        .iter()
+        .flat_map(|r| r.targets.iter().map(|x| &x.endpoint))
+        .chain(t.subscriptions.iter().map(|s| &s.endpoint))
+        .collect()
+}
+
+/// Queues that are some queue's, target's or subscription's dead-letter queue.
+fn dead_letter_queues(t: &Topology) -> BTreeSet<&str> {
+    t.queues
+        .iter()
+        .filter_map(|q| q.redrive.as_ref().map(|r| r.dlq.as_str()))
+        .chain(
+            t.rules
+                .iter()
+                .flat_map(|r| r.targets.iter().filter_map(|x| x.dlq.as_deref())),
+        )
+        .chain(
+            t.subscriptions
+                .iter()
+                .filter_map(|s| s.redrive_policy.as_ref().map(|r| r.dlq.as_str())),
+        )
+        .collect()
+}
+
+/// The detail fields a pattern reads (`detail.premium`), in its first branch's order.
+fn detail_fields(pattern: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    fn walk(v: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+        if let Some(m) = v.as_object() {
+            for (k, inner) in m {
+                if k.starts_with('$') {
+                    // `$or`: each alternative reads its own fields.
+                    for alt in inner.as_array().into_iter().flatten() {
+                        walk(alt, path, out);
+                    }
+                    continue;
+                }
+                let here = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                if inner.is_object() {
+                    walk(inner, &here, out);
+                } else if here.starts_with("detail.") && !out.contains(&here) {
+                    out.push(here);
+                }
+            }
+        }
+    }
+    walk(pattern, "", &mut out);
+    out
+}
+
+/// Every question the design raises, in a fixed order (by kind, then by resource).
+pub fn find(t: &Topology) -> Vec<Question> {
+    let mut out = Vec::new();
+    let dlqs = dead_letter_queues(t);
+    let consumed: BTreeSet<&str> = endpoints(t)
+        .into_iter()
+        .filter_map(|e| match e {
+            Endpoint::Queue(q) => Some(q.as_str()),
+            _ => None,
+        })
+        .collect();
+    for q in &t.queues {
+        if consumed.contains(q.name.as_str()) && !dlqs.contains(q.name.as_str()) {
+            if q.redrive.is_none() {
+                out.push(Question {
+                    probe: Probe::NoDeadLetterQueue,
+                    subject: q.name.clone(),
+                    asks: format!("A message reaches {} that its consumer can never process. What happens to it, and to the messages behind it?", q.name),
+                    experiment: Experiment::PoisonMessage,
+                });
+            }
+            if !q.fifo {
+                out.push(Question {
+                    probe: Probe::DuplicatesPossible,
+                    subject: q.name.clone(),
+                    asks: format!("{} is a standard queue, so a message can arrive twice. What does its consumer do with the second copy?", q.name),
+                    experiment: Experiment::DuplicateDelivery,
+                });
+            }
+        }
+    }
+    for r in &t.rules {
+        for target in &r.targets {
+            match &target.endpoint {
+                Endpoint::Handler(h) if target.dlq.is_none() => out.push(Question {
+                    probe: Probe::PushWithoutDeadLetter,
+                    subject: format!("{} → {h}", r.name),
+                    asks: format!("{h} is down for an hour. Rule {} keeps retrying it: what happens to the events it still cannot deliver when it gives up?", r.name),
+                    experiment: Experiment::ConsumerDown { hours: 1 },
+                }),
+                Endpoint::Queue(q) if target.sqs_parameters.is_some() => {
+                    let group = target
+                        .sqs_parameters
+                        .as_ref()
+                        .map_or("", |p| p.message_group_id.as_str());
+                    out.push(Question {
+                        probe: Probe::HotFifoGroup,
+                        subject: q.clone(),
+                        asks: format!("Every event rule {} sends to {q} goes into one message group, \"{group}\". With ten times the workload, how long does the last one wait?", r.name),
+                        experiment: Experiment::Spike { times: 10 },
+                    });
+                }
+                _ => {}
+            }
+        }
+        if let Some(field) = detail_fields(&r.pattern).into_iter().next() {
+            out.push(Question {
+                probe: Probe::DependsOnShape,
+                subject: r.name.clone(),
+                asks: format!("Rule {} reads {field}. Its producer renames that field in the next version of the event: what does the rule match then, and who notices?", r.name),
+                experiment: Experiment::ChangedShape { field },
+            });
+        }
+    }
+    for s in &t.subscriptions {
+        if let (Endpoint::Handler(h), None) = (&s.endpoint, &s.redrive_policy) {
+            out.push(Question {
+                probe: Probe::PushWithoutDeadLetter,
+                subject: format!("{} → {h}", s.topic),
+                asks: format!("{h} is down for an hour. Topic {} stops retrying it after its delivery policy: where are those messages then?", s.topic),
+                experiment: Experiment::ConsumerDown { hours: 1 },
+            });
+        }
+    }
+    let all = endpoints(t);
+    if all.len() >= 2 {
+        if let Some(first) = all.first() {
+            if all.iter().all(|e| e == first) {
+                let name = first.describe();
+                out.push(Question {
+                    probe: Probe::EveryPathDependsOn,
+                    subject: name.clone(),
+                    asks: format!("Every path in your design ends at {name}. It is down for an hour: what still works, and what do users see?"),
+                    experiment: Experiment::ConsumerDown { hours: 1 },
+                });
+            }
+        }
+    }
+    let archived: BTreeSet<&str> = t.archives.iter().map(|a| a.bus.as_str()).collect();
+    let buses: BTreeSet<&str> = t.rules.iter().map(|r| r.bus.as_str()).collect();
+    for bus in buses {
+        if !archived.contains(bus) {
+            out.push(Question {
+                probe: Probe::NoReplay,
+                subject: bus.to_owned(),
+                asks: format!("A new read model needs last month's events from bus {bus}. Where do they come from?"),
+                experiment: Experiment::ArchiveReplay,
+            });
+        }
+    }
+    out.sort_by(|a, b| (a.probe, &a.subject).cmp(&(b.probe, &b.subject)));
+    out
+}
+
+/// A panel of at most `size` questions, repeatable for a seed: one of each kind of
+/// weakness found first (kinds in a seeded order, a seeded question within each), then
+/// the rest in a seeded order.
+pub fn panel(t: &Topology, seed: u64, size: usize) -> Vec<Question> {
+    let mut rng = SeededRng::new(seed);
+    let mut pool = find(t);
+    // A seeded shuffle (Fisher–Yates).
+    for i in (1..pool.len()).rev() {
+        let j = rng.below(i as u64 + 1) as usize;
+        pool.swap(i, j);
+    }
+    let mut first = Vec::new();
+    let mut rest = Vec::new();
+    let mut seen = BTreeSet::new();
+    for q in pool {
+        if seen.insert(q.probe) {
+            first.push(q);
+        } else {
+            rest.push(q);
+        }
+    }
+    first.extend(rest);
+    first.truncate(size);
+    first
+}
+
+#[cfg(test)]
+mod tests;
