@@ -8,6 +8,11 @@ pub async fn yield_to_browser() {
     gloo_timers::future::TimeoutFuture::new(0).await;
 }
 
+/// Now, as RFC 3339 (`2026-12-06T10:00:00.000Z`), for an event's time or a version's date.
+pub fn now_rfc3339() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string())
+}
+
 /// A random id: a UUID from the browser's crypto or, in a browser without
 /// `crypto.randomUUID`, the time and a count.
 pub fn random_id() -> String {

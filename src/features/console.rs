@@ -57,7 +57,7 @@ pub fn ConsolePage() -> impl IntoView {
         let store = store.get_value();
         busy.set(true);
         spawn_local(async move {
-            let time = String::from(js_sys::Date::new_0().to_iso_string());
+            let time = crate::browser::now_rfc3339();
             let result = execute(&store, &command, crate::browser::random_id, &time).await;
             outcome.set(Some(
                 result

@@ -47,11 +47,6 @@ fn all_schemas(registries: &Registries) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Now, as RFC 3339, for a version's date.
-fn now_rfc3339() -> String {
-    String::from(js_sys::Date::new_0().to_iso_string())
-}
-
 /// Events read per page while scanning the store.
 const PAGE: usize = 2_000;
 

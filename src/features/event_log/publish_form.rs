@@ -22,10 +22,6 @@ const SAMPLE_DATA: &str = r#"{
   "schema_version": 2
 }"#;
 
-fn now_rfc3339() -> String {
-    String::from(js_sys::Date::new_0().to_iso_string())
-}
-
 #[component]
 pub fn PublishForm() -> impl IntoView {
     let ctx = use_store();
@@ -74,7 +70,7 @@ pub fn PublishForm() -> impl IntoView {
                 .err()
                 .map(|e| format!("Expected version {e}")),
         );
-        let event = form.validate(&crate::browser::random_id(), &now_rfc3339());
+        let event = form.validate(&crate::browser::random_id(), &crate::browser::now_rfc3339());
         errors.set(event.as_ref().err().cloned().unwrap_or_default());
         let (Ok(event), Ok(version)) = (event, version) else {
             return;

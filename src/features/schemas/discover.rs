@@ -3,7 +3,7 @@
 //! `discovered-schemas` with one click (and refused, with the reason per field, when it
 //! breaks the schema's compatibility mode).
 
-use super::{now_rfc3339, scan_store, Picked};
+use super::{scan_store, Picked};
 use crate::components::ErrorView;
 use crate::state::{use_store, StoreContext};
 use dojo_engine::discovery::Discovery;
@@ -182,7 +182,7 @@ pub fn DiscoverPanel() -> impl IntoView {
             &t.name,
             &t.document,
             Origin::Discovered,
-            &now_rfc3339(),
+            &crate::browser::now_rfc3339(),
         ) {
             Ok(Registered::New(v)) => {
                 ctx.update_schemas(|r| *r = next);

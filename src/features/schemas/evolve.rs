@@ -6,7 +6,7 @@
 //! breaking change is accepted only with an upcaster that every stored event survives;
 //! a replay then reads every stored event through the upcasters.
 
-use super::{now_rfc3339, scan_store, Picked};
+use super::{scan_store, Picked};
 use crate::components::ErrorView;
 use crate::state::{use_store, StoreContext};
 use dojo_engine::evolution::{impact, Envelope, Impact, Proposal};
@@ -451,7 +451,7 @@ fn Accept(analysis: Analysis) -> impl IntoView {
                         &name,
                         &document,
                         Origin::Written,
-                        &now_rfc3339(),
+                        &crate::browser::now_rfc3339(),
                         &current,
                         trial.failed,
                     )
@@ -463,8 +463,14 @@ fn Accept(analysis: Analysis) -> impl IntoView {
                 ),
             }
         } else {
-            next.register(&registry, &name, &document, Origin::Written, &now_rfc3339())
-                .map_err(|e| e.to_string())
+            next.register(
+                &registry,
+                &name,
+                &document,
+                Origin::Written,
+                &crate::browser::now_rfc3339(),
+            )
+            .map_err(|e| e.to_string())
         };
         outcome.set(Some(result.map(|r| {
             ctx.update_schemas(|s| *s = next);

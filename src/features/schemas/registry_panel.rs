@@ -4,7 +4,7 @@
 //! downloadable), and a new version written or imported by hand, refused with the reason
 //! per field when it breaks the mode.
 
-use super::{all_schemas, now_rfc3339, Picked};
+use super::{all_schemas, Picked};
 use crate::components::files::{chosen_file_text, download};
 use crate::components::ErrorView;
 use crate::state::{use_store, StoreContext};
@@ -367,7 +367,7 @@ fn register_text(
             name.trim(),
             &document,
             origin,
-            &now_rfc3339(),
+            &crate::browser::now_rfc3339(),
         )
         .map_err(|e| e.to_string())?
     {
