@@ -11,7 +11,7 @@ use crate::pattern::{EventPattern, Field};
 use crate::projection::HistoryEntry;
 use crate::schemas::upcaster::{Op, Upcaster};
 use crate::schemas::validate::validate;
-use crate::schemas::{JsonType, Schema};
+use crate::schemas::{split_path, JsonType, Schema};
 use crate::timetravel::WorldState;
 use crate::topology::{FilterPolicyScope, Topology};
 use serde_json::{json, Value};
@@ -49,10 +49,6 @@ pub enum Proposal {
 #[error("{0}")]
 pub struct ProposalError(pub String);
 
-fn split(path: &str) -> (&str, &str) {
-    path.rsplit_once('.').unwrap_or(("", path))
-}
-
 impl Proposal {
     /// The field it changes.
     pub fn path(&self) -> &str {
@@ -68,7 +64,7 @@ impl Proposal {
     /// The schema with the change made.
     pub fn apply(&self, schema: &Schema) -> Result<Schema, ProposalError> {
         let mut out = schema.clone();
-        let (parent_path, name) = split(self.path());
+        let (parent_path, name) = split_path(self.path());
         let parent = out
             .at_mut(parent_path)
             .ok_or_else(|| ProposalError(format!("the schema has no object at `{parent_path}`")))?;
@@ -132,7 +128,7 @@ impl Proposal {
     pub fn draft_upcaster(&self) -> Upcaster {
         let op = match self {
             Proposal::Rename { path, to } => {
-                let (parent, _) = split(path);
+                let (parent, _) = split_path(path);
                 Op::Rename {
                     from: path.clone(),
                     to: crate::schemas::join(parent, to),

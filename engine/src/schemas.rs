@@ -370,6 +370,12 @@ pub(crate) fn path_steps(path: &str) -> impl Iterator<Item = Step<'_>> {
         })
 }
 
+/// A dotted path's parent and last name: `premium.currency` → (`premium`, `currency`);
+/// a top-level field's parent is `""`.
+pub fn split_path(path: &str) -> (&str, &str) {
+    path.rsplit_once('.').unwrap_or(("", path))
+}
+
 /// `prefix.name`, or `name` at the top.
 pub(crate) fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {

@@ -253,7 +253,7 @@ impl EvolveRun {
         required: Option<bool>,
         absent: bool,
     ) -> (bool, String) {
-        let (parent, name) = path.rsplit_once('.').unwrap_or(("", path));
+        let (parent, name) = crate::schemas::split_path(path);
         let field = self.new.at(path);
         if absent {
             return match field {

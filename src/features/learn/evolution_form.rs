@@ -3,9 +3,10 @@
 //! before it is made; a refused one says why and changes nothing.
 
 use crate::features::lab::Notice;
+use dojo_engine::evolution::Proposal;
 use dojo_engine::exercise::Evolution;
 use dojo_engine::schemas::upcaster::Upcaster;
-use dojo_engine::schemas::{JsonType, Schema};
+use dojo_engine::schemas::{split_path, JsonType, Schema};
 use leptos::prelude::*;
 
 /// Types a field can be given here.
@@ -25,44 +26,37 @@ enum FieldChange {
     Remove,
 }
 
-/// `path`'s parent and its own name.
-fn split(path: &str) -> (&str, &str) {
-    path.rsplit_once('.').unwrap_or(("", path))
-}
-
-/// The schema with `change` made to the field at `path`.
+/// The schema with `change` made to the field at `path`: the type and removal through
+/// the evolution lab's own [`Proposal`]s, `required` here (no proposal toggles it).
 fn changed(schema: &Schema, path: &str, change: &FieldChange) -> Result<Schema, String> {
-    let mut out = schema.clone();
-    let (parent, name) = split(path);
-    let parent = out
-        .at_mut(parent)
-        .ok_or_else(|| format!("the new version has no object at `{parent}`"))?;
-    match change {
-        FieldChange::Required(true) => {
-            if !parent.is_required(name) {
+    if schema.at(path).is_none() {
+        return Err(format!("the new version has no field `{path}`"));
+    }
+    let proposal = match change {
+        FieldChange::Type(t) => Proposal::Retype {
+            path: path.to_owned(),
+            to: *t,
+        },
+        FieldChange::Remove => Proposal::Remove {
+            path: path.to_owned(),
+        },
+        FieldChange::Required(required) => {
+            let mut out = schema.clone();
+            let (parent, name) = split_path(path);
+            let parent = out
+                .at_mut(parent)
+                .ok_or_else(|| format!("the new version has no object at `{parent}`"))?;
+            parent.required.retain(|r| r != name);
+            if *required {
                 parent.required.push(name.to_owned());
             }
+            return Ok(out);
         }
-        FieldChange::Required(false) => parent.required.retain(|r| r != name),
-        FieldChange::Type(t) => {
-            let field = parent
-                .properties
-                .get_mut(name)
-                .ok_or_else(|| format!("the new version has no field `{path}`"))?;
-            field.types = Some(vec![*t]);
-        }
-        FieldChange::Remove => {
-            parent
-                .properties
-                .remove(name)
-                .ok_or_else(|| format!("the new version has no field `{path}`"))?;
-            parent.required.retain(|r| r != name);
-        }
-    }
-    Ok(out)
+    };
+    proposal.apply(schema).map_err(|e| e.0)
 }
 
-/// The schema with a new field at `path`.
+/// The schema with a new field at `path` (through the evolution lab's [`Proposal`]).
 fn added(schema: &Schema, path: &str, of: JsonType, required: bool) -> Result<Schema, String> {
     let valid = !path.is_empty()
         && path.split('.').all(|s| {
@@ -75,26 +69,24 @@ fn added(schema: &Schema, path: &str, of: JsonType, required: bool) -> Result<Sc
             "{path:?} is not a field name: letters, digits, '_' and '-', with dots between the names of nested fields"
         ));
     }
-    if schema.at(path).is_some() {
-        return Err(format!("`{path}` is already a field"));
+    let (parent, _) = split_path(path);
+    if schema.at(parent).is_none() {
+        return Err(format!(
+            "the new version has no object at `{parent}`: add it first, of type object"
+        ));
     }
-    let mut out = schema.clone();
-    let (parent, name) = split(path);
-    let parent = out.at_mut(parent).ok_or_else(|| {
-        format!("the new version has no object at `{parent}`: add it first, of type object")
-    })?;
-    parent.properties.insert(
-        name.to_owned(),
-        Schema {
-            types: Some(vec![of]),
-            open: true,
-            ..Schema::default()
-        },
-    );
-    if required {
-        parent.required.push(name.to_owned());
-    }
-    Ok(out)
+    let path = path.to_owned();
+    let proposal = if required {
+        // The value old events get is the upcaster's business, not the schema's.
+        Proposal::AddRequired {
+            path,
+            of,
+            default: serde_json::Value::Null,
+        }
+    } else {
+        Proposal::AddOptional { path, of }
+    };
+    proposal.apply(schema).map_err(|e| e.0)
 }
 
 #[component]
@@ -141,7 +133,7 @@ pub(crate) fn EvolutionForm(
                 <thead><tr><th scope="col">"Field"</th><th scope="col">"Type"</th><th scope="col">"Required"</th><th scope="col"><span class="visually-hidden">"Remove"</span></th></tr></thead>
                 <tbody>
                 {paths.into_iter().map(|path| {
-                    let (parent, name) = split(&path);
+                    let (parent, name) = split_path(&path);
                     let field = s.at(&path).cloned().unwrap_or_default();
                     let required = s.at(parent).is_some_and(|p| p.is_required(name));
                     let current = field.types.as_deref().and_then(|t| t.first().copied());
