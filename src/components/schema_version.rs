@@ -24,12 +24,14 @@ fn readings(registries: &Registries, name: &str, data: &Value) -> Vec<Reading> {
         .registries
         .iter()
         .filter_map(|(registry, schemas)| {
-            let entry = schemas.get(name)?;
-            let latest = entry.latest()?.version;
-            let written_in = entry.version_of(data);
-            let upcast = written_in
-                .filter(|v| *v < latest)
-                .map(|v| entry.upcast(v, data).map(|(value, passed)| (passed, value)));
+            let reader = schemas.get(name)?.reader();
+            let latest = Some(reader.latest()).filter(|v| *v > 0)?;
+            let written_in = reader.version_of(data);
+            let upcast = written_in.filter(|v| *v < latest).map(|v| {
+                reader
+                    .upcast(v, data)
+                    .map(|(value, passed)| (passed, value))
+            });
             Some(Reading {
                 registry: registry.clone(),
                 latest,

@@ -113,25 +113,67 @@ impl Entry {
 
     /// The version among all that `data` fits, newest first; `None` when none does.
     pub fn version_of(&self, data: &Value) -> Option<u32> {
-        self.versions
-            .iter()
-            .rev()
-            .find(|v| validate(&v.schema(), data).is_empty())
-            .map(|v| v.version)
+        self.reader().version_of(data)
     }
 
     /// Turns `data`, written in version `from`, into the latest version through the
     /// upcasters in between; the versions it passed, or the first one missing or failing.
     pub fn upcast(&self, from: u32, data: &Value) -> Result<(Value, Vec<u32>), String> {
+        self.reader().upcast(from, data)
+    }
+
+    /// Every version's schema and every upcaster read once, for reading many events.
+    pub fn reader(&self) -> EntryReader {
+        EntryReader {
+            schemas: self.versions.iter().map(Version::schema).collect(),
+            upcasters: self
+                .upcasters
+                .iter()
+                .map(|(n, text)| (*n, Upcaster::parse(text).map_err(|e| e.to_string())))
+                .collect(),
+        }
+    }
+}
+
+/// An [`Entry`] read once (see [`Entry::reader`]).
+pub struct EntryReader {
+    /// Version 1's first.
+    schemas: Vec<Schema>,
+    upcasters: BTreeMap<u32, Result<Upcaster, String>>,
+}
+
+impl EntryReader {
+    /// The latest version's number (0 without versions).
+    pub fn latest(&self) -> u32 {
+        self.schemas.len() as u32
+    }
+
+    /// The newest version `data` fits.
+    pub fn version_of(&self, data: &Value) -> Option<u32> {
+        (1..=self.latest())
+            .rev()
+            .find(|v| validate(&self.schemas[*v as usize - 1], data).is_empty())
+    }
+
+    /// Whether `data` fits the latest version.
+    pub fn fits_latest(&self, data: &Value) -> bool {
+        self.schemas
+            .last()
+            .is_some_and(|s| validate(s, data).is_empty())
+    }
+
+    /// `data`, written in version `from`, through the upcasters to the latest version;
+    /// the versions it passed, or the first one missing or failing.
+    pub fn upcast(&self, from: u32, data: &Value) -> Result<(Value, Vec<u32>), String> {
         let mut data = data.clone();
         let mut passed = Vec::new();
-        let latest = self.latest().map_or(0, |v| v.version);
-        for n in from..latest {
-            let text = self
+        for n in from..self.latest() {
+            let upcaster = self
                 .upcasters
                 .get(&n)
-                .ok_or_else(|| format!("no upcaster from v{n} to v{}", n + 1))?;
-            let upcaster = Upcaster::parse(text).map_err(|e| e.to_string())?;
+                .ok_or_else(|| format!("no upcaster from v{n} to v{}", n + 1))?
+                .as_ref()
+                .map_err(Clone::clone)?;
             data = upcaster
                 .apply(&data)
                 .map_err(|e| format!("v{n} → v{}: {e}", n + 1))?;

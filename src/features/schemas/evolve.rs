@@ -13,7 +13,6 @@ use dojo_engine::evolution::{impact, Envelope, Impact, Proposal};
 use dojo_engine::schemas::compat::{check, Incompatibility, Mode};
 use dojo_engine::schemas::registry::{Entry, Origin, Registered, Version};
 use dojo_engine::schemas::upcaster::{trial, Trial, Upcaster};
-use dojo_engine::schemas::validate::validate;
 use dojo_engine::schemas::{JsonType, Schema};
 use dojo_engine::services::{topology, Style};
 use dojo_engine::topology::Topology;
@@ -551,16 +550,17 @@ fn Replay(registry: String, name: String) -> impl IntoView {
 
 /// What a replay through the upcasters found, in a sentence.
 fn replay_summary(name: &str, entry: &Entry, stored: &[(u64, Value)]) -> String {
-    let latest = entry.latest().map_or(0, |v| v.version);
-    let target = entry.latest().map(Version::schema).unwrap_or_default();
+    // Every schema and upcaster read once, not once per event.
+    let reader = entry.reader();
+    let latest = reader.latest();
     let (mut upcast, mut current, mut unreadable) = (0, 0, Vec::new());
     for (position, data) in stored {
-        let Some(from) = entry.version_of(data) else {
+        let Some(from) = reader.version_of(data) else {
             unreadable.push(format!("#{position} fits no version"));
             continue;
         };
-        match entry.upcast(from, data) {
-            Ok((value, passed)) if validate(&target, &value).is_empty() => {
+        match reader.upcast(from, data) {
+            Ok((value, passed)) if reader.fits_latest(&value) => {
                 if passed.is_empty() {
                     current += 1;
                 } else {
