@@ -69,20 +69,13 @@ fn endpoints(t: &Topology) -> Vec<&Endpoint> {
 
 /// Queues that are some queue's, target's or subscription's dead-letter queue.
 fn dead_letter_queues(t: &Topology) -> BTreeSet<&str> {
-    t.queues
-        .iter()
-        .filter_map(|q| q.redrive.as_ref().map(|r| r.dlq.as_str()))
-        .chain(
-            t.rules
-                .iter()
-                .flat_map(|r| r.targets.iter().filter_map(|x| x.dlq.as_deref())),
-        )
-        .chain(
-            t.subscriptions
-                .iter()
-                .filter_map(|s| s.redrive_policy.as_ref().map(|r| r.dlq.as_str())),
-        )
-        .collect()
+    let mut dlqs = t.dead_letter_queues();
+    dlqs.extend(
+        t.subscriptions
+            .iter()
+            .filter_map(|s| s.redrive_policy.as_ref().map(|r| r.dlq.as_str())),
+    );
+    dlqs
 }
 
 /// The detail fields a pattern reads (`detail.premium`), in its first branch's order.

@@ -492,6 +492,19 @@ impl TopologyError {
 }
 
 impl Topology {
+    /// The queues named as a queue's or a rule target's dead-letter queue.
+    pub fn dead_letter_queues(&self) -> BTreeSet<&str> {
+        self.queues
+            .iter()
+            .filter_map(|q| q.redrive.as_ref().map(|r| r.dlq.as_str()))
+            .chain(
+                self.rules
+                    .iter()
+                    .flat_map(|r| r.targets.iter().filter_map(|x| x.dlq.as_deref())),
+            )
+            .collect()
+    }
+
     /// Parses and validates topology JSON.
     pub fn from_json(text: &str) -> Result<Topology, TopologyError> {
         let topology: Topology =

@@ -15,23 +15,13 @@ use crate::components::diagram::{
 };
 use dojo_engine::topology::{Endpoint, SubscriptionConfig, Topology};
 use leptos::prelude::*;
-use std::collections::BTreeSet;
 
 const COLUMNS: [f64; 5] = [20.0, 240.0, 460.0, 680.0, 900.0];
 const ROW: f64 = 64.0;
 
 /// The nodes of a topology, laid out in columns.
 fn layout(t: &Topology, receives: bool) -> Vec<Node> {
-    let dlqs: BTreeSet<&str> = t
-        .queues
-        .iter()
-        .filter_map(|q| q.redrive.as_ref().map(|r| r.dlq.as_str()))
-        .chain(
-            t.rules
-                .iter()
-                .flat_map(|r| r.targets.iter().filter_map(|x| x.dlq.as_deref())),
-        )
-        .collect();
+    let dlqs = t.dead_letter_queues();
     let mut columns: [Vec<(String, String, Kind)>; 5] = Default::default();
     columns[0].push(("you".into(), "You (producer)".into(), Kind::External));
     let buses = std::iter::once("default").chain(t.buses.iter().map(|b| b.name.as_str()));
