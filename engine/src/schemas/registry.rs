@@ -307,13 +307,7 @@ impl Registries {
                 incompatibilities,
             });
         }
-        let slot = self
-            .registries
-            .entry(registry.into())
-            .or_default()
-            .entry(name.into())
-            .or_default();
-        Ok(Self::push_version(slot, canonical, origin, created))
+        Ok(self.push_version(registry, name, canonical, origin, created))
     }
 
     /// The schemas that check events at publish, read once for a batch: per event type,
@@ -343,11 +337,6 @@ impl Registries {
             }
         }
         Checker { by_type }
-    }
-
-    /// Checks one event about to be published (see [`Checker::check`]).
-    pub fn check_publish(&self, event_type: &str, data: Option<&Value>) -> Option<Misfit> {
-        self.checker().check(event_type, data)
     }
 
     /// Registers a version that breaks the schema's BACKWARD promise but comes with an
@@ -397,26 +386,29 @@ impl Registries {
                 incompatibilities,
             });
         }
-        let mode = entry.compatibility;
+        let registered = self.push_version(registry, name, schema.to_json(), origin, created);
+        if let Some(slot) = self.entry_mut(registry, name) {
+            slot.upcasters.insert(from, parsed.to_text());
+        }
+        Ok(registered)
+    }
+
+    /// Adds `canonical` as the next version of `name` in `registry`, creating both if
+    /// new; the checks are the caller's.
+    fn push_version(
+        &mut self,
+        registry: &str,
+        name: &str,
+        canonical: Value,
+        origin: Origin,
+        created: &str,
+    ) -> Registered {
         let slot = self
             .registries
             .entry(registry.into())
             .or_default()
             .entry(name.into())
             .or_default();
-        slot.compatibility = Mode::None;
-        let registered = Self::push_version(slot, schema.to_json(), origin, created);
-        slot.compatibility = mode;
-        slot.upcasters.insert(from, parsed.to_text());
-        Ok(registered)
-    }
-
-    fn push_version(
-        slot: &mut Entry,
-        canonical: Value,
-        origin: Origin,
-        created: &str,
-    ) -> Registered {
         let version = slot.versions.len() as u32 + 1;
         slot.versions.push(Version {
             version,

@@ -288,19 +288,20 @@ fn the_registry_keeps_versions_refuses_a_breaking_one_and_checks_publishing() {
 
     // Publishing: nothing is checked while validation is off.
     let bad = json!({"quote_id": "q", "premium_pence": 1});
-    assert_eq!(reg.check_publish("QuoteIssued", Some(&bad)), None);
+    assert_eq!(reg.checker().check("QuoteIssued", Some(&bad)), None);
     reg.entry_mut(DISCOVERED, "QuoteIssued")
         .expect("the test builds this")
         .validation = Validation::Enforce;
     let misfit = reg
-        .check_publish("QuoteIssued", Some(&bad))
+        .checker()
+        .check("QuoteIssued", Some(&bad))
         .expect("a bad uuid is refused");
     assert_eq!(misfit.version, 2);
     assert_eq!(
         misfit.to_string(),
         "QuoteIssued does not fit schema QuoteIssued v2 in discovered-schemas: field `quote_id` must be a uuid, found \"q\" (rule: format)"
     );
-    assert_eq!(reg.check_publish("PolicyBound", Some(&bad)), None);
+    assert_eq!(reg.checker().check("PolicyBound", Some(&bad)), None);
     // Serialised, it reads back as itself (what IndexedDB keeps).
     let text = serde_json::to_string(&reg).expect("the test builds this");
     assert_eq!(
