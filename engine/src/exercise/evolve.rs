@@ -17,23 +17,28 @@ use serde_json::{json, Value};
 /// Events of the workload the current version is discovered from.
 const DISCOVER_FROM: usize = 2_000;
 
-/// The data of `event_type` events among the first `n` of the workload from `seed`,
-/// as the event store keeps it.
-fn stored_data(event_type: &str, n: usize, seed: u64) -> Vec<Value> {
-    crate::workload::insurance_history(n, seed)
-        .into_iter()
+/// The data of the `event_type` events in `history`, as the event store keeps it.
+fn stored_data(event_type: &str, history: &[(u64, DomainEvent)]) -> Vec<Value> {
+    history
+        .iter()
         .filter(|(_, e)| e.type_name() == event_type)
-        .map(|(_, e): (u64, DomainEvent)| e.to_new_event("", "").data.unwrap_or(Value::Null))
+        .map(|(_, e)| e.to_new_event("", "").data.unwrap_or(Value::Null))
         .collect()
+}
+
+/// What discovery writes from `events`.
+fn discovered(events: &[Value]) -> Schema {
+    let mut inferred = Inferred::default();
+    for data in events {
+        inferred.add(data);
+    }
+    Schema::from_json(&inferred.to_schema()).expect("discovery writes the registry's dialect")
 }
 
 /// The current version of `setup`'s event type: discovered from the workload.
 pub fn current_schema(setup: &EvolveSetup, seed: u64) -> Schema {
-    let mut inferred = Inferred::default();
-    for data in stored_data(&setup.event_type, DISCOVER_FROM, seed) {
-        inferred.add(&data);
-    }
-    Schema::from_json(&inferred.to_schema()).expect("discovery writes the registry's dialect")
+    let history = crate::workload::insurance_history(DISCOVER_FROM, seed);
+    discovered(&stored_data(&setup.event_type, &history))
 }
 
 /// How one stored event fares.
@@ -70,30 +75,39 @@ pub fn run(ex: &Exercise, design: &Design) -> Result<EvolveRun, String> {
         .map_err(|e| format!("`evolution.schema` is not a schema the registry holds: {e}"))?;
     let upcaster = Upcaster::parse(&evolution.upcaster.join("\n"))
         .map_err(|e| format!("`evolution.upcaster`, step {}: {}", e.line, e.message))?;
-    let current = current_schema(&setup, ex.seed);
+    // One workload for both: the current version is discovered from its first 2,000
+    // events, and the stored events are its first `history`.
+    let history = crate::workload::insurance_history(DISCOVER_FROM.max(setup.history), ex.seed);
+    let current = discovered(&stored_data(
+        &setup.event_type,
+        &history[..DISCOVER_FROM.min(history.len())],
+    ));
     let breaks = check(setup.mode, std::slice::from_ref(&current), &new);
-    let fates = stored_data(&setup.event_type, setup.history, ex.seed)
-        .iter()
-        .map(|data| {
-            if validate(&new, data).is_empty() {
-                return Fate::Fits;
-            }
-            if upcaster.ops.is_empty() {
-                let why = validate(&new, data)
-                    .first()
-                    .map(ToString::to_string)
-                    .unwrap_or_default();
-                return Fate::Lost(why);
-            }
-            match upcaster.apply(data) {
-                Ok(v) => match validate(&new, &v).first() {
-                    None => Fate::Upcast,
-                    Some(first) => Fate::Lost(format!("after the upcaster, {first}")),
-                },
-                Err(e) => Fate::Lost(e.to_string()),
-            }
-        })
-        .collect();
+    let fates = stored_data(
+        &setup.event_type,
+        &history[..setup.history.min(history.len())],
+    )
+    .iter()
+    .map(|data| {
+        if validate(&new, data).is_empty() {
+            return Fate::Fits;
+        }
+        if upcaster.ops.is_empty() {
+            let why = validate(&new, data)
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            return Fate::Lost(why);
+        }
+        match upcaster.apply(data) {
+            Ok(v) => match validate(&new, &v).first() {
+                None => Fate::Upcast,
+                Some(first) => Fate::Lost(format!("after the upcaster, {first}")),
+            },
+            Err(e) => Fate::Lost(e.to_string()),
+        }
+    })
+    .collect();
     Ok(EvolveRun {
         setup,
         current,
