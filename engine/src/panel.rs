@@ -4,12 +4,16 @@
 //! kind of weakness first, so two designs with different weaknesses get different
 //! questions.
 
+pub mod experiment;
+
 use crate::rng::SeededRng;
 use crate::topology::{Endpoint, Topology};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// A kind of weakness a panel probes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Probe {
     /// A consumed queue with no dead-letter queue: a poison message is retried forever.
     NoDeadLetterQueue,
@@ -30,25 +34,31 @@ pub enum Probe {
     DuplicatesPossible,
 }
 
-/// The experiment a question runs on the learner's design.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The experiment a question runs on the learner's design ([`experiment::run`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Experiment {
-    /// The named consumer is down for this many hours.
-    ConsumerDown { hours: u32 },
-    /// A message no consumer can process.
-    PoisonMessage,
-    /// The same message delivered twice.
-    DuplicateDelivery,
-    /// The workload, this many times over.
-    Spike { times: u32 },
-    /// The bus's history replayed from an archive.
-    ArchiveReplay,
-    /// The named field renamed by its producer.
-    ChangedShape { field: String },
+    /// The consumer (a queue's workers, or a handler) is down for this many hours from
+    /// the first event.
+    ConsumerDown { consumer: Endpoint, hours: u32 },
+    /// A message the queue's consumer can never process.
+    PoisonMessage { queue: String },
+    /// The queue's first message sent again by its producer.
+    DuplicateDelivery { queue: String },
+    /// The workload, this many times over; `queue` is the one asked about.
+    Spike { queue: String, times: u32 },
+    /// A read model created after the events, fed by replaying the bus's archives.
+    ArchiveReplay { bus: String },
+    /// The field (`detail.premium`) renamed by its producer, for the rule that reads it.
+    ChangedShape {
+        rule: String,
+        bus: String,
+        field: String,
+    },
 }
 
 /// One question of the panel.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Question {
     pub probe: Probe,
     /// The resource asked about.
@@ -126,7 +136,9 @@ pub fn find(t: &Topology) -> Vec<Question> {
                     probe: Probe::NoDeadLetterQueue,
                     subject: q.name.clone(),
                     asks: format!("A message reaches {} that its consumer can never process. What happens to it, and to the messages behind it?", q.name),
-                    experiment: Experiment::PoisonMessage,
+                    experiment: Experiment::PoisonMessage {
+                        queue: q.name.clone(),
+                    },
                 });
             }
             if !q.fifo {
@@ -134,7 +146,9 @@ pub fn find(t: &Topology) -> Vec<Question> {
                     probe: Probe::DuplicatesPossible,
                     subject: q.name.clone(),
                     asks: format!("{} is a standard queue, so a message can arrive twice. What does its consumer do with the second copy?", q.name),
-                    experiment: Experiment::DuplicateDelivery,
+                    experiment: Experiment::DuplicateDelivery {
+                        queue: q.name.clone(),
+                    },
                 });
             }
         }
@@ -146,7 +160,10 @@ pub fn find(t: &Topology) -> Vec<Question> {
                     probe: Probe::PushWithoutDeadLetter,
                     subject: format!("{} → {h}", r.name),
                     asks: format!("{h} is down for an hour. Rule {} keeps retrying it: what happens to the events it still cannot deliver when it gives up?", r.name),
-                    experiment: Experiment::ConsumerDown { hours: 1 },
+                    experiment: Experiment::ConsumerDown {
+                        consumer: Endpoint::Handler(h.clone()),
+                        hours: 1,
+                    },
                 }),
                 Endpoint::Queue(q) if target.sqs_parameters.is_some() => {
                     let group = target
@@ -157,7 +174,10 @@ pub fn find(t: &Topology) -> Vec<Question> {
                         probe: Probe::HotFifoGroup,
                         subject: q.clone(),
                         asks: format!("Every event rule {} sends to {q} goes into one message group, \"{group}\". With ten times the workload, how long does the last one wait?", r.name),
-                        experiment: Experiment::Spike { times: 10 },
+                        experiment: Experiment::Spike {
+                            queue: q.clone(),
+                            times: 10,
+                        },
                     });
                 }
                 _ => {}
@@ -168,7 +188,11 @@ pub fn find(t: &Topology) -> Vec<Question> {
                 probe: Probe::DependsOnShape,
                 subject: r.name.clone(),
                 asks: format!("Rule {} reads {field}. Its producer renames that field in the next version of the event: what does the rule match then, and who notices?", r.name),
-                experiment: Experiment::ChangedShape { field },
+                experiment: Experiment::ChangedShape {
+                    rule: r.name.clone(),
+                    bus: r.bus.clone(),
+                    field,
+                },
             });
         }
     }
@@ -178,20 +202,29 @@ pub fn find(t: &Topology) -> Vec<Question> {
                 probe: Probe::PushWithoutDeadLetter,
                 subject: format!("{} → {h}", s.topic),
                 asks: format!("{h} is down for an hour. Topic {} stops retrying it after its delivery policy: where are those messages then?", s.topic),
-                experiment: Experiment::ConsumerDown { hours: 1 },
+                experiment: Experiment::ConsumerDown {
+                    consumer: Endpoint::Handler(h.clone()),
+                    hours: 1,
+                },
             });
         }
     }
     let all = endpoints(t);
     if all.len() >= 2 {
-        if let Some(first) = all.first() {
+        if let Some(first) = all
+            .first()
+            .filter(|e| matches!(e, Endpoint::Queue(_) | Endpoint::Handler(_)))
+        {
             if all.iter().all(|e| e == first) {
                 let name = first.describe();
                 out.push(Question {
                     probe: Probe::EveryPathDependsOn,
                     subject: name.clone(),
                     asks: format!("Every path in your design ends at {name}. It is down for an hour: what still works, and what do users see?"),
-                    experiment: Experiment::ConsumerDown { hours: 1 },
+                    experiment: Experiment::ConsumerDown {
+                        consumer: (*first).clone(),
+                        hours: 1,
+                    },
                 });
             }
         }
@@ -204,7 +237,9 @@ pub fn find(t: &Topology) -> Vec<Question> {
                 probe: Probe::NoReplay,
                 subject: bus.to_owned(),
                 asks: format!("A new read model needs last month's events from bus {bus}. Where do they come from?"),
-                experiment: Experiment::ArchiveReplay,
+                experiment: Experiment::ArchiveReplay {
+                    bus: bus.to_owned(),
+                },
             });
         }
     }

@@ -198,7 +198,7 @@ pub struct TopicConfig {
 }
 
 /// Where a subscription or target delivers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Endpoint {
@@ -405,6 +405,10 @@ pub struct HandlerConfig {
     /// Fail every delivery.
     #[serde(default)]
     pub fail_always: bool,
+    /// Fail every delivery until this simulated time (ms): a consumer that is down, then
+    /// back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub down_until_ms: Option<u64>,
     /// `THROTTLING`, `TIMEOUT` (retried) or `NO_PERMISSIONS`, `NO_RESOURCE` (not retried).
     #[serde(default = "throttling")]
     pub error_code: String,

@@ -26,7 +26,12 @@ fn a_queue_without_a_dead_letter_queue_is_asked_about_a_poison_message() {
         .find(|q| q.probe == Probe::NoDeadLetterQueue)
         .expect("comms has no DLQ");
     assert_eq!(q.subject, "comms");
-    assert_eq!(q.experiment, Experiment::PoisonMessage);
+    assert_eq!(
+        q.experiment,
+        Experiment::PoisonMessage {
+            queue: "comms".into()
+        }
+    );
     let mut fixed = weak();
     fixed["queues"] = json!([{"name": "comms", "redrive": {"dlq": "comms-dlq", "max_receive_count": 3}}, {"name": "comms-dlq"}]);
     let fixed = probes(&design(fixed));
@@ -55,7 +60,13 @@ fn a_standard_queue_is_asked_about_duplicates_and_a_fifo_one_is_not() {
         .find(|q| q.probe == Probe::HotFifoGroup)
         .expect("one group");
     assert_eq!(hot.subject, "comms.fifo");
-    assert_eq!(hot.experiment, Experiment::Spike { times: 10 });
+    assert_eq!(
+        hot.experiment,
+        Experiment::Spike {
+            queue: "comms.fifo".into(),
+            times: 10
+        }
+    );
     assert!(hot.asks.contains("\"all\""));
 }
 
@@ -72,7 +83,13 @@ fn a_push_to_a_handler_without_a_dead_letter_queue_is_asked_about_an_hour_down()
         .find(|q| q.probe == Probe::PushWithoutDeadLetter)
         .expect("no DLQ on the target");
     assert_eq!(q.subject, "to-uw → underwriting");
-    assert_eq!(q.experiment, Experiment::ConsumerDown { hours: 1 });
+    assert_eq!(
+        q.experiment,
+        Experiment::ConsumerDown {
+            consumer: Endpoint::Handler("underwriting".into()),
+            hours: 1
+        }
+    );
     let fixed = design(json!({
         "handlers": [{"name": "underwriting"}],
         "queues": [{"name": "failed"}],
@@ -112,7 +129,12 @@ fn a_bus_without_an_archive_and_a_pattern_on_a_detail_field_are_asked_about() {
         .expect("no archive");
     assert_eq!(
         (replay.subject.as_str(), &replay.experiment),
-        ("default", &Experiment::ArchiveReplay)
+        (
+            "default",
+            &Experiment::ArchiveReplay {
+                bus: "default".into()
+            }
+        )
     );
     let shape = found
         .iter()
@@ -121,6 +143,8 @@ fn a_bus_without_an_archive_and_a_pattern_on_a_detail_field_are_asked_about() {
     assert_eq!(
         shape.experiment,
         Experiment::ChangedShape {
+            rule: "to-comms".into(),
+            bus: "default".into(),
             field: "detail.premium".into()
         }
     );

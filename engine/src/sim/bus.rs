@@ -580,13 +580,19 @@ impl World {
     }
 
     /// One call of a handler, from a rule or a subscription: it fails as its settings
-    /// say (the first `fail_first` calls, or every call), with its error code.
+    /// say (the first `fail_first` calls, every call, or every call while it is down),
+    /// with its error code.
     pub(crate) fn call_handler(&mut self, h: &str) -> Result<(), (String, String)> {
+        let now = self.now;
         let Some(handler) = self.handlers.get_mut(h) else {
             return Err(("NO_RESOURCE".into(), format!("handler {h} does not exist")));
         };
         handler.calls += 1;
-        if handler.config.fail_always || handler.calls <= handler.config.fail_first {
+        let down = handler
+            .config
+            .down_until_ms
+            .is_some_and(|until| now < until);
+        if handler.config.fail_always || down || handler.calls <= handler.config.fail_first {
             let code = handler.config.error_code.clone();
             Err((
                 code.clone(),

@@ -239,7 +239,7 @@ impl Step {
     }
 }
 
-fn apply(world: &mut World, index: usize, step: &Step) -> Result<Value, SimError> {
+pub(crate) fn apply(world: &mut World, index: usize, step: &Step) -> Result<Value, SimError> {
     if let Some(s) = &step.send {
         return world.send(s).map(|id| json!({ "message_id": id }));
     }
