@@ -32,6 +32,9 @@ pub enum Probe {
     DependsOnShape,
     /// A standard queue: at-least-once delivery, so a consumer sees duplicates.
     DuplicatesPossible,
+    /// A push that passes through a topic or another bus to a handler, with no queue on
+    /// the way: nothing holds a message while the end of the chain is down.
+    SynchronousChain,
 }
 
 /// The experiment a question runs on the learner's design ([`experiment::run`]).
@@ -207,6 +210,47 @@ pub fn find(t: &Topology) -> Vec<Question> {
                     hours: 1,
                 },
             });
+        }
+    }
+    for r in &t.rules {
+        for target in &r.targets {
+            // What the hop after this target pushes to a handler, with no queue between.
+            let onward: Vec<(String, &str)> = match &target.endpoint {
+                Endpoint::Topic(topic) => t
+                    .subscriptions
+                    .iter()
+                    .filter(|s| &s.topic == topic)
+                    .filter_map(|s| match &s.endpoint {
+                        Endpoint::Handler(h) => Some((format!("topic {topic}"), h.as_str())),
+                        _ => None,
+                    })
+                    .collect(),
+                Endpoint::Bus(bus) => t
+                    .rules
+                    .iter()
+                    .filter(|r2| &r2.bus == bus)
+                    .flat_map(|r2| {
+                        r2.targets.iter().filter_map(move |x| match &x.endpoint {
+                            Endpoint::Handler(h) => {
+                                Some((format!("bus {bus} and rule {}", r2.name), h.as_str()))
+                            }
+                            _ => None,
+                        })
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for (via, h) in onward {
+                out.push(Question {
+                    probe: Probe::SynchronousChain,
+                    subject: format!("{} → {h}", r.name),
+                    asks: format!("Rule {} pushes through {via} straight to {h}, with no queue on the way. {h} is down for an hour: which link holds the events meanwhile?", r.name),
+                    experiment: Experiment::ConsumerDown {
+                        consumer: Endpoint::Handler(h.to_owned()),
+                        hours: 1,
+                    },
+                });
+            }
         }
     }
     let all = endpoints(t);

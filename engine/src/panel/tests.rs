@@ -196,3 +196,33 @@ fn a_panel_is_repeatable_for_a_seed_asks_each_kind_first_and_differs_between_des
         vec![]
     );
 }
+
+#[test]
+fn a_push_through_a_topic_to_a_handler_is_a_synchronous_chain_and_a_queue_breaks_it() {
+    let chain = |endpoint: Value| {
+        design(json!({
+            "handlers": [{"name": "comms"}],
+            "queues": [{"name": "inbox"}],
+            "topics": [{"name": "quotes"}],
+            "subscriptions": [{"topic": "quotes", "endpoint": endpoint}],
+            "rules": [{"name": "fan-out", "pattern": {"detail-type": ["QuoteIssued"]},
+                       "targets": [{"id": "t", "endpoint": {"topic": "quotes"}}]}]
+        }))
+    };
+    let q = find(&chain(json!({"handler": "comms"})))
+        .into_iter()
+        .find(|q| q.probe == Probe::SynchronousChain)
+        .expect("rule → topic → handler");
+    assert_eq!(q.subject, "fan-out → comms");
+    assert!(q.asks.contains("through topic quotes"), "{}", q.asks);
+    assert_eq!(
+        q.experiment,
+        Experiment::ConsumerDown {
+            consumer: Endpoint::Handler("comms".into()),
+            hours: 1
+        }
+    );
+    assert!(!probes(&chain(json!({"queue": "inbox"})))
+        .iter()
+        .any(|(p, _)| *p == Probe::SynchronousChain));
+}
