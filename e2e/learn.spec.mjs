@@ -30,7 +30,7 @@ const SOLUTION = JSON.stringify({
 
 test('exercise 1 with the keyboard only, from the level map to solved', async ({ page }) => {
   await page.goto('/learn');
-  await expect(page.getByTestId('learn-summary')).toHaveText('0 of 17 solved.');
+  await expect(page.getByTestId('learn-summary')).toHaveText('0 of 20 solved.');
   await expect(page.locator('.learn-map')).not.toHaveAttribute('inert');
   await tabToLink(page, '/learn/events-and-commands');
   await page.keyboard.press('Enter');
@@ -104,7 +104,7 @@ test('exercise 1 with the keyboard only, from the level map to solved', async ({
   await expect(page.getByTestId('level-events-and-commands').getByTestId('level-status')).toHaveText('Solved');
   await expect(page.getByTestId('level-events-and-commands')).toContainText('best golf 3, par 3');
   await page.reload();
-  await expect(page.getByTestId('learn-summary')).toHaveText('1 of 17 solved.');
+  await expect(page.getByTestId('learn-summary')).toHaveText('1 of 20 solved.');
   expect(await savedDocument(page, 'event-dojo.learn')).toContain('"solved":true');
   expect(await axeViolations(page)).toEqual([]);
 });
@@ -185,7 +185,7 @@ test('an instructor pack is validated in full, then listed on the map', async ({
   await expect(page.locator('.learn-map')).not.toHaveAttribute('inert');
   await page.getByTestId('pack-file').setInputFiles({ name: 'broken.toml', mimeType: 'text/plain', buffer: Buffer.from(PACK.replace('level = 100', 'level = 5')) });
   await expect(page.getByTestId('error-view')).toContainText('broken.toml: exercise my-queue, level: must be 100, 200 or 300');
-  await expect(page.getByTestId('learn-summary')).toHaveText('0 of 17 solved.');
+  await expect(page.getByTestId('learn-summary')).toHaveText('0 of 20 solved.');
   await page.getByTestId('pack-file').setInputFiles({ name: 'mine.toml', mimeType: 'text/plain', buffer: Buffer.from(PACK) });
   await expect(page.getByTestId('pack-notice')).toHaveText('Imported 1 exercise from mine.toml: Route to my queue.');
   await expect(page.getByTestId('learn-summary')).toHaveText('0 of 18 solved.');

@@ -33,7 +33,7 @@ test('the start page says what Event Dojo is and leads to exercise 1 by keyboard
     await expect(page.getByTestId(id)).toHaveAttribute('href', path);
   }
   await expect(page.getByTestId('way-classroom')).toContainText('for instructors');
-  await expect(page.getByTestId('way-learn').locator('..')).toContainText('17 of them ship with Event Dojo');
+  await expect(page.getByTestId('way-learn').locator('..')).toContainText('20 of them ship with Event Dojo');
 
   // Tab reaches the call to start and Enter follows it.
   await tabUntil(page, start);

@@ -382,7 +382,7 @@ fn exercise_check(dir: &PathBuf, verbose: bool) -> ExitCode {
     for ex in &exercises {
         match dojo_engine::exercise::prove(ex) {
             Ok(()) => println!(
-                "ok   {} ({} goals; the start fails {}, the solution passes; par {})",
+                "ok   {} ({} goals; the start fails {}, the solution passes{}; par {})",
                 ex.id,
                 ex.goals.len(),
                 dojo_engine::exercise::check::check(ex, &ex.start)
@@ -390,6 +390,11 @@ fn exercise_check(dir: &PathBuf, verbose: bool) -> ExitCode {
                     .iter()
                     .filter(|r| !r.passed)
                     .count(),
+                match ex.alternatives.len() {
+                    0 => String::new(),
+                    1 => ", and so does 1 other design".into(),
+                    n => format!(", and so do {n} other designs"),
+                },
                 ex.par
             ),
             Err(e) => {

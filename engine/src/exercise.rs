@@ -84,6 +84,18 @@ pub const SHIPPED: &[(&str, &str)] = &[
         "17-upcast-a-breaking-change.toml",
         include_str!("../../exercises/17-upcast-a-breaking-change.toml"),
     ),
+    (
+        "18-brief-quote-flow.toml",
+        include_str!("../../exercises/18-brief-quote-flow.toml"),
+    ),
+    (
+        "19-brief-claims-in-order.toml",
+        include_str!("../../exercises/19-brief-claims-in-order.toml"),
+    ),
+    (
+        "20-brief-policy-history.toml",
+        include_str!("../../exercises/20-brief-policy-history.toml"),
+    ),
 ];
 
 /// Each shipped exercise's id and title, in curriculum order, without parsing
@@ -118,6 +130,18 @@ pub const SHIPPED_INDEX: &[(&str, &str)] = &[
     (
         "upcast-a-breaking-change",
         "Rescue a breaking change with an upcaster",
+    ),
+    (
+        "brief-quote-flow",
+        "Brief: quotes to underwriting, audit and a dashboard",
+    ),
+    (
+        "brief-claims-in-order",
+        "Brief: claims in order, past a poison claim",
+    ),
+    (
+        "brief-policy-history",
+        "Brief: a policy history that rebuilds its read models",
     ),
 ];
 
@@ -295,6 +319,11 @@ pub struct Exercise {
     /// The capstone's review checklist: trade-offs the learner answers in words.
     #[serde(default)]
     pub review: Vec<String>,
+    /// An open brief's other designs: each meets every requirement in its own way, as a
+    /// second team's might. A brief is judged by its requirements, never by one intended
+    /// topology, and [`prove`] checks each of these as it checks the solution.
+    #[serde(default)]
+    pub alternatives: Vec<Design>,
     /// The start and the solution as the editor shows them: pretty JSON in AWS's names,
     /// without the settings left at their defaults (`Design::to_compact_json`).
     #[serde(skip)]
@@ -441,7 +470,19 @@ fn validate(ex: &Exercise) -> Result<(), (String, String)> {
     if ex.goals.is_empty() {
         return bad("goals", "give at least one goal");
     }
-    for (field, design) in [("start", &ex.start), ("solution", &ex.solution)] {
+    let designs = [
+        ("start".to_owned(), &ex.start),
+        ("solution".to_owned(), &ex.solution),
+    ]
+    .into_iter()
+    .chain(
+        ex.alternatives
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (format!("alternatives[{i}]"), d)),
+    );
+    for (field, design) in designs {
+        let field = field.as_str();
         match ex.kind {
             Kind::Channels => {
                 let Some(t) = &design.topology else {
@@ -507,6 +548,14 @@ fn validate(ex: &Exercise) -> Result<(), (String, String)> {
             return Err((format!("goals[{i}]"), message));
         }
     }
+    for (i, alt) in ex.alternatives.iter().enumerate() {
+        if alt.topology == ex.solution.topology && alt.scenario == ex.solution.scenario {
+            return Err((
+                format!("alternatives[{i}]"),
+                "an alternative design must differ from the solution".into(),
+            ));
+        }
+    }
     if ex.par != ex.solution.golf() {
         return Err((
             "par".into(),
@@ -541,6 +590,25 @@ pub fn prove(ex: &Exercise) -> Result<(), String> {
             "{}: the reference solution fails \"{}\": {}",
             ex.id, r.goal, r.detail
         ));
+    }
+    for (i, alt) in ex.alternatives.iter().enumerate() {
+        let r = check::check(ex, alt);
+        if let Some(e) = &r.error {
+            return Err(format!(
+                "{}: alternative design {} does not run: {e}",
+                ex.id,
+                i + 1
+            ));
+        }
+        if let Some(r) = r.results.iter().find(|r| !r.passed) {
+            return Err(format!(
+                "{}: alternative design {} fails \"{}\": {}",
+                ex.id,
+                i + 1,
+                r.goal,
+                r.detail
+            ));
+        }
     }
     // A goal must be earned by traffic: the solution with nothing sent through it (no
     // workload, no added steps, no inputs, no stored history) must fail every goal about
