@@ -37,6 +37,43 @@ pub enum Probe {
     SynchronousChain,
 }
 
+impl Probe {
+    /// The weakness, as a panel's heading names it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Probe::NoDeadLetterQueue => "A queue without a dead-letter queue",
+            Probe::PushWithoutDeadLetter => "A push with nowhere to put what fails",
+            Probe::EveryPathDependsOn => "One consumer every path depends on",
+            Probe::HotFifoGroup => "One FIFO message group for everything",
+            Probe::NoReplay => "History that cannot be replayed",
+            Probe::DependsOnShape => "A rule that depends on the event's shape",
+            Probe::DuplicatesPossible => "At-least-once delivery",
+            Probe::SynchronousChain => "A synchronous chain",
+        }
+    }
+}
+
+impl Experiment {
+    /// What the experiment does to the design, in a sentence.
+    pub fn describe(&self) -> String {
+        match self {
+            Experiment::ConsumerDown {
+                consumer: Endpoint::Queue(q),
+                hours,
+            } => format!("The workers of queue {q} stop for {hours} hour(s) from the first event, then come back."),
+            Experiment::ConsumerDown { consumer, hours } => format!(
+                "{} fails every call for {hours} hour(s) from the first event, then comes back.",
+                consumer.describe()
+            ),
+            Experiment::PoisonMessage { queue } => format!("A message its workers can never process is sent to {queue} first, ahead of the workload."),
+            Experiment::DuplicateDelivery { queue } => format!("The producer's send to {queue} times out, so it sends the same message again a second later."),
+            Experiment::Spike { times, .. } => format!("The whole workload arrives {times} times over, each burst at once."),
+            Experiment::ArchiveReplay { bus } => format!("A minute after the workload, a new read model is created on bus {bus} and fed by replaying its archives."),
+            Experiment::ChangedShape { field, .. } => format!("The producer renames {field} to {field}_v2 in every event it puts on the bus."),
+        }
+    }
+}
+
 /// The experiment a question runs on the learner's design ([`experiment::run`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -69,6 +106,14 @@ pub struct Question {
     /// The question, as the panel asks it.
     pub asks: String,
     pub experiment: Experiment,
+}
+
+impl Question {
+    /// The question's key, the same for the same weakness of the same resource whatever
+    /// the seed: what a learner's answers are kept under.
+    pub fn key(&self) -> String {
+        format!("{:?} {}", self.probe, self.subject)
+    }
 }
 
 /// Every delivery path's endpoint: rule targets and subscriptions.

@@ -24,10 +24,10 @@ use try_it::{Message, MessageForm, WorkloadAndClock};
 pub(crate) const DOCUMENT: &str = "event-dojo.lab";
 
 /// The saved lab for an exercise design: its topology, and the steps the lab can replay
-/// (sends, publishes, events, receives, deletes and queue attribute changes; every
-/// consumer becomes you), with
+/// (sends, publishes, events, receives, deletes, queue attribute changes and archive
+/// replays; every consumer becomes you), with
 /// the clock a minute past the last step. Returns the document's name, its text, and how
-/// many steps the lab cannot show (MQTT, replays).
+/// many steps the lab cannot show (MQTT).
 pub(crate) fn document_for(
     topology: &Topology,
     steps: &[dojo_engine::sim::script::Step],
@@ -38,7 +38,7 @@ pub(crate) fn document_for(
 }
 
 /// A lab holding `topology` with `steps` sent at their times and the clock a minute past
-/// the last; and how many steps the lab cannot show (MQTT, replays).
+/// the last; and how many steps the lab cannot show (MQTT).
 pub(crate) fn lab_for(
     topology: &Topology,
     steps: &[dojo_engine::sim::script::Step],
@@ -93,6 +93,9 @@ pub(crate) fn lab_for(
         }
         if let Some(a) = &s.set_queue_attributes {
             lab.sent.push((s.at_ms, Sent::SetAttributes(a.clone())));
+        }
+        if let Some(r) = &s.start_replay {
+            lab.sent.push((s.at_ms, Sent::Replay(r.clone())));
         }
         if lab.sent.len() == before {
             skipped += 1;

@@ -5,6 +5,7 @@
 
 mod evolution_form;
 mod exercise_page;
+mod mock_panel;
 mod progress;
 mod quiz_page;
 mod scenario_form;

@@ -4,8 +4,8 @@
 
 use dojo_engine::sim::contents::ChannelTimeline;
 use dojo_engine::sim::{
-    narrate_publish, PublishRequest, PutEventsEntry, QueuePeek, ReceiveRequest, SendRequest,
-    SetQueueAttributes, TraceEntry, TraceKind, World,
+    narrate_publish, PublishRequest, PutEventsEntry, QueuePeek, ReceiveRequest, ReplayRequest,
+    SendRequest, SetQueueAttributes, TraceEntry, TraceKind, World,
 };
 use dojo_engine::topology::Topology;
 use serde::{Deserialize, Serialize};
@@ -43,6 +43,8 @@ pub enum Sent {
     },
     /// SetQueueAttributes on a running queue.
     SetAttributes(SetQueueAttributes),
+    /// StartReplay of an archive (from an exercise's workload or a panel's experiment).
+    Replay(ReplayRequest),
 }
 
 impl Sent {
@@ -56,7 +58,8 @@ impl Sent {
             Sent::Receive { .. }
             | Sent::DeleteHeld { .. }
             | Sent::DeleteHandle { .. }
-            | Sent::SetAttributes(_) => return None,
+            | Sent::SetAttributes(_)
+            | Sent::Replay(_) => return None,
         };
         Some(("you".to_owned(), to))
     }
@@ -202,6 +205,7 @@ pub fn run(lab: &Lab) -> Result<LabRun, String> {
                 receipt_handle,
             } => world.delete(queue, receipt_handle).map(|_| ()),
             Sent::SetAttributes(r) => world.set_queue_attributes(r).map(|_| ()),
+            Sent::Replay(r) => world.start_replay(r).map(|_| ()),
         };
         match outcome {
             Err(e) => out.refused.push(format!("Message {}: {e}", i + 1)),

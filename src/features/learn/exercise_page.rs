@@ -23,6 +23,10 @@ fn capstone_report(
     design: &str,
     report: Option<&Report>,
     answers: &[String],
+    panel: Option<&(
+        u64,
+        Vec<(dojo_engine::panel::Question, super::progress::PanelEntry)>,
+    )>,
 ) -> String {
     let mut md = format!("# Event Dojo capstone: {}\n\n## Requirements\n\n", ex.title);
     for b in &ex.beats {
@@ -55,6 +59,10 @@ fn capstone_report(
                 serde_json::to_string_pretty(&r.metrics).unwrap_or_default()
             ));
         }
+    }
+    if let Some((seed, asked)) = panel {
+        md.push('\n');
+        md.push_str(&super::mock_panel::transcript_markdown(*seed, asked));
     }
     md.push_str("\n## Review\n\n");
     for (i, q) in ex.review.iter().enumerate() {
@@ -91,12 +99,12 @@ fn uses_steps(ex: &Exercise) -> bool {
 
 /// The exercise page's state, shared by its parts. Cheap to copy.
 #[derive(Clone, Copy)]
-struct Page {
+pub(super) struct Page {
     progress: RwSignal<Progress>,
     loaded: RwSignal<bool>,
     id: Memo<String>,
     exercises: Memo<Vec<Exercise>>,
-    exercise: Memo<Option<Exercise>>,
+    pub(super) exercise: Memo<Option<Exercise>>,
     /// The design's JSON, as the learner sees it.
     text: RwSignal<String>,
     /// The design as the JSON stands: the forms edit it while it parses.
@@ -161,12 +169,12 @@ impl Page {
     }
 
     /// This learner's progress on this exercise.
-    fn mine(self) -> ExerciseProgress {
+    pub(super) fn mine(self) -> ExerciseProgress {
         self.progress
             .with(|p| p.exercises.get(&self.id.get()).cloned().unwrap_or_default())
     }
 
-    fn update(self, f: &dyn Fn(&mut ExerciseProgress)) {
+    pub(super) fn update(self, f: &dyn Fn(&mut ExerciseProgress)) {
         let key = self.id.get_untracked();
         self.progress
             .update(|p| f(p.exercises.entry(key).or_default()));
@@ -410,6 +418,7 @@ pub fn ExercisePage() -> impl IntoView {
                     <DesignPanel page=page ex=ex.clone()/>
                     <ExerciseDrawing page=page ex=ex.clone()/>
                     <DesignViews page=page ex=ex/>
+                    <super::mock_panel::MockPanel page=page/>
                     <Review page=page/>
                 </div>
             }.into_any(),
@@ -597,7 +606,7 @@ fn DesignPanel(page: Page, ex: Exercise) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match crate::storage::documents::replace_keeping_backup(&store, name, &doc).await {
                 Ok(()) if skipped > 0 => {
-                    notice.set(Some(format!("The design is in the lab, but {skipped} step(s) of this exercise (MQTT or replays) cannot be shown there.")));
+                    notice.set(Some(format!("The design is in the lab, but {skipped} step(s) of this exercise (MQTT) cannot be shown there.")));
                     explored.set(Some(path));
                 }
                 Ok(()) => navigate(path, Default::default()),
@@ -954,8 +963,16 @@ fn Review(page: Page) -> impl IntoView {
             let Some(ex) = exercise.get_untracked() else {
                 return;
             };
+            let mine = page.mine();
+            let panel = super::mock_panel::transcript(&ex, &mine);
             let md = report.with_untracked(|r| {
-                capstone_report(&ex, &text.get_untracked(), r.as_ref(), &page.mine().answers)
+                capstone_report(
+                    &ex,
+                    &text.get_untracked(),
+                    r.as_ref(),
+                    &mine.answers,
+                    panel.as_ref(),
+                )
             });
             if let Err(e) = crate::components::files::download(
                 &format!("event-dojo-{}.md", ex.id),
@@ -1004,7 +1021,7 @@ mod tests {
             .expect("shipped");
         let design = ex.solution_text.clone();
         let r = check(&ex, &ex.solution);
-        let md = capstone_report(&ex, &design, Some(&r), &["Loose coupling.".into()]);
+        let md = capstone_report(&ex, &design, Some(&r), &["Loose coupling.".into()], None);
         assert!(md.starts_with("# Event Dojo capstone: Capstone: the insurance flow\n"));
         assert!(md.contains("\"underwriting-review\""));
         assert!(md.contains("- [x] underwriting receives exactly 2 messages"));

@@ -4,6 +4,7 @@
 //! answers, and the mode; plus imported instructor packs.
 
 use dojo_engine::exercise::{parse_pack, shipped, Exercise};
+use dojo_engine::panel::experiment::Choice;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -36,6 +37,26 @@ pub struct ExerciseProgress {
     pub answers: Vec<String>,
     /// Free exploration instead of lecture mode.
     pub free: bool,
+    /// The mock panel's seed, when the learner changed it from the exercise's.
+    pub panel_seed: Option<u64>,
+    /// The mock panel, by question (`Question::key`): the prediction, what the
+    /// experiment showed, and the written answer.
+    pub panel: BTreeMap<String, PanelEntry>,
+}
+
+/// One question of the mock panel, as the learner worked it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PanelEntry {
+    /// The prediction, once committed.
+    pub prediction: Option<Choice>,
+    /// The prediction's sentence.
+    pub why: String,
+    /// What the experiment showed, once it ran.
+    pub happened: Option<Choice>,
+    pub facts: Vec<String>,
+    /// The answer to the panel, written after the experiment.
+    pub answer: String,
 }
 
 /// Where an exercise stands on the level map.
