@@ -1,4 +1,4 @@
-// Every shipped exercise (17) solved through the visual editor only: the forms, the list's
+// Every shipped exercise (20) solved through the visual editor only: the forms, the list's
 // Edit buttons and Check, never the JSON view and never "Show solution". Each journey
 // counts the learner's actions (a click, a field filled, an option chosen) and prints
 // them, and checks that the JSON view followed every change.
@@ -59,6 +59,18 @@ async function solved(page, who, id) {
 /** A notice under "Change your design" after each save, never an error. */
 async function saved(page, text) {
   await expect(page.getByTestId('lab-notice')).toContainText(text);
+}
+
+/** Adds a rule to one queue through the rule form, leaving no target ticked for the next. */
+function ruleTo(page, me) {
+  return async (name, pattern, target) => {
+    await me.fill('lab-rule-name', name);
+    await me.fill('lab-rule-pattern', pattern);
+    await me.click(`lab-rule-target-queue:${target}`);
+    await me.click('lab-add-rule');
+    await saved(page, `Added rule ${name}.`);
+    await me.click(`lab-rule-target-queue:${target}`);
+  };
 }
 
 test('1 events and commands: a refused command, added as an input', async ({ page }) => {
@@ -238,15 +250,7 @@ test('15 capstone: three rules and an archive on one bus', async ({ page }) => {
   await me.fill('lab-queue-delay', '0');
   await me.click('lab-add-queue');
   await saved(page, 'Updated queue comms.');
-  const rule = async (name, pattern, target) => {
-    await me.fill('lab-rule-name', name);
-    await me.fill('lab-rule-pattern', pattern);
-    await me.click(`lab-rule-target-queue:${target}`);
-    await me.click('lab-add-rule');
-    await saved(page, `Added rule ${name}.`);
-    // The next rule starts from no target.
-    await me.click(`lab-rule-target-queue:${target}`);
-  };
+  const rule = ruleTo(page, me);
   await rule('underwriting-review', '{"detail-type": ["QuoteIssued"], "detail": {"premium": [{"numeric": [">", 1000]}]}}', 'underwriting');
   await rule('email-quotes', '{"detail-type": ["QuoteIssued"]}', 'comms');
   await rule('dashboard', '{"detail-type": ["QuoteIssued", "QuoteAccepted"]}', 'dashboard');
@@ -294,6 +298,60 @@ test('17 upcast a breaking change: two steps carry the history across', async ({
   expect(json.evolution.upcaster).toEqual(['rename premium_pence to premium.amount_pence', 'default premium.currency = "GBP"']);
   await expect(page.getByTestId('checks')).toContainText('through the upcaster');
   expect(await axeViolations(page)).toEqual([]);
+});
+
+test('18 brief, quote flow: a rule for each of three queues', async ({ page }) => {
+  await open(page, 'brief-quote-flow');
+  const me = learner(page);
+  const rule = ruleTo(page, me);
+  await rule('underwriting-review', '{"detail-type": ["QuoteIssued"], "detail": {"premium": [{"numeric": [">", 1000]}]}}', 'underwriting');
+  await rule('audit-trail', '{"source": ["dojo.quotes"]}', 'audit');
+  await rule('dashboard', '{"detail-type": ["QuoteIssued", "QuoteAccepted"]}', 'dashboard');
+  await solved(page, me, 'brief-quote-flow');
+});
+
+test('19 brief, claims in order: a FIFO queue with its FIFO dead-letter queue, and fraud on a second rule', async ({ page }) => {
+  await open(page, 'brief-claims-in-order');
+  const me = learner(page);
+  await me.fill('lab-queue-name', 'claims-dlq.fifo');
+  await me.click('lab-queue-fifo');
+  await me.click('lab-add-queue');
+  await saved(page, 'Added queue claims-dlq.fifo.');
+  await me.fill('lab-queue-name', 'claims-handling.fifo');
+  if (!(await page.getByTestId('lab-queue-fifo').isChecked())) await me.click('lab-queue-fifo');
+  await me.click('lab-queue-dedup');
+  await me.choose('lab-queue-dlq', 'claims-dlq.fifo');
+  await me.fill('lab-queue-max', '3');
+  await me.click('lab-add-queue');
+  await saved(page, 'Added queue claims-handling.fifo.');
+  await expect(page.getByTestId('lab-topology')).toContainText('queue claims-handling.fifo → DLQ claims-dlq.fifo after 3');
+  await me.fill('lab-rule-name', 'claims-handling');
+  await me.fill('lab-rule-pattern', '{"source": ["dojo.claims"]}');
+  await me.click('lab-rule-target-queue:claims-handling.fifo');
+  await me.fill('lab-rule-group', 'claims');
+  await me.click('lab-add-rule');
+  await saved(page, 'Added rule claims-handling.');
+  await me.click('lab-rule-target-queue:claims-handling.fifo');
+  await me.fill('lab-rule-name', 'fraud-review');
+  await me.fill('lab-rule-pattern', '{"source": ["dojo.claims"], "detail": {"amount": [{"numeric": [">", 5000]}]}}');
+  await me.click('lab-rule-target-queue:fraud');
+  await me.click('lab-add-rule');
+  await saved(page, 'Added rule fraud-review.');
+  const json = await solved(page, me, 'brief-claims-in-order');
+  expect(json.topology.Rules[0].Targets[0].SqsParameters).toEqual({ MessageGroupId: 'claims' });
+});
+
+test('20 brief, policy history: an archive of the policy events and a rule per read model', async ({ page }) => {
+  await open(page, 'brief-policy-history');
+  const me = learner(page);
+  await me.fill('lab-archive-name', 'policy-history');
+  await me.fill('lab-archive-pattern', '{"source": ["dojo.policies"]}');
+  await me.click('lab-add-archive');
+  await saved(page, 'Added archive policy-history.');
+  const rule = ruleTo(page, me);
+  await rule('policy-list', '{"source": ["dojo.policies"]}', 'policy-list');
+  await rule('premium-report', '{"detail-type": ["PolicyBound", "PolicyEndorsed"]}', 'premium-report');
+  await solved(page, me, 'brief-policy-history');
 });
 
 test('the two views stay in step, and Undo takes back a change from either', async ({ page }) => {

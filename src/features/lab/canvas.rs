@@ -141,8 +141,17 @@ fn wiring(t: &Topology) -> Vec<(String, String)> {
     e
 }
 
+/// The topology drawn with what the run carried. `heading_id` and `title` name it where
+/// a page shows more than one (the mock panel's experiments beside the exercise's
+/// drawing).
 #[component]
-pub fn LabCanvas(lab: RwSignal<Lab>, outcome: Memo<Result<LabRun, String>>) -> impl IntoView {
+pub fn LabCanvas(
+    lab: RwSignal<Lab>,
+    outcome: Memo<Result<LabRun, String>>,
+    #[prop(default = "lab-canvas-heading".into(), into)] heading_id: String,
+    #[prop(default = "Architecture")] title: &'static str,
+) -> impl IntoView {
+    let labelled = heading_id.clone();
     let animate = crate::components::diagram::animate_setting();
     let selected = RwSignal::new(None::<String>);
     let receives = Memo::new(move |_| outcome.with(|o| o.as_ref().is_ok_and(|r| r.receives)));
@@ -183,8 +192,8 @@ pub fn LabCanvas(lab: RwSignal<Lab>, outcome: Memo<Result<LabRun, String>>) -> i
     };
 
     view! {
-        <section class="panel lab-canvas" aria-labelledby="lab-canvas-heading" data-testid="lab-canvas">
-            <h2 id="lab-canvas-heading">"Architecture"</h2>
+        <section class="panel lab-canvas" aria-labelledby=labelled data-testid="lab-canvas">
+            <h2 id=heading_id>{title}</h2>
             <AnimateToggle animate=animate busy=Signal::derive(busy)/>
             <p class="muted pan-hint">"On a narrow screen the diagram keeps its size: scroll it sideways to see all of it."</p>
             <div class="canvas-pan" data-testid="canvas-pan">

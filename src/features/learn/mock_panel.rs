@@ -291,6 +291,7 @@ fn Outcome(
         watched.set(Some(o));
     };
     let answer = entry.answer.clone();
+    let replay_id = answer_id.replace("-answer", "-replay");
     view! {
         <div class="panel-outcome" data-testid="panel-outcome">
             <div class="prediction-vs-outcome">
@@ -311,7 +312,7 @@ fn Outcome(
             {move || match watched.get() {
                 None => view! { <button type="button" class="secondary" on:click=watch data-testid="panel-watch">"Step through the experiment"</button> }.into_any(),
                 Some(Err(e)) => view! { <p class="field-error">{format!("The experiment could not run: {e}")}</p> }.into_any(),
-                Some(Ok(o)) => view! { <ExperimentReplay outcome=o/> }.into_any(),
+                Some(Ok(o)) => view! { <ExperimentReplay outcome=o testid=replay_id.clone()/> }.into_any(),
             }}
             <div class="field">
                 <label for=answer_id.clone()>"Your answer to the panel (it goes into the report)"</label>
@@ -328,7 +329,7 @@ fn Outcome(
 /// The experiment's run on the lab's canvas, with a clock to move through it, and a
 /// button that opens it in the lab.
 #[component]
-fn ExperimentReplay(outcome: Outcome) -> impl IntoView {
+fn ExperimentReplay(outcome: Outcome, testid: String) -> impl IntoView {
     let script = outcome.script;
     let end = script.run_until_ms.unwrap_or(0);
     let (mut lab, _) = lab_for(&script.topology, &script.steps);
@@ -368,15 +369,15 @@ fn ExperimentReplay(outcome: Outcome) -> impl IntoView {
     view! {
         <div class="experiment-replay" data-testid="panel-replay">
             <div class="field">
-                <label for="panel-clock">{move || format!("Time travel: t = {}", clock(at()))}</label>
-                <input id="panel-clock" type="range" min="0" max=end.to_string() step="1000" prop:value=move || at().to_string() data-testid="panel-clock"
+                <label for=format!("{testid}-clock")>{move || format!("Time travel: t = {}", clock(at()))}</label>
+                <input id=format!("{testid}-clock") type="range" min="0" max=end.to_string() step="1000" prop:value=move || at().to_string() data-testid="panel-clock"
                     on:input=move |ev| {
                         if let Ok(t) = event_target_value(&ev).parse::<u64>() {
                             lab.update(|l| l.now_ms = t);
                         }
                     }/>
             </div>
-            <LabCanvas lab=lab outcome=run/>
+            <LabCanvas lab=lab outcome=run heading_id=format!("{testid}-canvas") title="The experiment, as it ran"/>
             <div class="form-actions">
                 <button type="button" class="secondary" on:click=open data-testid="panel-open-lab">"Open this experiment in the lab"</button>
             </div>
