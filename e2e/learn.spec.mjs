@@ -188,7 +188,7 @@ test('an instructor pack is validated in full, then listed on the map', async ({
   await expect(page.getByTestId('learn-summary')).toHaveText('0 of 20 solved.');
   await page.getByTestId('pack-file').setInputFiles({ name: 'mine.toml', mimeType: 'text/plain', buffer: Buffer.from(PACK) });
   await expect(page.getByTestId('pack-notice')).toHaveText('Imported 1 exercise from mine.toml: Route to my queue.');
-  await expect(page.getByTestId('learn-summary')).toHaveText('0 of 18 solved.');
+  await expect(page.getByTestId('learn-summary')).toHaveText('0 of 21 solved.');
   await page.getByTestId('level-my-queue').getByRole('link').click();
   await page.getByTestId('check').click();
   await expect(page.getByTestId('checks')).toContainText('mine received 0 message(s), not 1. A step was refused: step 0 at 0 ms was refused: AWS.SimpleQueueService.NonExistentQueue');
