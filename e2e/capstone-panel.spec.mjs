@@ -96,14 +96,31 @@ test('a whole capstone: a brief met by the learner\'s own design, then the panel
 
   // The report is the defence's material: the transcript with both members' words.
   await page.getByTestId('review-0').fill('A topic lets more teams subscribe.');
-  const download = page.waitForEvent('download');
+  const downloads = [];
+  page.on('download', (d) => downloads.push(d));
   await page.getByTestId('export-report').click();
-  const md = readFileSync(await (await download).path(), 'utf8');
+  await expect.poll(() => downloads.length).toBe(2);
+  const byName = Object.fromEntries(await Promise.all(downloads.map(async (d) => [d.suggestedFilename(), readFileSync(await d.path(), 'utf8')])));
+  const md = byName['event-dojo-brief-quote-flow.md'];
+  // The design drawn: the file the report names, with this design's resources.
+  expect(md).toContain('![The design, drawn](event-dojo-brief-quote-flow-design.svg)');
+  const svg = byName['event-dojo-brief-quote-flow-design.svg'];
+  expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  for (const name of ['topic: quote-events', 'rule: all-quotes', 'queue: audit', 'queue: underwriting', 'queue: dashboard']) expect(svg).toContain(`>${name}</text>`);
   expect(md).toContain('## Mock panel (seed 1)');
   for (const a of first) expect(md).toContain(a);
   expect(md).toContain('**Predicted:** Messages are lost, or reach no one');
   expect(md).toContain('Answer 5: what we would change.');
   expect(md).toContain('A topic lets more teams subscribe.');
+
+  // The printable page: the drawing and the same report, with a Print button.
+  await page.getByTestId('printable-toggle').click();
+  const printable = page.getByTestId('printable-report');
+  await expect(printable.getByTestId('report-diagram')).toBeVisible();
+  expect(await printable.getByTestId('report-diagram').evaluate((img) => img.naturalWidth)).toBe(1110);
+  await expect(printable).toContainText('Mock panel (seed 1)');
+  await expect(printable).toContainText('Answer 5: what we would change.');
+  await expect(printable.getByTestId('print-report')).toBeVisible();
 
   // Kept: after a reload the panel shows the same outcomes and answers.
   await page.reload();
@@ -148,6 +165,8 @@ test('the panel has no axe violations in light or dark, with an outcome and its 
   await q.getByTestId('panel-commit').click();
   await q.getByTestId('panel-watch').click();
   await expect(q.getByTestId('panel-replay')).toBeVisible();
+  await page.getByTestId('printable-toggle').click();
+  await expect(page.getByTestId('report-diagram')).toBeVisible();
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.waitForTimeout(400);

@@ -13,7 +13,7 @@ mod try_it;
 
 use crate::components::{ErrorView, PageHeader};
 pub(crate) use builder::{Notice, TopologyBuilder};
-pub(crate) use canvas::LabCanvas;
+pub(crate) use canvas::{design_svg, LabCanvas};
 use dojo_engine::topology::Topology;
 use leptos::prelude::*;
 use model::Sent;

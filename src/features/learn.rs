@@ -8,6 +8,7 @@ mod exercise_page;
 mod mock_panel;
 mod progress;
 mod quiz_page;
+mod report;
 mod scenario_form;
 mod steps_form;
 

@@ -327,3 +327,74 @@ fn other_inspector(
         _ => view! { <p data-testid="inspector-summary">"You send messages into the system: put events on a bus, publish to a topic, or send to a queue, below."</p> }.into_any(),
     })
 }
+
+/// Characters an SVG text node must not hold as they are.
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The topology drawn as the canvas draws it, as a standalone SVG document in the light
+/// scheme's colours: the report's diagram, to download or print.
+pub(crate) fn design_svg(t: &Topology) -> String {
+    use crate::components::diagram::{edge_path, W};
+    let nodes = layout(t, false);
+    let height = nodes.iter().map(|n| n.y).fold(0.0, f64::max) + H + 20.0;
+    let find = |id: &str| nodes.iter().find(|n| n.id == id);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1110 {height:.0}\" width=\"1110\" height=\"{height:.0}\" font-family=\"system-ui, sans-serif\">\n<title>The design: buses, topics, rules, subscriptions and queues</title>\n<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#565b70\"/></marker></defs>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
+    );
+    for (a, b) in wiring(t) {
+        if let (Some(a), Some(b)) = (find(&a), find(&b)) {
+            svg.push_str(&format!(
+                "<path d=\"{}\" fill=\"none\" stroke=\"#565b70\" stroke-width=\"1.5\" marker-end=\"url(#arrow)\"/>\n",
+                edge_path(a, b)
+            ));
+        }
+    }
+    for n in &nodes {
+        let (fill, rx, dash) = match n.kind {
+            Kind::External => ("#f4a6c8", 14.0, ""),
+            Kind::Policy => ("#c9a7ef", 4.0, ""),
+            Kind::Bus => ("#f7a654", 4.0, " stroke-dasharray=\"5 3\""),
+            Kind::Queue => ("#d7dbe6", 22.0, ""),
+            Kind::Store => ("#f7a654", 4.0, ""),
+            Kind::ReadModel => ("#8fd19e", 4.0, ""),
+        };
+        svg.push_str(&format!(
+            "<g><rect x=\"{:.0}\" y=\"{:.0}\" width=\"{W:.0}\" height=\"{H:.0}\" rx=\"{rx}\" fill=\"{fill}\" stroke=\"#1c1e29\" stroke-width=\"1.2\"{dash}/><text x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"middle\" dominant-baseline=\"middle\" font-size=\"12\" font-weight=\"600\" fill=\"#1c1e29\">{}</text></g>\n",
+            n.x,
+            n.y,
+            n.x + W / 2.0,
+            n.y + H / 2.0,
+            xml_escape(&n.label)
+        ));
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_design_svg_draws_every_resource_and_escapes_names() {
+        let t = Topology::from_json(
+            r#"{"queues": [{"name": "comms"}, {"name": "comms-dlq"}],
+                "rules": [{"name": "a<b", "pattern": {"source": ["x"]},
+                           "targets": [{"id": "c", "endpoint": {"queue": "comms"}}]}]}"#,
+        )
+        .expect("a topology");
+        let svg = design_svg(&t);
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(svg.contains(">queue: comms</text>"));
+        assert!(svg.contains(">rule: a&lt;b</text>"));
+        assert!(svg.contains(">bus: default</text>"));
+        // you → bus, bus → rule, rule → queue.
+        assert_eq!(svg.matches("marker-end").count(), 3);
+        assert!(svg.trim_end().ends_with("</svg>"));
+    }
+}

@@ -17,65 +17,6 @@ use dojo_engine::exercise::{Design, Exercise, Wait};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-/// The report the capstone exports, as Markdown.
-fn capstone_report(
-    ex: &Exercise,
-    design: &str,
-    report: Option<&Report>,
-    answers: &[String],
-    panel: Option<&(
-        u64,
-        Vec<(dojo_engine::panel::Question, super::progress::PanelEntry)>,
-    )>,
-) -> String {
-    let mut md = format!("# Event Dojo capstone: {}\n\n## Requirements\n\n", ex.title);
-    for b in &ex.beats {
-        md.push_str(b.text.trim());
-        md.push_str("\n\n");
-    }
-    md.push_str("## Design\n\n```json\n");
-    md.push_str(design.trim());
-    md.push_str("\n```\n\n## Checks\n\n");
-    match report {
-        None => md.push_str("Not checked yet.\n"),
-        Some(r) => {
-            for g in &r.results {
-                md.push_str(&format!(
-                    "- [{}] {}: {}\n",
-                    if g.passed { "x" } else { " " },
-                    g.goal,
-                    g.detail
-                ));
-            }
-            md.push_str(&format!(
-                "\n{}; golf {} (par {}).\n\n## Metrics\n\n```json\n{}\n```\n",
-                if r.solved {
-                    "Every requirement is met"
-                } else {
-                    "Not every requirement is met"
-                },
-                r.golf,
-                ex.par,
-                serde_json::to_string_pretty(&r.metrics).unwrap_or_default()
-            ));
-        }
-    }
-    if let Some((seed, asked)) = panel {
-        md.push('\n');
-        md.push_str(&super::mock_panel::transcript_markdown(*seed, asked));
-    }
-    md.push_str("\n## Review\n\n");
-    for (i, q) in ex.review.iter().enumerate() {
-        let a = answers.get(i).map(|a| a.trim()).unwrap_or("");
-        md.push_str(&format!(
-            "### {}. {q}\n\n{}\n\n",
-            i + 1,
-            if a.is_empty() { "(not answered)" } else { a }
-        ));
-    }
-    md
-}
-
 /// Whether the exercise is about the MQTT broker alone: its traffic is all MQTT, so the
 /// queue, rule and subscription forms and the channels drawing have nothing to show.
 fn mqtt_only(ex: &Exercise) -> bool {
@@ -106,18 +47,18 @@ pub(super) struct Page {
     exercises: Memo<Vec<Exercise>>,
     pub(super) exercise: Memo<Option<Exercise>>,
     /// The design's JSON, as the learner sees it.
-    text: RwSignal<String>,
+    pub(super) text: RwSignal<String>,
     /// The design as the JSON stands: the forms edit it while it parses.
     parsed: Memo<Result<Design, String>>,
     /// What the forms and drawings show: the design as it last parsed, so that a mistake
     /// being typed in the JSON does not blank them.
-    last_good: Memo<Design>,
+    pub(super) last_good: Memo<Design>,
     /// Earlier texts of the design in this visit, newest last: Undo takes back the last
     /// change, whichever view made it (a form, the JSON, Reset or Show solution).
     edits: RwSignal<Vec<String>>,
     builder_notice: RwSignal<Option<Result<String, String>>>,
-    report: RwSignal<Option<Report>>,
-    error: RwSignal<Option<String>>,
+    pub(super) report: RwSignal<Option<Report>>,
+    pub(super) error: RwSignal<Option<String>>,
     notice: RwSignal<Option<String>>,
     /// The beat at which the learner last checked, for beats that wait for a check.
     checked_at_beat: RwSignal<Option<usize>>,
@@ -419,7 +360,7 @@ pub fn ExercisePage() -> impl IntoView {
                     <ExerciseDrawing page=page ex=ex.clone()/>
                     <DesignViews page=page ex=ex/>
                     <super::mock_panel::MockPanel page=page/>
-                    <Review page=page/>
+                    <super::report::Review page=page/>
                 </div>
             }.into_any(),
         }}
@@ -940,94 +881,5 @@ fn DesignViews(page: Page, ex: Exercise) -> impl IntoView {
                                 </div>
                             </div>
                         </section>
-    }
-}
-
-/// The capstone's review questions and its report.
-#[component]
-fn Review(page: Page) -> impl IntoView {
-    let Page {
-        exercise,
-        text,
-        report,
-        error,
-        ..
-    } = page;
-    move || {
-        let ex = exercise.get()?;
-        if ex.review.is_empty() {
-            return None;
-        }
-        let answers = page.mine().answers;
-        let export = move |_| {
-            let Some(ex) = exercise.get_untracked() else {
-                return;
-            };
-            let mine = page.mine();
-            let panel = super::mock_panel::transcript(&ex, &mine);
-            let md = report.with_untracked(|r| {
-                capstone_report(
-                    &ex,
-                    &text.get_untracked(),
-                    r.as_ref(),
-                    &mine.answers,
-                    panel.as_ref(),
-                )
-            });
-            if let Err(e) = crate::components::files::download(
-                &format!("event-dojo-{}.md", ex.id),
-                "text/markdown",
-                &md,
-            ) {
-                error.set(Some(e));
-            }
-        };
-        Some(view! {
-            <section class="panel review" aria-labelledby="review-heading">
-                <h2 id="review-heading">"Review: your defence"</h2>
-                <p class="muted">"Answer each trade-off in your own words. The answers are saved as you type and go into the report."</p>
-                {ex.review.iter().enumerate().map(|(i, q)| {
-                    let value = answers.get(i).cloned().unwrap_or_default();
-                    let field = format!("review-{i}");
-                    view! {
-                        <div class="field">
-                            <label for=field.clone()>{format!("{}. {q}", i + 1)}</label>
-                            <textarea id=field.clone() rows="3" prop:value=value data-testid=field
-                                on:input=move |ev| {
-                                    let a = event_target_value(&ev);
-                                    page.update(&|m| {
-                                        if m.answers.len() <= i { m.answers.resize(i + 1, String::new()); }
-                                        m.answers[i] = a.clone();
-                                    });
-                                }></textarea>
-                        </div>
-                    }
-                }).collect_view()}
-                <button type="button" class="primary" on:click=export data-testid="export-report">"Export the report (Markdown)"</button>
-            </section>
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_capstone_report_holds_the_design_checks_metrics_and_answers() {
-        let ex = dojo_engine::exercise::shipped()
-            .into_iter()
-            .find(|e| e.id == "capstone")
-            .expect("shipped");
-        let design = ex.solution_text.clone();
-        let r = check(&ex, &ex.solution);
-        let md = capstone_report(&ex, &design, Some(&r), &["Loose coupling.".into()], None);
-        assert!(md.starts_with("# Event Dojo capstone: Capstone: the insurance flow\n"));
-        assert!(md.contains("\"underwriting-review\""));
-        assert!(md.contains("- [x] underwriting receives exactly 2 messages"));
-        assert!(md.contains("Every requirement is met; golf 3 (par 3)."));
-        assert!(md.contains("\"queue:comms\""), "metrics");
-        assert!(md.contains("Loose coupling."));
-        assert!(md.contains("(not answered)"));
     }
 }

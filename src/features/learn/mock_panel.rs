@@ -43,7 +43,7 @@ pub fn panel_design(ex: &Exercise, last_checked: Option<&str>) -> Option<Design>
 pub fn transcript(
     ex: &Exercise,
     m: &super::progress::ExerciseProgress,
-) -> Option<(u64, Vec<(Question, PanelEntry)>)> {
+) -> Option<super::report::Transcript> {
     if !has_panel(ex) {
         return None;
     }
