@@ -6,6 +6,7 @@
 mod evolution_form;
 mod exercise_page;
 mod mock_panel;
+mod page;
 mod progress;
 mod quiz_page;
 mod report;

@@ -6,7 +6,7 @@
 //! canvas and to open in the lab. Predictions, outcomes and answers are saved with the
 //! exercise's progress and go into the report.
 
-use super::exercise_page::Page;
+use super::page::Page;
 use super::progress::PanelEntry;
 use crate::features::lab::{lab_for, run as run_lab, Lab, LabCanvas};
 use dojo_engine::exercise::check::check;
@@ -14,6 +14,9 @@ use dojo_engine::exercise::{Design, Exercise, Kind};
 use dojo_engine::panel::experiment::{self, Choice, Outcome};
 use dojo_engine::panel::{panel, Question};
 use leptos::prelude::*;
+
+/// The mock panel as the learner worked it: the seed, and each question with its entry.
+pub type Transcript = (u64, Vec<(Question, PanelEntry)>);
 
 /// Questions a panel asks.
 pub const QUESTIONS: usize = 5;
@@ -40,10 +43,7 @@ pub fn panel_design(ex: &Exercise, last_checked: Option<&str>) -> Option<Design>
 
 /// The panel as the learner worked it, for the report: its seed, and each question with
 /// what the learner committed, saw and answered.
-pub fn transcript(
-    ex: &Exercise,
-    m: &super::progress::ExerciseProgress,
-) -> Option<super::report::Transcript> {
+pub fn transcript(ex: &Exercise, m: &super::progress::ExerciseProgress) -> Option<Transcript> {
     if !has_panel(ex) {
         return None;
     }

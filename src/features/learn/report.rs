@@ -3,17 +3,12 @@
 //! written as JSON, the checks, the metrics, the mock panel's transcript and the
 //! answers) as a Markdown file with its diagram, or as a printable page.
 
-use super::exercise_page::Page;
-use super::mock_panel::{transcript, transcript_markdown};
-use super::progress::PanelEntry;
+use super::mock_panel::{transcript, transcript_markdown, Transcript};
+use super::page::Page;
 use crate::components::markdown::Markdown;
 use dojo_engine::exercise::check::Report;
 use dojo_engine::exercise::Exercise;
-use dojo_engine::panel::Question;
 use leptos::prelude::*;
-
-/// The mock panel as the learner worked it: the seed, and each question with its entry.
-pub(super) type Transcript = (u64, Vec<(Question, PanelEntry)>);
 
 /// The report the capstone exports, as Markdown: the requirements, the design (its
 /// diagram by file name, when it has one, and its JSON), the checks and metrics, the
@@ -194,6 +189,7 @@ pub(super) fn Review(page: Page) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use super::super::progress::PanelEntry;
     use dojo_engine::exercise::check::check;
 
     #[test]
