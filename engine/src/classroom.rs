@@ -10,6 +10,8 @@
 //! channels they choose and listens with a topic filter: their team, the whole room, or
 //! a filter of their own inside the room.
 
+pub mod team;
+
 use crate::envelope::EventEnvelope;
 use crate::mqtt_wire::{Packet, QoS};
 use crate::pattern::mqtt::validate_filter;

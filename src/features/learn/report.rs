@@ -188,8 +188,8 @@ pub(super) fn Review(page: Page) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::progress::PanelEntry;
+    use super::*;
     use dojo_engine::exercise::check::check;
 
     #[test]
