@@ -189,12 +189,16 @@ pub fn apply(design: &mut Design, change: &Change) {
     }
 }
 
+/// An edit's place in the team's order: its clock and author.
+type Place = (u64, String);
+
 /// The team's edits to one exercise, from every member, and the conflicts found so far.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TeamDesign {
     /// By (clock, author): the team's order.
-    edits: BTreeMap<(u64, String), Edit>,
-    reported: BTreeSet<((u64, String), (u64, String), String)>,
+    edits: BTreeMap<Place, Edit>,
+    /// Conflicts told of: the two edits and the resource.
+    reported: BTreeSet<(Place, Place, String)>,
 }
 
 impl TeamDesign {
