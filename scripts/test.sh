@@ -3,7 +3,7 @@
 # formatting, clippy (native and wasm), native tests, cfn-lint over the CloudFormation
 # export of every shipped design, a fuzzing smoke run (5 s per target), browser tests
 # (wasm-bindgen-test in headless Chromium),
-# a release build and its first-download size against wasm-budget.txt, end-to-end tests (Playwright + axe), and the classroom journeys again
+# a release build and its first-download size against wasm-budget.txt, end-to-end tests (Playwright + axe), and the classroom and team journeys again
 # against a second broker (RabbitMQ's Web MQTT plugin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -103,7 +103,7 @@ while IFS= read -r line; do [ -n "$line" ] && summaries+=("$line"); done < <(fai
 layer "classroom journeys against a second broker (RabbitMQ with Web MQTT)"
 rabbit_log=$(mktemp)
 set +e
-DOJO_BROKER=rabbitmq npx playwright test e2e/classroom.spec.mjs 2>&1 | tee "$rabbit_log"
+DOJO_BROKER=rabbitmq npx playwright test e2e/classroom.spec.mjs e2e/team.spec.mjs 2>&1 | tee "$rabbit_log"
 rabbit_status=${PIPESTATUS[0]}
 set -e
 rabbit_passed=$(count passed "$rabbit_log")

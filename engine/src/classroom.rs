@@ -10,6 +10,7 @@
 //! channels they choose and listens with a topic filter: their team, the whole room, or
 //! a filter of their own inside the room.
 
+pub mod coordination;
 pub mod team;
 
 use crate::envelope::EventEnvelope;
@@ -86,6 +87,9 @@ pub struct RoomSettings {
     /// For brokers that ask for them; sent in CONNECT.
     pub username: String,
     pub password: String,
+    /// Whether the learner shares their progress (exercises solved, checks, hints, time,
+    /// exported reports) with the room's instructor. Off until they turn it on.
+    pub share_progress: bool,
 }
 
 impl Default for RoomSettings {
@@ -101,6 +105,7 @@ impl Default for RoomSettings {
             store_received: false,
             username: String::new(),
             password: String::new(),
+            share_progress: false,
         }
     }
 }
@@ -194,14 +199,62 @@ impl RoomSettings {
         format!("{PREFIX}/{}", self.room)
     }
 
-    /// The topic filters this browser subscribes to.
+    /// The topic filters this browser subscribes to: what it listens to, and for a
+    /// learner the instructor's commands and (listening to a filter of their own) their
+    /// team's design edits too.
     pub fn filters(&self) -> Vec<String> {
+        use coordination::{COMMAND, DESIGN, INSTRUCTOR_TEAM};
         let room = self.room_prefix();
+        let commands = format!("{room}/{INSTRUCTOR_TEAM}/+/{COMMAND}/+");
         match (self.role, &self.listen) {
             (Role::Instructor, _) | (Role::Learner, Listen::Room) => vec![format!("{room}/#")],
-            (Role::Learner, Listen::Team) => vec![format!("{room}/{}/#", self.team)],
-            (Role::Learner, Listen::Custom(filter)) => vec![filter.trim().to_owned()],
+            (Role::Learner, Listen::Team) => vec![format!("{room}/{}/#", self.team), commands],
+            (Role::Learner, Listen::Custom(filter)) => vec![
+                filter.trim().to_owned(),
+                format!("{room}/{}/+/{DESIGN}/+", self.team),
+                commands,
+            ],
         }
+    }
+
+    /// The topic this learner's edits to a team design of `exercise` go out on (retained).
+    pub fn design_topic(&self, exercise: &str) -> Option<String> {
+        (self.role == Role::Learner).then(|| {
+            format!(
+                "{}/{}/{}/{}/{exercise}",
+                self.room_prefix(),
+                self.team,
+                self.learner,
+                coordination::DESIGN
+            )
+        })
+    }
+
+    /// The topic this learner's progress on `exercise` goes out on (retained), when they
+    /// share it.
+    pub fn progress_topic(&self, exercise: &str) -> Option<String> {
+        (self.role == Role::Learner && self.share_progress).then(|| {
+            format!(
+                "{}/{}/{}/{}/{exercise}",
+                self.room_prefix(),
+                self.team,
+                self.learner,
+                coordination::PROGRESS
+            )
+        })
+    }
+
+    /// The topic the instructor sends the room to an exercise on.
+    pub fn command_topic(&self) -> Option<String> {
+        (self.role == Role::Instructor).then(|| {
+            format!(
+                "{}/{}/{}/{}/goto",
+                self.room_prefix(),
+                coordination::INSTRUCTOR_TEAM,
+                self.learner,
+                coordination::COMMAND
+            )
+        })
     }
 
     /// The topic an event of this learner goes out on, or `None` when its channel is not
@@ -299,26 +352,37 @@ pub enum Refusal {
     NotAnEvent { field: String, message: String },
 }
 
-/// Checks a message that arrived on `topic` for `room`: its size, its topic's shape and
-/// names, and that the payload is a CloudEvent as Event Dojo exports them.
-pub fn read_message(room: &str, topic: &str, payload: &[u8]) -> Result<RoomMessage, Refusal> {
+/// The size and topic checks every room message passes: at most [`MAX_MESSAGE_BYTES`],
+/// and a topic `dojo/<room>/<team>/<learner>/<channel>/<last>` of this room with valid
+/// names. Returns the team, learner, channel and last levels.
+pub(crate) fn room_levels<'a>(
+    room: &str,
+    topic: &'a str,
+    payload: &[u8],
+) -> Result<[&'a str; 4], Refusal> {
     if payload.len() > MAX_MESSAGE_BYTES {
         return Err(Refusal::TooLarge {
             bytes: payload.len(),
         });
     }
     let levels: Vec<&str> = topic.split('/').collect();
-    let [prefix, in_room, team, learner, channel, _event_type] = levels[..] else {
+    let [prefix, in_room, team, learner, channel, last] = levels[..] else {
         return Err(Refusal::Topic);
     };
     let names_ok = [team, learner]
         .iter()
         .all(|n| check_name("name", n).is_ok());
-    if prefix != PREFIX
-        || in_room != room
-        || !names_ok
-        || !CHANNELS.iter().any(|(c, _)| *c == channel)
-    {
+    if prefix != PREFIX || in_room != room || !names_ok {
+        return Err(Refusal::Topic);
+    }
+    Ok([team, learner, channel, last])
+}
+
+/// Checks a message that arrived on `topic` for `room`: its size, its topic's shape and
+/// names, and that the payload is a CloudEvent as Event Dojo exports them.
+pub fn read_message(room: &str, topic: &str, payload: &[u8]) -> Result<RoomMessage, Refusal> {
+    let [team, learner, channel, _event_type] = room_levels(room, topic, payload)?;
+    if !CHANNELS.iter().any(|(c, _)| *c == channel) {
         return Err(Refusal::Topic);
     }
     let text = std::str::from_utf8(payload).map_err(|_| Refusal::NotAnEvent {
@@ -343,8 +407,11 @@ pub struct Outgoing {
     /// The event's id: the outbox holds each event once, and receivers drop repeats.
     pub id: String,
     pub topic: String,
-    /// The event as a CloudEvents JSON line.
+    /// The event as a CloudEvents JSON line (or a coordination message's JSON).
     pub payload: String,
+    /// Kept by the broker for whoever subscribes later (a team's edits, progress).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retain: bool,
 }
 
 /// What is waiting for the broker, oldest first. It is saved in the browser, so events
@@ -405,6 +472,9 @@ pub enum Output {
     /// id: call [`Session::handled`] with it once the message is dealt with (shown, or
     /// stored), and the PUBACK goes out.
     Deliver(Box<RoomMessage>, Option<u16>),
+    /// A coordination message that passed the checks (design edits, progress, a
+    /// command); handled like [`Output::Deliver`].
+    Coordinate(Box<coordination::CoordinationMessage>, Option<u16>),
     Refused {
         topic: String,
         refusal: Refusal,
@@ -635,8 +705,19 @@ impl Session {
                 if let Some(packet_id) = packet_id {
                     self.to_acknowledge.push_back((packet_id, false));
                 }
-                Ok(match read_message(&self.settings.room, &topic, &payload) {
-                    Ok(message) => vec![Output::Deliver(Box::new(message), packet_id)],
+                let coordinates = topic
+                    .split('/')
+                    .nth(4)
+                    .is_some_and(coordination::is_coordination);
+                let read = if coordinates {
+                    coordination::read(&self.settings.room, &topic, &payload)
+                        .map(|m| Output::Coordinate(Box::new(m), packet_id))
+                } else {
+                    read_message(&self.settings.room, &topic, &payload)
+                        .map(|m| Output::Deliver(Box::new(m), packet_id))
+                };
+                Ok(match read {
+                    Ok(output) => vec![output],
                     // A refused message is dealt with at once (else the broker would
                     // send it again and again).
                     Err(refusal) => {
@@ -662,7 +743,7 @@ fn publish_packet(packet_id: u16, item: &Outgoing, dup: bool) -> Packet {
     Packet::Publish {
         dup,
         qos: QoS::AtLeastOnce,
-        retain: false,
+        retain: item.retain,
         topic: item.topic.clone(),
         packet_id: Some(packet_id),
         payload: item.payload.as_bytes().to_vec(),

@@ -18,6 +18,8 @@ pub use status::ClassroomStatus;
 
 use crate::browser::{local_storage, session_storage};
 use crate::state::{Appended, StoreContext};
+use dojo_engine::classroom::coordination::{Coordination, CoordinationMessage, RoomProgress};
+use dojo_engine::classroom::team::TeamDesign;
 use dojo_engine::classroom::{Feed, Outbox, Outgoing, RoomMessage, RoomSettings};
 use dojo_engine::{EventStore, NewEvent};
 use leptos::prelude::*;
@@ -25,6 +27,7 @@ use leptos::task::spawn_local;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 
 /// Where the room settings (and whether the learner is in the room) are kept.
@@ -190,6 +193,41 @@ pub struct Classroom {
     /// Whether this tab is the one that adds the room's events to the event store (the
     /// browser's tabs share one store, and each may be in the room): it holds a Web Lock.
     pub storing: RwSignal<bool>,
+    /// What the room shares besides events: team designs, progress, commands.
+    pub coordination: RwSignal<Coordinated>,
+}
+
+/// What the room shared besides events, as this browser has it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Coordinated {
+    /// Each exercise's team design: every member's edits.
+    pub teams: BTreeMap<String, TeamDesign>,
+    /// Conflicts found in team designs, by exercise, oldest first.
+    pub conflicts: Vec<(String, String)>,
+    /// The room's progress (an instructor's view).
+    pub progress: RoomProgress,
+    /// The latest "go to this exercise": who sent it, and where.
+    pub goto: Option<(String, String)>,
+}
+
+impl Coordinated {
+    /// Takes in a coordination message from the room (or this browser's own, echoed).
+    pub fn add(&mut self, m: CoordinationMessage, me: &RoomSettings) {
+        match m.what {
+            Coordination::Design(d) if m.team == me.team => {
+                let found = self
+                    .teams
+                    .entry(d.exercise.clone())
+                    .or_default()
+                    .merge(d.edits);
+                self.conflicts
+                    .extend(found.into_iter().map(|c| (d.exercise.clone(), c.message())));
+            }
+            Coordination::Design(_) => {}
+            Coordination::Progress(p) => self.progress.add(&m.team, &m.learner, p),
+            Coordination::GoTo(g) => self.goto = Some((m.learner, g.exercise)),
+        }
+    }
 }
 
 /// Whole seconds from `now_ms` until `at_ms`.
@@ -285,6 +323,7 @@ impl Classroom {
             notice: RwSignal::new(None),
             now_ms: RwSignal::new(js_sys::Date::now()),
             storing: RwSignal::new(false),
+            coordination: RwSignal::new(Coordinated::default()),
         };
         claim_storing_role(classroom.storing);
         // The page lives as long as the app, so the ticker does too.
@@ -373,6 +412,7 @@ impl Classroom {
                 id: envelope.id.clone(),
                 topic,
                 payload: envelope.to_cloudevent_json(),
+                retain: false,
             };
             if item.payload.len() > dojo_engine::classroom::MAX_MESSAGE_BYTES {
                 self.notice.set(Some(format!(
@@ -400,6 +440,38 @@ impl Classroom {
         }
         self.outbox.set(outbox.items.len());
         client::send(&added);
+    }
+
+    /// Shares a coordination message on `topic` (retained when `retain`): it replaces any
+    /// older one for the same topic still waiting in the outbox, since each says all.
+    pub fn share(self, topic: String, payload: String, retain: bool) {
+        if self.status.get_untracked() == Status::Off {
+            return;
+        }
+        if payload.len() > dojo_engine::classroom::MAX_MESSAGE_BYTES {
+            self.notice.set(Some(format!(
+                "This was not shared: it is {} bytes, and room messages may have at most {}.",
+                payload.len(),
+                dojo_engine::classroom::MAX_MESSAGE_BYTES
+            )));
+            return;
+        }
+        let item = Outgoing {
+            id: format!("{topic}#{}", crate::browser::random_id()),
+            topic,
+            payload,
+            retain,
+        };
+        let mut outbox = read_outbox();
+        outbox.items.retain(|i| i.topic != item.topic);
+        if let Err(full) = outbox.push(item.clone()) {
+            self.notice.set(Some(format!("{full}.")));
+            return;
+        }
+        if write_json(OUTBOX_KEY, &outbox) {
+            self.outbox.set(outbox.items.len());
+            client::send(&[item]);
+        }
     }
 
     /// Adds an event from the room to this browser's event store, in the sender's own

@@ -12,6 +12,7 @@ mod quiz_page;
 mod report;
 mod scenario_form;
 mod steps_form;
+mod team;
 
 use crate::components::ErrorView;
 use crate::components::PageHeader;

@@ -21,11 +21,12 @@ fn outgoing(settings: &RoomSettings, e: &EventEnvelope) -> Outgoing {
         id: e.id.clone(),
         topic: settings.topic_for(e).expect("shared"),
         payload: e.to_cloudevent_json(),
+        retain: false,
     }
 }
 
 /// Connects a session up to Ready, as a broker would answer.
-fn ready(settings: RoomSettings) -> Session {
+pub(super) fn ready(settings: RoomSettings) -> Session {
     let mut session = Session::new(settings, "dojo-alice-t1".into());
     session.opened();
     let out = session
@@ -87,7 +88,11 @@ fn custom_filters_must_be_valid_and_stay_in_the_room() {
 
 #[test]
 fn filters_follow_the_role_and_the_choice() {
-    assert_eq!(alice().filters(), ["dojo/monday/red/#"]);
+    // A learner also hears the instructor's commands, wherever they listen.
+    assert_eq!(
+        alice().filters(),
+        ["dojo/monday/red/#", "dojo/monday/instructor/+/command/+"]
+    );
     let room = RoomSettings {
         listen: Listen::Room,
         ..alice()

@@ -66,6 +66,11 @@ enum Ui {
     Acked(String),
     /// A message, its packet id when it came at QoS 1, and the connection it came on.
     Deliver(Box<RoomMessage>, Option<u16>, u64),
+    Coordinate(
+        Box<dojo_engine::classroom::coordination::CoordinationMessage>,
+        Option<u16>,
+        u64,
+    ),
     Refused(String, dojo_engine::classroom::Refusal),
     Notice(String),
 }
@@ -93,6 +98,13 @@ fn apply(classroom: Classroom, ui: Vec<Ui>) {
                     classroom.store_received(*message, done);
                 } else {
                     done();
+                }
+            }
+            Ui::Coordinate(message, packet_id, generation) => {
+                let me = classroom.settings.get_untracked();
+                classroom.coordination.update(|c| c.add(*message, &me));
+                if let Some(packet_id) = packet_id {
+                    handled(generation, packet_id);
                 }
             }
             Ui::Refused(topic, refusal) => classroom.feed.update(|f| f.refuse(&topic, &refusal)),
@@ -456,6 +468,9 @@ fn read_packets(
                 Output::Acked(id) => ui.push(Ui::Acked(id)),
                 Output::Deliver(message, packet_id) => {
                     ui.push(Ui::Deliver(message, packet_id, generation))
+                }
+                Output::Coordinate(message, packet_id) => {
+                    ui.push(Ui::Coordinate(message, packet_id, generation))
                 }
                 Output::Refused { topic, refusal } => ui.push(Ui::Refused(topic, refusal)),
                 Output::FilterRefused(filter) => ui.push(Ui::Notice(format!(

@@ -37,6 +37,11 @@ pub struct ExerciseProgress {
     pub answers: Vec<String>,
     /// Free exploration instead of lecture mode.
     pub free: bool,
+    /// Whether the design is worked as a team through the classroom's broker.
+    pub team: bool,
+    /// The team's edits to the design as this browser last had them: kept here too, so a
+    /// change made out of the room survives a reload until it is shared.
+    pub team_edits: Vec<dojo_engine::classroom::team::Edit>,
     /// The mock panel's seed, when the learner changed it from the exercise's.
     pub panel_seed: Option<u64>,
     /// The mock panel, by question (`Question::key`): the prediction, what the

@@ -20,8 +20,13 @@ pub(super) fn capstone_report(
     report: Option<&Report>,
     answers: &[String],
     panel: Option<&Transcript>,
+    team: Option<&(String, Vec<String>)>,
 ) -> String {
-    let mut md = format!("# Event Dojo capstone: {}\n\n## Requirements\n\n", ex.title);
+    let mut md = format!("# Event Dojo capstone: {}\n\n", ex.title);
+    if let Some((name, members)) = team {
+        md.push_str(&format!("**Team {name}:** {}\n\n", members.join(", ")));
+    }
+    md.push_str("## Requirements\n\n");
     for b in &ex.beats {
         md.push_str(b.text.trim());
         md.push_str("\n\n");
@@ -90,6 +95,7 @@ pub(super) fn Review(page: Page) -> impl IntoView {
         ..
     } = page;
     let printable = RwSignal::new(false);
+    let classroom = crate::features::classroom::use_classroom();
     // The report as it stands: with the diagram by file name (to download) or without
     // it (the printable page shows the drawing itself).
     let markdown = move |with_diagram: bool| {
@@ -98,6 +104,7 @@ pub(super) fn Review(page: Page) -> impl IntoView {
         let panel = transcript(&ex, &mine);
         let svg = last_good.with_untracked(|d| d.topology.is_some());
         let file = (with_diagram && svg).then(|| diagram_file(&ex));
+        let team = super::team::report_team(page, classroom);
         Some(report.with_untracked(|r| {
             capstone_report(
                 &ex,
@@ -106,6 +113,7 @@ pub(super) fn Review(page: Page) -> impl IntoView {
                 r.as_ref(),
                 &mine.answers,
                 panel.as_ref(),
+                team.as_ref(),
             )
         }))
     };
@@ -207,8 +215,11 @@ mod tests {
             Some(&r),
             &["Loose coupling.".into()],
             None,
+            Some(&("red".into(), vec!["alice".into(), "bob".into()])),
         );
-        assert!(md.starts_with("# Event Dojo capstone: Capstone: the insurance flow\n"));
+        assert!(md.starts_with(
+            "# Event Dojo capstone: Capstone: the insurance flow\n\n**Team red:** alice, bob\n"
+        ));
         assert!(md.contains("![The design, drawn](event-dojo-capstone-design.svg)"));
         assert!(md.contains("\"underwriting-review\""));
         assert!(md.contains("- [x] underwriting receives exactly 2 messages"));
@@ -239,7 +250,7 @@ mod tests {
             facts: o.facts.clone(),
             answer: "A dead-letter queue.".into(),
         };
-        let md = capstone_report(&ex, "{}", None, None, &[], Some(&(seed, asked)));
+        let md = capstone_report(&ex, "{}", None, None, &[], Some(&(seed, asked)), None);
         assert!(md.contains("## Mock panel (seed 1)"));
         assert!(md.contains(&q.asks));
         assert!(md.contains("**Predicted:** Messages are lost, or reach no one \u{2014} \u{201c}Nothing keeps it.\u{201d}"));
