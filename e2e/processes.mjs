@@ -88,3 +88,23 @@ export function signalAll(child, signal) {
   if (child.group) process.kill(-child.pid, signal);
   else child.kill(signal);
 }
+
+/** A broker for a whole spec: started before its tests on a free port with a data
+ * directory of its own, stopped and cleaned up after them. `url()` is its address. */
+export function brokerForSpec(test, name) {
+  const state = {};
+  test.beforeAll(async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    state.port = await brokerPort();
+    state.dataDir = mkdtempSync(join(tmpdir(), `dojo-${name}-broker-`));
+    state.broker = await startBroker(state.port, state.dataDir);
+  });
+  test.afterAll(async () => {
+    const { rmSync } = await import('node:fs');
+    await stop(state.broker);
+    if (state.dataDir) rmSync(state.dataDir, { recursive: true, force: true });
+  });
+  return { url: () => brokerUrl(state.port) };
+}

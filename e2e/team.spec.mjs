@@ -4,29 +4,14 @@
 // reaches the other with its author, a member who reloads or leaves and comes back gets
 // the whole design again, and both changing one queue at once is named to both.
 import { test, expect } from '@playwright/test';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { brokerPort, brokerUrl, startBroker, stop } from './processes.mjs';
+import { readFileSync } from 'node:fs';
+import { brokerForSpec } from './processes.mjs';
 
-let port;
-let dataDir;
-let broker;
-
-test.beforeAll(async () => {
-  port = await brokerPort();
-  dataDir = mkdtempSync(join(tmpdir(), 'dojo-team-broker-'));
-  broker = await startBroker(port, dataDir);
-});
-
-test.afterAll(async () => {
-  await stop(broker);
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const broker = brokerForSpec(test, 'team');
 
 async function joinRoom(page, learner) {
   await page.goto('/classroom');
-  await page.getByTestId('room-broker').fill(brokerUrl(port));
+  await page.getByTestId('room-broker').fill(broker.url());
   await page.getByTestId('room-name').fill('capstone');
   await page.getByTestId('room-learner').fill(learner);
   await page.getByTestId('room-role-learner').check();

@@ -3,7 +3,7 @@
 # formatting, clippy (native and wasm), native tests, cfn-lint over the CloudFormation
 # export of every shipped design, a fuzzing smoke run (5 s per target), browser tests
 # (wasm-bindgen-test in headless Chromium),
-# a release build and its first-download size against wasm-budget.txt, end-to-end tests (Playwright + axe), and the classroom and team journeys again
+# a release build and its first-download size against wasm-budget.txt, end-to-end tests (Playwright + axe), and the classroom, team and instructor journeys again
 # against a second broker (RabbitMQ's Web MQTT plugin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -103,12 +103,12 @@ while IFS= read -r line; do [ -n "$line" ] && summaries+=("$line"); done < <(fai
 layer "classroom journeys against a second broker (RabbitMQ with Web MQTT)"
 rabbit_log=$(mktemp)
 set +e
-DOJO_BROKER=rabbitmq npx playwright test e2e/classroom.spec.mjs e2e/team.spec.mjs 2>&1 | tee "$rabbit_log"
+DOJO_BROKER=rabbitmq npx playwright test e2e/classroom.spec.mjs e2e/team.spec.mjs e2e/instructor.spec.mjs 2>&1 | tee "$rabbit_log"
 rabbit_status=${PIPESTATUS[0]}
 set -e
 rabbit_passed=$(count passed "$rabbit_log")
 rabbit_failed=$(count failed "$rabbit_log")
-summaries+=("classroom journeys on RabbitMQ: ${rabbit_passed:-0} passed, ${rabbit_failed:-0} failed")
+summaries+=("classroom, team and instructor journeys on RabbitMQ: ${rabbit_passed:-0} passed, ${rabbit_failed:-0} failed")
 while IFS= read -r line; do [ -n "$line" ] && summaries+=("$line"); done < <(failed_names "$rabbit_log")
 e2e_passed=$(( ${e2e_passed:-0} + ${rabbit_passed:-0} ))
 e2e_failed=$(( ${e2e_failed:-0} + ${rabbit_failed:-0} ))

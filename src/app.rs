@@ -3,7 +3,7 @@
 
 use crate::components::focus::FocusHeadingOnNavigate;
 use crate::components::{ErrorView, ReadOnlyBanner, SchemaWarning};
-use crate::features::classroom::{Classroom, ClassroomPage, ClassroomStatus};
+use crate::features::classroom::{Classroom, ClassroomPage, ClassroomStatus, GoToBanner};
 use crate::features::console::ConsolePage;
 use crate::features::event_log::{EventDetailPage, EventStorePage};
 use crate::features::lab::LabPage;
@@ -162,6 +162,7 @@ pub fn App() -> impl IntoView {
                 <ClassroomStatus/>
             </header>
             <main id="main" tabindex="-1">
+                <GoToBanner/>
                 {move || match opened.get() {
                     None if blocked.get() => view! {
                         <ErrorView title="Waiting for another Event Dojo tab"

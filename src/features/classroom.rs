@@ -11,10 +11,11 @@
 
 mod client;
 mod page;
+mod room_progress;
 mod status;
 
 pub use page::ClassroomPage;
-pub use status::ClassroomStatus;
+pub use status::{ClassroomStatus, GoToBanner};
 
 use crate::browser::{local_storage, session_storage};
 use crate::state::{Appended, StoreContext};

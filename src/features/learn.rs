@@ -11,6 +11,7 @@ mod progress;
 mod quiz_page;
 mod report;
 mod scenario_form;
+mod share_progress;
 mod steps_form;
 mod team;
 

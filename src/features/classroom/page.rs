@@ -126,6 +126,13 @@ pub fn ClassroomPage() -> impl IntoView {
                             </div>
                         </Show>
                         <p class="field-error" data-testid="room-share-error" aria-live="polite">{error_for("share")}</p>
+                        <div class="field">
+                            <label class="check-field"><input type="checkbox" data-testid="room-share-progress"
+                                prop:checked=move || draft.with(|d| d.share_progress)
+                                on:change=move |ev| draft.update(|d| d.share_progress = event_target_checked(&ev))/>
+                                " Share my progress with the instructor"</label>
+                            <p class="field-hint">"Off unless you tick it. Per exercise: whether you solved it, how many checks and hints, the time on its page, and the capstone reports you export"</p>
+                        </div>
                     </Show>
                     <div class="field">
                         <label class="check-field"><input type="checkbox" data-testid="room-store-received"
@@ -162,7 +169,7 @@ pub fn ClassroomPage() -> impl IntoView {
             </section>
         </div>
         {move || match classroom.settings.with(|s| s.role) {
-            Role::Instructor => view! { <InstructorView/> }.into_any(),
+            Role::Instructor => view! { <super::room_progress::RoomProgressView/><InstructorView/> }.into_any(),
             Role::Learner => view! { <LearnerFeed/> }.into_any(),
         }}
         <Refusals/>

@@ -47,3 +47,31 @@ pub fn ClassroomStatus() -> impl IntoView {
         </a>
     }
 }
+
+/// The instructor's "go to this exercise", as a banner a learner can follow or dismiss.
+#[component]
+pub fn GoToBanner() -> impl IntoView {
+    let classroom = use_classroom();
+    let dismissed = RwSignal::new(None::<(String, String)>);
+    move || {
+        let goto = classroom.coordination.with(|c| c.goto.clone())?;
+        let learner = classroom
+            .settings
+            .with(|s| s.role == dojo_engine::classroom::Role::Learner);
+        if !learner || dismissed.get().as_ref() == Some(&goto) {
+            return None;
+        }
+        let (from, id) = goto.clone();
+        let title = dojo_engine::exercise::SHIPPED_INDEX
+            .iter()
+            .find(|(x, _)| *x == id)
+            .map_or_else(|| id.clone(), |(_, t)| (*t).to_owned());
+        Some(view! {
+            <div class="goto-banner" role="status" data-testid="goto-banner">
+                <span>{format!("Your instructor {from} sends the room to \u{201c}{title}\u{201d}.")}</span>
+                <a href=crate::paths::href(&format!("/learn/{id}")) data-testid="goto-follow" on:click=move |_| dismissed.set(Some(goto.clone()))>"Go there"</a>
+                <button type="button" class="secondary" on:click=move |_| dismissed.set(Some((from.clone(), id.clone()))) data-testid="goto-dismiss">"Dismiss"</button>
+            </div>
+        })
+    }
+}

@@ -105,6 +105,7 @@ pub fn ExercisePage() -> impl IntoView {
                     <DesignPanel page=page ex=ex.clone()/>
                     <ExerciseDrawing page=page ex=ex.clone()/>
                     <DesignViews page=page ex=ex/>
+                    <super::share_progress::ShareProgress page=page/>
                     <super::team::TeamPanel page=page/>
                     <super::mock_panel::MockPanel page=page/>
                     <super::report::Review page=page/>

@@ -37,6 +37,10 @@ pub struct ExerciseProgress {
     pub answers: Vec<String>,
     /// Free exploration instead of lecture mode.
     pub free: bool,
+    /// Checks made (every Check, not only the distinct designs kept for undo).
+    pub attempts: u32,
+    /// Seconds spent on the exercise's page while it was visible.
+    pub seconds: u64,
     /// Whether the design is worked as a team through the classroom's broker.
     pub team: bool,
     /// The team's edits to the design as this browser last had them: kept here too, so a
@@ -89,6 +93,7 @@ impl ExerciseProgress {
 
     /// Records a checked design and its verdict.
     pub fn record_check(&mut self, design: String, solved: bool, golf: u32) {
+        self.attempts += 1;
         if self.checked.last() != Some(&design) {
             self.checked.push(design);
             if self.checked.len() > UNDO_DEPTH {

@@ -131,6 +131,8 @@ pub(super) fn Review(page: Page) -> impl IntoView {
             let Some(md) = markdown(true) else {
                 return;
             };
+            // The instructor gets the report too, when the learner shares progress.
+            super::share_progress::send(classroom, page, Some(md.clone()));
             let files = crate::components::files::download(
                 &format!("event-dojo-{}.md", ex.id),
                 "text/markdown",
