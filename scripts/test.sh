@@ -95,7 +95,8 @@ set -e
 count() { awk -v word="$1" '$1 ~ /^[0-9]+$/ && $2 == word { n = $1 } END { print n + 0 }' "$2"; }
 e2e_passed=$(count passed "$e2e_log")
 e2e_failed=$(count failed "$e2e_log")
-summaries+=("end-to-end (Playwright): ${e2e_passed:-0} passed, ${e2e_failed:-0} failed")
+e2e_flaky=$(count flaky "$e2e_log")
+summaries+=("end-to-end (Playwright): ${e2e_passed:-0} passed, ${e2e_failed:-0} failed, ${e2e_flaky:-0} flaky (passed on their retry)")
 # The failing journeys by name, so the summary at the end of a long log says which.
 failed_names() { grep -E '^ +✘' "$1" | sed -E 's/^ +✘ +[0-9]+ +/    failed: /; s/ \([0-9.]+m?s\)$//' || true; }
 while IFS= read -r line; do [ -n "$line" ] && summaries+=("$line"); done < <(failed_names "$e2e_log")
