@@ -10,11 +10,10 @@ export const subPort = Number(process.env.E2E_SUB_PORT || port + 1);
 export default defineConfig({
   testDir: './e2e',
   timeout: 60_000,
-  // One retry: the capstone's form journey (e2e/exercise-journeys.spec.mjs, "15
-  // capstone") failed twice under a full run's load this session, the queue form saving
-  // "comms0" as a new queue instead of updating "comms", and passed every time alone
-  // (6 of 6). Playwright lists a test that passes on its retry as flaky, not passed: the
-  // flake is reported, not hidden, until its cause is found.
+  // One retry, and a journey that passes on it is listed as flaky (scripts/test.sh counts
+  // them). The flake found this way: a form's Edit moves the focus to its first field a
+  // frame later, and a field filled before that saw its text land in the focused one
+  // under a full run's load ("comms0"); the journeys now wait for that focus.
   retries: 1,
   fullyParallel: false,
   workers: 1,

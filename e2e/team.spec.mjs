@@ -36,6 +36,8 @@ async function addQueue(page, name) {
 
 async function setDelay(page, queue, seconds) {
   await page.getByRole('button', { name: `Edit queue ${queue}`, exact: true }).click();
+  // Edit focuses the name field a frame later: fill the delay only after that.
+  await expect(page.getByTestId('lab-queue-name')).toBeFocused();
   await page.getByTestId('lab-queue-delay').fill(String(seconds));
   await page.getByTestId('lab-add-queue').click();
   await expect(page.getByTestId('lab-notice')).toContainText(`Updated queue ${queue}.`);
@@ -113,13 +115,31 @@ test('a team of two builds one design through the broker, with each change\'s au
     await expect(bob.getByTestId('team-conflict')).toContainText(conflict);
     await expect.poll(() => design(bob)).toBe(await design(alice));
 
-    // The design meets the brief in both browsers, and the report names both members.
+    // The design meets the brief in both browsers; the panel, its predictions and
+    // answers and the review are the team's; the report names both members.
     await alice.getByTestId('check').click();
     await expect(alice.getByTestId('check-summary')).toContainText('Solved!');
+    await bob.getByTestId('check').click();
+    await expect(bob.getByTestId('check-summary')).toContainText('Solved!');
+    const first = (page) => page.getByTestId('panel-question').first();
+    await expect.poll(async () => first(bob).getByTestId('panel-asks').textContent()).toBe(await first(alice).getByTestId('panel-asks').textContent());
+    await first(alice).getByTestId('panel-choice-stuck').check();
+    await first(alice).getByTestId('panel-why').fill('Nothing deletes it, so it comes back.');
+    await first(alice).getByTestId('panel-commit').click();
+    await expect(first(alice).getByTestId('panel-outcome')).toBeVisible();
+    // Bob sees Alice's prediction and what happened, and answers for the team.
+    await expect(first(bob).getByTestId('panel-predicted')).toHaveText('Messages stay in a queue, retried again and again');
+    await expect(first(bob).getByTestId('panel-outcome')).toContainText('Nothing deletes it, so it comes back.');
+    await first(bob).getByTestId('panel-answer').fill('Give audit a dead-letter queue.');
+    await expect(first(alice).getByTestId('panel-answer')).toHaveValue('Give audit a dead-letter queue.');
+    await alice.getByTestId('review-0').fill('A topic would let more teams subscribe.');
+    await expect(bob.getByTestId('review-0')).toHaveValue('A topic would let more teams subscribe.');
     const download = alice.waitForEvent('download');
     await alice.getByTestId('export-report').click();
     const md = readFileSync(await (await download).path(), 'utf8');
     expect(md).toContain('**Team red:** alice, bob');
+    expect(md).toContain('**Answer:** Give audit a dead-letter queue.');
+    expect(md).toContain('A topic would let more teams subscribe.');
   } finally {
     await Promise.all(contexts.map((c) => c.close()));
   }

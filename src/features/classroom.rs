@@ -216,11 +216,9 @@ impl Coordinated {
     pub fn add(&mut self, m: CoordinationMessage, me: &RoomSettings) {
         match m.what {
             Coordination::Design(d) if m.team == me.team => {
-                let found = self
-                    .teams
-                    .entry(d.exercise.clone())
-                    .or_default()
-                    .merge(d.edits);
+                let team = self.teams.entry(d.exercise.clone()).or_default();
+                team.merge_notes(d.notes);
+                let found = team.merge(d.edits);
                 self.conflicts
                     .extend(found.into_iter().map(|c| (d.exercise.clone(), c.message())));
             }

@@ -12,7 +12,7 @@
 //! Like events, these come from an untrusted room: each is read with its size, topic and
 //! shape checked, and refused with the reason otherwise.
 
-use super::team::Edit;
+use super::team::{Edit, Note};
 use super::Refusal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -34,6 +34,10 @@ pub const STUCK_SECONDS: u64 = 10 * 60;
 pub struct DesignMessage {
     pub exercise: String,
     pub edits: Vec<Edit>,
+    /// The member's notes that still stand (panel predictions and answers, review
+    /// answers, the panel's seed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
 }
 
 /// Where a learner stands in one exercise.
@@ -113,7 +117,9 @@ pub fn read(room: &str, topic: &str, payload: &[u8]) -> Result<CoordinationMessa
             if m.exercise != last || !exercise_id_ok(last) {
                 return Err(Refusal::Topic);
             }
-            if m.edits.iter().any(|e| e.author != learner) {
+            if m.edits.iter().any(|e| e.author != learner)
+                || m.notes.iter().any(|n| n.author != learner)
+            {
                 return Err(bad(format!("carries edits not made by {learner}")));
             }
             Coordination::Design(m)

@@ -42,6 +42,18 @@ pub struct Edit {
     pub changes: Vec<Change>,
 }
 
+/// A value the team shares besides the design (a panel's prediction and answer, a review
+/// answer, the panel's seed), under a key: the latest write in the team's order wins.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    pub key: String,
+    pub author: String,
+    /// Lamport clock, shared with the edits.
+    pub clock: u64,
+    pub value: Value,
+}
+
 /// Two members changed the same resource at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict {
@@ -199,12 +211,68 @@ pub struct TeamDesign {
     edits: BTreeMap<Place, Edit>,
     /// Conflicts told of: the two edits and the resource.
     reported: BTreeSet<(Place, Place, String)>,
+    /// The team's notes, by key: the latest write of each.
+    notes: BTreeMap<String, Note>,
 }
 
 impl TeamDesign {
-    /// The highest clock seen.
+    /// The highest clock seen, of edits and notes.
     pub fn clock(&self) -> u64 {
-        self.edits.keys().map(|(c, _)| *c).max().unwrap_or(0)
+        let edits = self.edits.keys().map(|(c, _)| *c).max().unwrap_or(0);
+        let notes = self.notes.values().map(|n| n.clock).max().unwrap_or(0);
+        edits.max(notes)
+    }
+
+    /// The note under `key`, if any.
+    pub fn note(&self, key: &str) -> Option<&Note> {
+        self.notes.get(key)
+    }
+
+    /// Every note, by key.
+    pub fn notes(&self) -> impl Iterator<Item = &Note> {
+        self.notes.values()
+    }
+
+    /// The notes one member wrote that still stand: what their message carries.
+    pub fn my_notes(&self, author: &str) -> Vec<Note> {
+        self.notes
+            .values()
+            .filter(|n| n.author == author)
+            .cloned()
+            .collect()
+    }
+
+    /// A member writes `value` under `key`: the note to share, or `None` when the team
+    /// has that value there already.
+    pub fn write(&mut self, author: &str, key: &str, value: Value) -> Option<Note> {
+        if self.notes.get(key).is_some_and(|n| n.value == value) {
+            return None;
+        }
+        let note = Note {
+            key: key.to_owned(),
+            author: author.to_owned(),
+            clock: self.clock() + 1,
+            value,
+        };
+        self.notes.insert(key.to_owned(), note.clone());
+        Some(note)
+    }
+
+    /// Merges notes from a member's message: each replaces the one under its key when it
+    /// is later in the team's order. Whether anything changed.
+    pub fn merge_notes(&mut self, incoming: Vec<Note>) -> bool {
+        let mut changed = false;
+        for n in incoming {
+            let later = self
+                .notes
+                .get(&n.key)
+                .is_none_or(|old| (n.clock, &n.author) > (old.clock, &old.author));
+            if later {
+                self.notes.insert(n.key.clone(), n);
+                changed = true;
+            }
+        }
+        changed
     }
 
     /// How many edits the team has made.

@@ -40,6 +40,7 @@ fn uses_steps(ex: &Exercise) -> bool {
 #[component]
 pub fn ExercisePage() -> impl IntoView {
     let page = Page::new();
+    let time = super::share_progress::use_time();
     let Page {
         progress,
         loaded,
@@ -105,10 +106,10 @@ pub fn ExercisePage() -> impl IntoView {
                     <DesignPanel page=page ex=ex.clone()/>
                     <ExerciseDrawing page=page ex=ex.clone()/>
                     <DesignViews page=page ex=ex/>
-                    <super::share_progress::ShareProgress page=page/>
+                    <super::share_progress::ShareProgress page=page time=time/>
                     <super::team::TeamPanel page=page/>
                     <super::mock_panel::MockPanel page=page/>
-                    <super::report::Review page=page/>
+                    <super::report::Review page=page time=time/>
                 </div>
             }.into_any(),
         }}

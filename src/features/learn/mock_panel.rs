@@ -187,6 +187,9 @@ fn QuestionCard(
         let key = key.clone();
         Memo::new(move |_| page.mine().panel.get(&key).cloned().unwrap_or_default())
     };
+    // Drawn again only when a prediction is committed (or a teammate's arrives), not as an
+    // answer is typed.
+    let decided = Memo::new(move |_| entry.with(|e| e.prediction.zip(e.happened)));
     let choice = RwSignal::new(None::<Choice>);
     let why = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
@@ -234,12 +237,12 @@ fn QuestionCard(
             <h3 id=heading>{format!("{}. {}", index + 1, question.probe.title())}</h3>
             <p class="panel-asks" data-testid="panel-asks">{question.asks.clone()}</p>
             <p class="muted">{format!("The experiment: {}", question.experiment.describe())}</p>
-            {move || match entry.get() {
-                PanelEntry { prediction: Some(p), happened: Some(h), .. } => {
+            {move || match decided.get() {
+                Some((p, h)) => {
                     let e = entry.get_untracked();
-                    view! { <Outcome page=page key=key.clone() entry=e predicted=p happened=h answer_id=answer_id.clone() ex=ex_run design=design question=q_run/> }.into_any()
+                    view! { <Outcome page=page key=key.clone() entry=e answer=Signal::derive(move || entry.with(|e| e.answer.clone())) predicted=p happened=h answer_id=answer_id.clone() ex=ex_run design=design question=q_run/> }.into_any()
                 }
-                _ => view! {
+                None => view! {
                     <fieldset class="prediction" data-testid="panel-predict">
                         <legend>"Your prediction"</legend>
                         {Choice::ALL.into_iter().map(|c| view! {
@@ -265,6 +268,7 @@ fn Outcome(
     page: Page,
     key: String,
     entry: PanelEntry,
+    answer: Signal<String>,
     predicted: Choice,
     happened: Choice,
     answer_id: String,
@@ -290,7 +294,6 @@ fn Outcome(
         let o = ex.with_value(|ex| question.with_value(|q| run_experiment(ex, &d, q)));
         watched.set(Some(o));
     };
-    let answer = entry.answer.clone();
     let replay_id = answer_id.replace("-answer", "-replay");
     view! {
         <div class="panel-outcome" data-testid="panel-outcome">
@@ -316,7 +319,7 @@ fn Outcome(
             }}
             <div class="field">
                 <label for=answer_id.clone()>"Your answer to the panel (it goes into the report)"</label>
-                <textarea id=answer_id rows="3" prop:value=answer data-testid="panel-answer"
+                <textarea id=answer_id rows="3" prop:value=move || answer.get() data-testid="panel-answer"
                     on:input=move |ev| {
                         let a = event_target_value(&ev);
                         page.update(&|m| m.panel.entry(key.clone()).or_default().answer = a.clone());

@@ -39,8 +39,6 @@ pub struct ExerciseProgress {
     pub free: bool,
     /// Checks made (every Check, not only the distinct designs kept for undo).
     pub attempts: u32,
-    /// Seconds spent on the exercise's page while it was visible.
-    pub seconds: u64,
     /// Whether the design is worked as a team through the classroom's broker.
     pub team: bool,
     /// The team's edits to the design as this browser last had them: kept here too, so a

@@ -85,7 +85,7 @@ fn diagram_file(ex: &Exercise) -> String {
 
 /// The capstone's review questions, and its report to export or print.
 #[component]
-pub(super) fn Review(page: Page) -> impl IntoView {
+pub(super) fn Review(page: Page, time: super::share_progress::Time) -> impl IntoView {
     let Page {
         exercise,
         text,
@@ -123,7 +123,6 @@ pub(super) fn Review(page: Page) -> impl IntoView {
         if ex.review.is_empty() {
             return None;
         }
-        let answers = page.mine().answers;
         let export = move |_| {
             let Some(ex) = exercise.get_untracked() else {
                 return;
@@ -132,7 +131,7 @@ pub(super) fn Review(page: Page) -> impl IntoView {
                 return;
             };
             // The instructor gets the report too, when the learner shares progress.
-            super::share_progress::send(classroom, page, Some(md.clone()));
+            super::share_progress::send(classroom, page, time, Some(md.clone()));
             let files = crate::components::files::download(
                 &format!("event-dojo-{}.md", ex.id),
                 "text/markdown",
@@ -158,7 +157,9 @@ pub(super) fn Review(page: Page) -> impl IntoView {
                 <h2 id="review-heading">"Review: your defence"</h2>
                 <p class="muted">"Answer each trade-off in your own words. The answers are saved as you type and go into the report."</p>
                 {ex.review.iter().enumerate().map(|(i, q)| {
-                    let value = answers.get(i).cloned().unwrap_or_default();
+                    // Read as the progress changes (a teammate's answer arrives), not
+                    // drawn again: the field keeps its focus while the learner types.
+                    let value = move || page.mine().answers.get(i).cloned().unwrap_or_default();
                     let field = format!("review-{i}");
                     view! {
                         <div class="field">

@@ -48,20 +48,21 @@ pub fn TeamPanel(page: Page) -> impl IntoView {
         let Some(topic) = settings.design_topic(exercise) else {
             return;
         };
-        let edits = classroom.coordination.with_untracked(|c| {
+        let (edits, notes) = classroom.coordination.with_untracked(|c| {
             c.teams
                 .get(exercise)
-                .map(|t| t.mine(&settings.learner))
+                .map(|t| (t.mine(&settings.learner), t.my_notes(&settings.learner)))
                 .unwrap_or_default()
         });
         // Nothing of this learner's yet (say, just after a reload, before the broker's
         // retained edits are back): an empty message would replace theirs on the broker.
-        if edits.is_empty() {
+        if edits.is_empty() && notes.is_empty() {
             return;
         }
         let message = DesignMessage {
             exercise: exercise.to_owned(),
             edits,
+            notes,
         };
         if let Ok(payload) = serde_json::to_string(&message) {
             classroom.share(topic, payload, true);
@@ -161,6 +162,98 @@ pub fn TeamPanel(page: Page) -> impl IntoView {
         {
             adopted.set_value(Some(text.clone()));
             page.replace_text(text);
+        }
+    });
+    // The panel's predictions, outcomes and answers, the review's answers and the panel's
+    // seed are the team's too: each is a note, the latest write winning.
+    Effect::new(move |_| {
+        let m = page.mine();
+        if !on.get() {
+            return;
+        }
+        let Some(ex) = exercise.get_untracked() else {
+            return;
+        };
+        let me = classroom.settings.with_untracked(|s| s.learner.clone());
+        let mut values: Vec<(String, serde_json::Value)> = m
+            .panel
+            .iter()
+            .filter_map(|(k, e)| Some((format!("panel:{k}"), serde_json::to_value(e).ok()?)))
+            .collect();
+        // An empty answer is one not written yet here: it must not replace a teammate's.
+        values.extend(
+            m.answers
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| !a.trim().is_empty())
+                .map(|(i, a)| (format!("answer:{i}"), a.clone().into())),
+        );
+        if let Some(seed) = m.panel_seed {
+            values.push(("seed".into(), seed.into()));
+        }
+        let wrote = classroom.coordination.try_update(|c| {
+            let t = c.teams.entry(ex.id.clone()).or_default();
+            values
+                .into_iter()
+                .filter_map(|(k, v)| t.write(&me, &k, v))
+                .count()
+                > 0
+        });
+        if wrote == Some(true) {
+            share(&ex.id);
+        }
+    });
+    // And a teammate's notes come in here.
+    Effect::new(move |_| {
+        if !on.get() {
+            return;
+        }
+        let Some(ex) = exercise.get() else {
+            return;
+        };
+        let notes: Vec<dojo_engine::classroom::team::Note> = classroom.coordination.with(|c| {
+            c.teams
+                .get(&ex.id)
+                .map(|t| t.notes().cloned().collect())
+                .unwrap_or_default()
+        });
+        if notes.is_empty() {
+            return;
+        }
+        let mine = page
+            .progress
+            .with_untracked(|p| p.exercises.get(&ex.id).cloned().unwrap_or_default());
+        let mut next = mine.clone();
+        for n in &notes {
+            if let Some(k) = n.key.strip_prefix("panel:") {
+                if let Ok(e) =
+                    serde_json::from_value::<super::progress::PanelEntry>(n.value.clone())
+                {
+                    next.panel.insert(k.to_owned(), e);
+                }
+            } else if let Some(i) = n
+                .key
+                .strip_prefix("answer:")
+                .and_then(|i| i.parse::<usize>().ok())
+            {
+                if let (Some(a), true) = (n.value.as_str(), i < 64) {
+                    if next.answers.len() <= i {
+                        next.answers.resize(i + 1, String::new());
+                    }
+                    next.answers[i] = a.to_owned();
+                }
+            } else if n.key == "seed" {
+                if let Some(seed) = n.value.as_u64() {
+                    next.panel_seed = Some(seed);
+                }
+            }
+        }
+        if next != mine {
+            page.update(&|m| {
+                m.panel.clone_from(&next.panel);
+                m.answers.clone_from(&next.answers);
+                m.panel_seed = next.panel_seed;
+            });
         }
     });
     // Back in the room (or on this page again): this learner's edits go out once more, so

@@ -32,6 +32,7 @@ fn a_design_message_is_read_from_its_topic_and_refused_when_it_lies_about_its_au
     let m = DesignMessage {
         exercise: "brief-quote-flow".into(),
         edits: vec![edit("alice")],
+        notes: Vec::new(),
     };
     let payload = serde_json::to_vec(&m).expect("json");
     let got = read("r1", &topic, &payload).expect("valid");
@@ -41,6 +42,7 @@ fn a_design_message_is_read_from_its_topic_and_refused_when_it_lies_about_its_au
     let forged = DesignMessage {
         exercise: "brief-quote-flow".into(),
         edits: vec![edit("alice")],
+        notes: Vec::new(),
     };
     let e = read(
         "r1",

@@ -140,3 +140,36 @@ fn a_member_who_reconnects_late_gets_the_whole_history_from_each_members_edits()
         .collect();
     assert_eq!(names, ["comms", "dlq", "audit-2"]);
 }
+
+#[test]
+fn notes_are_the_latest_write_in_the_teams_order_whoever_hears_them_first() {
+    let (mut alice, mut bob) = (Member::new("alice"), Member::new("bob"));
+    let a = alice
+        .team
+        .write("alice", "answer:0", "Loose coupling.".into())
+        .expect("new");
+    assert_eq!(
+        alice
+            .team
+            .write("alice", "answer:0", "Loose coupling.".into()),
+        None,
+        "the same value again"
+    );
+    assert!(bob.team.merge_notes(vec![a.clone()]));
+    let b = bob
+        .team
+        .write("bob", "answer:0", "Loose coupling, and replay.".into())
+        .expect("new");
+    assert!(b.clock > a.clock, "written after seeing Alice's");
+    assert!(alice.team.merge_notes(vec![b]));
+    // Alice's older note again (QoS 1 repeats) does not undo Bob's.
+    assert!(!alice.team.merge_notes(vec![a]));
+    for m in [&alice, &bob] {
+        assert_eq!(
+            m.team.note("answer:0").map(|n| n.value.clone()),
+            Some("Loose coupling, and replay.".into())
+        );
+    }
+    assert_eq!(alice.team.my_notes("alice"), vec![]);
+    assert_eq!(bob.team.my_notes("bob").len(), 1);
+}
