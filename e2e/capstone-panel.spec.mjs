@@ -151,7 +151,9 @@ test('two designs that both meet the brief are asked different questions', async
   await expect.poll(async () => (await asked(page)).join('\n')).toContain('Rule underwriting-review reads detail.premium');
   const rules = await asked(page);
   expect(rules).not.toEqual(fanOut);
-  expect(fanOut.join('\n')).not.toContain('reads detail.premium');
+  // The fan-out design has no rule that reads the premium; its subscription's filter does.
+  expect(fanOut.join('\n')).not.toContain('Rule underwriting-review');
+  expect(fanOut.join('\n')).toContain('filters on detail.premium');
 });
 
 test('the panel has no axe violations in light or dark, with an outcome and its replay showing', async ({ page }) => {

@@ -70,6 +70,7 @@ impl Experiment {
             Experiment::Spike { times, .. } => format!("The whole workload arrives {times} times over, each burst at once."),
             Experiment::ArchiveReplay { bus } => format!("A minute after the workload, a new read model is created on bus {bus} and fed by replaying its archives."),
             Experiment::ChangedShape { field, .. } => format!("The producer renames {field} to {field}_v2 in every event it puts on the bus."),
+            Experiment::FilterChangedShape { field, .. } => format!("The producer renames {field} to {field}_v2 in every event it puts on a bus."),
         }
     }
 }
@@ -93,6 +94,15 @@ pub enum Experiment {
     ChangedShape {
         rule: String,
         bus: String,
+        field: String,
+    },
+    /// The field renamed by its producer, for the subscription whose body filter reads
+    /// it: the topic's subscription number `index` (as the trace numbers them), to
+    /// `endpoint`.
+    FilterChangedShape {
+        topic: String,
+        index: usize,
+        endpoint: String,
         field: String,
     },
 }
@@ -123,6 +133,32 @@ fn endpoints(t: &Topology) -> Vec<&Endpoint> {
         .flat_map(|r| r.targets.iter().map(|x| &x.endpoint))
         .chain(t.subscriptions.iter().map(|s| &s.endpoint))
         .collect()
+}
+
+/// Where a delivery to `e` ends: the queues and handlers it reaches through topics and
+/// buses (each topic or bus followed once).
+fn terminals<'a>(
+    t: &'a Topology,
+    e: &'a Endpoint,
+    seen: &mut BTreeSet<String>,
+) -> Vec<&'a Endpoint> {
+    match e {
+        Endpoint::Queue(_) | Endpoint::Handler(_) => vec![e],
+        Endpoint::Topic(topic) if seen.insert(e.describe()) => t
+            .subscriptions
+            .iter()
+            .filter(|s| &s.topic == topic)
+            .flat_map(|s| terminals(t, &s.endpoint, seen))
+            .collect(),
+        Endpoint::Bus(bus) if seen.insert(e.describe()) => t
+            .rules
+            .iter()
+            .filter(|r| &r.bus == bus)
+            .flat_map(|r| r.targets.iter())
+            .flat_map(|x| terminals(t, &x.endpoint, seen))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Queues that are some queue's, target's or subscription's dead-letter queue.
@@ -298,7 +334,12 @@ pub fn find(t: &Topology) -> Vec<Question> {
             }
         }
     }
-    let all = endpoints(t);
+    // Every path's end, through topics and buses: one queue or handler at the end of them
+    // all is what every path depends on.
+    let all: Vec<&Endpoint> = endpoints(t)
+        .into_iter()
+        .flat_map(|e| terminals(t, e, &mut BTreeSet::new()))
+        .collect();
     if all.len() >= 2 {
         if let Some(first) = all
             .first()
@@ -313,6 +354,31 @@ pub fn find(t: &Topology) -> Vec<Question> {
                     experiment: Experiment::ConsumerDown {
                         consumer: (*first).clone(),
                         hours: 1,
+                    },
+                });
+            }
+        }
+    }
+    for topic in &t.topics {
+        let subs = t.subscriptions.iter().filter(|s| s.topic == topic.name);
+        for (index, s) in subs.enumerate() {
+            let reads_body =
+                s.filter_policy_scope == crate::topology::FilterPolicyScope::MessageBody;
+            let field = s
+                .policy()
+                .filter(|_| reads_body)
+                .and_then(|p| detail_fields(p).into_iter().next());
+            if let Some(field) = field {
+                let endpoint = s.endpoint.describe();
+                out.push(Question {
+                    probe: Probe::DependsOnShape,
+                    subject: format!("{} → {endpoint}", topic.name),
+                    asks: format!("The subscription of {endpoint} to topic {} filters on {field}. Its producer renames that field in the next version of the event: what does it deliver then, and who notices?", topic.name),
+                    experiment: Experiment::FilterChangedShape {
+                        topic: topic.name.clone(),
+                        index,
+                        endpoint,
+                        field,
                     },
                 });
             }

@@ -304,20 +304,25 @@ fn prepare(mut trial: Trial, before: &Driven, experiment: &Experiment) -> Trial 
                 });
             }
         }
-        Experiment::ChangedShape { bus, field, .. } => {
-            let path: Vec<&str> = field.split('.').skip(1).collect();
-            for step in &mut trial.actions {
-                if let Some(PutEvents { bus: b, entries }) = &mut step.put_events {
-                    if b == bus {
-                        for e in entries.iter_mut() {
-                            rename_in(&mut e.detail, &path);
-                        }
-                    }
+        Experiment::ChangedShape { bus, field, .. } => rename_field(&mut trial, Some(bus), field),
+        Experiment::FilterChangedShape { field, .. } => rename_field(&mut trial, None, field),
+    }
+    trial
+}
+
+/// Renames `field` (`detail.premium`) in every event put on `bus` (on any bus without
+/// one).
+fn rename_field(trial: &mut Trial, bus: Option<&String>, field: &str) {
+    let path: Vec<&str> = field.split('.').skip(1).collect();
+    for step in &mut trial.actions {
+        if let Some(PutEvents { bus: b, entries }) = &mut step.put_events {
+            if bus.is_none_or(|bus| bus == b) {
+                for e in entries.iter_mut() {
+                    rename_in(&mut e.detail, &path);
                 }
             }
         }
     }
-    trial
 }
 
 /// Renames the field at `path` (inside `detail`) to `<name>_v2`, where it exists.
@@ -562,6 +567,8 @@ fn measure(world: &World, consumed: &[String], dlqs: &BTreeSet<String>, f: &mut 
                 if let Some(rule) = via.strip_prefix("rule:") {
                     let bus = e.channel.trim_start_matches("bus:");
                     *f.matched.entry(format!("{bus}/{rule}")).or_default() += 1;
+                } else if via.starts_with("subscription[") {
+                    *f.matched.entry(format!("{}/{via}", e.channel)).or_default() += 1;
                 }
             }
             TraceKind::Dropped { reason } => {
@@ -637,6 +644,27 @@ fn judge(experiment: &Experiment, before: &Figures, after: &Figures) -> (Choice,
                 "With {field} renamed, rule {rule} matched {a} event(s) where it matched {b}. {}",
                 if missing > 0 {
                     format!("The other {missing} reached none of its targets, and nothing reported an error: the events were put on the bus successfully.")
+                } else {
+                    "It does not depend on the field's name for these events.".into()
+                }
+            ));
+        }
+        Experiment::FilterChangedShape {
+            topic,
+            index,
+            endpoint,
+            field,
+        } => {
+            let key = format!("topic:{topic}/subscription[{index}]");
+            let (b, a) = (
+                before.matched.get(&key).copied().unwrap_or(0),
+                after.matched.get(&key).copied().unwrap_or(0),
+            );
+            missing = b.saturating_sub(a);
+            facts.push(format!(
+                "With {field} renamed, the subscription of {endpoint} to topic {topic} delivered {a} message(s) where it delivered {b}. {}",
+                if missing > 0 {
+                    format!("The other {missing} reached no one, and nothing reported an error: the filter policy simply did not match.")
                 } else {
                     "It does not depend on the field's name for these events.".into()
                 }

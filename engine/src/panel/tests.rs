@@ -226,3 +226,54 @@ fn a_push_through_a_topic_to_a_handler_is_a_synchronous_chain_and_a_queue_breaks
         .iter()
         .any(|(p, _)| *p == Probe::SynchronousChain));
 }
+
+#[test]
+fn a_body_filter_on_a_detail_field_is_asked_about_and_an_attribute_filter_is_not() {
+    let fan_out = |scope: &str, policy: Value| {
+        design(json!({
+            "queues": [{"name": "underwriting"}],
+            "topics": [{"name": "quote-events"}],
+            "subscriptions": [{"topic": "quote-events", "endpoint": {"queue": "underwriting"}, "raw_message_delivery": true,
+                "filter_policy_scope": scope, "filter_policy": policy}],
+            "rules": [{"name": "all", "pattern": {"source": ["dojo.quotes"]}, "targets": [{"id": "t", "endpoint": {"topic": "quote-events"}}]}]
+        }))
+    };
+    let q = find(&fan_out(
+        "MessageBody",
+        json!({"detail": {"premium": [{"numeric": [">", 1000]}]}}),
+    ))
+    .into_iter()
+    .find(|q| q.probe == Probe::DependsOnShape)
+    .expect("the filter reads detail.premium");
+    assert_eq!(q.subject, "quote-events → queue:underwriting");
+    assert_eq!(
+        q.experiment,
+        Experiment::FilterChangedShape {
+            topic: "quote-events".into(),
+            index: 0,
+            endpoint: "queue:underwriting".into(),
+            field: "detail.premium".into()
+        }
+    );
+    // An attribute filter reads the publisher's attributes, not the event's shape.
+    assert!(!probes(&fan_out(
+        "MessageAttributes",
+        json!({"premium": [{"numeric": [">", 1000]}]})
+    ))
+    .iter()
+    .any(|(p, _)| *p == Probe::DependsOnShape));
+}
+
+#[test]
+fn one_handler_at_the_end_of_every_path_through_a_topic_is_asked_about() {
+    let t = design(json!({
+        "handlers": [{"name": "billing"}],
+        "topics": [{"name": "quotes"}],
+        "subscriptions": [{"topic": "quotes", "endpoint": {"handler": "billing"}}],
+        "rules": [
+            {"name": "a", "pattern": {"detail-type": ["QuoteIssued"]}, "targets": [{"id": "t", "endpoint": {"topic": "quotes"}}]},
+            {"name": "b", "pattern": {"detail-type": ["PolicyBound"]}, "targets": [{"id": "h", "endpoint": {"handler": "billing"}}]}
+        ]
+    }));
+    assert!(probes(&t).contains(&(Probe::EveryPathDependsOn, "handler:billing".into())));
+}

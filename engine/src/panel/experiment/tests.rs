@@ -262,6 +262,39 @@ fn a_renamed_field_silently_unmatches_a_rule_that_reads_it_and_not_one_that_does
 }
 
 #[test]
+fn a_renamed_field_silently_stops_a_body_filter_delivering() {
+    let fan_out = json!({
+        "queues": [{"name": "underwriting"}],
+        "topics": [{"name": "quote-events"}],
+        "subscriptions": [{"topic": "quote-events", "endpoint": {"queue": "underwriting"}, "raw_message_delivery": true,
+            "filter_policy_scope": "MessageBody", "filter_policy": {"detail": {"premium": [{"numeric": [">", 1000]}]}}}],
+        "rules": [{"name": "all", "pattern": {"source": ["dojo.quotes"]}, "targets": [{"id": "t", "endpoint": {"topic": "quote-events"}}]}]
+    });
+    let o = outcome(
+        &fan_out,
+        Experiment::FilterChangedShape {
+            topic: "quote-events".into(),
+            index: 0,
+            endpoint: "queue:underwriting".into(),
+            field: "detail.premium".into(),
+        },
+    );
+    assert_eq!(o.happened, Choice::Lost, "{:?}", o.facts);
+    assert_eq!(
+        o.before.matched.get("topic:quote-events/subscription[0]"),
+        Some(&2)
+    );
+    assert!(
+        o.facts
+            .iter()
+            .any(|f| f.contains("delivered 0 message(s) where it delivered 2")),
+        "{:?}",
+        o.facts
+    );
+    replays(&o);
+}
+
+#[test]
 fn every_question_the_finder_asks_of_the_capstone_start_runs() {
     let ex = crate::exercise::shipped()
         .into_iter()
