@@ -3,8 +3,8 @@
 #   scripts/setup.sh serve   wasm target, trunk, wasm-bindgen-cli, wasm-split-cli, npm
 #                            packages (binaryen's wasm-opt)
 #   scripts/setup.sh test    all of the above, plus Debian chromium, chromium-driver and
-#                            rabbitmq-server, cfn-lint (PyPI) in .tools/cfn, and
-#                            cargo-fuzz (crates.io)
+#                            rabbitmq-server, cfn-lint (PyPI) in .tools/cfn, moto's
+#                            AWS emulator (PyPI) in .tools/moto, and cargo-fuzz (crates.io)
 #   scripts/setup.sh rabbitmq  rabbitmq-server only (for make rabbitmq)
 # Everything comes from a package registry (crates.io, npm, Debian); nothing downloads a
 # prebuilt binary or a browser from anywhere else.
@@ -90,20 +90,40 @@ ensure_chromium() {
 # cfn-lint from PyPI, pinned, in its own virtual environment under .tools/ (Debian's
 # python3 needs python3-venv for that).
 CFN_LINT_VERSION=1.58.0
-ensure_cfn_lint() {
-  if [ -x .tools/cfn/bin/cfn-lint ] && .tools/cfn/bin/cfn-lint --version 2>/dev/null | grep -q " $CFN_LINT_VERSION"; then
-    say "cfn-lint $CFN_LINT_VERSION: present"
-    return
-  fi
+ensure_python_venv() {
   if ! command -v python3 >/dev/null || ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
     say "installing Debian python3 and python3-venv"
     as_root apt-get update
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y python3 python3-venv
   fi
+}
+
+ensure_cfn_lint() {
+  if [ -x .tools/cfn/bin/cfn-lint ] && .tools/cfn/bin/cfn-lint --version 2>/dev/null | grep -q " $CFN_LINT_VERSION"; then
+    say "cfn-lint $CFN_LINT_VERSION: present"
+    return
+  fi
+  ensure_python_venv
   say "installing cfn-lint $CFN_LINT_VERSION (pip, into .tools/cfn)"
   rm -rf .tools/cfn
   python3 -m venv .tools/cfn
   .tools/cfn/bin/pip install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
+}
+
+# moto's server mode, pinned: the local AWS endpoint scripts/aws-emulator.py runs every
+# shipped design against with dojo aws compare (docs/aws.md). It brings boto3, which the
+# script uses to list what a run left behind.
+MOTO_VERSION=5.2.6
+ensure_moto() {
+  if [ -x .tools/moto/bin/moto_server ] && .tools/moto/bin/pip show moto 2>/dev/null | grep -qx "Version: $MOTO_VERSION"; then
+    say "moto $MOTO_VERSION: present"
+    return
+  fi
+  ensure_python_venv
+  say "installing moto[server] $MOTO_VERSION (pip, into .tools/moto)"
+  rm -rf .tools/moto
+  python3 -m venv .tools/moto
+  .tools/moto/bin/pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
 }
 
 # cargo-fuzz, pinned: the fuzz targets (docs/fuzzing.md) build with it on stable Rust.
@@ -143,6 +163,7 @@ if [ "$mode" = test ]; then
   ensure_chromium
   ensure_rabbitmq
   ensure_cfn_lint
+  ensure_moto
   ensure_cargo_fuzz
 fi
 say "done"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test layer in order and prints each layer's summary:
 # formatting, clippy (native and wasm), native tests, cfn-lint over the CloudFormation
-# export of every shipped design, a fuzzing smoke run (5 s per target), browser tests
+# export of every shipped design, dojo aws compare of every shipped design against a
+# local AWS emulator (moto) with an interrupted run, a fuzzing smoke run (5 s per target), browser tests
 # (wasm-bindgen-test in headless Chromium),
 # a release build and its first-download size against wasm-budget.txt, end-to-end tests (Playwright + axe), and the classroom, team and instructor journeys again
 # against a second broker (RabbitMQ's Web MQTT plugin).
@@ -55,6 +56,20 @@ if [ "$cfn_status" -ne 0 ]; then
   exit "$cfn_status"
 fi
 summaries+=("cfn-lint: $cfn_count templates, 0 errors, 0 warnings")
+
+layer "AWS emulator (dojo aws compare against moto, every shipped design)"
+aws_log=$(mktemp)
+set +e
+python3 scripts/aws-emulator.py --jobs 8 2>&1 | tee "$aws_log"
+aws_status=${PIPESTATUS[0]}
+set -e
+aws_designs=$(sed -nE 's/^aws emulator: ([0-9]+) designs compared, ([0-9]+) failed$/\1/p' "$aws_log")
+aws_failed=$(sed -nE 's/^aws emulator: ([0-9]+) designs compared, ([0-9]+) failed$/\2/p' "$aws_log")
+while IFS= read -r line; do summaries+=("$line"); done < <(grep -E '^(emulator compare|interrupted run):' "$aws_log")
+if [ "$aws_status" -ne 0 ]; then
+  echo "dojo aws compare found differences docs/aws.md does not list, or an interrupted run left something behind"
+  exit "$aws_status"
+fi
 
 layer "fuzzing smoke run (cargo fuzz, 5 s per target)"
 fuzz_log=$(mktemp)
@@ -128,7 +143,7 @@ fi
 # One plain closing line over every layer, for CI parsers.
 total_passed=0
 total_failed=0
-for s in "$native" "$cfn_count passed, 0 failed" "$browser" "${e2e_passed:-0} passed, ${e2e_failed:-0} failed"; do
+for s in "$native" "$cfn_count passed, 0 failed" "${aws_designs:-0} passed, ${aws_failed:-0} failed" "$browser" "${e2e_passed:-0} passed, ${e2e_failed:-0} failed"; do
   total_passed=$(( total_passed + $(echo "$s" | grep -oE '^[0-9]+') ))
   total_failed=$(( total_failed + $(echo "$s" | awk '{ print $3 + 0 }') ))
 done

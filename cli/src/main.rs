@@ -2,6 +2,7 @@
 //! outside the browser (like `aws events test-event-pattern`) and for benchmarking the
 //! compiled matcher. All logic is in `dojo-engine`; this crate reads files and flags.
 
+mod aws;
 mod bench;
 mod dialect;
 mod replay_bench;
@@ -37,6 +38,10 @@ enum Command {
     /// Take a design to AWS.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Run a design on AWS (or an endpoint that speaks its APIs) and compare it with the
+    /// simulation (docs/aws.md).
+    #[command(subcommand)]
+    Aws(aws::AwsCommand),
     /// Without a subcommand, print the JSON Schema of a design (what
     /// docs/design.schema.json holds); `dojo schema infer` discovers event schemas.
     Schema {
@@ -86,6 +91,17 @@ enum ExportCommand {
     /// or a bare topology. Wiring AWS cannot express is listed on stderr. Exit 2 if FILE
     /// is not one of these.
     Cloudformation { file: PathBuf },
+    /// Print the simulation script (JSON) a design runs as, for `dojo sim run` and
+    /// `dojo aws run`: a shipped exercise's solution (`--exercise ID`, or one of its
+    /// alternative designs with `--alternative N`), or a scenario FILE's services run.
+    Script {
+        #[arg(required_unless_present = "exercise", conflicts_with = "exercise")]
+        file: Option<PathBuf>,
+        #[arg(long)]
+        exercise: Option<String>,
+        #[arg(long, requires = "exercise")]
+        alternative: Option<usize>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -100,6 +116,9 @@ enum ExerciseCommand {
         #[arg(long, short)]
         verbose: bool,
     },
+    /// List the shipped exercises: id, kind (channels, system or schema), how many
+    /// alternative designs ship with the solution, and title, tab-separated.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -190,6 +209,44 @@ fn export_cloudformation(file: &PathBuf) -> ExitCode {
     }
 }
 
+/// `dojo export script`: an exercise's solution or alternative, or a scenario's run.
+fn export_script(
+    file: Option<&PathBuf>,
+    exercise: Option<&str>,
+    alternative: Option<usize>,
+) -> Result<String, String> {
+    let script = if let Some(id) = exercise {
+        let shipped = dojo_engine::exercise::shipped();
+        let ex = shipped.iter().find(|e| e.id == id).ok_or_else(|| {
+            let ids: Vec<&str> = shipped.iter().map(|e| e.id.as_str()).collect();
+            format!(
+                "--exercise {id}: no shipped exercise has that id (they are: {})",
+                ids.join(", ")
+            )
+        })?;
+        let design = match alternative {
+            None => &ex.solution,
+            Some(n) => ex.alternatives.get(n).ok_or_else(|| {
+                format!("--alternative {n}: exercise {id} has {} alternative design(s), numbered from 0", ex.alternatives.len())
+            })?,
+        };
+        if let Some(scenario) = &design.scenario {
+            dojo_engine::services::script(scenario)
+        } else {
+            dojo_engine::exercise::check::script(ex, design).map_err(|e| {
+                format!("exercise {id}: {e}: it is a schema exercise, with no channels to run")
+            })?
+        }
+    } else {
+        let path = file.ok_or("give a scenario FILE or --exercise ID")?;
+        let text = read(path).map_err(|f| f.message())?;
+        let scenario = dojo_engine::services::Scenario::from_json(&text)
+            .map_err(|e| format!("{}: not a scenario: {e}", path.display()))?;
+        dojo_engine::services::script(&scenario)
+    };
+    serde_json::to_string_pretty(&script).map_err(|e| e.to_string())
+}
+
 pub(crate) fn fail(failure: &Failure) -> ExitCode {
     eprintln!("{}", failure.message());
     ExitCode::from(2)
@@ -256,7 +313,31 @@ fn main() -> ExitCode {
             }
         }
         Command::Exercise(ExerciseCommand::Check { dir, verbose }) => exercise_check(&dir, verbose),
+        Command::Exercise(ExerciseCommand::List) => {
+            for ex in dojo_engine::exercise::shipped() {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    ex.id,
+                    ex.kind.name(),
+                    ex.alternatives.len(),
+                    ex.title
+                );
+            }
+            ExitCode::SUCCESS
+        }
         Command::Export(ExportCommand::Cloudformation { file }) => export_cloudformation(&file),
+        Command::Export(ExportCommand::Script {
+            file,
+            exercise,
+            alternative,
+        }) => match export_script(file.as_ref(), exercise.as_deref(), alternative) {
+            Ok(script) => {
+                println!("{script}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&Failure::Input(e)),
+        },
+        Command::Aws(command) => aws::main(command),
         Command::Schema {
             command: Some(SchemaCommand::Infer { file, openapi }),
         } => schema::infer(&file, openapi),

@@ -742,3 +742,59 @@ fn schema_validate_names_each_field_that_does_not_fit() {
         stderr(&out)
     );
 }
+
+#[test]
+fn export_script_prints_an_exercise_solution_as_a_script_that_sim_run_plays() {
+    let out = dojo(&["export", "script", "--exercise", "fifo"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let script: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(
+        script["topology"]["Queues"][0]["QueueName"],
+        "payments.fifo"
+    );
+    let path = file("export-script", "fifo.json", &stdout(&out));
+    let run = dojo(&["sim", "run", path.to_str().expect("path")], None);
+    assert!(run.status.success());
+    assert!(stdout(&run).contains("\"record\":\"receive\""));
+
+    let missing = dojo(&["export", "script", "--exercise", "nope"], None);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no shipped exercise has that id"));
+    let schema = dojo(
+        &["export", "script", "--exercise", "evolve-compatibly"],
+        None,
+    );
+    assert_eq!(schema.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&schema.stderr).contains("a schema exercise"));
+    let listed = dojo(&["exercise", "list"], None);
+    assert!(stdout(&listed).contains("brief-quote-flow\tchannels\t1\t"));
+}
+
+#[test]
+fn aws_run_refuses_a_bad_prefix_and_missing_credentials_before_making_anything() {
+    let script = file(
+        "aws-refuses",
+        "s.json",
+        r#"{"seed": 1, "topology": {"queues": [{"name": "q"}]}, "steps": []}"#,
+    );
+    let path = script.to_str().expect("path");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_dojo"))
+            .args(args)
+            .env_clear()
+            .env("HOME", std::env::temp_dir().join("dojo-no-aws-home"))
+            .output()
+            .expect("dojo runs")
+    };
+    let bad = run(&["aws", "run", path, "--prefix", "no spaces"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr)
+        .contains("--prefix \"no spaces\": use 1 to 40 letters"));
+    let none = run(&["aws", "compare", path, "--region", "eu-west-1"]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).starts_with("no AWS credentials"));
+}

@@ -24,7 +24,7 @@ pub use queue::{
     PeekedMessage, QueuePeek, ReceiveRequest, ReceiveResult, ReceivedMessage, SendRequest,
     SetQueueAttributes,
 };
-pub use time::iso_time;
+pub use time::{iso_time, EPOCH_UNIX_MS};
 pub use topic::{sns_retry_delay_ms, PublishRequest};
 pub use trace::{narrate_publish, TraceEntry, TraceKind};
 

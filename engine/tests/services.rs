@@ -52,6 +52,35 @@ fn every_preset_parses_and_runs() {
 }
 
 #[test]
+fn a_scenario_played_again_as_a_script_makes_the_same_trace() {
+    use dojo_engine::sim::script::{self, Record};
+    for style in [
+        Style::Notification,
+        Style::EventCarriedState,
+        Style::EventSourcing,
+        Style::Cqrs,
+    ] {
+        let scenario = journey(style);
+        let out = run(&scenario, false);
+        let script = dojo_engine::services::script(&scenario);
+        assert!(
+            script.steps.iter().any(|s| s.put_events.is_some()),
+            "{style:?}"
+        );
+        assert!(script.steps.iter().any(|s| s.delete.is_some()), "{style:?}");
+        let records = script::run(&script).expect("the script runs");
+        let hash = records
+            .iter()
+            .find_map(|r| match r {
+                Record::Summary { trace_hash, .. } => Some(trace_hash.clone()),
+                _ => None,
+            })
+            .expect("a summary");
+        assert_eq!(hash, out.world.trace_hash, "{style:?}");
+    }
+}
+
+#[test]
 fn one_quote_journey_runs_end_to_end_in_every_style() {
     for style in [
         Style::Notification,

@@ -5,6 +5,7 @@
 //! until the edit is valid. Then send messages through the topology and read the trace.
 //! The topology and the messages sent are saved in IndexedDB.
 
+mod aws_report;
 mod builder;
 mod canvas;
 mod model;
@@ -143,6 +144,7 @@ fn AwsExport(lab: RwSignal<Lab>) -> impl IntoView {
             <summary>"What changes on AWS"</summary>
             <ul>{AWS_DIFFERENCES.iter().map(|d| view! { <li>{*d}</li> }).collect_view()}</ul>
         </details>
+        <aws_report::AwsRun lab=lab/>
     }
 }
 

@@ -361,7 +361,9 @@ struct ChannelRun {
     metrics: Value,
 }
 
-fn run_channels(ex: &Exercise, design: &Design) -> Result<ChannelRun, String> {
+/// The simulation script a channels design runs as: the exercise's workload and the
+/// design's steps in time order, on the design's topology (`dojo export script`).
+pub fn script(ex: &Exercise, design: &Design) -> Result<Script, String> {
     let mut topology = design
         .topology
         .clone()
@@ -374,13 +376,16 @@ fn run_channels(ex: &Exercise, design: &Design) -> Result<ChannelRun, String> {
     steps.extend(design.steps.iter().cloned());
     steps.sort_by_key(|s| s.at_ms);
     let end = steps.last().map_or(0, |s| s.at_ms) + ex.run_for_ms;
-    let records = script::run(&Script {
+    Ok(Script {
         seed: ex.seed,
         topology,
         steps,
         run_until_ms: Some(end),
     })
-    .map_err(|e| format!("topology.{e}"))?;
+}
+
+fn run_channels(ex: &Exercise, design: &Design) -> Result<ChannelRun, String> {
+    let records = script::run(&script(ex, design)?).map_err(|e| format!("topology.{e}"))?;
     let mut run = ChannelRun {
         trace: Vec::new(),
         receives: Vec::new(),

@@ -11,7 +11,7 @@
 use super::model::{Lab, LabRun};
 use super::queue_inspector::QueueInspector;
 use crate::components::diagram::{
-    AnimateToggle, ArrowMarker, DiagramLayers, InspectorFrame, Kind, Legend, Node, H,
+    AnimateToggle, ArrowMarker, DiagramLayers, InspectorFrame, Kind, Legend, Node, H, W,
 };
 use dojo_engine::topology::{Endpoint, SubscriptionConfig, Topology};
 use leptos::prelude::*;
@@ -209,6 +209,20 @@ pub fn LabCanvas(
                         });
                         view! { <DiagramLayers nodes=nodes.get() edges=edge_list() dots=dots key=key selected=selected/> }
                     }}
+                    // An imported `dojo aws compare` report: each queue's tally above it.
+                    {move || lab.with(|l| l.aws.as_ref().map(|c| c.queues.clone())).map(|queues| {
+                        queues.into_iter().filter_map(|(q, t)| {
+                            let n = node(&format!("queue:{q}"))?;
+                            let text = t.badge();
+                            let w = 6.4 * text.chars().count() as f64 + 14.0;
+                            Some(view! {
+                                <g class=format!("aws-badge {}", t.state()) data-testid="lab-aws-badge" data-queue=q>
+                                    <rect x=n.x + W - w y=n.y - 18.0 width=w height=16.0 rx=8.0/>
+                                    <text x=n.x + W - w / 2.0 y=n.y - 6.0 text-anchor="middle">{text}</text>
+                                </g>
+                            })
+                        }).collect_view()
+                    })}
                 </svg>
             </div>
             <Legend items=LEGEND note="Numbers on arrows count messages so far"/>

@@ -72,9 +72,79 @@ pub struct Lab {
     pub sent: Vec<(u64, Sent)>,
     /// The lab's virtual clock.
     pub now_ms: u64,
+    /// A `dojo aws compare` report imported to set beside the canvas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws: Option<super::aws_report::Comparison>,
 }
 
 impl Lab {
+    /// The lab as a simulation script (`dojo sim run`, `dojo aws run`): its topology and
+    /// everything sent, in time order, as the lab's consumer, on the lab's seed.
+    pub fn script(&self) -> dojo_engine::sim::script::Script {
+        use dojo_engine::sim::script::{HandleAction, PutEvents, Script, Step};
+        let mut sent: Vec<&(u64, Sent)> = self.sent.iter().collect();
+        sent.sort_by_key(|(at, _)| *at);
+        let steps = sent
+            .into_iter()
+            .map(|(at_ms, s)| {
+                let mut step = Step {
+                    at_ms: *at_ms,
+                    ..Default::default()
+                };
+                let put = |bus: &str, entry: &PutEventsEntry| PutEvents {
+                    bus: bus.to_owned(),
+                    entries: vec![entry.clone()],
+                };
+                let by_consumer = |queue: &str| HandleAction {
+                    queue: queue.to_owned(),
+                    receipt_handle: None,
+                    consumer: Some(CONSUMER.into()),
+                    timeout_s: None,
+                };
+                match s {
+                    Sent::Queue(r) => step.send = Some(r.clone()),
+                    Sent::Topic(r) => step.publish = Some(r.clone()),
+                    Sent::Bus(e) => step.put_events = Some(put("default", e)),
+                    Sent::PutOn { bus, entry } => step.put_events = Some(put(bus, entry)),
+                    Sent::Receive {
+                        queue,
+                        max,
+                        visibility_timeout_s,
+                    } => {
+                        step.receive = Some(ReceiveRequest {
+                            queue: queue.clone(),
+                            consumer: CONSUMER.into(),
+                            max: *max,
+                            wait_s: Some(0),
+                            visibility_timeout_s: *visibility_timeout_s,
+                            step: None,
+                        })
+                    }
+                    Sent::DeleteHeld { queue } => step.delete = Some(by_consumer(queue)),
+                    Sent::DeleteHandle {
+                        queue,
+                        receipt_handle,
+                    } => {
+                        step.delete = Some(HandleAction {
+                            receipt_handle: Some(receipt_handle.clone()),
+                            consumer: None,
+                            ..by_consumer(queue)
+                        })
+                    }
+                    Sent::SetAttributes(r) => step.set_queue_attributes = Some(r.clone()),
+                    Sent::Replay(r) => step.start_replay = Some(r.clone()),
+                }
+                step
+            })
+            .collect();
+        Script {
+            seed: 1,
+            topology: self.topology.clone(),
+            steps,
+            run_until_ms: Some(self.now_ms),
+        }
+    }
+
     /// Every event put on a bus, in the order sent; a detail given as text holding JSON
     /// (as the API takes it) is read as that JSON.
     pub fn bus_entries(&self) -> impl Iterator<Item = PutEventsEntry> + '_ {
@@ -289,6 +359,7 @@ mod tests {
             topology: Topology::from_json(&topology.to_string()).expect("topology"),
             sent,
             now_ms,
+            aws: None,
         }
     }
 
@@ -300,6 +371,63 @@ mod tests {
             resources: vec![],
             time: None,
         })
+    }
+
+    #[test]
+    fn the_lab_as_a_script_plays_what_was_sent_in_time_order() {
+        let l = lab(
+            json!({"queues": [{"name": "work"}]}),
+            vec![
+                (
+                    2000,
+                    Sent::Receive {
+                        queue: "work".into(),
+                        max: 10,
+                        visibility_timeout_s: None,
+                    },
+                ),
+                (
+                    0,
+                    Sent::Queue(SendRequest {
+                        queue: "work".into(),
+                        body: "hello".into(),
+                        ..Default::default()
+                    }),
+                ),
+                (
+                    3000,
+                    Sent::DeleteHeld {
+                        queue: "work".into(),
+                    },
+                ),
+            ],
+            4000,
+        );
+        let script = l.script();
+        assert_eq!(
+            script.steps.iter().map(|s| s.at_ms).collect::<Vec<_>>(),
+            [0, 2000, 3000]
+        );
+        assert_eq!(
+            script.steps[2]
+                .delete
+                .as_ref()
+                .and_then(|d| d.consumer.as_deref()),
+            Some(CONSUMER)
+        );
+        let records = dojo_engine::sim::script::run(&script).expect("the script runs");
+        let got: Vec<String> = records
+            .into_iter()
+            .filter_map(|r| match r {
+                dojo_engine::sim::script::Record::Receive(r) => Some(r.messages),
+                _ => None,
+            })
+            .flatten()
+            .map(|m| m.body)
+            .collect();
+        assert_eq!(got, ["hello"]);
+        // What the lab shows ran the same world: one receive by the lab's consumer.
+        assert!(run(&l).expect("the lab runs").receives);
     }
 
     #[test]

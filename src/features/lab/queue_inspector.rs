@@ -275,6 +275,7 @@ mod tests {
             .expect("topology"),
             sent: vec![],
             now_ms: 4000,
+            aws: None,
         }
     }
 
