@@ -156,7 +156,26 @@ pub fn compare(sim: &[Delivery], aws: &[Delivery], notes: &Notes) -> Report {
             .map(|d| (d, content(&d.body)))
             .collect();
         let unfed = notes.unfed.iter().any(|q| q == queue);
-        report.lines.extend(compare_queue(queue, &s, &a, unfed));
+        let mut lines = compare_queue(queue, &s, &a, unfed);
+        // What the simulation delivered from a step AWS refused is missing on AWS.
+        let refused: Vec<&str> = notes
+            .refused_on_aws
+            .iter()
+            .filter(|p| !p.contains("MQTT runs on AWS IoT Core"))
+            .filter_map(|p| p.split(" at ").next())
+            .collect();
+        if !refused.is_empty() {
+            for l in lines
+                .iter_mut()
+                .filter(|l| l.status == Status::SimOnly && l.reason.is_none())
+            {
+                l.reason = Some(format!(
+                    "AWS refused {} (see the notes): what the simulation delivered from there is missing",
+                    refused.join(", ")
+                ));
+            }
+        }
+        report.lines.extend(lines);
     }
     for n in &notes.not_made {
         report.notes.push(Note {

@@ -129,7 +129,12 @@ fn a_step_refused_on_both_sides_is_expected_and_on_one_side_is_not() {
         ],
         unfed: vec![],
     };
-    let report = compare(&[], &[], &notes);
+    let report = compare(&[d("orders", 4, "a", 1)], &[], &notes);
+    assert_eq!(
+        report.lines[0].reason.as_deref(),
+        Some("AWS refused step 3 (see the notes): what the simulation delivered from there is missing")
+    );
+    assert!(!report.lines[0].expected);
     let unexpected: Vec<&str> = report
         .notes
         .iter()
