@@ -46,6 +46,7 @@ test('an imported comparison is drawn on the canvas and listed with its reasons,
   await expect(badge('comms')).toHaveClass(/unexpected/);
   // failed-events is the dead-letter queue of a handler's target, which a run does not make.
   await expect(badge('failed-events')).toHaveClass(/expected/);
+  await expect(page.getByTestId('lab-aws-legend')).toContainText('red when one is not explained');
   const comparison = page.getByTestId('lab-aws-comparison');
   await expect(comparison.getByTestId('lab-aws-queue')).toHaveCount(3);
   await expect(comparison).toContainText('failed-events, only in the simulation');
@@ -57,6 +58,7 @@ test('an imported comparison is drawn on the canvas and listed with its reasons,
   await page.getByTestId('lab-aws-clear').click();
   await expect(page.getByTestId('lab-aws-badge')).toHaveCount(0);
   await expect(page.getByTestId('lab-aws-comparison')).toHaveCount(0);
+  await expect(page.getByTestId('lab-aws-legend')).toHaveCount(0);
 });
 
 test('a file that is not a comparison is refused with its line, and the imported one stays', async ({ page }) => {

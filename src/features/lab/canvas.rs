@@ -226,6 +226,9 @@ pub fn LabCanvas(
                 </svg>
             </div>
             <Legend items=LEGEND note="Numbers on arrows count messages so far"/>
+            {move || lab.with(|l| l.aws.is_some()).then(|| view! {
+                <p class="muted" data-testid="lab-aws-legend">"Badges above queues come from the imported dojo aws compare report: green when every delivery matched AWS, orange when each difference is one AWS's documentation allows, red when one is not explained."</p>
+            })}
             <LabInspector lab=lab outcome=outcome selected=selected/>
         </section>
     }
