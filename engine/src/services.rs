@@ -240,10 +240,11 @@ struct System {
     would_have_sent: Vec<SentMessage>,
     refusals: Vec<Refusal>,
     next_quote: u64,
-    /// Every call the services made on the channels that changed something, as script
-    /// steps: each event put on the bus, and each receive that got messages with the
-    /// delete that followed it (`script`).
-    calls: Vec<crate::sim::script::Step>,
+    /// With `script`, every call the services made on the channels that changed
+    /// something, as script steps: each event put on the bus, and each receive that got
+    /// messages with the delete that followed it. `None` in every other run, which need
+    /// not keep a copy of every event.
+    calls: Option<Vec<crate::sim::script::Step>>,
 }
 
 impl System {
@@ -292,14 +293,16 @@ impl System {
                 resources: vec![],
                 time: None,
             };
-            self.calls.push(crate::sim::script::Step {
-                at_ms: now,
-                put_events: Some(crate::sim::script::PutEvents {
-                    bus: "default".into(),
-                    entries: vec![entry.clone()],
-                }),
-                ..Default::default()
-            });
+            if let Some(calls) = &mut self.calls {
+                calls.push(crate::sim::script::Step {
+                    at_ms: now,
+                    put_events: Some(crate::sim::script::PutEvents {
+                        bus: "default".into(),
+                        entries: vec![entry.clone()],
+                    }),
+                    ..Default::default()
+                });
+            }
             if let Err(e) = self.world.put_events("default", &[entry]) {
                 self.refuse("bus", event.type_name().into(), e.message);
             }
@@ -528,24 +531,26 @@ impl System {
                 return out;
             }
             let at_ms = self.now();
-            let delete = crate::sim::script::HandleAction {
-                queue: queue.into(),
-                receipt_handle: None,
-                consumer: Some(consumer.into()),
-                timeout_s: None,
-            };
-            self.calls.extend([
-                crate::sim::script::Step {
-                    at_ms,
-                    receive: Some(request),
-                    ..Default::default()
-                },
-                crate::sim::script::Step {
-                    at_ms,
-                    delete: Some(delete),
-                    ..Default::default()
-                },
-            ]);
+            if let Some(calls) = &mut self.calls {
+                let delete = crate::sim::script::HandleAction {
+                    queue: queue.into(),
+                    receipt_handle: None,
+                    consumer: Some(consumer.into()),
+                    timeout_s: None,
+                };
+                calls.extend([
+                    crate::sim::script::Step {
+                        at_ms,
+                        receive: Some(request),
+                        ..Default::default()
+                    },
+                    crate::sim::script::Step {
+                        at_ms,
+                        delete: Some(delete),
+                        ..Default::default()
+                    },
+                ]);
+            }
             for m in batch {
                 let _ = self.world.delete(queue, &m.receipt_handle);
                 if let Ok(v) = serde_json::from_str::<Value>(&m.body) {
@@ -740,18 +745,19 @@ fn event_of(bus_event: &Value) -> Option<DomainEvent> {
 /// `dojo sim run` or against AWS by `dojo aws run`, it delivers what the services
 /// received; what the services decided is not decided again.
 pub fn script(scenario: &Scenario) -> crate::sim::script::Script {
-    let system = run_system(scenario, false);
+    let system = run_system(scenario, false, true);
     let end = system.now();
     crate::sim::script::Script {
         seed: scenario.seed,
         topology: topology(scenario.style),
-        steps: system.calls,
+        steps: system.calls.unwrap_or_default(),
         run_until_ms: Some(end),
     }
 }
 
-/// Runs the services until every input is in and every queue is empty.
-fn run_system(scenario: &Scenario, quarantine: bool) -> System {
+/// Runs the services until every input is in and every queue is empty; `record` keeps
+/// their calls for [`script`].
+fn run_system(scenario: &Scenario, quarantine: bool, record: bool) -> System {
     let mut system = System {
         style: scenario.style,
         quarantine,
@@ -767,7 +773,7 @@ fn run_system(scenario: &Scenario, quarantine: bool) -> System {
         would_have_sent: Vec::new(),
         refusals: Vec::new(),
         next_quote: 0,
-        calls: Vec::new(),
+        calls: record.then(Vec::new),
     };
     let inputs = scenario.all_inputs();
     let tick = scenario.poll_interval_ms.max(1);
@@ -793,7 +799,7 @@ fn run_system(scenario: &Scenario, quarantine: bool) -> System {
 
 /// Runs a scenario. With `quarantine`, Comms' messages go to `would_have_sent`.
 pub fn run(scenario: &Scenario, quarantine: bool) -> Outcome {
-    let system = run_system(scenario, quarantine);
+    let system = run_system(scenario, quarantine, false);
     let world = WorldSummary {
         trace_entries: system.world.trace().len(),
         trace_hash: system.world.trace_hash(),

@@ -36,6 +36,16 @@ pub fn download_parts(name: &str, mime: &str, parts: &js_sys::Array) -> Result<(
     Ok(())
 }
 
+/// The name of the file chosen in the input that fired `ev`, if one was chosen (read it
+/// before [`chosen_file_text`], which clears the input).
+pub fn chosen_file_name(ev: &leptos::ev::Event) -> Option<String> {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|i| i.files())
+        .and_then(|f| f.get(0))
+        .map(|f| f.name())
+}
+
 /// The text of the file chosen in the input that fired `ev`, if one was chosen. The input
 /// is cleared, so choosing the same file again fires again.
 pub fn chosen_file_text(

@@ -89,6 +89,24 @@ mod tests {
     }
 
     #[test]
+    fn untrusted_text_in_a_report_stays_text_as_a_block_or_an_autolink() {
+        // A teammate's shared answer or an event's field, as the capstone report quotes it.
+        let html = to_html(
+            "## Answer\n\n<img src=x onerror=\"alert(1)\">\n\n<div>\n<script>x</script>\n</div>\n\nsee <javascript:alert(1)>",
+        );
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("<div>"), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;img src=x onerror="), "{html}");
+        // The address is neutralised; the words stay visible as the link's text.
+        assert!(!html.to_lowercase().contains("href=\"javascript"), "{html}");
+        assert!(
+            html.contains("<a href=\"#\">javascript:alert(1)</a>"),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn only_safe_link_addresses_survive() {
         let html = to_html(
             "[a](javascript:alert(1)) [b](JavaScript:x) [c](data:text/html,x) ![i](vbscript:y)",

@@ -68,12 +68,8 @@ pub fn LearnPage() -> impl IntoView {
         notice.set(Some(result));
     };
     let from_file = move |ev: leptos::ev::Event| {
-        let name = ev
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
-            .and_then(|i| i.files())
-            .and_then(|f| f.get(0))
-            .map_or("pack.toml".to_owned(), |f| f.name());
+        let name = crate::components::files::chosen_file_name(&ev)
+            .unwrap_or_else(|| "pack.toml".to_owned());
         let Some(reading) = crate::components::files::chosen_file_text(&ev) else {
             return;
         };

@@ -18,6 +18,18 @@ pub struct AwsError {
     pub message: String,
 }
 
+impl AwsError {
+    /// What a run returns once Ctrl-C has been pressed.
+    pub fn interrupted() -> AwsError {
+        AwsError {
+            service: "dojo",
+            action: "run".into(),
+            code: "Interrupted".into(),
+            message: "stopped by Ctrl-C".into(),
+        }
+    }
+}
+
 pub struct Client {
     agent: ureq::Agent,
     identity: Identity,

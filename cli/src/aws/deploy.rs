@@ -65,6 +65,20 @@ pub struct Deployed {
 }
 
 impl Deployed {
+    /// A made queue's ARN (empty when the design has no such queue).
+    pub fn queue_arn(&self, queue: &str) -> String {
+        self.queues
+            .get(queue)
+            .map(|(_, arn)| arn.clone())
+            .unwrap_or_default()
+    }
+
+    /// A queue's RedrivePolicy attribute, its dead-letter queue named by ARN.
+    pub fn redrive_policy(&self, r: &dojo_engine::topology::Redrive) -> String {
+        json!({"deadLetterTargetArn": self.queue_arn(&r.dlq), "maxReceiveCount": r.max_receive_count})
+            .to_string()
+    }
+
     fn endpoint_arn(&self, e: &Endpoint) -> Option<String> {
         match e {
             Endpoint::Queue(q) => self.queues.get(q).map(|(_, arn)| arn.clone()),
@@ -94,12 +108,7 @@ fn arn_prefix(arn: &str, service: &str) -> String {
 
 fn check(stop: &dyn Fn() -> bool) -> Result<(), AwsError> {
     if stop() {
-        Err(AwsError {
-            service: "dojo",
-            action: "run".into(),
-            code: "Interrupted".into(),
-            message: "stopped by Ctrl-C".into(),
-        })
+        Err(AwsError::interrupted())
     } else {
         Ok(())
     }
@@ -182,17 +191,9 @@ pub fn deploy(
         });
         attributes.insert("Policy".into(), Value::String(policy.to_string()));
         if let Some(r) = &q.redrive {
-            let dlq = deployed
-                .queues
-                .get(&r.dlq)
-                .map(|(_, arn)| arn.clone())
-                .unwrap_or_default();
             attributes.insert(
                 "RedrivePolicy".into(),
-                Value::String(
-                    json!({"deadLetterTargetArn": dlq, "maxReceiveCount": r.max_receive_count})
-                        .to_string(),
-                ),
+                Value::String(deployed.redrive_policy(r)),
             );
         }
         client.sqs(
@@ -280,11 +281,7 @@ pub fn deploy(
             attribute("RawMessageDelivery", "true".into());
         }
         if let Some(r) = &s.redrive_policy {
-            let dlq = deployed
-                .queues
-                .get(&r.dlq)
-                .map(|(_, arn)| arn.clone())
-                .unwrap_or_default();
+            let dlq = deployed.queue_arn(&r.dlq);
             attribute(
                 "RedrivePolicy",
                 json!({"deadLetterTargetArn": dlq}).to_string(),

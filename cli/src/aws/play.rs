@@ -38,15 +38,6 @@ pub struct Player<'a> {
     pub stop: &'a dyn Fn() -> bool,
 }
 
-fn interrupted() -> AwsError {
-    AwsError {
-        service: "dojo",
-        action: "run".into(),
-        code: "Interrupted".into(),
-        message: "stopped by Ctrl-C".into(),
-    }
-}
-
 fn attributes_json(attributes: &Attributes) -> Value {
     let mut out = Map::new();
     for (name, a) in attributes {
@@ -98,12 +89,12 @@ impl Player<'_> {
             let due = started + Duration::from_secs_f64(step.at_ms as f64 / 1000.0 / self.speed);
             while Instant::now() < due {
                 if (self.stop)() {
-                    return Err(interrupted());
+                    return Err(AwsError::interrupted());
                 }
                 std::thread::sleep((due - Instant::now()).min(Duration::from_millis(50)));
             }
             if (self.stop)() {
-                return Err(interrupted());
+                return Err(AwsError::interrupted());
             }
             let at_ms = (started.elapsed().as_secs_f64() * 1000.0 * self.speed) as u64;
             let outcome = self.step(
@@ -288,18 +279,9 @@ impl Player<'_> {
                 attributes.insert("DelaySeconds".into(), json!(v.to_string()));
             }
             if let Some(r) = &s.redrive_policy {
-                let dlq = self
-                    .deployed
-                    .queues
-                    .get(&r.dlq)
-                    .map(|(_, arn)| arn.clone())
-                    .unwrap_or_default();
                 attributes.insert(
                     "RedrivePolicy".into(),
-                    json!(
-                        json!({"deadLetterTargetArn": dlq, "maxReceiveCount": r.max_receive_count})
-                            .to_string()
-                    ),
+                    json!(self.deployed.redrive_policy(r)),
                 );
             }
             self.client.sqs(

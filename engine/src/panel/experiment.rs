@@ -622,6 +622,13 @@ fn seconds(ms: u64) -> String {
     }
 }
 
+/// How many events a rule (`bus/rule`) or subscription (`topic:t/subscription[i]`)
+/// matched as designed and with the experiment.
+fn matched(before: &Figures, after: &Figures, key: &str) -> (u64, u64) {
+    let of = |f: &Figures| f.matched.get(key).copied().unwrap_or(0);
+    (of(before), of(after))
+}
+
 /// What happened, the headline and the measured sentences.
 fn judge(experiment: &Experiment, before: &Figures, after: &Figures) -> (Choice, Vec<String>) {
     let mut facts = vec![format!(
@@ -634,11 +641,7 @@ fn judge(experiment: &Experiment, before: &Figures, after: &Figures) -> (Choice,
     let mut missing = 0;
     match experiment {
         Experiment::ChangedShape { rule, bus, field } => {
-            let key = format!("{bus}/{rule}");
-            let (b, a) = (
-                before.matched.get(&key).copied().unwrap_or(0),
-                after.matched.get(&key).copied().unwrap_or(0),
-            );
+            let (b, a) = matched(before, after, &format!("{bus}/{rule}"));
             missing = b.saturating_sub(a);
             facts.push(format!(
                 "With {field} renamed, rule {rule} matched {a} event(s) where it matched {b}. {}",
@@ -655,11 +658,7 @@ fn judge(experiment: &Experiment, before: &Figures, after: &Figures) -> (Choice,
             endpoint,
             field,
         } => {
-            let key = format!("topic:{topic}/subscription[{index}]");
-            let (b, a) = (
-                before.matched.get(&key).copied().unwrap_or(0),
-                after.matched.get(&key).copied().unwrap_or(0),
-            );
+            let (b, a) = matched(before, after, &format!("topic:{topic}/subscription[{index}]"));
             missing = b.saturating_sub(a);
             facts.push(format!(
                 "With {field} renamed, the subscription of {endpoint} to topic {topic} delivered {a} message(s) where it delivered {b}. {}",

@@ -163,12 +163,8 @@ pub fn AwsRun(lab: RwSignal<Lab>) -> impl IntoView {
         ));
     };
     let import = move |ev: leptos::ev::Event| {
-        let name = ev
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
-            .and_then(|i| i.files())
-            .and_then(|f| f.get(0))
-            .map_or("report.jsonl".to_owned(), |f| f.name());
+        let name = crate::components::files::chosen_file_name(&ev)
+            .unwrap_or_else(|| "report.jsonl".to_owned());
         let Some(reading) = crate::components::files::chosen_file_text(&ev) else {
             return;
         };

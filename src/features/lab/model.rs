@@ -110,16 +110,7 @@ impl Lab {
                         queue,
                         max,
                         visibility_timeout_s,
-                    } => {
-                        step.receive = Some(ReceiveRequest {
-                            queue: queue.clone(),
-                            consumer: CONSUMER.into(),
-                            max: *max,
-                            wait_s: Some(0),
-                            visibility_timeout_s: *visibility_timeout_s,
-                            step: None,
-                        })
-                    }
+                    } => step.receive = Some(receive_as_you(queue, *max, *visibility_timeout_s)),
                     Sent::DeleteHeld { queue } => step.delete = Some(by_consumer(queue)),
                     Sent::DeleteHandle {
                         queue,
@@ -227,6 +218,18 @@ fn edges_of(e: &TraceEntry) -> Vec<(String, String)> {
     }
 }
 
+/// A receive by the lab's consumer, returning at once.
+fn receive_as_you(queue: &str, max: u32, visibility_timeout_s: Option<u32>) -> ReceiveRequest {
+    ReceiveRequest {
+        queue: queue.to_owned(),
+        consumer: CONSUMER.into(),
+        max,
+        wait_s: Some(0),
+        visibility_timeout_s,
+        step: None,
+    }
+}
+
 /// Runs everything sent up to the clock on a fresh world.
 pub fn run(lab: &Lab) -> Result<LabRun, String> {
     let mut world = World::new(&lab.topology, 1).map_err(|e| e.to_string())?;
@@ -258,14 +261,7 @@ pub fn run(lab: &Lab) -> Result<LabRun, String> {
                 visibility_timeout_s,
             } => {
                 out.receives = true;
-                let r = world.receive(&ReceiveRequest {
-                    queue: queue.clone(),
-                    consumer: CONSUMER.into(),
-                    max: *max,
-                    wait_s: Some(0),
-                    visibility_timeout_s: *visibility_timeout_s,
-                    step: None,
-                });
+                let r = world.receive(&receive_as_you(queue, *max, *visibility_timeout_s));
                 world.take_completed_receives();
                 r
             }
